@@ -1,0 +1,48 @@
+# All targets create .venv themselves with the first working Python >= 3.12 found.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PYTHON_CANDIDATES := python3.13 python3.12 $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3) $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3) $(wildcard /root/.pyenv/versions/3.13*/bin/python3) $(wildcard /root/.pyenv/versions/3.12*/bin/python3) $(wildcard /usr/local/bin/python3.1[2-9]) $(wildcard /usr/bin/python3.1[2-9]) python3
+
+.PHONY: venv demo test dashboard bench lint clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@set -e; \
+	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; assert sys.version_info >= (3, 12)' 2>/dev/null; then \
+	  found=""; \
+	  for candidate in $(PYTHON_CANDIDATES); do \
+	    if "$$candidate" -c 'import sys, venv; assert sys.version_info >= (3, 12)' >/dev/null 2>&1; then found="$$candidate"; break; fi; \
+	  done; \
+	  if [ -z "$$found" ]; then \
+	    echo "error: no working Python >= 3.12 found (tried: $(PYTHON_CANDIDATES))." >&2; \
+	    echo "Install one, e.g. 'apt-get install python3.13 python3.13-venv' or 'pyenv install 3.12'." >&2; \
+	    exit 1; \
+	  fi; \
+	  echo "using $$found ($$("$$found" --version))"; \
+	  rm -rf $(VENV); "$$found" -m venv $(VENV); \
+	fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: venv
+	$(VENV)/bin/hikisim run scenarios/baseline.toml --out results/demo
+
+test: venv
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+dashboard: venv
+	$(VENV)/bin/hikisim dashboard
+
+bench: venv
+	$(PY) experiments/benchmark.py
+
+lint: venv
+	$(VENV)/bin/ruff check hikisim tests experiments
+	$(VENV)/bin/ruff format --check hikisim tests experiments
+
+clean:
+	rm -rf $(VENV) results .pytest_cache

@@ -1,0 +1,97 @@
+"""The ``hikisim`` command line.
+
+Bad input (a scenario file, an option, an experiment file) exits with code 2 and a
+one-line reason on stderr, without a traceback and without writing any output.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from tqdm import tqdm
+
+from hikisim.errors import InputError
+from hikisim.scenario import Scenario, load_scenario, parse_assignment
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    help="Agent-based simulation of hikikomori: run, compare, sweep and explore scenarios.",
+)
+
+
+
+@app.callback()
+def _commands() -> None:
+    """Agent-based simulation of hikikomori: run, compare, sweep and explore scenarios."""
+
+
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option("--set", help="Override a scenario value, e.g. --set population.youths=2000."),
+]
+OutOption = Annotated[Path, typer.Option("--out", help="Output directory.")]
+
+
+def scenario_from_options(
+    path: Path, seed: int | None, years: float | None, assignments: list[str] | None
+) -> Scenario:
+    """Load a scenario and apply ``--seed``, ``--years`` and ``--set`` options.
+
+    Args:
+        path: The scenario file.
+        seed: ``--seed``, if given.
+        years: ``--years``, if given.
+        assignments: ``--set`` options.
+
+    Returns:
+        The validated scenario.
+    """
+    overrides = dict(parse_assignment(item) for item in assignments or [])
+    if seed is not None:
+        overrides["run.seed"] = seed
+    if years is not None:
+        overrides["run.years"] = years
+    return load_scenario(path, **overrides)
+
+
+def progress_bar(total: int, description: str) -> tqdm:
+    """A progress bar on stderr."""
+    return tqdm(total=total, desc=description, unit="wk", file=sys.stderr, leave=False)
+
+
+@app.command()
+def run(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.", metavar="SCENARIO.toml")],
+    out: OutOption,
+    seed: Annotated[int | None, typer.Option(help="Random seed (default: the scenario's).")] = None,
+    years: Annotated[float | None, typer.Option(help="Horizon in years.")] = None,
+    set_: SetOption = None,
+) -> None:
+    """Run one scenario and write summary.json, weekly.csv and episodes.csv to OUT."""
+    from hikisim.model import HikiModel
+    from hikisim.simulation import write_outputs
+
+    settings = scenario_from_options(scenario, seed, years, set_)
+    model = HikiModel(settings)
+    with progress_bar(model.total_weeks, settings.name) as bar:
+        model.run(bar.update)
+    model.finalize_log()
+    summary = write_outputs(model, out)
+    for key in ("prevalence_15_39", "secondary_share", "school_refusal_rate", "person_years_withdrawn"):
+        typer.echo(f"{key:24s} {summary[key]:.4f}")
+    typer.echo(f"wrote {out}/summary.json, weekly.csv, episodes.csv")
+
+
+def main() -> None:
+    """Entry point: run the app, turning bad input into exit code 2."""
+    try:
+        app()
+    except InputError as error:
+        typer.echo(f"hikisim: error: {error}", err=True)
+        sys.exit(2)

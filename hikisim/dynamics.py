@@ -1,0 +1,495 @@
+"""The weekly kernel: hazards and state transitions for every youth at once.
+
+Hazards are logistic functions of weighted sums of the four factor groups (individual,
+family, school, sociocultural), plus peer exposure through the social graph. The parts
+that do not change week to week are precomputed per youth (``static_onset``) and only
+refreshed for youths whose circumstances changed. Each mechanism uses one uniform per
+youth per week from its own stream and splits it across its competing transitions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from hikisim.episodes import OUTCOMES, EpisodeLog
+from hikisim.network import SocialNetwork, TieKind
+from hikisim.population import MIN_AGE_WEEKS, Population, draw_traits
+from hikisim.scenario import Scenario
+from hikisim.states import (
+    HIKIKOMORI_MAX_ONSET_AGE,
+    HIKIKOMORI_MIN_WEEKS,
+    MAX_AGE,
+    WEEKS_PER_YEAR,
+    Care,
+    Parenting,
+    State,
+    Track,
+)
+from hikisim.streams import Streams
+
+LOW_ACHIEVEMENT_Z = -0.5
+MAX_AGE_WEEKS = MAX_AGE * WEEKS_PER_YEAR
+MAX_ONSET_WEEKS = HIKIKOMORI_MAX_ONSET_AGE * WEEKS_PER_YEAR
+
+
+def sigmoid(logit: np.ndarray) -> np.ndarray:
+    """Logistic function, in float32."""
+    return (1.0 / (1.0 + np.exp(-logit, dtype=np.float32))).astype(np.float32, copy=False)
+
+
+@dataclass
+class Modifiers:
+    """Per-youth hazard changes that interventions set each week.
+
+    Attributes:
+        onset_logit: Added to the ENGAGED to AT_RISK logit.
+        progress_logit: Added to the AT_RISK to WITHDRAWN logit.
+        resolve_logit: Added to the AT_RISK to ENGAGED logit.
+        exit_multiplier: Multiplies the WITHDRAWN to RECOVERING hazard.
+        reentry_multiplier: Multiplies the RECOVERING to ENGAGED hazard.
+        help_logit: Added to the family's help-seeking logit.
+        dropout_multiplier: Multiplies the weekly treatment dropout.
+    """
+
+    onset_logit: np.ndarray
+    progress_logit: np.ndarray
+    resolve_logit: np.ndarray
+    exit_multiplier: np.ndarray
+    reentry_multiplier: np.ndarray
+    help_logit: np.ndarray
+    dropout_multiplier: np.ndarray
+
+    @classmethod
+    def neutral(cls, n: int) -> Modifiers:
+        """Modifiers that change nothing."""
+        return cls(**{f.name: np.zeros(n, np.float32) for f in fields(cls)}).reset()
+
+    def reset(self) -> Modifiers:
+        """Return every modifier to its neutral value."""
+        for f in fields(self):
+            getattr(self, f.name).fill(1.0 if f.name.endswith("multiplier") else 0.0)
+        return self
+
+
+@dataclass
+class WeekEvents:
+    """What happened in one week, for the weekly record."""
+
+    new_episodes: int = 0
+    new_cases: int = 0
+    recoveries: int = 0
+    help_sought: int = 0
+    dropouts: int = 0
+    tie_losses: int = 0
+
+
+class Kernel:
+    """Vectorized weekly update of a population on its social graph.
+
+    Args:
+        scenario: The scenario.
+        population: The population arrays.
+        network: The social network.
+        streams: The random streams.
+        log: The episode log.
+        initial_activity: Initial activity of each tie, restored at turnover.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        population: Population,
+        network: SocialNetwork,
+        streams: Streams,
+        log: EpisodeLog,
+        initial_activity: np.ndarray,
+    ) -> None:
+        self.scenario = scenario
+        self.population = population
+        self.youths = population.youths
+        self.network = network
+        self.streams = streams
+        self.log = log
+        self.initial_activity = initial_activity
+        n = len(self.youths)
+        self.modifiers = Modifiers.neutral(n)
+        self.exposure = np.zeros(n, np.float32)
+        self.static_onset = np.zeros(n, np.float32)
+        self.age_logit = self._age_table()
+        self.refresh_static(np.arange(n))
+        self.next_person_id = n
+
+    def _age_table(self) -> np.ndarray:
+        dyn = self.scenario.dynamics
+        years = np.arange(MAX_AGE_WEEKS + 1, dtype=np.float32) / WEEKS_PER_YEAR
+        bump = dyn.age_bump * np.exp(-0.5 * ((years - dyn.age_peak) / dyn.age_width) ** 2)
+        return bump.astype(np.float32)
+
+    def refresh_static(self, seats: np.ndarray) -> None:
+        """Recompute the time-invariant part of the onset logit for some youths.
+
+        Args:
+            seats: Youths whose traits, family, school or track changed.
+        """
+        s = self.scenario
+        y, fam, sch = self.youths, self.population.families, self.population.schools
+        family, school = y.family[seats], y.school[seats]
+        parenting = fam.parenting[family]
+        gap = fam.high_expectations[family] & (y.achievement[seats] < LOW_ACHIEVEMENT_Z)
+        track = y.track[seats]
+        pupil = track == Track.SCHOOL
+        logit = (
+            s.dynamics.onset_base
+            + s.individual.introversion_weight * y.introversion[seats]
+            + s.individual.trauma_weight * y.trauma[seats]
+            + s.individual.disorder_onset_weight * (y.disorder[seats] > 0)
+            + s.individual.male_weight * y.male[seats]
+            + s.family.neglect_weight * (parenting == Parenting.NEGLECT_REJECTION)
+            + s.family.overprotection_weight * (parenting == Parenting.OVERPROTECTION)
+            + s.family.expectation_gap_weight * gap
+            + pupil * s.school.climate_weight * -sch.climate[school]
+            + pupil * s.school.pressure_weight * sch.pressure[school]
+            + s.school.neither_weight * (track == Track.NEITHER)
+            + s.society.urbanization_weight * sch.urban[school]
+            + s.society.cohesion_weight * (0.5 - sch.cohesion[school])
+            + s.society.internet_weight * s.society.internet_penetration * y.internet_intensity[seats]
+        )
+        self.static_onset[seats] = logit
+
+    def step(self, week: int) -> WeekEvents:
+        """Advance every youth by one week (phases 1-5 and 7 of the design).
+
+        Args:
+            week: The absolute week number being simulated.
+
+        Returns:
+            Counts of this week's events.
+        """
+        events = WeekEvents()
+        self.age_and_turnover(week)
+        self.update_exposure()
+        self.transition(week, events)
+        self.update_flags()
+        self.update_tracks()
+        self.seek_help_and_treat(events)
+        self.erode_ties(events)
+        return events
+
+    def update_exposure(self) -> None:
+        """Share of each youth's active ties that are at risk or withdrawn."""
+        state = self.youths.state
+        risky = ((state == State.AT_RISK) | (state == State.WITHDRAWN)).astype(np.float32)
+        weighted = self.network.adjacency @ risky
+        np.divide(weighted, np.maximum(self.network.degree, 1e-6), out=self.exposure)
+
+    def age_and_turnover(self, week: int) -> None:
+        """Age everyone a week; replace those who turn 40 with new 10-year-olds."""
+        y = self.youths
+        y.age_weeks += 1
+        leaving = np.flatnonzero(y.age_weeks >= MAX_AGE_WEEKS)
+        if len(leaving) == 0:
+            return
+        withdrawn = leaving[y.state[leaving] == State.WITHDRAWN]
+        self._close_episodes(withdrawn, week, "aged_out")
+        y.age_weeks[leaving] = MIN_AGE_WEEKS
+        y.person_id[leaving] = np.arange(self.next_person_id, self.next_person_id + len(leaving))
+        self.next_person_id += len(leaving)
+        draw_traits(y, leaving, self.scenario, self.streams["turnover"])
+        self.network.reset_rows(leaving, self.initial_activity)
+        self.refresh_static(leaving)
+
+    def transition(self, week: int, events: WeekEvents) -> None:
+        """Draw this week's state transitions and keep the episode log."""
+        s, y, mod = self.scenario, self.youths, self.modifiers
+        draw = self.streams.weekly("state")
+        state = y.state
+
+        engaged = np.flatnonzero(state == State.ENGAGED)
+        logit = (
+            self.static_onset[engaged]
+            + self.age_logit[y.age_weeks[engaged]]
+            + s.dynamics.peer_weight * self.exposure[engaged]
+            + mod.onset_logit[engaged]
+        )
+        to_at_risk = engaged[draw[engaged] < sigmoid(logit)]
+
+        at_risk = np.flatnonzero(state == State.AT_RISK)
+        p_withdraw, p_resolve = self._at_risk_hazards(at_risk)
+        u = draw[at_risk]
+        to_withdrawn = at_risk[u < p_withdraw]
+        resolved = at_risk[(u >= p_withdraw) & (u < p_withdraw + p_resolve)]
+
+        withdrawn = np.flatnonzero(state == State.WITHDRAWN)
+        to_recovering = withdrawn[draw[withdrawn] < self._exit_hazard(withdrawn)]
+
+        recovering = np.flatnonzero(state == State.RECOVERING)
+        p_relapse, p_reenter = self._recovering_hazards(recovering)
+        u = draw[recovering]
+        relapsed = recovering[u < p_relapse]
+        reintegrated = recovering[(u >= p_relapse) & (u < p_relapse + p_reenter)]
+
+        state[to_at_risk] = State.AT_RISK
+        state[resolved] = State.ENGAGED
+        self._end_withdrawal(to_recovering, week)
+        self._reintegrate(reintegrated)
+        self._start_withdrawal(to_withdrawn, week, relapse=False)
+        self._start_withdrawal(relapsed, week, relapse=True)
+        events.new_episodes = len(to_withdrawn) + len(relapsed)
+        events.recoveries = len(to_recovering)
+        events.new_cases = self._count_weeks_withdrawn()
+
+    def _at_risk_hazards(self, seats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        s, y, mod = self.scenario, self.youths, self.modifiers
+        progress = (
+            s.dynamics.progress_base
+            + s.individual.disorder_progress_weight * (y.disorder[seats] > 0)
+            + s.school.refusal_progress_weight * y.school_refusal[seats]
+            + s.dynamics.internet_addiction_weight * y.internet_addiction[seats]
+            + 0.5 * s.dynamics.peer_weight * self.exposure[seats]
+            + s.school.neither_weight * (y.track[seats] == Track.NEITHER)
+            + mod.progress_logit[seats]
+        )
+        in_care = y.care[seats] != Care.NONE
+        resolve = (
+            s.dynamics.resolve_base
+            - 0.5 * s.individual.disorder_progress_weight * (y.disorder[seats] > 0)
+            + in_care * 0.5
+            + mod.resolve_logit[seats]
+        )
+        return sigmoid(progress), sigmoid(resolve)
+
+    def _exit_hazard(self, seats: np.ndarray) -> np.ndarray:
+        s, y = self.scenario, self.youths
+        years = y.withdrawn_weeks[seats].astype(np.float32) / WEEKS_PER_YEAR
+        hazard = s.dynamics.exit_base * (1.0 + years) ** -s.dynamics.duration_decline
+        hazard *= np.where(y.disorder[seats] > 0, s.individual.disorder_exit_multiplier, 1.0)
+        care = y.care[seats]
+        care_multiplier = np.select(
+            [care == Care.CLINICAL, care == Care.PSYCHOSOCIAL],
+            [s.care.clinical_exit_multiplier, s.care.psychosocial_exit_multiplier],
+            1.0,
+        )
+        return np.minimum(hazard * care_multiplier * self.modifiers.exit_multiplier[seats], 1.0)
+
+    def _recovering_hazards(self, seats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        s, y = self.scenario, self.youths
+        relapse = s.dynamics.relapse_rate * np.where(y.care[seats] != Care.NONE, 0.5, 1.0)
+        slowdown = 1.0 + s.dynamics.years_lost_slowdown * y.years_lost[seats]
+        reenter = s.dynamics.reentry_base / slowdown * self.modifiers.reentry_multiplier[seats]
+        total = np.maximum(relapse + reenter, 1.0)
+        return relapse / total, reenter / total
+
+    def _start_withdrawal(self, seats: np.ndarray, week: int, relapse: bool) -> None:
+        if len(seats) == 0:
+            return
+        y, fam = self.youths, self.population.families
+        if relapse:
+            self.log.set("outcome", y.episode_row[seats], OUTCOMES.index("relapsed"))
+        y.state[seats] = State.WITHDRAWN
+        y.withdrawn_weeks[seats] = 0
+        rows = self.log.open(
+            week,
+            person_id=y.person_id[seats],
+            seat=seats,
+            male=y.male[seats],
+            onset_age=y.age_weeks[seats] / WEEKS_PER_YEAR,
+            disorder=y.disorder[seats],
+            school_refusal_first=y.ever_refused_school[seats],
+            help_sought=fam.sought_help[y.family[seats]],
+            treated=y.care[seats] != Care.NONE,
+            treatment=y.care[seats],
+            relapse=np.full(len(seats), relapse),
+        )
+        y.episode_row[seats] = rows
+        adults = seats[(y.age_weeks[seats] >= 18 * WEEKS_PER_YEAR) & (y.track[seats] != Track.SCHOOL)]
+        y.track[adults] = Track.NEITHER
+        self.refresh_static(adults)
+
+    def _close_episodes(self, seats: np.ndarray, week: int, outcome: str) -> None:
+        y = self.youths
+        rows = y.episode_row[seats]
+        self.log.set("weeks", rows, y.withdrawn_weeks[seats])
+        self.log.close(rows, week, outcome)
+
+    def _end_withdrawal(self, seats: np.ndarray, week: int) -> None:
+        y = self.youths
+        self._close_episodes(seats, week, "recovering")
+        y.state[seats] = State.RECOVERING
+        y.years_lost[seats] += y.withdrawn_weeks[seats] / WEEKS_PER_YEAR
+        y.withdrawn_weeks[seats] = 0
+
+    def _reintegrate(self, seats: np.ndarray) -> None:
+        y = self.youths
+        self.log.set("outcome", y.episode_row[seats], OUTCOMES.index("reintegrated"))
+        y.state[seats] = State.ENGAGED
+        adults = seats[(y.track[seats] == Track.NEITHER) & (y.age_weeks[seats] >= 15 * WEEKS_PER_YEAR)]
+        y.track[adults] = Track.WORK
+        self.refresh_static(adults)
+
+    def _count_weeks_withdrawn(self) -> int:
+        """Advance episode clocks; mark episodes that reach 26 weeks with onset before 30."""
+        y = self.youths
+        withdrawn = np.flatnonzero(y.state == State.WITHDRAWN)
+        y.withdrawn_weeks[withdrawn] += 1
+        reached = withdrawn[y.withdrawn_weeks[withdrawn] == HIKIKOMORI_MIN_WEEKS]
+        onset_weeks = y.age_weeks[reached] - HIKIKOMORI_MIN_WEEKS + 1
+        qualified = reached[onset_weeks < MAX_ONSET_WEEKS]
+        y.ever_hikikomori[qualified] = True
+        self.log.set("hikikomori", y.episode_row[qualified], True)
+        return len(qualified)
+
+    def update_flags(self) -> None:
+        """School refusal, internet addiction and sleep reversal."""
+        s, y = self.scenario, self.youths
+        state = y.state
+        symptomatic = (state == State.AT_RISK) | (state == State.WITHDRAWN)
+        pupil = (y.track == Track.SCHOOL) & (y.age_weeks < 18 * WEEKS_PER_YEAR)
+
+        draw = self.streams.weekly("school_refusal")
+        refusing = y.school_refusal
+        start = pupil & (state == State.AT_RISK) & ~refusing & (draw < s.school.refusal_start)
+        stop = refusing & (state == State.AT_RISK) & (draw < s.school.refusal_stop)
+        refusing |= start | (pupil & (state == State.WITHDRAWN))
+        refusing &= ~stop & pupil & symptomatic
+        y.ever_refused_school |= refusing
+
+        draw = self.streams.weekly("internet")
+        addicted = y.internet_addiction
+        p_start = s.dynamics.internet_addiction_start * 2.0 * y.internet_intensity
+        start = symptomatic & ~addicted & (draw < p_start)
+        stop = addicted & ~symptomatic & (draw < s.dynamics.internet_addiction_stop)
+        addicted |= start
+        addicted &= ~stop
+
+        draw = self.streams.weekly("sleep")
+        reversed_ = y.sleep_reversal
+        p_start = s.dynamics.sleep_reversal_start * (1.0 + addicted) * (0.25 + 0.75 * (state == State.WITHDRAWN))
+        start = symptomatic & ~reversed_ & (draw < p_start)
+        stop = reversed_ & (state != State.WITHDRAWN) & (draw < s.dynamics.sleep_reversal_stop)
+        reversed_ |= start
+        reversed_ &= ~stop
+
+    def update_tracks(self) -> None:
+        """The school-to-work transition, dropout, and finding work."""
+        s, y = self.scenario, self.youths
+        age = y.age_weeks
+        changed = []
+        at_18 = np.flatnonzero((age == 18 * WEEKS_PER_YEAR) & (y.track == Track.SCHOOL))
+        if len(at_18):
+            p_uni, p_neither = self._transition_probabilities(at_18)
+            u = y.transition_draw[at_18]
+            y.track[at_18] = np.where(
+                u < p_uni, Track.UNIVERSITY, np.where(u > 1.0 - p_neither, Track.NEITHER, Track.WORK)
+            )
+            changed.append(at_18)
+        at_22 = np.flatnonzero((age == 22 * WEEKS_PER_YEAR) & (y.track == Track.UNIVERSITY))
+        if len(at_22):
+            p_uni, p_neither = self._transition_probabilities(at_22)
+            graduate_draw = y.transition_draw[at_22] / np.maximum(p_uni, 1e-6)
+            y.track[at_22] = np.where(graduate_draw < p_neither, Track.NEITHER, Track.WORK)
+            changed.append(at_22)
+
+        draw = self.streams.weekly("track")
+        high_school = (age >= 15 * WEEKS_PER_YEAR) & (age < 18 * WEEKS_PER_YEAR)
+        dropout = np.flatnonzero(high_school & y.school_refusal & (draw < s.school.dropout_rate))
+        y.track[dropout] = Track.NEITHER
+        y.school_refusal[dropout] = False
+        finds_work = np.flatnonzero(
+            (y.track == Track.NEITHER)
+            & (y.state == State.ENGAGED)
+            & (age >= 15 * WEEKS_PER_YEAR)
+            & (draw < s.school.find_work_rate)
+        )
+        y.track[finds_work] = Track.WORK
+        changed += [dropout, finds_work]
+        self.refresh_static(np.concatenate(changed))
+
+    def _transition_probabilities(self, seats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        s, y = self.scenario, self.youths
+        struggling = (y.state[seats] != State.ENGAGED) | y.ever_refused_school[seats]
+        p_uni = sigmoid(s.school.university_base + 0.8 * y.achievement[seats] - 2.0 * struggling)
+        neither = s.school.neither_base - 0.5 * y.achievement[seats] + 2.0 * struggling
+        p_neither = np.minimum(sigmoid(neither), 1.0 - p_uni)
+        return p_uni, p_neither
+
+    def seek_help_and_treat(self, events: WeekEvents) -> None:
+        """Family help-seeking, the medical exam, and weekly treatment dropout."""
+        s, y, fam, mod = self.scenario, self.youths, self.population.families, self.modifiers
+        draw = self.streams.weekly("help")
+        state = y.state
+        candidates = np.flatnonzero(
+            ((state == State.AT_RISK) | (state == State.WITHDRAWN)) & (y.care == Care.NONE)
+        )
+        family = y.family[candidates]
+        willing = candidates[~fam.never_seeks[family]]
+        family = y.family[willing]
+        logit = (
+            s.family.help_base
+            + fam.help_propensity[family]
+            + s.family.help_withdrawn_weight * (state[willing] == State.WITHDRAWN)
+            - s.family.stigma
+            + mod.help_logit[willing]
+        )
+        p_help = sigmoid(logit)
+        u = draw[willing]
+        seekers = willing[u < p_help]
+        # Reuse the draw: given help was sought, u / p_help is again uniform on [0, 1).
+        exam_draw = u[u < p_help] / p_help[u < p_help]
+        fam.sought_help[y.family[seekers]] = True
+        self.log.set("help_sought", y.episode_row[seekers[state[seekers] == State.WITHDRAWN]], True)
+        detected = (y.disorder[seekers] > 0) & (exam_draw < s.care.exam_sensitivity)
+        y.disorder_detected[seekers] |= detected
+        kind = np.where(detected, Care.CLINICAL, Care.PSYCHOSOCIAL).astype(np.int8)
+        start_care(self, seekers, kind)
+        events.help_sought = len(seekers)
+
+        draw = self.streams.weekly("treatment")
+        in_care = np.flatnonzero(y.care != Care.NONE)
+        care = y.care[in_care]
+        dropout = np.where(care == Care.CLINICAL, s.care.clinical_dropout, s.care.psychosocial_dropout)
+        dropout = dropout * mod.dropout_multiplier[in_care]
+        leaving = in_care[(draw[in_care] < dropout) | (state[in_care] == State.ENGAGED)]
+        events.dropouts = int(np.count_nonzero(state[leaving] != State.ENGAGED))
+        y.care[leaving] = Care.NONE
+
+    def erode_ties(self, events: WeekEvents) -> None:
+        """Withdrawn youths lose offline ties and may gain online ones; others regain ties."""
+        s, y, net = self.scenario.network, self.youths, self.network
+        draw = self.streams.weekly("erosion")
+        has_ties = np.diff(net.adjacency.indptr) > 0
+        withdrawn = np.flatnonzero((y.state == State.WITHDRAWN) & has_ties)
+        u = draw[withdrawn]
+        losing = u < s.tie_loss_rate
+        gaining = (u >= s.tie_loss_rate) & (u < s.tie_loss_rate + s.online_gain_rate) & y.internet_addiction[withdrawn]
+        # Rescale the part of the draw that was used so it picks which tie, uniformly.
+        pick = np.where(losing, u / s.tie_loss_rate, (u - s.tie_loss_rate) / max(s.online_gain_rate, 1e-9))
+        entries = net.row_entries(withdrawn, np.minimum(pick, 0.999999))
+        offline = net.kind[entries] != TieKind.ONLINE
+        events.tie_losses = net.set_active(entries[losing & offline & net.active[entries]], False)
+        net.set_active(entries[gaining & ~offline], True)
+
+        others = np.flatnonzero((y.state != State.WITHDRAWN) & has_ties)
+        u = draw[others]
+        regaining = others[u < s.tie_regain_rate]
+        entries = net.row_entries(regaining, u[u < s.tie_regain_rate] / max(s.tie_regain_rate, 1e-9))
+        partner_state = y.state[net.adjacency.indices[entries]]
+        restore = entries[(net.kind[entries] != TieKind.ONLINE) & (partner_state != State.WITHDRAWN)]
+        net.set_active(restore, True)
+
+
+def start_care(kernel: Kernel, seats: np.ndarray, kind: np.ndarray | int) -> None:
+    """Put youths into treatment and note it in their open episode.
+
+    Args:
+        kernel: The kernel whose youths start treatment.
+        seats: The youths.
+        kind: :class:`~hikisim.states.Care` code, per youth or for all.
+    """
+    y = kernel.youths
+    y.care[seats] = kind
+    in_episode = seats[y.state[seats] == State.WITHDRAWN]
+    rows = y.episode_row[in_episode]
+    kernel.log.set("treated", rows, True)
+    kernel.log.set("treatment", rows, y.care[in_episode])

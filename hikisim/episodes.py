@@ -1,0 +1,118 @@
+"""The episode log: one row per spell of complete withdrawal.
+
+An episode starts when a youth enters WITHDRAWN and ends when the youth leaves it
+(recovery), ages out at 40, or the run ends (censored). It *qualifies* as hikikomori
+once it has lasted 26 weeks, if it began before age 30. The survey-style statistics of
+current cases are read from this log and from the youths' arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from hikisim.states import WEEKS_PER_YEAR, Care, Disorder
+
+OUTCOMES = ("ongoing", "recovering", "reintegrated", "relapsed", "aged_out")
+
+COLUMNS: dict[str, type] = {
+    "person_id": np.int64,
+    "seat": np.int32,
+    "male": np.bool_,
+    "onset_week": np.int32,
+    "onset_age": np.float32,
+    "end_week": np.int32,
+    "weeks": np.int32,
+    "hikikomori": np.bool_,
+    "disorder": np.int8,
+    "school_refusal_first": np.bool_,
+    "help_sought": np.bool_,
+    "treated": np.bool_,
+    "treatment": np.int8,
+    "relapse": np.bool_,
+    "outcome": np.int8,
+}
+
+
+class EpisodeLog:
+    """Growable columnar log of episodes.
+
+    Attributes:
+        size: Number of rows used.
+    """
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.size = 0
+        self._columns = {name: np.zeros(capacity, dtype) for name, dtype in COLUMNS.items()}
+
+    def __len__(self) -> int:
+        return self.size
+
+    def column(self, name: str) -> np.ndarray:
+        """A view of one column over the rows in use."""
+        return self._columns[name][: self.size]
+
+    def _reserve(self, extra: int) -> None:
+        capacity = len(self._columns["seat"])
+        if self.size + extra <= capacity:
+            return
+        new_capacity = max(2 * capacity, self.size + extra)
+        for name, values in self._columns.items():
+            grown = np.zeros(new_capacity, values.dtype)
+            grown[: self.size] = values[: self.size]
+            self._columns[name] = grown
+
+    def open(self, week: int, **values: np.ndarray) -> np.ndarray:
+        """Append new, ongoing episodes.
+
+        Args:
+            week: The onset week.
+            **values: One array per column to fill (seat, person_id, ...).
+
+        Returns:
+            The new rows' indices.
+        """
+        count = len(values["seat"])
+        self._reserve(count)
+        rows = np.arange(self.size, self.size + count)
+        self.size += count
+        for name, column in self._columns.items():
+            column[rows] = values.get(name, 0)
+        self._columns["onset_week"][rows] = week
+        self._columns["end_week"][rows] = -1
+        return rows
+
+    def set(self, name: str, rows: np.ndarray, value: np.ndarray | int | bool) -> None:
+        """Write a value into one column for the given rows."""
+        self._columns[name][rows] = value
+
+    def close(self, rows: np.ndarray, week: int, outcome: str) -> None:
+        """End episodes with an outcome."""
+        self._columns["end_week"][rows] = week
+        self._columns["outcome"][rows] = OUTCOMES.index(outcome)
+
+    def to_frame(self, horizon_start: int) -> pd.DataFrame:
+        """The log as a table, weeks counted from the start of the horizon.
+
+        Args:
+            horizon_start: The absolute week the horizon began; earlier weeks are negative.
+
+        Returns:
+            One row per episode with readable labels.
+        """
+        data = {name: self.column(name).copy() for name in COLUMNS}
+        frame = pd.DataFrame(data)
+        frame.insert(0, "episode_id", np.arange(self.size))
+        ongoing = frame["end_week"] < 0
+        frame["onset_week"] -= horizon_start
+        frame["end_week"] = frame["end_week"].where(ongoing, frame["end_week"] - horizon_start)
+        frame["end_week"] = frame["end_week"].astype("Int64").mask(ongoing)
+        frame["censored"] = ongoing
+        frame["secondary"] = frame["disorder"] != Disorder.NONE
+        frame["disorder"] = [Disorder(code).name.lower() for code in frame["disorder"]]
+        frame["treatment"] = [Care(code).name.lower() for code in frame["treatment"]]
+        frame["outcome"] = [OUTCOMES[code] for code in frame["outcome"]]
+        frame["years"] = frame["weeks"] / WEEKS_PER_YEAR
+        frame["onset_age"] = frame["onset_age"].round(3)
+        frame["years"] = frame["years"].round(4)
+        return frame

@@ -1,0 +1,178 @@
+"""Weekly records and the end-of-run summary (the ``summary.json`` contract)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from hikisim.states import (
+    HIKIKOMORI_MAX_ONSET_AGE,
+    HIKIKOMORI_MIN_WEEKS,
+    SURVEY_MIN_AGE,
+    WEEKS_PER_YEAR,
+    Care,
+    State,
+    Track,
+)
+
+if TYPE_CHECKING:
+    from hikisim.dynamics import WeekEvents
+    from hikisim.model import HikiModel
+
+SURVEY_MIN_WEEKS = SURVEY_MIN_AGE * WEEKS_PER_YEAR
+COMPULSORY_END_WEEKS = 16 * WEEKS_PER_YEAR
+SCHOOL_END_WEEKS = 18 * WEEKS_PER_YEAR
+DURATION_BINS = {"0.5-1": (0.5, 1), "1-3": (1, 3), "3-5": (3, 5), "5-7": (5, 7), "7+": (7, np.inf)}
+ONSET_BINS = {"<15": (0, 15), "15-19": (15, 20), "20-24": (20, 25), "25-29": (25, 30)}
+
+WEEKLY_COLUMNS = (
+    "week",
+    "engaged",
+    "at_risk",
+    "withdrawn",
+    "recovering",
+    "hikikomori",
+    "prevalence_15_39",
+    "school_refusal_rate",
+    "internet_addiction_rate",
+    "sleep_reversal_rate",
+    "in_treatment",
+    "new_episodes",
+    "new_cases",
+    "help_sought",
+    "tie_losses",
+    "cost",
+)
+
+
+def current_cases(model: HikiModel) -> np.ndarray:
+    """Seats of current hikikomori cases: withdrawn 26+ weeks, onset before 30, aged 15-39."""
+    y = model.population.youths
+    withdrawn = np.flatnonzero(y.state == State.WITHDRAWN)
+    weeks = y.withdrawn_weeks[withdrawn]
+    onset_weeks = y.age_weeks[withdrawn] - weeks + 1
+    qualified = (weeks >= HIKIKOMORI_MIN_WEEKS) & (
+        onset_weeks < HIKIKOMORI_MAX_ONSET_AGE * WEEKS_PER_YEAR
+    )
+    in_band = y.age_weeks[withdrawn] >= SURVEY_MIN_WEEKS
+    return withdrawn[qualified & in_band]
+
+
+def share(numerator: int | float, denominator: int | float) -> float:
+    """A fraction that is 0 when the denominator is 0."""
+    return float(numerator) / float(denominator) if denominator else 0.0
+
+
+def compulsory_pupils(model: HikiModel) -> np.ndarray:
+    """Mask of youths aged 10-15, the compulsory-school ages the MEXT survey covers."""
+    return model.population.youths.age_weeks < COMPULSORY_END_WEEKS
+
+
+def weekly_record(model: HikiModel, events: WeekEvents, cost: float) -> dict[str, float]:
+    """Counts and rates at the end of one week.
+
+    Args:
+        model: The model.
+        events: What happened this week.
+        cost: Intervention cost incurred this week.
+
+    Returns:
+        One value per column of :data:`WEEKLY_COLUMNS`.
+    """
+    y = model.population.youths
+    counts = np.bincount(y.state, minlength=4)
+    cases = len(current_cases(model))
+    band = np.count_nonzero(y.age_weeks >= SURVEY_MIN_WEEKS)
+    pupils = compulsory_pupils(model)
+    n = len(y)
+    return {
+        "week": model.horizon_week,
+        "engaged": int(counts[State.ENGAGED]),
+        "at_risk": int(counts[State.AT_RISK]),
+        "withdrawn": int(counts[State.WITHDRAWN]),
+        "recovering": int(counts[State.RECOVERING]),
+        "hikikomori": cases,
+        "prevalence_15_39": share(cases, band),
+        "school_refusal_rate": share(np.count_nonzero(y.school_refusal & pupils), pupils.sum()),
+        "internet_addiction_rate": share(np.count_nonzero(y.internet_addiction), n),
+        "sleep_reversal_rate": share(np.count_nonzero(y.sleep_reversal), n),
+        "in_treatment": int(np.count_nonzero(y.care)),
+        "new_episodes": events.new_episodes,
+        "new_cases": events.new_cases,
+        "help_sought": events.help_sought,
+        "tie_losses": events.tie_losses,
+        "cost": cost,
+    }
+
+
+def _binned_shares(values: np.ndarray, bins: dict[str, tuple[float, float]]) -> dict[str, float]:
+    total = len(values)
+    return {
+        label: share(np.count_nonzero((values >= lo) & (values < hi)), total)
+        for label, (lo, hi) in bins.items()
+    }
+
+
+def summarize(model: HikiModel) -> dict[str, Any]:
+    """The end-of-run summary, as written to ``summary.json``.
+
+    Args:
+        model: A model that has finished its run.
+
+    Returns:
+        Every key of the output contract, plus supporting counts.
+    """
+    y, fam = model.population.youths, model.population.families
+    cases = current_cases(model)
+    band = y.age_weeks >= SURVEY_MIN_WEEKS
+    pupils = compulsory_pupils(model)
+    school_age = y.age_weeks < SCHOOL_END_WEEKS
+    durations = y.withdrawn_weeks[cases] / WEEKS_PER_YEAR
+    onset_ages = (y.age_weeks[cases] - y.withdrawn_weeks[cases] + 1) / WEEKS_PER_YEAR
+    log = model.episode_log
+    qualified = log.column("hikikomori")
+    end_week = log.column("end_week")
+    completed = qualified & (end_week >= model.horizon_start)
+    records = model.weekly_records
+    summary = {
+        "scenario": model.settings.name,
+        "seed": model.seed,
+        "version": model.version,
+        "youths": len(y),
+        "years": model.settings.run.years,
+        "burn_in_years": model.settings.run.burn_in_years,
+        "prevalence_15_39": share(len(cases), band.sum()),
+        "lifetime_prevalence_15_39": share(np.count_nonzero(y.ever_hikikomori & band), band.sum()),
+        "school_refusal_rate": share(np.count_nonzero(y.school_refusal & pupils), pupils.sum()),
+        "school_refusal_rate_10_17": share(
+            np.count_nonzero(y.school_refusal & school_age), school_age.sum()
+        ),
+        "secondary_share": share(np.count_nonzero(y.disorder[cases] > 0), len(cases)),
+        "male_share": share(np.count_nonzero(y.male[cases]), len(cases)),
+        "duration_share": _binned_shares(durations, DURATION_BINS),
+        "onset_age_share": _binned_shares(onset_ages, ONSET_BINS),
+        "mean_episode_years": float(np.mean(log.column("weeks")[completed]) / WEEKS_PER_YEAR)
+        if completed.any()
+        else 0.0,
+        "treated_share": share(np.count_nonzero(y.care[cases] != Care.NONE), len(cases)),
+        "cost_total": float(sum(r["cost"] for r in records)),
+        "person_years_withdrawn": float(sum(r["hikikomori"] for r in records) / WEEKS_PER_YEAR),
+        "cases": len(cases),
+        "new_cases": int(sum(r["new_cases"] for r in records)),
+        "school_refusal_history": share(
+            np.count_nonzero(y.ever_refused_school[cases]), len(cases)
+        ),
+        "no_help_sought_share": share(
+            np.count_nonzero(~fam.sought_help[y.family[cases]]), len(cases)
+        ),
+        "neet_share_18_39": share(
+            np.count_nonzero((y.track == Track.NEITHER) & ~school_age), np.count_nonzero(~school_age)
+        ),
+        "internet_addiction_share": share(np.count_nonzero(y.internet_addiction[cases]), len(cases)),
+        "sleep_reversal_share": share(np.count_nonzero(y.sleep_reversal[cases]), len(cases)),
+        "cost_by_intervention": {i.name: i.cost for i in model.interventions},
+        "participant_weeks": {i.name: i.participant_weeks for i in model.interventions},
+    }
+    summary.update(model.extra_outcomes())
+    return summary

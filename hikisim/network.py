@@ -1,0 +1,275 @@
+"""The social graph: siblings, classmates, friends, neighbours and online contacts.
+
+Ties are generated straight from arrays, then handed out twice: as a networkx graph
+(``graph``, for users and the dashboard) and as a symmetric scipy CSR matrix
+(``adjacency``, for the weekly kernel). Every potential tie exists from the start; a tie
+is *active* or *lost*. Withdrawal erodes offline ties and may activate online ones by
+flipping entries of the CSR data in place, so the weekly kernel never rebuilds a matrix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import networkx as nx
+import numpy as np
+from scipy import sparse
+
+from hikisim.population import Population
+from hikisim.scenario import NetworkSettings
+
+
+class TieKind(IntEnum):
+    """Kinds of tie, in priority order when two kinds join the same pair."""
+
+    SIBLING = 0
+    CLASSMATE = 1
+    FRIEND = 2
+    NEIGHBOUR = 3
+    ONLINE = 4
+
+
+FRIEND_SAME_SCHOOL_SHARE = 0.6
+FRIEND_AGE_WINDOW_YEARS = 2.0
+
+
+@dataclass
+class SocialNetwork:
+    """The social graph and its CSR view.
+
+    Attributes:
+        graph: networkx graph with a ``kind`` attribute per edge.
+        adjacency: Symmetric CSR matrix; entry weight is the tie weight if active, else 0.
+        entry_row: Row (youth) of each CSR entry.
+        kind: :class:`TieKind` of each CSR entry.
+        active: Whether each CSR entry's tie is active.
+        base_weight: Weight of each entry's tie when active.
+        mirror: Index of the entry for the same tie seen from the other end.
+        degree: Weighted number of active ties of each youth.
+    """
+
+    graph: nx.Graph
+    adjacency: sparse.csr_matrix
+    entry_row: np.ndarray
+    kind: np.ndarray
+    active: np.ndarray
+    base_weight: np.ndarray
+    mirror: np.ndarray
+    degree: np.ndarray
+
+    def set_active(self, entries: np.ndarray, value: bool) -> int:
+        """Switch ties on or off from either end, keeping the matrix symmetric.
+
+        Args:
+            entries: CSR entry indices (either direction of a tie).
+            value: True to activate, False to lose the tie.
+
+        Returns:
+            The number of ties that changed.
+        """
+        entries = np.unique(np.minimum(entries, self.mirror[entries]))
+        entries = entries[self.active[entries] != value]
+        if len(entries) == 0:
+            return 0
+        both = np.concatenate([entries, self.mirror[entries]])
+        self.active[both] = value
+        weights = self.base_weight[both]
+        self.adjacency.data[both] = weights if value else 0.0
+        np.add.at(self.degree, self.entry_row[both], weights if value else -weights)
+        return len(entries)
+
+    def row_entries(self, rows: np.ndarray, draws: np.ndarray) -> np.ndarray:
+        """Pick one entry of each row, uniformly, using one uniform draw per row.
+
+        Args:
+            rows: Youth indices; each must have at least one potential tie.
+            draws: Uniform draws in [0, 1), one per row.
+
+        Returns:
+            CSR entry indices.
+        """
+        start = self.adjacency.indptr[rows]
+        count = self.adjacency.indptr[rows + 1] - start
+        return start + (draws * count).astype(np.int64)
+
+    def reset_rows(self, rows: np.ndarray, online_active: np.ndarray) -> None:
+        """Restore a seat's ties to their initial state after turnover.
+
+        Args:
+            rows: Youth indices whose ties are reset.
+            online_active: Per-entry initial activity of online ties.
+        """
+        indptr = self.adjacency.indptr
+        counts = indptr[rows + 1] - indptr[rows]
+        starts = np.repeat(indptr[rows] - np.cumsum(counts) + counts, counts)
+        entries = starts + np.arange(counts.sum())
+        online = self.kind[entries] == TieKind.ONLINE
+        self.set_active(entries[~online | online_active[entries]], True)
+        self.set_active(entries[online & ~online_active[entries]], False)
+
+    def sync_graph(self) -> None:
+        """Write each tie's current ``active`` flag onto the networkx edges."""
+        indices = self.adjacency.indices
+        upper = np.flatnonzero(self.entry_row < indices)
+        for entry in upper:
+            self.graph.edges[int(self.entry_row[entry]), int(indices[entry])]["active"] = bool(
+                self.active[entry]
+            )
+
+    def lost_offline_ties(self) -> list[tuple[int, int]]:
+        """Offline ties currently lost to withdrawal, as (u, v) pairs with u < v."""
+        indices = self.adjacency.indices
+        mask = (~self.active) & (self.kind != TieKind.ONLINE) & (self.entry_row < indices)
+        return list(zip(self.entry_row[mask].tolist(), indices[mask].tolist(), strict=True))
+
+
+def _stubs(n: int, mean_count: float, rng: np.random.Generator) -> np.ndarray:
+    """Seat indices, each repeated about ``mean_count`` times (floor plus a coin)."""
+    whole = int(mean_count)
+    counts = np.full(n, whole) + (rng.random(n) < mean_count - whole)
+    return np.repeat(np.arange(n), counts)
+
+
+def _partners_in_blocks(
+    seats: np.ndarray, order: np.ndarray, block: np.ndarray, window: np.ndarray, rng
+) -> np.ndarray:
+    """Pick a partner for each seat near it in ``order``, within its block.
+
+    Args:
+        seats: The seats that need a partner.
+        order: Seats sorted by block (and then by whatever defines nearness).
+        block: Block label of each position in ``order``.
+        window: Largest offset allowed, per seat.
+        rng: Stream to draw from.
+
+    Returns:
+        Partner seats (may equal the seat; those are dropped later).
+    """
+    position = np.empty(len(order), np.int64)
+    position[order] = np.arange(len(order))
+    starts = np.r_[0, np.flatnonzero(block[1:] != block[:-1]) + 1]
+    ends = np.r_[starts[1:], len(order)]
+    block_index = np.searchsorted(starts, position[seats], side="right") - 1
+    lo, hi = starts[block_index], ends[block_index]
+    offset = rng.integers(-window, window + 1)
+    target = np.clip(position[seats] + offset, lo, hi - 1)
+    return order[target]
+
+
+def _sibling_pairs(family: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    seats = np.arange(len(family))
+    pairs = [
+        (seats[:-step][family[:-step] == family[step:]], seats[step:][family[:-step] == family[step:]])
+        for step in (1, 2)
+    ]
+    return np.concatenate([p[0] for p in pairs]), np.concatenate([p[1] for p in pairs])
+
+
+def _tie_candidates(
+    population: Population, settings: NetworkSettings, rng: np.random.Generator
+) -> list[tuple[TieKind, np.ndarray, np.ndarray]]:
+    youths = population.youths
+    n = len(youths)
+    ages = youths.age_weeks.astype(np.int64)
+    candidates = [(TieKind.SIBLING, *_sibling_pairs(youths.family))]
+
+    by_class = np.argsort(youths.school_class, kind="stable")
+    seats = _stubs(n, settings.classmate_degree / 2, rng)
+    window = np.full(len(seats), 1_000_000)
+    partners = _partners_in_blocks(seats, by_class, youths.school_class[by_class], window, rng)
+    candidates.append((TieKind.CLASSMATE, seats, partners))
+
+    by_school_age = np.lexsort((ages, youths.school))
+    seats = _stubs(n, settings.friend_degree / 2, rng)
+    same_school = rng.random(len(seats)) < FRIEND_SAME_SCHOOL_SHARE
+    school_size = np.bincount(youths.school)[youths.school[seats]]
+    window = np.maximum(1, school_size * FRIEND_AGE_WINDOW_YEARS / 30).astype(np.int64)
+    local = _partners_in_blocks(seats, by_school_age, youths.school[by_school_age], window, rng)
+    by_age = np.argsort(ages, kind="stable")
+    wide = _partners_in_blocks(
+        seats, by_age, np.zeros(n, np.int8), np.full(len(seats), max(1, n // 15)), rng
+    )
+    candidates.append((TieKind.FRIEND, seats, np.where(same_school, local, wide)))
+
+    seats = _stubs(n, settings.neighbour_degree / 2, rng)
+    window = np.full(len(seats), 1_000_000)
+    partners = _partners_in_blocks(seats, by_school_age, youths.school[by_school_age], window, rng)
+    candidates.append((TieKind.NEIGHBOUR, seats, partners))
+
+    seats = _stubs(n, settings.online_degree / 2, rng)
+    candidates.append((TieKind.ONLINE, seats, rng.integers(0, n, len(seats))))
+    return candidates
+
+
+def _unique_ties(candidates, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    u = np.concatenate([np.minimum(a, b) for _, a, b in candidates]).astype(np.int64)
+    v = np.concatenate([np.maximum(a, b) for _, a, b in candidates]).astype(np.int64)
+    kinds = np.concatenate([np.full(len(a), kind, np.int8) for kind, a, _ in candidates])
+    keep = u != v
+    u, v, kinds = u[keep], v[keep], kinds[keep]
+    # np.unique keeps the first occurrence, so the higher-priority kind wins.
+    _, first = np.unique(u * n + v, return_index=True)
+    return u[first], v[first], kinds[first]
+
+
+def initial_online_activity(
+    population: Population, entry_row: np.ndarray, cols: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Whether each online entry starts active: likelier between heavy internet users."""
+    intensity = population.youths.internet_intensity
+    upper = entry_row < cols
+    draws = np.empty(len(entry_row), np.float32)
+    draws[upper] = rng.random(int(upper.sum()))
+    return draws < 0.5 * (intensity[entry_row] + intensity[cols])
+
+
+def build_network(
+    population: Population, settings: NetworkSettings, rng: np.random.Generator
+) -> tuple[SocialNetwork, np.ndarray]:
+    """Generate the social graph for a population.
+
+    Args:
+        population: The population.
+        settings: The scenario's network section.
+        rng: The network stream.
+
+    Returns:
+        The network, and the initial activity of each CSR entry (used again at turnover).
+    """
+    n = len(population.youths)
+    u, v, kinds = _unique_ties(_tie_candidates(population, settings, rng), n)
+    graph = nx.Graph()
+    graph.add_nodes_from(range(n))
+    for kind in TieKind:
+        mask = kinds == kind
+        graph.add_edges_from(zip(u[mask].tolist(), v[mask].tolist(), strict=True), kind=kind.name)
+
+    rows = np.concatenate([u, v])
+    cols = np.concatenate([v, u])
+    entry_kind = np.concatenate([kinds, kinds])
+    order = np.lexsort((cols, rows))
+    rows, cols, entry_kind = rows[order], cols[order], entry_kind[order]
+    keys = rows * n + cols
+    mirror = np.searchsorted(keys, cols * n + rows)
+
+    online = entry_kind == TieKind.ONLINE
+    base_weight = np.where(online, settings.online_tie_weight, 1.0).astype(np.float32)
+    initially_active = initial_online_activity(population, rows, cols, rng)
+    upper_active = initially_active | ~online
+    active = np.where(rows < cols, upper_active, upper_active[mirror])
+    indptr = np.r_[0, np.cumsum(np.bincount(rows, minlength=n))]
+    data = np.where(active, base_weight, 0.0).astype(np.float32)
+    adjacency = sparse.csr_matrix((data, cols.astype(np.int32), indptr), shape=(n, n))
+    degree = np.bincount(rows, weights=data, minlength=n).astype(np.float32)
+    network = SocialNetwork(
+        graph=graph,
+        adjacency=adjacency,
+        entry_row=rows.astype(np.int32),
+        kind=entry_kind,
+        active=active,
+        base_weight=base_weight,
+        mirror=mirror,
+        degree=degree,
+    )
+    return network, active.copy()

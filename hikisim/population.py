@@ -1,0 +1,329 @@
+"""Youths, families and schools as columns of numpy arrays.
+
+The weekly kernel reads and writes these arrays; the Mesa agents in
+:mod:`hikisim.agents` are views over them. Ages are kept in weeks. A youth's seat in the
+population is permanent: when its occupant turns 40 a new 10-year-old takes the seat,
+born into the same family and school catchment (so the population size never changes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from hikisim.scenario import Scenario
+from hikisim.states import MAX_AGE, MIN_AGE, WEEKS_PER_YEAR, Care, Parenting, State, Track
+
+MIN_AGE_WEEKS = MIN_AGE * WEEKS_PER_YEAR
+AGE_SPAN_WEEKS = (MAX_AGE - MIN_AGE) * WEEKS_PER_YEAR
+
+
+@dataclass
+class Families:
+    """Family traits, one entry per family.
+
+    Attributes:
+        parenting: :class:`~hikisim.states.Parenting` code.
+        high_expectations: Parents hold high academic expectations.
+        help_propensity: Standard-normal propensity to seek help.
+        never_seeks: The family will not seek help whatever happens.
+        sought_help: The family has sought help at least once.
+        took_course: The family attended a parenting course.
+        school: The school catchment the family lives in.
+    """
+
+    parenting: np.ndarray
+    high_expectations: np.ndarray
+    help_propensity: np.ndarray
+    never_seeks: np.ndarray
+    sought_help: np.ndarray
+    took_course: np.ndarray
+    school: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.parenting)
+
+
+@dataclass
+class Schools:
+    """School and catchment-area traits, one entry per school.
+
+    Attributes:
+        climate: Standard-normal school climate (higher is better).
+        pressure: Standard-normal academic pressure.
+        urban: The catchment is urban.
+        cohesion: Neighbourhood social cohesion, 0-1.
+        ei_training: Emotional-intelligence training runs in the school.
+    """
+
+    climate: np.ndarray
+    pressure: np.ndarray
+    urban: np.ndarray
+    cohesion: np.ndarray
+    ei_training: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.climate)
+
+
+@dataclass
+class Youths:
+    """Youth traits and state, one entry per seat.
+
+    Attributes:
+        person_id: Identity of the current occupant of the seat.
+        age_weeks: Age in weeks, 520 to 2079.
+        male: Sex.
+        family: Family index.
+        school: School (catchment) index.
+        school_class: Class index (pupils of one school and birth year).
+        introversion: Standard-normal introversion.
+        trauma: Early traumatic experience.
+        disorder: :class:`~hikisim.states.Disorder` code.
+        achievement: Standard-normal academic achievement.
+        internet_intensity: Internet-use intensity, 0-1.
+        transition_draw: Uniform draw fixing the school-to-work outcome.
+        state: :class:`~hikisim.states.State` code.
+        track: :class:`~hikisim.states.Track` code.
+        withdrawn_weeks: Consecutive weeks in the current WITHDRAWN spell.
+        years_lost: Total years spent withdrawn so far.
+        school_refusal: Currently refusing school.
+        ever_refused_school: Has refused school at some point.
+        internet_addiction: Currently addicted to the internet.
+        sleep_reversal: Sleep-wake rhythm currently reversed.
+        care: :class:`~hikisim.states.Care` code of current treatment.
+        disorder_detected: A medical exam has found the disorder.
+        ever_hikikomori: Has had an episode that qualified as hikikomori.
+        episode_row: Row of the current or last episode in the log, or -1.
+    """
+
+    person_id: np.ndarray
+    age_weeks: np.ndarray
+    male: np.ndarray
+    family: np.ndarray
+    school: np.ndarray
+    school_class: np.ndarray
+    introversion: np.ndarray
+    trauma: np.ndarray
+    disorder: np.ndarray
+    achievement: np.ndarray
+    internet_intensity: np.ndarray
+    transition_draw: np.ndarray
+    state: np.ndarray
+    track: np.ndarray
+    withdrawn_weeks: np.ndarray
+    years_lost: np.ndarray
+    school_refusal: np.ndarray
+    ever_refused_school: np.ndarray
+    internet_addiction: np.ndarray
+    sleep_reversal: np.ndarray
+    care: np.ndarray
+    disorder_detected: np.ndarray
+    ever_hikikomori: np.ndarray
+    episode_row: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.age_weeks)
+
+    @property
+    def age_years(self) -> np.ndarray:
+        """Age in completed years."""
+        return self.age_weeks // WEEKS_PER_YEAR
+
+    def nbytes(self) -> int:
+        """Memory held by the arrays."""
+        return sum(getattr(self, f.name).nbytes for f in fields(self))
+
+
+@dataclass
+class Population:
+    """Youths, their families and their schools."""
+
+    youths: Youths
+    families: Families
+    schools: Schools
+
+
+def _family_sizes(n: int, weights: tuple[float, float, float], rng: np.random.Generator):
+    probabilities = np.asarray(weights, dtype=float)
+    probabilities = probabilities / probabilities.sum()
+    sizes = rng.choice(np.array([1, 2, 3]), size=n, p=probabilities)
+    cumulative = np.cumsum(sizes)
+    count = int(np.searchsorted(cumulative, n) + 1)
+    sizes = sizes[:count]
+    sizes[-1] -= cumulative[count - 1] - n
+    return sizes
+
+
+def _disorder_codes(n: int, scenario: Scenario, rng: np.random.Generator) -> np.ndarray:
+    ind = scenario.individual
+    prevalences = [
+        ind.schizophrenia_prevalence,
+        ind.social_anxiety_prevalence,
+        ind.depression_prevalence,
+        ind.autism_prevalence,
+        ind.avoidant_personality_prevalence,
+    ]
+    interval = np.searchsorted(np.cumsum(prevalences), rng.random(n), side="right")
+    # Interval k < 5 is disorder k + 1; the remainder of the unit interval is no disorder.
+    return np.where(interval < len(prevalences), interval + 1, 0).astype(np.int8)
+
+
+def draw_traits(youths: Youths, seats: np.ndarray, scenario: Scenario, rng: np.random.Generator):
+    """Draw fresh individual traits for the given seats (at start and at turnover).
+
+    Args:
+        youths: The youth arrays, updated in place.
+        seats: Indices of the seats to fill.
+        scenario: The scenario.
+        rng: The stream to draw from.
+    """
+    n = len(seats)
+    ind = scenario.individual
+    youths.male[seats] = rng.random(n) < scenario.population.male_share
+    youths.introversion[seats] = rng.standard_normal(n)
+    youths.trauma[seats] = rng.random(n) < ind.trauma_prevalence
+    youths.disorder[seats] = _disorder_codes(n, scenario, rng)
+    youths.achievement[seats] = rng.standard_normal(n)
+    online = rng.random(n) < scenario.society.internet_penetration
+    youths.internet_intensity[seats] = np.where(online, rng.beta(2.0, 3.0, n), 0.0)
+    youths.transition_draw[seats] = rng.random(n)
+    reset_life_course(youths, seats)
+
+
+def reset_life_course(youths: Youths, seats: np.ndarray) -> None:
+    """Put the given seats back to an engaged pupil with no history."""
+    youths.state[seats] = State.ENGAGED
+    youths.track[seats] = Track.SCHOOL
+    youths.withdrawn_weeks[seats] = 0
+    youths.years_lost[seats] = 0.0
+    for flag in (
+        youths.school_refusal,
+        youths.ever_refused_school,
+        youths.internet_addiction,
+        youths.sleep_reversal,
+        youths.disorder_detected,
+        youths.ever_hikikomori,
+    ):
+        flag[seats] = False
+    youths.care[seats] = Care.NONE
+    youths.episode_row[seats] = -1
+
+
+def _empty_youths(n: int) -> Youths:
+    return Youths(
+        person_id=np.arange(n, dtype=np.int64),
+        age_weeks=np.zeros(n, np.int16),
+        male=np.zeros(n, bool),
+        family=np.zeros(n, np.int32),
+        school=np.zeros(n, np.int32),
+        school_class=np.zeros(n, np.int32),
+        introversion=np.zeros(n, np.float32),
+        trauma=np.zeros(n, bool),
+        disorder=np.zeros(n, np.int8),
+        achievement=np.zeros(n, np.float32),
+        internet_intensity=np.zeros(n, np.float32),
+        transition_draw=np.zeros(n, np.float32),
+        state=np.zeros(n, np.int8),
+        track=np.zeros(n, np.int8),
+        withdrawn_weeks=np.zeros(n, np.int16),
+        years_lost=np.zeros(n, np.float32),
+        school_refusal=np.zeros(n, bool),
+        ever_refused_school=np.zeros(n, bool),
+        internet_addiction=np.zeros(n, bool),
+        sleep_reversal=np.zeros(n, bool),
+        care=np.zeros(n, np.int8),
+        disorder_detected=np.zeros(n, bool),
+        ever_hikikomori=np.zeros(n, bool),
+        episode_row=np.full(n, -1, np.int32),
+    )
+
+
+def _sibling_ages(family: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    n_families = int(family[-1]) + 1
+    eldest_offset = rng.integers(0, AGE_SPAN_WEEKS, n_families)
+    first_of_family = np.r_[True, family[1:] != family[:-1]]
+    gap = rng.integers(WEEKS_PER_YEAR, 6 * WEEKS_PER_YEAR, len(family))
+    gap[first_of_family] = 0
+    # Younger siblings are a few years apart; ages wrap so the age distribution stays flat.
+    offset = eldest_offset[family] - _cumsum_within(gap, first_of_family)
+    return (MIN_AGE_WEEKS + np.mod(offset, AGE_SPAN_WEEKS)).astype(np.int16)
+
+
+def _cumsum_within(values: np.ndarray, group_start: np.ndarray) -> np.ndarray:
+    total = np.cumsum(values)
+    starts = np.flatnonzero(group_start)
+    before = np.repeat(total[starts] - values[starts], np.diff(np.r_[starts, len(values)]))
+    return total - before
+
+
+def _classes(school: np.ndarray, age_weeks: np.ndarray, class_size: int) -> np.ndarray:
+    cohort = age_weeks.astype(np.int64) // WEEKS_PER_YEAR
+    order = np.lexsort((cohort, school))
+    key = school[order].astype(np.int64) * 64 + cohort[order]
+    group_start = np.r_[True, key[1:] != key[:-1]]
+    rank = _cumsum_within(np.ones(len(key), np.int64), group_start) - 1
+    class_key = key * 1024 + rank // class_size
+    _, class_id = np.unique(class_key, return_inverse=True)
+    result = np.empty(len(school), np.int32)
+    result[order] = class_id
+    return result
+
+
+def _families(n_families: int, n_schools: int, scenario: Scenario, rng: np.random.Generator):
+    fam = scenario.family
+    style = rng.random(n_families)
+    parenting = np.full(n_families, Parenting.BALANCED, np.int8)
+    parenting[style < fam.neglect_share] = Parenting.NEGLECT_REJECTION
+    overprotective = (style >= fam.neglect_share) & (
+        style < fam.neglect_share + fam.overprotection_share
+    )
+    parenting[overprotective] = Parenting.OVERPROTECTION
+    school = (np.arange(n_families) * n_schools // n_families).astype(np.int32)
+    return Families(
+        parenting=parenting,
+        high_expectations=rng.random(n_families) < fam.high_expectation_share,
+        help_propensity=rng.standard_normal(n_families).astype(np.float32),
+        never_seeks=rng.random(n_families) < fam.never_seek_share,
+        sought_help=np.zeros(n_families, bool),
+        took_course=np.zeros(n_families, bool),
+        school=school,
+    )
+
+
+def _schools(n_schools: int, scenario: Scenario, rng: np.random.Generator) -> Schools:
+    society = scenario.society
+    cohesion = np.clip(society.social_cohesion + 0.1 * rng.standard_normal(n_schools), 0, 1)
+    return Schools(
+        climate=rng.standard_normal(n_schools).astype(np.float32),
+        pressure=rng.standard_normal(n_schools).astype(np.float32),
+        urban=rng.random(n_schools) < society.urbanization,
+        cohesion=cohesion.astype(np.float32),
+        ei_training=np.zeros(n_schools, bool),
+    )
+
+
+def build_population(scenario: Scenario, rng: np.random.Generator) -> Population:
+    """Create youths, families and schools for a scenario.
+
+    Args:
+        scenario: The scenario.
+        rng: The population stream.
+
+    Returns:
+        The population, everyone engaged and with no history.
+    """
+    settings = scenario.population
+    n = settings.youths
+    sizes = _family_sizes(n, settings.family_size_weights, rng)
+    family = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
+    n_schools = max(1, round(n / settings.school_catchment))
+    families = _families(len(sizes), n_schools, scenario, rng)
+    youths = _empty_youths(n)
+    youths.family[:] = family
+    youths.school[:] = families.school[family]
+    youths.age_weeks[:] = _sibling_ages(family, rng)
+    youths.school_class[:] = _classes(youths.school, youths.age_weeks, settings.class_size)
+    draw_traits(youths, np.arange(n), scenario, rng)
+    return Population(youths=youths, families=families, schools=_schools(n_schools, scenario, rng))

@@ -1,0 +1,105 @@
+"""Running a scenario end to end: ``simulate`` and the files ``hikisim run`` writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from hikisim.model import HikiModel
+from hikisim.metrics import summarize
+from hikisim.scenario import Scenario, load_scenario
+
+
+def resolve_scenario(
+    scenario_or_path: Scenario | str | os.PathLike[str] | None, overrides: dict[str, Any]
+) -> Scenario:
+    """Turn a Scenario, a file path or None (the embedded baseline) into a Scenario.
+
+    Args:
+        scenario_or_path: What the caller passed.
+        overrides: Dotted overrides to apply.
+
+    Returns:
+        The validated Scenario.
+    """
+    if scenario_or_path is None:
+        scenario_or_path = Scenario()
+    if isinstance(scenario_or_path, Scenario):
+        return scenario_or_path.with_overrides(overrides) if overrides else scenario_or_path
+    return load_scenario(scenario_or_path, **overrides)
+
+
+def run_model(
+    scenario: Scenario, seed: int | None = None, progress: Callable[[int], Any] | None = None
+) -> HikiModel:
+    """Build and run a model to the end of its horizon."""
+    model = HikiModel(scenario, seed=seed)
+    model.run(progress)
+    model.finalize_log()
+    return model
+
+
+def simulate(
+    scenario_or_path: Scenario | str | os.PathLike[str] | None = None,
+    seed: int | None = None,
+    **overrides: Any,
+) -> dict[str, Any]:
+    """Run one simulation and return its summary.
+
+    A plain function of plain parameters, so SALib, EMA Workbench or any script can call
+    it. Dotted overrides are passed as ``**{"population.youths": 2000}`` or
+    ``population__youths=2000``.
+
+    Args:
+        scenario_or_path: A Scenario, a TOML file, or None for the embedded baseline.
+        seed: Overrides the scenario's seed.
+        **overrides: Dotted scenario overrides.
+
+    Returns:
+        The same dict as ``summary.json``.
+    """
+    scenario = resolve_scenario(scenario_or_path, overrides)
+    return summarize(run_model(scenario, seed))
+
+
+def write_outputs(model: HikiModel, out: Path) -> dict[str, Any]:
+    """Write ``summary.json``, ``weekly.csv`` and ``episodes.csv`` atomically.
+
+    The files are written into a temporary directory next to ``out`` and moved into
+    place only when all three are complete.
+
+    Args:
+        model: A finished model.
+        out: The output directory.
+
+    Returns:
+        The summary.
+    """
+    summary = summarize(model)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        weekly = model.datacollector.get_model_vars_dataframe()
+        weekly.insert(0, "scenario", model.settings.name)
+        weekly.insert(1, "seed", model.seed)
+        weekly.to_csv(staging / "weekly.csv", index=False)
+        episodes = model.episode_log.to_frame(model.horizon_start)
+        episodes.insert(0, "scenario", model.settings.name)
+        episodes.insert(1, "seed", model.seed)
+        episodes.to_csv(staging / "episodes.csv", index=False)
+        if out.exists():
+            for item in staging.iterdir():
+                os.replace(item, out / item.name)
+            staging.rmdir()
+        else:
+            staging.rename(out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return summary
