@@ -168,7 +168,8 @@ class Kernel:
             Counts of this week's events.
         """
         events = WeekEvents()
-        self.age_and_turnover(week)
+        if self.scenario.population.aging:
+            self.age_and_turnover(week)
         self.update_exposure()
         self.transition(week, events)
         self.update_flags()

@@ -51,6 +51,7 @@ class PopulationSettings(Section):
         900, ge=30, le=100_000, description="youths (all ages) per school catchment area"
     )
     class_size: int = Field(30, ge=2, le=60, description="pupils per class")
+    aging: bool = Field(True, description="age youths weekly and replace them at 40")
 
 
 class IndividualSettings(Section):
