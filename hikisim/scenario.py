@@ -63,10 +63,10 @@ class IndividualSettings(Section):
     depression_prevalence: Probability = 0.055
     autism_prevalence: Probability = 0.015
     avoidant_personality_prevalence: Probability = 0.02
-    introversion_weight: Weight = 0.35
-    trauma_weight: Weight = 0.6
-    disorder_onset_weight: Weight = 1.3
-    disorder_progress_weight: Weight = 1.1
+    introversion_weight: Weight = 0.3
+    trauma_weight: Weight = 0.5
+    disorder_onset_weight: Weight = 0.8
+    disorder_progress_weight: Weight = 0.6
     disorder_exit_multiplier: float = Field(0.6, ge=0.0, le=5.0)
     male_weight: Weight = 0.35
 
@@ -91,9 +91,9 @@ class SchoolSettings(Section):
 
     climate_weight: Weight = 0.35
     pressure_weight: Weight = 0.3
-    refusal_start: Probability = 0.06
-    refusal_stop: Probability = 0.015
-    refusal_progress_weight: Weight = 0.8
+    refusal_start: Probability = 0.03
+    refusal_stop: Probability = 0.01
+    refusal_progress_weight: Weight = 0.3
     dropout_rate: Probability = 0.01
     university_base: Logit = 0.2
     neither_base: Logit = -2.6
@@ -128,15 +128,15 @@ class NetworkSettings(Section):
 class DynamicsSettings(Section):
     """Base hazards of the four-state withdrawal process."""
 
-    onset_base: Logit = -7.9
-    age_peak: float = Field(19.0, ge=10.0, le=40.0)
+    onset_base: Logit = -9.0
+    age_peak: float = Field(21.0, ge=10.0, le=40.0)
     age_width: float = Field(4.0, gt=0.0, le=30.0)
-    age_bump: Weight = 1.2
+    age_bump: Weight = 0.8
     peer_weight: Weight = 3.0
-    progress_base: Logit = -5.0
-    resolve_base: Logit = -3.0
-    exit_base: Probability = 0.035
-    duration_decline: float = Field(1.0, ge=0.0, le=5.0)
+    progress_base: Logit = -6.3
+    resolve_base: Logit = -4.3
+    exit_base: Probability = 0.015
+    duration_decline: float = Field(0.7, ge=0.0, le=5.0)
     reentry_base: Probability = 0.06
     years_lost_slowdown: float = Field(0.3, ge=0.0, le=10.0)
     relapse_rate: Probability = 0.008
@@ -387,6 +387,8 @@ def read_scenario_data(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any
     if not parent_path.is_file():
         raise InputError(f"no such file {str(parent_path)!r}", str(path), "extends")
     base = read_scenario_data(parent_path, (*seen, path))
+    # A name belongs to one file: a child that sets none is named after itself.
+    base.pop("name", None)
     return deep_merge(base, data)
 
 

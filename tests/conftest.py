@@ -1,0 +1,36 @@
+"""Shared fixtures: a tiny scenario that runs in well under a second, and its finished model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from hikisim.model import HikiModel
+from hikisim.scenario import Scenario
+from hikisim.simulation import run_model
+
+TINY_OVERRIDES: dict[str, Any] = {
+    "population.youths": 300,
+    "run.burn_in_years": 2,
+    "run.years": 1,
+}
+TINY_SEED = 12345
+
+
+@pytest.fixture
+def tiny_scenario() -> Scenario:
+    """The embedded baseline shrunk to 300 youths, 2 years of burn-in and a 1-year horizon."""
+    return Scenario().with_overrides(TINY_OVERRIDES)
+
+
+@pytest.fixture
+def tiny_model(tiny_scenario: Scenario) -> HikiModel:
+    """A freshly built, not yet stepped, tiny model (safe to mutate)."""
+    return HikiModel(tiny_scenario, seed=TINY_SEED)
+
+
+@pytest.fixture(scope="session")
+def finished_tiny_model() -> HikiModel:
+    """A tiny model run to the end of its horizon. Shared: treat as read-only."""
+    return run_model(Scenario().with_overrides(TINY_OVERRIDES), seed=TINY_SEED)
