@@ -152,8 +152,10 @@ def _partners_in_blocks(
     ends = np.r_[starts[1:], len(order)]
     block_index = np.searchsorted(starts, position[seats], side="right") - 1
     lo, hi = starts[block_index], ends[block_index]
-    offset = rng.integers(-window, window + 1)
-    target = np.clip(position[seats] + offset, lo, hi - 1)
+    here = position[seats]
+    # Draw within the part of the window that lies inside the block; clipping a wider
+    # draw would pile partners onto the block's first and last members.
+    target = rng.integers(np.maximum(here - window, lo), np.minimum(here + window, hi - 1) + 1)
     return order[target]
 
 

@@ -1,0 +1,156 @@
+"""Tests for the population arrays: youths, families and schools."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hikisim.population import AGE_SPAN_WEEKS, MIN_AGE_WEEKS, build_population, draw_traits
+from hikisim.scenario import Scenario
+from hikisim.states import WEEKS_PER_YEAR, Care, Disorder, State, Track
+
+
+def build(youths: int, seed: int = 7, **overrides: object):
+    scenario = Scenario().with_overrides({"population.youths": youths, **overrides})
+    return scenario, build_population(scenario, np.random.default_rng(seed))
+
+
+@pytest.mark.parametrize("youths", [10, 11, 301, 2_000])
+def test_sizes_match_the_scenario(youths: int) -> None:
+    scenario, population = build(youths)
+    assert len(population.youths) == youths
+    assert len(population.families) == population.youths.family.max() + 1
+    expected_schools = max(1, round(youths / scenario.population.school_catchment))
+    assert len(population.schools) == expected_schools
+    for name in ("state", "age_weeks", "family", "school", "disorder", "episode_row"):
+        assert len(getattr(population.youths, name)) == youths
+
+
+def test_families_hold_one_to_three_youths() -> None:
+    _, population = build(5_000)
+    sizes = np.bincount(population.youths.family)
+    assert sizes.min() >= 1
+    assert sizes.max() <= 3
+    # Family members sit next to each other, in family order.
+    assert np.all(np.diff(population.youths.family) >= 0)
+
+
+def test_family_size_weights_are_respected() -> None:
+    weights = (0.2, 0.3, 0.5)
+    _, population = build(60_000, **{"population.family_size_weights": weights})
+    sizes = np.bincount(population.youths.family)
+    shares = np.bincount(sizes, minlength=4)[1:] / len(sizes)
+    assert shares == pytest.approx(weights, abs=0.02)
+
+
+def test_ages_lie_in_the_model_band() -> None:
+    _, population = build(5_000)
+    ages = population.youths.age_weeks
+    assert ages.min() >= 10 * WEEKS_PER_YEAR
+    assert ages.max() < 40 * WEEKS_PER_YEAR
+    assert MIN_AGE_WEEKS == 520
+    assert MIN_AGE_WEEKS + AGE_SPAN_WEEKS == 2080
+    # Ages spread over the whole band, roughly uniformly.
+    counts = np.bincount(population.youths.age_years - 10, minlength=30)
+    assert len(counts) == 30
+    assert counts.min() > 0.5 * counts.mean()
+
+
+def test_youths_live_in_their_family_school() -> None:
+    _, population = build(3_000)
+    youths, families = population.youths, population.families
+    assert np.array_equal(youths.school, families.school[youths.family])
+    assert youths.school.max() < len(population.schools)
+
+
+def test_classes_group_one_school_and_one_birth_year() -> None:
+    scenario, population = build(3_000)
+    youths = population.youths
+    for class_id in np.unique(youths.school_class):
+        members = youths.school_class == class_id
+        assert len(np.unique(youths.school[members])) == 1
+        assert len(np.unique(youths.age_years[members])) == 1
+        assert members.sum() <= scenario.population.class_size
+
+
+def test_everyone_starts_engaged_without_history() -> None:
+    _, population = build(1_000)
+    youths = population.youths
+    assert np.all(youths.state == State.ENGAGED)
+    assert np.all(youths.track == Track.SCHOOL)
+    assert np.all(youths.care == Care.NONE)
+    assert np.all(youths.episode_row == -1)
+    assert not youths.ever_hikikomori.any()
+    assert not youths.school_refusal.any()
+    assert np.array_equal(youths.person_id, np.arange(1_000))
+
+
+def test_disorder_shares_match_prevalences() -> None:
+    scenario, population = build(200_000)
+    n = len(population.youths)
+    ind = scenario.individual
+    prevalences = {
+        Disorder.SCHIZOPHRENIA: ind.schizophrenia_prevalence,
+        Disorder.SOCIAL_ANXIETY: ind.social_anxiety_prevalence,
+        Disorder.DEPRESSION: ind.depression_prevalence,
+        Disorder.AUTISM_SPECTRUM: ind.autism_prevalence,
+        Disorder.AVOIDANT_PERSONALITY: ind.avoidant_personality_prevalence,
+    }
+    counts = np.bincount(population.youths.disorder, minlength=len(Disorder))
+    for disorder, prevalence in prevalences.items():
+        standard_error = np.sqrt(prevalence * (1 - prevalence) / n)
+        assert abs(counts[disorder] / n - prevalence) < 5 * standard_error + 1e-9, disorder.name
+    none_share = 1 - sum(prevalences.values())
+    assert counts[Disorder.NONE] / n == pytest.approx(none_share, abs=0.005)
+
+
+def test_trait_shares_match_settings() -> None:
+    scenario, population = build(100_000)
+    youths, families = population.youths, population.families
+    assert youths.male.mean() == pytest.approx(scenario.population.male_share, abs=0.01)
+    assert youths.trauma.mean() == pytest.approx(scenario.individual.trauma_prevalence, abs=0.01)
+    assert families.never_seeks.mean() == pytest.approx(scenario.family.never_seek_share, abs=0.02)
+    assert youths.internet_intensity.min() >= 0.0
+    assert youths.internet_intensity.max() <= 1.0
+
+
+def test_zero_prevalences_give_no_disorders() -> None:
+    zero = {
+        f"individual.{name}_prevalence": 0.0
+        for name in (
+            "schizophrenia",
+            "social_anxiety",
+            "depression",
+            "autism",
+            "avoidant_personality",
+        )
+    }
+    _, population = build(5_000, **zero)
+    assert not population.youths.disorder.any()
+
+
+def test_same_seed_same_population() -> None:
+    _, first = build(2_000, seed=3)
+    _, second = build(2_000, seed=3)
+    _, other = build(2_000, seed=4)
+    for name in ("age_weeks", "family", "introversion", "disorder", "school_class"):
+        assert np.array_equal(getattr(first.youths, name), getattr(second.youths, name))
+    assert not np.array_equal(first.youths.age_weeks, other.youths.age_weeks)
+
+
+def test_draw_traits_resets_the_life_course_of_the_seats_only() -> None:
+    scenario, population = build(500)
+    youths = population.youths
+    youths.state[:] = State.WITHDRAWN
+    youths.ever_hikikomori[:] = True
+    youths.care[:] = Care.CLINICAL
+    youths.episode_row[:] = 4
+    seats = np.array([0, 10, 499])
+    draw_traits(youths, seats, scenario, np.random.default_rng(0))
+    assert np.all(youths.state[seats] == State.ENGAGED)
+    assert not youths.ever_hikikomori[seats].any()
+    assert np.all(youths.care[seats] == Care.NONE)
+    assert np.all(youths.episode_row[seats] == -1)
+    others = np.setdiff1d(np.arange(500), seats)
+    assert np.all(youths.state[others] == State.WITHDRAWN)
+    assert youths.ever_hikikomori[others].all()
