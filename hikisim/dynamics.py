@@ -181,8 +181,9 @@ class Kernel:
     def update_exposure(self) -> None:
         """Share of each youth's active ties that are at risk or withdrawn."""
         state = self.youths.state
-        risky = ((state == State.AT_RISK) | (state == State.WITHDRAWN)).astype(np.float32)
-        weighted = self.network.adjacency @ risky
+        risky = (state == State.AT_RISK) | (state == State.WITHDRAWN)
+        # Updated from the few youths whose state changed, not a full sparse product.
+        weighted = self.network.flagged_weight(risky)
         np.divide(weighted, np.maximum(self.network.degree, 1e-6), out=self.exposure)
 
     def age_and_turnover(self, week: int) -> None:
