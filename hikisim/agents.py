@@ -107,10 +107,11 @@ class Youth(mesa.Agent):
 
     @property
     def is_hikikomori(self) -> bool:
-        """Withdrawn 26+ weeks with onset before 30."""
-        weeks = self.withdrawn_weeks
-        onset_age = self.age - (weeks - 1) / WEEKS_PER_YEAR
-        return self.state == State.WITHDRAWN and weeks >= 26 and onset_age < 30
+        """Withdrawn 26+ weeks with onset before 30 (as marked in the episode log)."""
+        if self.state != State.WITHDRAWN:
+            return False
+        row = int(self._arrays.episode_row[self.index])
+        return bool(self.model.episode_log.column("hikikomori")[row])
 
     @property
     def family(self) -> Family:

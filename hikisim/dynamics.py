@@ -336,8 +336,9 @@ class Kernel:
         withdrawn = np.flatnonzero(y.state == State.WITHDRAWN)
         y.withdrawn_weeks[withdrawn] += 1
         reached = withdrawn[y.withdrawn_weeks[withdrawn] == HIKIKOMORI_MIN_WEEKS]
-        onset_weeks = y.age_weeks[reached] - HIKIKOMORI_MIN_WEEKS + 1
-        qualified = reached[onset_weeks < MAX_ONSET_WEEKS]
+        # The age at onset is the one the log recorded (ages may be frozen by the scenario).
+        onset_age = self.log.column("onset_age")[y.episode_row[reached]]
+        qualified = reached[onset_age < HIKIKOMORI_MAX_ONSET_AGE]
         y.ever_hikikomori[qualified] = True
         self.log.set("hikikomori", y.episode_row[qualified], True)
         return len(qualified)
@@ -466,7 +467,7 @@ class Kernel:
         losing = u < s.tie_loss_rate
         gaining = (u >= s.tie_loss_rate) & (u < s.tie_loss_rate + s.online_gain_rate) & y.internet_addiction[withdrawn]
         # Rescale the part of the draw that was used so it picks which tie, uniformly.
-        pick = np.where(losing, u / s.tie_loss_rate, (u - s.tie_loss_rate) / max(s.online_gain_rate, 1e-9))
+        pick = np.where(losing, u / max(s.tie_loss_rate, 1e-9), (u - s.tie_loss_rate) / max(s.online_gain_rate, 1e-9))
         entries = net.row_entries(withdrawn, np.minimum(pick, 0.999999))
         offline = net.kind[entries] != TieKind.ONLINE
         events.tie_losses = net.set_active(entries[losing & offline & net.active[entries]], False)

@@ -7,8 +7,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hikisim.states import (
-    HIKIKOMORI_MAX_ONSET_AGE,
-    HIKIKOMORI_MIN_WEEKS,
     SURVEY_MIN_AGE,
     WEEKS_PER_YEAR,
     Care,
@@ -47,14 +45,14 @@ WEEKLY_COLUMNS = (
 
 
 def current_cases(model: HikiModel) -> np.ndarray:
-    """Seats of current hikikomori cases: withdrawn 26+ weeks, onset before 30, aged 15-39."""
+    """Seats of current hikikomori cases: withdrawn 26+ weeks, onset before 30, aged 15-39.
+
+    Whether an episode qualifies (26 weeks, onset before 30) is read from the episode log,
+    which the kernel marks the week the episode reaches 26 weeks.
+    """
     y = model.population.youths
     withdrawn = np.flatnonzero(y.state == State.WITHDRAWN)
-    weeks = y.withdrawn_weeks[withdrawn]
-    onset_weeks = y.age_weeks[withdrawn] - weeks + 1
-    qualified = (weeks >= HIKIKOMORI_MIN_WEEKS) & (
-        onset_weeks < HIKIKOMORI_MAX_ONSET_AGE * WEEKS_PER_YEAR
-    )
+    qualified = model.episode_log.column("hikikomori")[y.episode_row[withdrawn]]
     in_band = y.age_weeks[withdrawn] >= SURVEY_MIN_WEEKS
     return withdrawn[qualified & in_band]
 
@@ -129,7 +127,7 @@ def summarize(model: HikiModel) -> dict[str, Any]:
     pupils = compulsory_pupils(model)
     school_age = y.age_weeks < SCHOOL_END_WEEKS
     durations = y.withdrawn_weeks[cases] / WEEKS_PER_YEAR
-    onset_ages = (y.age_weeks[cases] - y.withdrawn_weeks[cases] + 1) / WEEKS_PER_YEAR
+    onset_ages = model.episode_log.column("onset_age")[y.episode_row[cases]]
     log = model.episode_log
     qualified = log.column("hikikomori")
     end_week = log.column("end_week")

@@ -1,0 +1,208 @@
+"""Property tests: invariants of the model that must hold for any seed and parameters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hikisim.episodes import OUTCOMES
+from hikisim.metrics import SURVEY_MIN_WEEKS, current_cases, summarize
+from hikisim.model import HikiModel
+from hikisim.scenario import Scenario
+from hikisim.simulation import run_model
+from hikisim.states import (
+    HIKIKOMORI_MAX_ONSET_AGE,
+    HIKIKOMORI_MIN_WEEKS,
+    MAX_AGE,
+    MIN_AGE,
+    WEEKS_PER_YEAR,
+    Care,
+    State,
+    Track,
+)
+
+FRACTION_KEYS = (
+    "prevalence_15_39",
+    "lifetime_prevalence_15_39",
+    "school_refusal_rate",
+    "secondary_share",
+    "male_share",
+    "treated_share",
+)
+PROPERTY_SETTINGS = settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+@st.composite
+def small_scenarios(draw: st.DrawFn) -> tuple[Scenario, int]:
+    """Small, fast scenarios with risk high enough that episodes happen."""
+    overrides: dict[str, Any] = {
+        "population.youths": draw(st.integers(40, 250)),
+        "population.aging": draw(st.booleans()),
+        "run.burn_in_years": draw(st.integers(0, 2)),
+        "run.years": draw(st.sampled_from([0.5, 1.0, 1.5])),
+        "dynamics.onset_base": draw(st.floats(-6.0, -3.0)),
+        "dynamics.progress_base": draw(st.floats(-4.0, -1.0)),
+        "dynamics.exit_base": draw(st.floats(0.005, 0.2)),
+        "dynamics.relapse_rate": draw(st.floats(0.0, 0.1)),
+        "dynamics.peer_weight": draw(st.floats(0.0, 5.0)),
+        "family.never_seek_share": draw(st.floats(0.0, 1.0)),
+        "network.tie_loss_rate": draw(st.floats(0.0, 0.5)),
+    }
+    seed = draw(st.integers(0, 2**32 - 1))
+    return Scenario().with_overrides(overrides), seed
+
+
+def open_rows(model: HikiModel) -> np.ndarray:
+    return np.flatnonzero(model.episode_log.column("end_week") < 0)
+
+
+def assert_valid_state(model: HikiModel) -> None:
+    y = model.population.youths
+    assert len(y) == model.settings.population.youths
+    assert set(np.unique(y.state).tolist()) <= {int(s) for s in State}
+    assert set(np.unique(y.track).tolist()) <= {int(t) for t in Track}
+    assert set(np.unique(y.care).tolist()) <= {int(c) for c in Care}
+    assert y.age_weeks.min() >= MIN_AGE * WEEKS_PER_YEAR
+    assert y.age_weeks.max() < MAX_AGE * WEEKS_PER_YEAR
+    assert np.all(y.withdrawn_weeks[y.state != State.WITHDRAWN] == 0)
+    # School refusal only among symptomatic pupils.
+    refusing = y.school_refusal
+    assert np.all(np.isin(y.state[refusing], [State.AT_RISK, State.WITHDRAWN]))
+    assert np.all(y.age_weeks[refusing] < 18 * WEEKS_PER_YEAR)
+
+
+def assert_counts_agree_with_log(model: HikiModel) -> None:
+    y, log = model.population.youths, model.episode_log
+    withdrawn = np.flatnonzero(y.state == State.WITHDRAWN)
+    still_open = open_rows(model)
+    assert len(still_open) == len(withdrawn)
+    assert np.array_equal(np.sort(log.column("seat")[still_open]), withdrawn)
+    assert np.array_equal(np.sort(y.episode_row[withdrawn]), still_open)
+    assert np.all(
+        log.column("person_id")[still_open] == y.person_id[log.column("seat")[still_open]]
+    )
+    assert np.all(log.column("outcome")[still_open] == OUTCOMES.index("ongoing"))
+
+    seats_of_open = log.column("seat")[still_open]
+    qualified_open = still_open[log.column("hikikomori")[still_open]]
+    in_band = y.age_weeks[log.column("seat")[qualified_open]] >= SURVEY_MIN_WEEKS
+    cases = current_cases(model)
+    assert len(cases) == int(in_band.sum())
+    assert set(cases.tolist()) <= set(seats_of_open.tolist())
+    assert model.last_record["withdrawn"] == len(withdrawn)
+    assert model.last_record["hikikomori"] == len(cases)
+
+
+def assert_hikikomori_rule(model: HikiModel) -> None:
+    log = model.episode_log
+    qualified = log.column("hikikomori")
+    weeks = log.column("weeks")
+    onset_age = log.column("onset_age")
+    # Never counted before 26 weeks or with onset at 30 or later...
+    assert np.all(weeks[qualified] >= HIKIKOMORI_MIN_WEEKS)
+    assert np.all(onset_age[qualified] < HIKIKOMORI_MAX_ONSET_AGE)
+    # ...and always counted once both conditions hold.
+    eligible = (weeks >= HIKIKOMORI_MIN_WEEKS) & (onset_age < HIKIKOMORI_MAX_ONSET_AGE)
+    assert np.array_equal(qualified, eligible)
+    y = model.population.youths
+    cases = current_cases(model)
+    rows = y.episode_row[cases]
+    assert np.all(y.withdrawn_weeks[cases] >= HIKIKOMORI_MIN_WEEKS)
+    assert np.all(onset_age[rows] < HIKIKOMORI_MAX_ONSET_AGE)
+    assert np.all(y.age_weeks[cases] >= SURVEY_MIN_WEEKS)
+    assert y.ever_hikikomori[cases].all()
+
+
+def assert_episode_clock(model: HikiModel) -> None:
+    log = model.episode_log
+    onset, end, weeks = log.column("onset_week"), log.column("end_week"), log.column("weeks")
+    closed = end >= 0
+    assert np.all(end[closed] >= onset[closed])
+    assert np.array_equal(weeks[closed], end[closed] - onset[closed])
+    assert np.array_equal(weeks[~closed], model.week - onset[~closed])
+    assert np.all(onset < model.week)
+
+
+def assert_weekly_sums_agree_with_log(model: HikiModel) -> None:
+    log, records = model.episode_log, model.weekly_records
+    onset = log.column("onset_week")
+    assert len(records) == model.total_weeks - model.horizon_start
+    assert sum(r["new_episodes"] for r in records) == np.count_nonzero(onset >= model.horizon_start)
+    qualified_week = onset + HIKIKOMORI_MIN_WEEKS - 1
+    new_cases = log.column("hikikomori") & (qualified_week >= model.horizon_start)
+    assert sum(r["new_cases"] for r in records) == np.count_nonzero(new_cases)
+    for record in records:
+        states = record["engaged"] + record["at_risk"] + record["withdrawn"] + record["recovering"]
+        assert states == model.settings.population.youths
+        assert record["hikikomori"] <= record["withdrawn"]
+
+
+def assert_fractions(summary: dict[str, Any]) -> None:
+    for key in FRACTION_KEYS:
+        assert 0.0 <= summary[key] <= 1.0, key
+    for key in ("duration_share", "onset_age_share"):
+        shares = summary[key]
+        assert all(0.0 <= value <= 1.0 for value in shares.values()), key
+        total = sum(shares.values())
+        # Every current case lasted 0.5+ years and began before 30: the bins cover them all.
+        expected = 1.0 if summary["cases"] else 0.0
+        assert abs(total - expected) < 1e-9, key
+    assert summary["mean_episode_years"] >= 0.0
+    assert summary["person_years_withdrawn"] >= 0.0
+    assert summary["cost_total"] >= 0.0
+
+
+@PROPERTY_SETTINGS
+@given(small_scenarios())
+def test_invariants_hold_after_a_run(case: tuple[Scenario, int]) -> None:
+    scenario, seed = case
+    model = run_model(scenario, seed=seed)
+    assert_valid_state(model)
+    assert_counts_agree_with_log(model)
+    assert_hikikomori_rule(model)
+    assert_episode_clock(model)
+    assert_weekly_sums_agree_with_log(model)
+    assert_fractions(summarize(model))
+
+
+@PROPERTY_SETTINGS
+@given(small_scenarios(), st.integers(1, 60))
+def test_invariants_hold_week_by_week(case: tuple[Scenario, int], weeks: int) -> None:
+    scenario, seed = case
+    model = HikiModel(scenario, seed=seed)
+    size = len(model.population.youths)
+    for _ in range(weeks):
+        model.step()
+        assert len(model.population.youths) == size
+        assert_valid_state(model)
+        assert_counts_agree_with_log(model)
+    model.finalize_log()
+    assert_episode_clock(model)
+    assert_hikikomori_rule(model)
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_turnover_conserves_the_population(seed: int) -> None:
+    scenario = Scenario().with_overrides(
+        {"population.youths": 120, "run.burn_in_years": 0, "run.years": 2.0}
+    )
+    model = HikiModel(scenario, seed=seed)
+    y = model.population.youths
+    families, schools = y.family.copy(), y.school.copy()
+    leavers = int(np.count_nonzero(y.age_weeks >= (MAX_AGE - 2) * WEEKS_PER_YEAR))
+    model.run()
+    assert len(y) == 120
+    assert len(model.youth_agents) == 120
+    # Everyone within two years of 40 has been replaced by a newcomer with a fresh id.
+    assert np.count_nonzero(y.person_id >= 120) >= leavers
+    assert len(np.unique(y.person_id)) == 120
+    assert np.array_equal(y.family, families)
+    assert np.array_equal(y.school, schools)
+    newcomers = y.person_id >= 120
+    assert np.all(y.age_weeks[newcomers] < (MIN_AGE + 2) * WEEKS_PER_YEAR)
