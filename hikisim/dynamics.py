@@ -39,6 +39,21 @@ def sigmoid(logit: np.ndarray) -> np.ndarray:
     return (1.0 / (1.0 + np.exp(-logit, dtype=np.float32))).astype(np.float32, copy=False)
 
 
+def sigmoid_inplace(logit: np.ndarray) -> np.ndarray:
+    """Logistic function of a float32 array, overwriting it (same values as :func:`sigmoid`).
+
+    Args:
+        logit: Float32 logits; replaced by the probabilities.
+
+    Returns:
+        ``logit``, now holding the probabilities.
+    """
+    np.negative(logit, out=logit)
+    np.exp(logit, out=logit)
+    logit += 1.0
+    return np.divide(1.0, logit, out=logit)
+
+
 @dataclass
 class Modifiers:
     """Per-youth hazard changes that interventions set each week.
@@ -120,6 +135,8 @@ class Kernel:
         self.age_logit = self._age_table()
         self.refresh_static(np.arange(n))
         self.next_person_id = n
+        # The CSR structure never changes (ties are switched on and off in place).
+        self.has_ties = np.diff(network.adjacency.indptr) > 0
 
     def _age_table(self) -> np.ndarray:
         dyn = self.scenario.dynamics
@@ -208,25 +225,26 @@ class Kernel:
         draw = self.streams.weekly("state")
         state = y.state
 
-        engaged = np.flatnonzero(state == State.ENGAGED)
-        logit = (
-            self.static_onset[engaged]
-            + self.age_logit[y.age_weeks[engaged]]
-            + s.dynamics.peer_weight * self.exposure[engaged]
-            + mod.onset_logit[engaged]
-        )
-        to_at_risk = engaged[draw[engaged] < sigmoid(logit)]
+        # Nearly everyone is engaged, so the onset hazard is evaluated over the whole
+        # contiguous arrays (far cheaper than gathering the engaged) and then masked.
+        logit = self.static_onset + self.age_logit[y.age_weeks]
+        logit += s.dynamics.peer_weight * self.exposure
+        logit += mod.onset_logit
+        to_at_risk = np.flatnonzero((draw < sigmoid_inplace(logit)) & (state == State.ENGAGED))
 
-        at_risk = np.flatnonzero(state == State.AT_RISK)
+        # The other states are rare: find them with one pass, then split.
+        others = np.flatnonzero(state != State.ENGAGED)
+        other_state = state[others]
+        at_risk = others[other_state == State.AT_RISK]
         p_withdraw, p_resolve = self._at_risk_hazards(at_risk)
         u = draw[at_risk]
         to_withdrawn = at_risk[u < p_withdraw]
         resolved = at_risk[(u >= p_withdraw) & (u < p_withdraw + p_resolve)]
 
-        withdrawn = np.flatnonzero(state == State.WITHDRAWN)
+        withdrawn = others[other_state == State.WITHDRAWN]
         to_recovering = withdrawn[draw[withdrawn] < self._exit_hazard(withdrawn)]
 
-        recovering = np.flatnonzero(state == State.RECOVERING)
+        recovering = others[other_state == State.RECOVERING]
         p_relapse, p_reenter = self._recovering_hazards(recovering)
         u = draw[recovering]
         relapsed = recovering[u < p_relapse]
@@ -347,39 +365,63 @@ class Kernel:
         """School refusal, internet addiction and sleep reversal."""
         s, y = self.scenario, self.youths
         state = y.state
-        symptomatic = (state == State.AT_RISK) | (state == State.WITHDRAWN)
-        pupil = (y.track == Track.SCHOOL) & (y.age_weeks < 18 * WEEKS_PER_YEAR)
+        # Flags start only in symptomatic youths and stop only in their holders, both
+        # few: work on those index sets rather than on the whole population.
+        symptomatic = np.flatnonzero((state == State.AT_RISK) | (state == State.WITHDRAWN))
+        at_risk = state[symptomatic] == State.AT_RISK
+        withdrawn = ~at_risk
+        pupil = (y.track[symptomatic] == Track.SCHOOL) & (
+            y.age_weeks[symptomatic] < 18 * WEEKS_PER_YEAR
+        )
 
         draw = self.streams.weekly("school_refusal")
         refusing = y.school_refusal
-        start = pupil & (state == State.AT_RISK) & ~refusing & (draw < s.school.refusal_start)
-        stop = refusing & (state == State.AT_RISK) & (draw < s.school.refusal_stop)
-        refusing |= start | (pupil & (state == State.WITHDRAWN))
-        refusing &= ~stop & pupil & symptomatic
-        y.ever_refused_school |= refusing
+        was = refusing[symptomatic]
+        u = draw[symptomatic]
+        start = pupil & at_risk & ~was & (u < s.school.refusal_start)
+        stop = was & at_risk & (u < s.school.refusal_stop)
+        now = (was | start | (pupil & withdrawn)) & ~stop & pupil
+        # Refusal lasts only while symptomatic, so everyone else stops.
+        refusing.fill(False)
+        refusing[symptomatic] = now
+        y.ever_refused_school[symptomatic[now]] = True
 
         draw = self.streams.weekly("internet")
         addicted = y.internet_addiction
-        p_start = s.dynamics.internet_addiction_start * 2.0 * y.internet_intensity
-        start = symptomatic & ~addicted & (draw < p_start)
-        stop = addicted & ~symptomatic & (draw < s.dynamics.internet_addiction_stop)
-        addicted |= start
-        addicted &= ~stop
+        p_start = s.dynamics.internet_addiction_start * 2.0 * y.internet_intensity[symptomatic]
+        start = symptomatic[~addicted[symptomatic] & (draw[symptomatic] < p_start)]
+        holders = np.flatnonzero(addicted)
+        holder_state = state[holders]
+        stop = holders[
+            (holder_state != State.AT_RISK)
+            & (holder_state != State.WITHDRAWN)
+            & (draw[holders] < s.dynamics.internet_addiction_stop)
+        ]
+        addicted[start] = True
+        addicted[stop] = False
 
         draw = self.streams.weekly("sleep")
         reversed_ = y.sleep_reversal
-        p_start = s.dynamics.sleep_reversal_start * (1.0 + addicted) * (0.25 + 0.75 * (state == State.WITHDRAWN))
-        start = symptomatic & ~reversed_ & (draw < p_start)
-        stop = reversed_ & (state != State.WITHDRAWN) & (draw < s.dynamics.sleep_reversal_stop)
-        reversed_ |= start
-        reversed_ &= ~stop
+        p_start = (
+            s.dynamics.sleep_reversal_start
+            * (1.0 + addicted[symptomatic])
+            * (0.25 + 0.75 * withdrawn)
+        )
+        start = symptomatic[~reversed_[symptomatic] & (draw[symptomatic] < p_start)]
+        holders = np.flatnonzero(reversed_)
+        stop = holders[
+            (state[holders] != State.WITHDRAWN) & (draw[holders] < s.dynamics.sleep_reversal_stop)
+        ]
+        reversed_[start] = True
+        reversed_[stop] = False
 
     def update_tracks(self) -> None:
         """The school-to-work transition, dropout, and finding work."""
         s, y = self.scenario, self.youths
         age = y.age_weeks
         changed = []
-        at_18 = np.flatnonzero((age == 18 * WEEKS_PER_YEAR) & (y.track == Track.SCHOOL))
+        at_18 = np.flatnonzero(age == 18 * WEEKS_PER_YEAR)
+        at_18 = at_18[y.track[at_18] == Track.SCHOOL]
         if len(at_18):
             p_uni, p_neither = self._transition_probabilities(at_18)
             u = y.transition_draw[at_18]
@@ -387,7 +429,8 @@ class Kernel:
                 u < p_uni, Track.UNIVERSITY, np.where(u > 1.0 - p_neither, Track.NEITHER, Track.WORK)
             )
             changed.append(at_18)
-        at_22 = np.flatnonzero((age == 22 * WEEKS_PER_YEAR) & (y.track == Track.UNIVERSITY))
+        at_22 = np.flatnonzero(age == 22 * WEEKS_PER_YEAR)
+        at_22 = at_22[y.track[at_22] == Track.UNIVERSITY]
         if len(at_22):
             p_uni, p_neither = self._transition_probabilities(at_22)
             graduate_draw = y.transition_draw[at_22] / np.maximum(p_uni, 1e-6)
@@ -395,16 +438,22 @@ class Kernel:
             changed.append(at_22)
 
         draw = self.streams.weekly("track")
-        high_school = (age >= 15 * WEEKS_PER_YEAR) & (age < 18 * WEEKS_PER_YEAR)
-        dropout = np.flatnonzero(high_school & y.school_refusal & (draw < s.school.dropout_rate))
+        # Only school refusers can drop out and only the NEITHER track can find work.
+        refusing = np.flatnonzero(y.school_refusal)
+        refuser_age = age[refusing]
+        dropout = refusing[
+            (refuser_age >= 15 * WEEKS_PER_YEAR)
+            & (refuser_age < 18 * WEEKS_PER_YEAR)
+            & (draw[refusing] < s.school.dropout_rate)
+        ]
         y.track[dropout] = Track.NEITHER
         y.school_refusal[dropout] = False
-        finds_work = np.flatnonzero(
-            (y.track == Track.NEITHER)
-            & (y.state == State.ENGAGED)
-            & (age >= 15 * WEEKS_PER_YEAR)
-            & (draw < s.school.find_work_rate)
-        )
+        neither = np.flatnonzero(y.track == Track.NEITHER)
+        finds_work = neither[
+            (y.state[neither] == State.ENGAGED)
+            & (age[neither] >= 15 * WEEKS_PER_YEAR)
+            & (draw[neither] < s.school.find_work_rate)
+        ]
         y.track[finds_work] = Track.WORK
         changed += [dropout, finds_work]
         self.refresh_static(np.concatenate(changed))
@@ -422,9 +471,8 @@ class Kernel:
         s, y, fam, mod = self.scenario, self.youths, self.population.families, self.modifiers
         draw = self.streams.weekly("help")
         state = y.state
-        candidates = np.flatnonzero(
-            ((state == State.AT_RISK) | (state == State.WITHDRAWN)) & (y.care == Care.NONE)
-        )
+        symptomatic = np.flatnonzero((state == State.AT_RISK) | (state == State.WITHDRAWN))
+        candidates = symptomatic[y.care[symptomatic] == Care.NONE]
         family = y.family[candidates]
         willing = candidates[~fam.never_seeks[family]]
         family = y.family[willing]
@@ -461,7 +509,7 @@ class Kernel:
         """Withdrawn youths lose offline ties and may gain online ones; others regain ties."""
         s, y, net = self.scenario.network, self.youths, self.network
         draw = self.streams.weekly("erosion")
-        has_ties = np.diff(net.adjacency.indptr) > 0
+        has_ties = self.has_ties
         withdrawn = np.flatnonzero((y.state == State.WITHDRAWN) & has_ties)
         u = draw[withdrawn]
         losing = u < s.tie_loss_rate
@@ -473,10 +521,11 @@ class Kernel:
         events.tie_losses = net.set_active(entries[losing & offline & net.active[entries]], False)
         net.set_active(entries[gaining & ~offline], True)
 
-        others = np.flatnonzero((y.state != State.WITHDRAWN) & has_ties)
-        u = draw[others]
-        regaining = others[u < s.tie_regain_rate]
-        entries = net.row_entries(regaining, u[u < s.tie_regain_rate] / max(s.tie_regain_rate, 1e-9))
+        # Select on the draw first: few youths try to regain a tie in any week.
+        regaining = np.flatnonzero(
+            (draw < s.tie_regain_rate) & (y.state != State.WITHDRAWN) & has_ties
+        )
+        entries = net.row_entries(regaining, draw[regaining] / max(s.tie_regain_rate, 1e-9))
         partner_state = y.state[net.adjacency.indices[entries]]
         restore = entries[(net.kind[entries] != TieKind.ONLINE) & (partner_state != State.WITHDRAWN)]
         net.set_active(restore, True)

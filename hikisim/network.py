@@ -76,8 +76,9 @@ class SocialNetwork:
         Returns:
             The number of ties that changed.
         """
-        entries = np.unique(np.minimum(entries, self.mirror[entries]))
+        # Both ends of a tie share one flag, so drop no-op entries before the sort.
         entries = entries[self.active[entries] != value]
+        entries = np.unique(np.minimum(entries, self.mirror[entries]))
         if len(entries) == 0:
             return 0
         both = np.concatenate([entries, self.mirror[entries]])
