@@ -25,7 +25,6 @@ app = typer.Typer(
 )
 
 
-
 @app.callback()
 def _commands() -> None:
     """Agent-based simulation of hikikomori: run, compare, sweep and explore scenarios."""
@@ -83,9 +82,62 @@ def run(
         model.run(bar.update)
     model.finalize_log()
     summary = write_outputs(model, out)
-    for key in ("prevalence_15_39", "secondary_share", "school_refusal_rate", "person_years_withdrawn"):
+    for key in (
+        "prevalence_15_39",
+        "secondary_share",
+        "school_refusal_rate",
+        "person_years_withdrawn",
+    ):
         typer.echo(f"{key:24s} {summary[key]:.4f}")
     typer.echo(f"wrote {out}/summary.json, weekly.csv, episodes.csv")
+
+
+@app.command()
+def compare(
+    scenarios: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Scenario files; the first is the reference.", metavar="A.toml B.toml ..."
+        ),
+    ],
+    out: OutOption,
+    replicates: Annotated[int, typer.Option(min=1, max=1000, help="Runs per scenario.")] = 5,
+    seed: Annotated[
+        int | None, typer.Option(help="Seed of replicate 0 (default: the first scenario's).")
+    ] = None,
+    years: Annotated[float | None, typer.Option(help="Horizon in years.")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Worker processes (default: all cores).")
+    ] = None,
+    set_: SetOption = None,
+) -> None:
+    """Compare scenarios: replicates under common random numbers, 95% intervals, costs."""
+    from hikisim.compare import check_names, run_comparison, write_comparison
+
+    settings = [scenario_from_options(path, None, years, set_) for path in scenarios]
+    check_names(settings)
+    base_seed = settings[0].run.seed if seed is None else seed
+    total = len(settings) * replicates
+    with tqdm(total=total, desc="compare", unit="run", file=sys.stderr, leave=False) as bar:
+        results = run_comparison(settings, replicates, base_seed, workers, bar.update)
+    table = write_comparison(results, base_seed, out)
+    from hikisim.compare import comparison_markdown
+
+    typer.echo(comparison_markdown(table))
+    typer.echo(f"wrote {out}/comparison.csv, comparison.md, prevalence.png, cost_effectiveness.png")
+
+
+@app.command()
+def dashboard(
+    host: Annotated[
+        str, typer.Option(help="Address to serve on; localhost by default.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to serve on.")] = 8765,
+) -> None:
+    """Serve the classroom dashboard in the browser, offline (open http://HOST:PORT)."""
+    from hikisim.dashboard.server import serve
+
+    serve(host, port)
 
 
 def main() -> None:

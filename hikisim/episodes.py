@@ -30,8 +30,17 @@ COLUMNS: dict[str, type] = {
     "treated": np.bool_,
     "treatment": np.int8,
     "relapse": np.bool_,
+    "programmes": np.int32,
     "outcome": np.int8,
 }
+
+
+def programme_names(bits: int) -> str:
+    """Names of the programmes in a bitmask, joined by ``;``."""
+    from hikisim.interventions import REGISTRY
+
+    names = sorted(REGISTRY)
+    return ";".join(name for index, name in enumerate(names) if bits >> index & 1)
 
 
 class EpisodeLog:
@@ -112,6 +121,7 @@ class EpisodeLog:
         frame["disorder"] = [Disorder(code).name.lower() for code in frame["disorder"]]
         frame["treatment"] = [Care(code).name.lower() for code in frame["treatment"]]
         frame["outcome"] = [OUTCOMES[code] for code in frame["outcome"]]
+        frame["programmes"] = [programme_names(int(bits)) for bits in frame["programmes"]]
         frame["years"] = frame["weeks"] / WEEKS_PER_YEAR
         frame["onset_age"] = frame["onset_age"].round(3)
         frame["years"] = frame["years"].round(4)

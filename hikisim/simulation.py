@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from hikisim.model import HikiModel
 from hikisim.metrics import summarize
+from hikisim.model import HikiModel
+from hikisim.output import atomic_directory
 from hikisim.scenario import Scenario, load_scenario
 
 
@@ -81,10 +80,7 @@ def write_outputs(model: HikiModel, out: Path) -> dict[str, Any]:
         The summary.
     """
     summary = summarize(model)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with atomic_directory(Path(out)) as staging:
         (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         weekly = model.datacollector.get_model_vars_dataframe()
         weekly.insert(0, "scenario", model.settings.name)
@@ -94,12 +90,4 @@ def write_outputs(model: HikiModel, out: Path) -> dict[str, Any]:
         episodes.insert(0, "scenario", model.settings.name)
         episodes.insert(1, "seed", model.seed)
         episodes.to_csv(staging / "episodes.csv", index=False)
-        if out.exists():
-            for item in staging.iterdir():
-                os.replace(item, out / item.name)
-            staging.rmdir()
-        else:
-            staging.rename(out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return summary

@@ -1,0 +1,312 @@
+"""Comparing scenarios under common random numbers: replicates, intervals, cost-effectiveness.
+
+Replicate *i* runs with the same seed in every scenario, and every mechanism draws from
+its own stream, so the difference between two scenarios in one replicate is the effect
+of what differs between them, not noise. Differences from the first scenario are taken
+replicate by replicate (paired) before averaging.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from hikisim.errors import InputError
+from hikisim.metrics import summarize
+from hikisim.output import atomic_directory
+from hikisim.scenario import Scenario
+from hikisim.simulation import run_model
+
+BOOTSTRAP_SAMPLES = 2000
+MEASURES = {
+    "prevalence": "prevalence_15_39",
+    "person_years": "person_years_withdrawn",
+    "cases": "new_cases",
+    "cost": "cost_total",
+}
+
+
+@dataclass
+class RunResult:
+    """The outcome of one replicate of one scenario."""
+
+    scenario: str
+    replicate: int
+    seed: int
+    summary: dict[str, Any]
+    prevalence: np.ndarray
+
+
+def run_replicate(job: tuple[Scenario, int, int]) -> RunResult:
+    """Run one replicate (a top-level function so worker processes can receive it)."""
+    scenario, replicate, seed = job
+    model = run_model(scenario, seed)
+    series = np.array([record["prevalence_15_39"] for record in model.weekly_records])
+    return RunResult(scenario.name, replicate, seed, summarize(model), series)
+
+
+def replicate_seeds(base_seed: int, replicates: int) -> list[int]:
+    """Seeds of replicates 0..R-1, shared by every scenario (common random numbers)."""
+    return [base_seed + replicate for replicate in range(replicates)]
+
+
+def check_names(scenarios: Sequence[Scenario]) -> None:
+    """Refuse two scenarios with the same name; their rows could not be told apart."""
+    names = [scenario.name for scenario in scenarios]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise InputError(
+            f"scenario names must differ, repeated: {', '.join(duplicates)}", "compare"
+        )
+
+
+def run_comparison(
+    scenarios: Sequence[Scenario],
+    replicates: int,
+    base_seed: int,
+    workers: int | None = None,
+    progress: Callable[[int], Any] | None = None,
+) -> list[RunResult]:
+    """Run every replicate of every scenario, in parallel on local processes.
+
+    Args:
+        scenarios: The scenarios; the first is the reference for differences.
+        replicates: Runs per scenario.
+        base_seed: Seed of replicate 0.
+        workers: Worker processes (default: all cores).
+        progress: Called with 1 after each finished run.
+
+    Returns:
+        Results ordered by scenario, then replicate.
+    """
+    check_names(scenarios)
+    seeds = replicate_seeds(base_seed, replicates)
+    jobs = [(s, r, seed) for s in scenarios for r, seed in enumerate(seeds)]
+    workers = min(workers or os.cpu_count() or 1, len(jobs))
+    results: list[RunResult] = []
+    if workers == 1:
+        for job in jobs:
+            results.append(run_replicate(job))
+            if progress:
+                progress(1)
+        return results
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for result in pool.map(run_replicate, jobs):
+            results.append(result)
+            if progress:
+                progress(1)
+    return results
+
+
+def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
+    """Mean and 95% t-interval of the mean (NaN bounds for a single value)."""
+    values = np.asarray(values, dtype=float)
+    mean = float(values.mean())
+    if len(values) < 2:
+        return mean, float("nan"), float("nan")
+    half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
+    return mean, mean - half, mean + half
+
+
+def cost_per_person_year(
+    extra_cost: np.ndarray, averted: np.ndarray, rng: np.random.Generator
+) -> tuple[float, float, float]:
+    """Incremental cost per person-year averted, with a paired bootstrap 95% interval.
+
+    The ratio of means is undefined when nothing is averted on average, so it is NaN
+    there; bootstrap samples that avert nothing are left out of the interval.
+    """
+    if averted.mean() <= 0:
+        return float("nan"), float("nan"), float("nan")
+    ratio = float(extra_cost.mean() / averted.mean())
+    if len(averted) < 2:
+        return ratio, float("nan"), float("nan")
+    picks = rng.integers(0, len(averted), (BOOTSTRAP_SAMPLES, len(averted)))
+    cost_means, averted_means = extra_cost[picks].mean(axis=1), averted[picks].mean(axis=1)
+    ratios = cost_means[averted_means > 0] / averted_means[averted_means > 0]
+    low, high = np.percentile(ratios, [2.5, 97.5]) if len(ratios) else (np.nan, np.nan)
+    return ratio, float(low), float(high)
+
+
+def runs_frame(results: Sequence[RunResult]) -> pd.DataFrame:
+    """One row per run with the compared measures."""
+    rows = [
+        {"scenario": r.scenario, "replicate": r.replicate, "seed": r.seed}
+        | {measure: r.summary[key] for measure, key in MEASURES.items()}
+        for r in results
+    ]
+    return pd.DataFrame(rows)
+
+
+def comparison_table(results: Sequence[RunResult], base_seed: int) -> pd.DataFrame:
+    """Per scenario: means and 95% intervals, paired differences, cost-effectiveness.
+
+    Args:
+        results: All runs, the reference scenario first.
+        base_seed: Seeds the bootstrap, so the table is reproducible.
+
+    Returns:
+        One row per scenario.
+    """
+    runs = runs_frame(results)
+    order = list(dict.fromkeys(runs["scenario"]))
+    reference = runs[runs["scenario"] == order[0]].set_index("replicate")
+    rng = np.random.default_rng(base_seed)
+    rows = []
+    for name in order:
+        own = runs[runs["scenario"] == name].set_index("replicate").loc[reference.index]
+        row: dict[str, Any] = {"scenario": name, "replicates": len(own)}
+        for measure in MEASURES:
+            row[measure], row[f"{measure}_low"], row[f"{measure}_high"] = mean_interval(
+                own[measure].to_numpy()
+            )
+        averted = (reference["person_years"] - own["person_years"]).to_numpy()
+        cases_averted = (reference["cases"] - own["cases"]).to_numpy()
+        extra_cost = (own["cost"] - reference["cost"]).to_numpy()
+        for label, values in (("person_years_averted", averted), ("cases_averted", cases_averted)):
+            row[label], row[f"{label}_low"], row[f"{label}_high"] = mean_interval(values)
+        ratio = (
+            cost_per_person_year(extra_cost, averted, rng) if name != order[0] else (np.nan,) * 3
+        )
+        row["cost_per_person_year_averted"] = ratio[0]
+        row["cost_per_person_year_averted_low"] = ratio[1]
+        row["cost_per_person_year_averted_high"] = ratio[2]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _interval(row: pd.Series, measure: str, scale: float = 1.0, digits: int = 2) -> str:
+    mean, low, high = (
+        row[measure] * scale,
+        row[f"{measure}_low"] * scale,
+        row[f"{measure}_high"] * scale,
+    )
+    if np.isnan(mean):
+        return "n/a"
+    if np.isnan(low):
+        return f"{mean:,.{digits}f}"
+    return f"{mean:,.{digits}f} ({low:,.{digits}f} to {high:,.{digits}f})"
+
+
+def comparison_markdown(table: pd.DataFrame) -> str:
+    """The comparison as a readable markdown table (means with 95% intervals)."""
+    header = (
+        "| scenario | prevalence 15-39 (%) | person-years withdrawn | new cases | cost (M yen) "
+        "| person-years averted | cases averted | M yen per person-year averted |\n"
+        "|---|---|---|---|---|---|---|---|\n"
+    )
+    lines = [
+        f"| {row['scenario']} | {_interval(row, 'prevalence', 100)} "
+        f"| {_interval(row, 'person_years', digits=0)} | {_interval(row, 'cases', digits=0)} "
+        f"| {_interval(row, 'cost', 1e-6, 1)} | {_interval(row, 'person_years_averted', digits=0)} "
+        f"| {_interval(row, 'cases_averted', digits=0)} "
+        f"| {_interval(row, 'cost_per_person_year_averted', 1e-6, 2)} |"
+        for _, row in table.iterrows()
+    ]
+    return header + "\n".join(lines) + "\n"
+
+
+def plot_prevalence(results: Sequence[RunResult], path: Path) -> None:
+    """Prevalence (15-39) over the horizon: mean and 95% band per scenario."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for name in dict.fromkeys(r.scenario for r in results):
+        series = np.array([r.prevalence for r in results if r.scenario == name]) * 100
+        years = np.arange(series.shape[1]) / 52
+        mean = series.mean(axis=0)
+        ax.plot(years, mean, label=name)
+        if len(series) > 1:
+            half = stats.t.ppf(0.975, len(series) - 1) * series.std(axis=0, ddof=1)
+            half /= np.sqrt(len(series))
+            ax.fill_between(years, mean - half, mean + half, alpha=0.2)
+    ax.set_xlabel("years into the horizon")
+    ax.set_ylabel("hikikomori prevalence, ages 15-39 (%)")
+    ax.set_title("Prevalence by scenario (mean and 95% band over replicates)")
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def plot_cost_effectiveness(results: Sequence[RunResult], table: pd.DataFrame, path: Path) -> None:
+    """The cost-effectiveness plane: extra cost against person-years averted."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    runs = runs_frame(results)
+    order = list(table["scenario"])
+    reference = runs[runs["scenario"] == order[0]].set_index("replicate")
+    fig, ax = plt.subplots(figsize=(7, 5))
+    for name in order[1:]:
+        own = runs[runs["scenario"] == name].set_index("replicate").loc[reference.index]
+        averted = reference["person_years"] - own["person_years"]
+        extra = (own["cost"] - reference["cost"]) / 1e6
+        points = ax.scatter(averted, extra, alpha=0.4, s=18)
+        ax.scatter(
+            averted.mean(),
+            extra.mean(),
+            color=points.get_facecolor()[0],
+            s=90,
+            edgecolor="black",
+            label=name,
+        )
+    ax.axhline(0, color="grey", linewidth=0.8)
+    ax.axvline(0, color="grey", linewidth=0.8)
+    ax.set_xlabel(f"person-years of hikikomori averted vs {order[0]}")
+    ax.set_ylabel(f"extra cost vs {order[0]} (million yen)")
+    ax.set_title("Cost-effectiveness plane (small: replicates, large: mean)")
+    ax.legend(fontsize="small")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def write_comparison(results: Sequence[RunResult], base_seed: int, out: Path) -> pd.DataFrame:
+    """Write comparison.csv, comparison.md, runs.csv and the two figures atomically.
+
+    Args:
+        results: All runs, reference scenario first.
+        base_seed: The base seed (recorded, and seeds the bootstrap).
+        out: Output directory.
+
+    Returns:
+        The comparison table.
+    """
+    from hikisim import __version__
+
+    table = comparison_table(results, base_seed)
+    with atomic_directory(out) as staging:
+        table.to_csv(staging / "comparison.csv", index=False)
+        runs_frame(results).to_csv(staging / "runs.csv", index=False)
+        provenance = {
+            "scenarios": list(table["scenario"]),
+            "replicates": int(table["replicates"].iloc[0]),
+            "seeds": replicate_seeds(base_seed, int(table["replicates"].iloc[0])),
+            "version": __version__,
+        }
+        (staging / "comparison.json").write_text(json.dumps(provenance, indent=2) + "\n")
+        note = (
+            f"\nMeans over {provenance['replicates']} replicates with 95% intervals "
+            f"(t-interval; cost-effectiveness: paired bootstrap). Seeds {provenance['seeds']}, "
+            f"hikisim {__version__}. Differences are taken from `{table['scenario'].iloc[0]}` "
+            "replicate by replicate (common random numbers).\n"
+        )
+        (staging / "comparison.md").write_text(comparison_markdown(table) + note)
+        plot_prevalence(results, staging / "prevalence.png")
+        plot_cost_effectiveness(results, table, staging / "cost_effectiveness.png")
+    return table
