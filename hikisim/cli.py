@@ -140,6 +140,57 @@ def dashboard(
     serve(host, port)
 
 
+ExperimentArgument = Annotated[
+    Path, typer.Argument(help="Experiment TOML file.", metavar="EXPERIMENT.toml")
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(help="Dask scheduler address, e.g. tcp://HOST:8786 (default: local pool)."),
+]
+WorkersOption = Annotated[
+    int | None, typer.Option(min=1, help="Local worker processes (default: all cores).")
+]
+
+
+@app.command()
+def sweep(
+    experiment: ExperimentArgument,
+    out: OutOption,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
+) -> None:
+    """Run an experiment's sweep into OUT, resuming whatever OUT already holds."""
+    from hikisim.sweeps.api import execute_sweep
+
+    tally = execute_sweep(experiment, out, scheduler, workers=workers)
+    typer.echo(
+        f"{tally.planned} runs: {tally.skipped} already done, {tally.ok} ok, "
+        f"{tally.failed} failed, {tally.retries} retries; results in {out}/runs "
+        "(load with hikisim.sweeps.load_results)"
+    )
+    if tally.failed:
+        typer.echo(
+            f"hikisim: {tally.failed} runs failed (see the error column); rerun to retry them",
+            err=True,
+        )
+        raise typer.Exit(1)
+
+
+@app.command()
+def sensitivity(
+    experiment: ExperimentArgument,
+    out: OutOption,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
+) -> None:
+    """Run a Morris or Sobol experiment (resuming OUT) and write sensitivity tables and a plot."""
+    from hikisim.sweeps.sensitivity import markdown_table, run_sensitivity
+
+    indices = run_sensitivity(experiment, out, scheduler, workers=workers)
+    typer.echo(markdown_table(indices))
+    typer.echo(f"wrote {out}/sensitivity.csv, sensitivity.md, sensitivity.png")
+
+
 def main() -> None:
     """Entry point: run the app, turning bad input into exit code 2."""
     try:
