@@ -19,6 +19,18 @@ TINY_SEED = 12345
 
 
 @pytest.fixture
+def tiny_overrides() -> dict[str, Any]:
+    """Dotted overrides that shrink the baseline to the tiny scenario."""
+    return dict(TINY_OVERRIDES)
+
+
+@pytest.fixture
+def tiny_seed() -> int:
+    """The seed of ``tiny_model`` and ``finished_tiny_model``."""
+    return TINY_SEED
+
+
+@pytest.fixture
 def tiny_scenario() -> Scenario:
     """The embedded baseline shrunk to 300 youths, 2 years of burn-in and a 1-year horizon."""
     return Scenario().with_overrides(TINY_OVERRIDES)

@@ -1,0 +1,110 @@
+"""Tests for simulate, run_model and write_outputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from hikisim import simulate
+from hikisim.errors import InputError
+from hikisim.metrics import WEEKLY_COLUMNS
+from hikisim.model import HikiModel
+from hikisim.scenario import Scenario
+from hikisim.simulation import resolve_scenario, write_outputs
+from hikisim.states import WEEKS_PER_YEAR
+
+CONTRACT_KEYS = {
+    "prevalence_15_39",
+    "lifetime_prevalence_15_39",
+    "school_refusal_rate",
+    "secondary_share",
+    "male_share",
+    "duration_share",
+    "onset_age_share",
+    "mean_episode_years",
+    "treated_share",
+    "cost_total",
+    "person_years_withdrawn",
+    "scenario",
+    "seed",
+    "version",
+}
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_simulate_returns_every_contract_key(tiny_overrides: dict[str, Any]) -> None:
+    summary = simulate(seed=5, **tiny_overrides)
+    assert set(summary) >= CONTRACT_KEYS
+    assert set(summary["duration_share"]) == {"0.5-1", "1-3", "3-5", "5-7", "7+"}
+    assert set(summary["onset_age_share"]) == {"<15", "15-19", "20-24", "25-29"}
+    assert summary["seed"] == 5
+    assert summary["scenario"] == "baseline"
+    for key in CONTRACT_KEYS - {"scenario", "version", "duration_share", "onset_age_share"}:
+        assert isinstance(summary[key], int | float), key
+    json.dumps(summary)
+
+
+def test_simulate_accepts_a_path_and_double_underscore_overrides(
+    tiny_overrides: dict[str, Any],
+) -> None:
+    summary = simulate(
+        REPO / "scenarios" / "baseline.toml",
+        seed=5,
+        population__youths=300,
+        run__burn_in_years=2,
+        run__years=1,
+    )
+    assert summary["youths"] == 300
+    assert summary == simulate(seed=5, **tiny_overrides)
+
+
+def test_simulate_accepts_a_scenario(
+    tiny_scenario: Scenario, tiny_overrides: dict[str, Any]
+) -> None:
+    assert simulate(tiny_scenario, seed=5) == simulate(seed=5, **tiny_overrides)
+
+
+def test_simulate_rejects_unknown_overrides() -> None:
+    with pytest.raises(InputError, match="did you mean 'youths'"):
+        simulate(**{"population.youth": 300})
+
+
+def test_resolve_scenario_keeps_a_scenario_without_overrides(tiny_scenario: Scenario) -> None:
+    assert resolve_scenario(tiny_scenario, {}) is tiny_scenario
+    assert resolve_scenario(None, {}) == Scenario()
+
+
+def test_write_outputs_writes_three_files(
+    finished_tiny_model: HikiModel, tmp_path: Path, tiny_seed: int
+) -> None:
+    out = tmp_path / "nested" / "run"
+    summary = write_outputs(finished_tiny_model, out)
+    assert sorted(p.name for p in out.iterdir()) == ["episodes.csv", "summary.json", "weekly.csv"]
+    on_disk = json.loads((out / "summary.json").read_text())
+    assert on_disk == json.loads(json.dumps(summary))
+    assert on_disk["seed"] == tiny_seed
+    weekly = pd.read_csv(out / "weekly.csv")
+    assert len(weekly) == WEEKS_PER_YEAR
+    assert set(WEEKLY_COLUMNS) <= set(weekly.columns)
+    assert (weekly["seed"] == tiny_seed).all()
+    episodes = pd.read_csv(out / "episodes.csv")
+    assert len(episodes) == len(finished_tiny_model.episode_log)
+    assert {"episode_id", "person_id", "onset_age", "end_week", "hikikomori", "outcome"} <= set(
+        episodes.columns
+    )
+    # No staging directories are left behind.
+    assert [p.name for p in out.parent.iterdir()] == ["run"]
+
+
+def test_write_outputs_replaces_an_existing_run(
+    finished_tiny_model: HikiModel, tmp_path: Path, tiny_seed: int
+) -> None:
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "summary.json").write_text("stale")
+    write_outputs(finished_tiny_model, out)
+    assert json.loads((out / "summary.json").read_text())["seed"] == tiny_seed
