@@ -32,43 +32,175 @@ class Section(BaseModel):
 class RunSettings(Section):
     """How long to run and with which seed."""
 
-    seed: int = Field(20261125, ge=0, le=2**63 - 1, description="base random seed")
-    burn_in_years: int = Field(
-        30, ge=0, le=100, description="years simulated before the horizon, to reach steady state"
+    seed: int = Field(
+        20261125,
+        ge=0,
+        le=2**63 - 1,
+        description="Base random seed; every named random stream derives from it. Unit: integer. "
+        "Source: model setting, not an empirical quantity.",
     )
-    years: float = Field(10.0, gt=0.0, le=100.0, description="horizon length in years")
+    burn_in_years: int = Field(
+        30,
+        ge=0,
+        le=100,
+        description="Years simulated before the horizon so that states and episode durations reach "
+        "a steady state; interventions do not run and nothing is recorded. Unit: "
+        "years. Source: assumption, long enough for a cohort to pass through ages "
+        "10-39 (30 years) so duration tails fill in.",
+    )
+    years: float = Field(
+        10.0,
+        gt=0.0,
+        le=100.0,
+        description="Length of the recorded horizon after the burn-in. Unit: years. Source: model "
+        "setting (the design's 10-year horizon).",
+    )
 
 
 class PopulationSettings(Section):
     """Size and structure of the population of youths, families and schools."""
 
-    youths: int = Field(10_000, ge=10, le=2_000_000, description="number of youths aged 10-39")
-    male_share: Probability = 0.51
+    youths: int = Field(
+        10_000,
+        ge=10,
+        le=2_000_000,
+        description="Number of youths aged 10-39 in the model; constant through turnover. Unit: "
+        "persons. Source: model setting.",
+    )
+    male_share: float = Field(
+        0.51,
+        ge=0.0,
+        le=1.0,
+        description="Probability that a youth (at start and at each turnover) is male. Unit: "
+        "fraction. Source: Statistics Bureau of Japan population estimates, about 51% "
+        "male at ages 10-39.",
+    )
     family_size_weights: tuple[float, float, float] = Field(
-        (0.45, 0.40, 0.15), description="shares of families with 1, 2 and 3 youths"
+        (0.45, 0.40, 0.15),
+        description="Relative weights of families with 1, 2 and 3 youths aged 10-39 (normalised). "
+        "Unit: weights. Source: assumption, a low-fertility household mix in line with "
+        "Japan's fertility rate of about 1.3-1.4.",
     )
     school_catchment: int = Field(
-        900, ge=30, le=100_000, description="youths (all ages) per school catchment area"
+        900,
+        ge=30,
+        le=100_000,
+        description="Youths of all ages per school catchment area; sets the number of schools "
+        "(youths / catchment). Unit: persons. Source: assumption.",
     )
-    class_size: int = Field(30, ge=2, le=60, description="pupils per class")
-    aging: bool = Field(True, description="age youths weekly and replace them at 40")
+    class_size: int = Field(
+        30,
+        ge=2,
+        le=60,
+        description="Pupils per class; classes are formed from one school catchment and one "
+        "birth-year cohort. Unit: persons. Source: OECD Education at a Glance, average "
+        "class size in Japan about 27 (primary) and 32 (lower secondary).",
+    )
+    aging: bool = Field(
+        True,
+        description="Whether youths age weekly and are replaced by a new 10-year-old at 40; switch "
+        "off only for hand-solvable checks. Unit: switch. Source: model setting.",
+    )
 
 
 class IndividualSettings(Section):
     """Individual risk factors: trauma, introversion, psychiatric disorders."""
 
-    trauma_prevalence: Probability = 0.15
-    schizophrenia_prevalence: Probability = 0.007
-    social_anxiety_prevalence: Probability = 0.035
-    depression_prevalence: Probability = 0.055
-    autism_prevalence: Probability = 0.015
-    avoidant_personality_prevalence: Probability = 0.02
-    introversion_weight: Weight = 0.3
-    trauma_weight: Weight = 0.5
-    disorder_onset_weight: Weight = 0.8
-    disorder_progress_weight: Weight = 0.6
-    disorder_exit_multiplier: float = Field(0.6, ge=0.0, le=5.0)
-    male_weight: Weight = 0.35
+    trauma_prevalence: float = Field(
+        0.15,
+        ge=0.0,
+        le=1.0,
+        description="Probability that a youth has an early traumatic experience. Unit: fraction. "
+        "Source: assumption; early trauma is named as an individual risk factor by Teo "
+        "2010 and Furlong 2008, its prevalence here is not from a survey.",
+    )
+    schizophrenia_prevalence: float = Field(
+        0.007,
+        ge=0.0,
+        le=1.0,
+        description="Probability that a youth's latent disorder is schizophrenia. Unit: fraction. "
+        "Source: McGrath et al. 2008, Epidemiol Rev, lifetime morbid risk about 0.7%.",
+    )
+    social_anxiety_prevalence: float = Field(
+        0.035,
+        ge=0.0,
+        le=1.0,
+        description="Probability that a youth's latent disorder is social anxiety disorder. Unit: "
+        "fraction. Source: assumption below the cross-national lifetime prevalence of "
+        "about 4% (Stein et al. 2017, World Mental Health surveys), which is lower in "
+        "Japan.",
+    )
+    depression_prevalence: float = Field(
+        0.055,
+        ge=0.0,
+        le=1.0,
+        description="Probability that a youth's latent disorder is major depression. Unit: "
+        "fraction. Source: assumption near World Mental Health Japan lifetime "
+        "estimates for major depression (roughly 6%).",
+    )
+    autism_prevalence: float = Field(
+        0.015,
+        ge=0.0,
+        le=1.0,
+        description="Probability that a youth's latent disorder is autism spectrum disorder. Unit: "
+        "fraction. Source: assumption within published prevalence estimates of about "
+        "1-2%.",
+    )
+    avoidant_personality_prevalence: float = Field(
+        0.02,
+        ge=0.0,
+        le=1.0,
+        description="Probability that a youth's latent disorder is avoidant personality disorder. "
+        "Unit: fraction. Source: DSM-5 (APA 2013) cites about 2.4% from NESARC; "
+        "rounded down.",
+    )
+    introversion_weight: float = Field(
+        0.3,
+        ge=-10.0,
+        le=10.0,
+        description="Onset logit per standard deviation of introversion. Unit: logit per SD. "
+        "Source: assumption; introverted personality is an individual factor in Teo "
+        "2010.",
+    )
+    trauma_weight: float = Field(
+        0.5,
+        ge=-10.0,
+        le=10.0,
+        description="Onset logit added for early trauma. Unit: logit. Source: assumption; early "
+        "traumatic experience is an individual factor in Teo 2010.",
+    )
+    disorder_onset_weight: float = Field(
+        0.8,
+        ge=-10.0,
+        le=10.0,
+        description="Onset logit added for any latent disorder. Unit: logit. Source: assumption, "
+        "set with the other disorder weights toward the secondary_share target (Koyama "
+        "et al. 2010, 54.5%).",
+    )
+    disorder_progress_weight: float = Field(
+        0.6,
+        ge=-10.0,
+        le=10.0,
+        description="AT_RISK to WITHDRAWN logit added for any disorder; half of it is subtracted "
+        "from the AT_RISK to ENGAGED logit. Unit: logit. Source: assumption, tuned "
+        "toward the secondary_share target (Koyama et al. 2010).",
+    )
+    disorder_exit_multiplier: float = Field(
+        0.6,
+        ge=0.0,
+        le=5.0,
+        description="Multiplier on the WITHDRAWN to RECOVERING hazard for youths with a disorder "
+        "(below 1: secondary cases last longer). Unit: multiplier. Source: assumption; "
+        "prognosis is reported to be worse in secondary hikikomori (seed text).",
+    )
+    male_weight: float = Field(
+        0.35,
+        ge=-10.0,
+        le=10.0,
+        description="Onset logit added for male youths. Unit: logit. Source: assumption, set so "
+        "most cases are male as in Cabinet Office surveys (about two thirds male) and "
+        "Koyama et al. 2010.",
+    )
 
 
 class FamilySettings(Section):
@@ -98,6 +230,13 @@ class SchoolSettings(Section):
     university_base: Logit = 0.2
     neither_base: Logit = -2.6
     neither_weight: Weight = 0.9
+    struggle_weight: Weight = Field(
+        2.0,
+        ge=-10.0,
+        le=10.0,
+        description="logit shift at the school-to-work transition for youths who struggled at "
+        "school (not engaged at 18, or ever refused school): less university, more NEET",
+    )
     find_work_rate: Probability = 0.02
 
 
