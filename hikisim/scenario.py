@@ -206,38 +206,178 @@ class IndividualSettings(Section):
 class FamilySettings(Section):
     """Family risk factors and help-seeking."""
 
-    neglect_share: Probability = 0.10
-    overprotection_share: Probability = 0.20
-    high_expectation_share: Probability = 0.30
-    neglect_weight: Weight = 0.6
-    overprotection_weight: Weight = 0.5
-    expectation_gap_weight: Weight = 0.6
-    never_seek_share: Probability = 0.40
-    help_base: Logit = -4.2
-    help_withdrawn_weight: Weight = 1.0
-    stigma: float = Field(0.5, ge=0.0, le=5.0, description="logit penalty on seeking help")
+    neglect_share: float = Field(
+        0.10,
+        ge=0.0,
+        le=1.0,
+        description="Probability that a family's parenting style is neglect or rejection. Unit: "
+        "fraction. Source: assumption; the style is named as a family factor in Teo "
+        "2010, its share is not from a survey.",
+    )
+    overprotection_share: float = Field(
+        0.20,
+        ge=0.0,
+        le=1.0,
+        description="Probability that a family's parenting style is overprotection. Unit: "
+        "fraction. Source: assumption; overprotection is named as a family factor in "
+        "Teo 2010 and Furlong 2008.",
+    )
+    high_expectation_share: float = Field(
+        0.30,
+        ge=0.0,
+        le=1.0,
+        description="Probability that parents hold high academic expectations. Unit: fraction. "
+        "Source: assumption.",
+    )
+    neglect_weight: float = Field(
+        0.6,
+        ge=-10.0,
+        le=10.0,
+        description="Onset logit added for youths in neglecting or rejecting families. Unit: "
+        "logit. Source: assumption.",
+    )
+    overprotection_weight: float = Field(
+        0.5,
+        ge=-10.0,
+        le=10.0,
+        description="Onset logit added for youths in overprotective families. Unit: logit. Source: "
+        "assumption.",
+    )
+    expectation_gap_weight: float = Field(
+        0.6,
+        ge=-10.0,
+        le=10.0,
+        description="Onset logit added when parents hold high expectations and the youth's "
+        "achievement is below -0.5 SD (low achievement with high expectations). Unit: "
+        "logit. Source: assumption; the combination is a school/family factor in Teo "
+        "2010.",
+    )
+    never_seek_share: float = Field(
+        0.40,
+        ge=0.0,
+        le=1.0,
+        description="Probability that a family will never seek help, whatever happens (until a "
+        "parenting course converts it). Unit: fraction. Source: assumption informed by "
+        "Kondo et al. 2013 (45.7% of cases used no mental-health service) and Cabinet "
+        "Office 2016 (30.6% consulted nobody).",
+    )
+    help_base: float = Field(
+        -4.2,
+        ge=-20.0,
+        le=5.0,
+        description="Intercept of the weekly help-seeking logit of a willing family with an "
+        "at-risk youth. Unit: logit per week. Source: assumption, tuned toward the "
+        "no_help_sought_share target (Kondo et al. 2013).",
+    )
+    help_withdrawn_weight: float = Field(
+        1.0,
+        ge=-10.0,
+        le=10.0,
+        description="Help-seeking logit added when the youth is fully withdrawn rather than at "
+        "risk. Unit: logit. Source: assumption.",
+    )
+    stigma: float = Field(
+        0.5,
+        ge=0.0,
+        le=5.0,
+        description="Logit penalty on help-seeking from the stigma of mental illness and of "
+        "withdrawal. Unit: logit. Source: assumption; reluctance of parents to seek "
+        "help is described by Wong et al. 2019 and the seed text.",
+    )
 
 
 class SchoolSettings(Section):
     """School climate, pressure, dropout and the school-to-work transition."""
 
-    climate_weight: Weight = 0.35
-    pressure_weight: Weight = 0.3
-    refusal_start: Probability = 0.03
-    refusal_stop: Probability = 0.01
-    refusal_progress_weight: Weight = 0.3
-    dropout_rate: Probability = 0.01
-    university_base: Logit = 0.2
-    neither_base: Logit = -2.6
-    neither_weight: Weight = 0.9
-    struggle_weight: Weight = Field(
+    climate_weight: float = Field(
+        0.35,
+        ge=-10.0,
+        le=10.0,
+        description="Onset logit per SD of poor school climate (applied to pupils only, as minus "
+        "the climate score). Unit: logit per SD. Source: assumption; school is a "
+        "decisive context in Teo 2010.",
+    )
+    pressure_weight: float = Field(
+        0.3,
+        ge=-10.0,
+        le=10.0,
+        description="Onset logit per SD of academic pressure (pupils only). Unit: logit per SD. "
+        "Source: assumption.",
+    )
+    refusal_start: float = Field(
+        0.03,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability that an at-risk pupil (school track, under 18) starts "
+        "refusing school. Withdrawn pupils always refuse. Unit: probability per week. "
+        "Source: assumption, tuned toward the school_refusal_rate target (MEXT FY2023, "
+        "3.7%).",
+    )
+    refusal_stop: float = Field(
+        0.01,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability that an at-risk pupil stops refusing school. Unit: "
+        "probability per week. Source: assumption.",
+    )
+    refusal_progress_weight: float = Field(
+        0.3,
+        ge=-10.0,
+        le=10.0,
+        description="AT_RISK to WITHDRAWN logit added while refusing school. Unit: logit. Source: "
+        "assumption; school refusal often precedes hikikomori (Cabinet Office 2016: "
+        "30.6% of cases had refused school).",
+    )
+    dropout_rate: float = Field(
+        0.01,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability that a school-refusing pupil aged 15-17 drops out of "
+        "school (track NEITHER). Unit: probability per week. Source: assumption.",
+    )
+    university_base: float = Field(
+        0.2,
+        ge=-20.0,
+        le=5.0,
+        description="Logit of going to university at 18 for an engaged pupil of average "
+        "achievement (plus 0.8 per SD of achievement). Unit: logit. Source: assumption "
+        "near MEXT School Basic Survey advancement rates (over half of school leavers "
+        "enter university).",
+    )
+    neither_base: float = Field(
+        -2.6,
+        ge=-20.0,
+        le=5.0,
+        description="Logit of entering neither study nor work at 18 for an engaged pupil of "
+        "average achievement (minus 0.5 per SD of achievement); also used at "
+        "graduation from university at 22. Unit: logit. Source: assumption; a few "
+        "percent of Japanese youths are NEET (Labour Force Survey).",
+    )
+    neither_weight: float = Field(
+        0.9,
+        ge=-10.0,
+        le=10.0,
+        description="Logit added to onset and to AT_RISK to WITHDRAWN for youths in neither study "
+        "nor work. Unit: logit. Source: assumption; the school-to-work transition is a "
+        "sensitive period (seed text).",
+    )
+    struggle_weight: float = Field(
         2.0,
         ge=-10.0,
         le=10.0,
-        description="logit shift at the school-to-work transition for youths who struggled at "
-        "school (not engaged at 18, or ever refused school): less university, more NEET",
+        description="Logit shift at the school-to-work transition for youths who struggled at "
+        "school (not engaged at 18, or ever refused school): subtracted from the "
+        "university logit and added to the NEET logit. Unit: logit. Source: "
+        "assumption.",
     )
-    find_work_rate: Probability = 0.02
+    find_work_rate: float = Field(
+        0.02,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability that an engaged youth aged 15+ in neither study nor work "
+        "finds work. Unit: probability per week. Source: assumption (mean about a year "
+        "without study or work).",
+    )
 
 
 class SocietySettings(Section):
