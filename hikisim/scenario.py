@@ -383,25 +383,123 @@ class SchoolSettings(Section):
 class SocietySettings(Section):
     """Sociocultural setting of the region."""
 
-    urbanization: Probability = 0.92
-    social_cohesion: Probability = 0.5
-    internet_penetration: Probability = 0.93
-    urbanization_weight: Weight = 0.3
-    cohesion_weight: Weight = 0.8
-    internet_weight: Weight = 0.4
+    urbanization: float = Field(
+        0.92,
+        ge=0.0,
+        le=1.0,
+        description="Probability that a school catchment is urban. Unit: fraction. Source: UN "
+        "World Urbanization Prospects, about 92% of Japan's population is urban.",
+    )
+    social_cohesion: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Mean neighbourhood social cohesion of catchments (each catchment adds N(0, "
+        "0.1) noise, clipped to 0-1). Unit: index 0-1. Source: assumption, the scale "
+        "midpoint.",
+    )
+    internet_penetration: float = Field(
+        0.93,
+        ge=0.0,
+        le=1.0,
+        description="Probability that a youth uses the internet at all; users draw an intensity "
+        "from Beta(2, 3). Unit: fraction. Source: assumption near Japan's Ministry of "
+        "Internal Affairs and Communications usage surveys (over 90% of teenagers and "
+        "young adults use the internet).",
+    )
+    urbanization_weight: float = Field(
+        0.3,
+        ge=-10.0,
+        le=10.0,
+        description="Onset logit added for youths in an urban catchment. Unit: logit. Source: "
+        "assumption; urbanization is a sociocultural factor in Teo 2010 and Furlong "
+        "2008.",
+    )
+    cohesion_weight: float = Field(
+        0.8,
+        ge=-10.0,
+        le=10.0,
+        description="Onset logit per unit of cohesion below 0.5 (weight times 0.5 minus the "
+        "catchment's cohesion). Unit: logit per unit. Source: assumption; a break in "
+        "social cohesion is a sociocultural factor in Teo 2010.",
+    )
+    internet_weight: float = Field(
+        0.4,
+        ge=-10.0,
+        le=10.0,
+        description="Onset logit per unit of internet penetration times the youth's internet-use "
+        "intensity. Unit: logit. Source: assumption; changes in communication with the "
+        "internet are a sociocultural factor (Teo 2010, Stip et al. 2016).",
+    )
 
 
 class NetworkSettings(Section):
     """The social graph and how withdrawal erodes it."""
 
-    classmate_degree: float = Field(6.0, ge=0.0, le=50.0)
-    friend_degree: float = Field(3.0, ge=0.0, le=50.0)
-    neighbour_degree: float = Field(1.5, ge=0.0, le=50.0)
-    online_degree: float = Field(2.0, ge=0.0, le=50.0)
-    online_tie_weight: float = Field(0.5, ge=0.0, le=1.0)
-    tie_loss_rate: Probability = 0.10
-    tie_regain_rate: Probability = 0.05
-    online_gain_rate: Probability = 0.03
+    classmate_degree: float = Field(
+        6.0,
+        ge=0.0,
+        le=50.0,
+        description="Mean number of classmate ties a youth is given (drawn within the class "
+        "cohort; duplicates and self-pairs are dropped). Unit: ties per youth. Source: "
+        "assumption.",
+    )
+    friend_degree: float = Field(
+        3.0,
+        ge=0.0,
+        le=50.0,
+        description="Mean number of friend ties: 60% in the same school catchment and close in "
+        "age, the rest close in age anywhere. Unit: ties per youth. Source: "
+        "assumption.",
+    )
+    neighbour_degree: float = Field(
+        1.5,
+        ge=0.0,
+        le=50.0,
+        description="Mean number of neighbour ties within the same catchment, any age. Unit: ties "
+        "per youth. Source: assumption.",
+    )
+    online_degree: float = Field(
+        2.0,
+        ge=0.0,
+        le=50.0,
+        description="Mean number of potential online ties to random youths; each starts active "
+        "with probability equal to the two users' mean internet intensity. Unit: ties "
+        "per youth. Source: assumption; hikikomori trait is linked to online social "
+        "networks (Tateno et al. 2019).",
+    )
+    online_tie_weight: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Weight of an active online tie in degree and peer exposure (offline ties "
+        "weigh 1). Unit: weight 0-1. Source: assumption.",
+    )
+    tie_loss_rate: float = Field(
+        0.10,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability that a withdrawn youth tries to drop one randomly picked "
+        "tie; it is lost if offline and still active. Unit: probability per week. "
+        "Source: assumption.",
+    )
+    tie_regain_rate: float = Field(
+        0.05,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability that a youth who is not withdrawn tries to restore one "
+        "randomly picked tie; it is restored if offline and the partner is not "
+        "withdrawn. Unit: probability per week. Source: assumption.",
+    )
+    online_gain_rate: float = Field(
+        0.03,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability that a withdrawn, internet-addicted youth tries to "
+        "activate one randomly picked tie; it is activated if online. Unit: "
+        "probability per week. Source: assumption; withdrawn youths shift contact "
+        "online (Tateno et al. 2019).",
+    )
 
 
 class DynamicsSettings(Section):
