@@ -505,33 +505,184 @@ class NetworkSettings(Section):
 class DynamicsSettings(Section):
     """Base hazards of the four-state withdrawal process."""
 
-    onset_base: Logit = -9.0
-    age_peak: float = Field(21.0, ge=10.0, le=40.0)
-    age_width: float = Field(4.0, gt=0.0, le=30.0)
-    age_bump: Weight = 0.8
-    peer_weight: Weight = 3.0
-    progress_base: Logit = -6.3
-    resolve_base: Logit = -4.3
-    exit_base: Probability = 0.015
-    duration_decline: float = Field(0.7, ge=0.0, le=5.0)
-    reentry_base: Probability = 0.06
-    years_lost_slowdown: float = Field(0.3, ge=0.0, le=10.0)
-    relapse_rate: Probability = 0.008
-    internet_addiction_start: Probability = 0.03
-    internet_addiction_stop: Probability = 0.03
-    internet_addiction_weight: Weight = 0.5
-    sleep_reversal_start: Probability = 0.04
-    sleep_reversal_stop: Probability = 0.06
+    onset_base: float = Field(
+        -9.0,
+        ge=-20.0,
+        le=5.0,
+        description="Intercept of the weekly ENGAGED to AT_RISK logit. Unit: logit per week. "
+        "Source: assumption, tuned toward the prevalence_15_39 target (Cabinet Office "
+        "2016, 1.57%).",
+    )
+    age_peak: float = Field(
+        21.0,
+        ge=10.0,
+        le=40.0,
+        description="Age at which the Gaussian age bump on the onset logit peaks. Unit: years. "
+        "Source: assumption placing most onsets in the late teens and early twenties, "
+        "as in Cabinet Office surveys and Teo 2010.",
+    )
+    age_width: float = Field(
+        4.0,
+        gt=0.0,
+        le=30.0,
+        description="Standard deviation of the Gaussian age bump on the onset logit. Unit: years. "
+        "Source: assumption.",
+    )
+    age_bump: float = Field(
+        0.8,
+        ge=-10.0,
+        le=10.0,
+        description="Height of the age bump: onset logit added at age_peak. Unit: logit. Source: "
+        "assumption.",
+    )
+    peer_weight: float = Field(
+        3.0,
+        ge=-10.0,
+        le=10.0,
+        description="Onset logit per unit of peer exposure (weighted share of active ties at risk "
+        "or withdrawn); half of it acts on AT_RISK to WITHDRAWN. Unit: logit per unit "
+        "share. Source: assumption scaled to Cacioppo, Fowler and Christakis 2009 (a "
+        "lonely direct contact raises the chance of loneliness by about half): with "
+        "about ten ties, one at-risk tie raises the odds by about 35%.",
+    )
+    progress_base: float = Field(
+        -6.3,
+        ge=-20.0,
+        le=5.0,
+        description="Intercept of the weekly AT_RISK to WITHDRAWN logit. Unit: logit per week. "
+        "Source: assumption, tuned toward the prevalence_15_39 target.",
+    )
+    resolve_base: float = Field(
+        -4.3,
+        ge=-20.0,
+        le=5.0,
+        description="Intercept of the weekly AT_RISK to ENGAGED logit. Unit: logit per week. "
+        "Source: assumption.",
+    )
+    exit_base: float = Field(
+        0.015,
+        ge=0.0,
+        le=1.0,
+        description="Weekly WITHDRAWN to RECOVERING hazard at the start of an episode, before "
+        "duration dependence, disorder and care. Unit: probability per week. Source: "
+        "assumption set against the 1-4 year average duration in Teo 2010 and the seed "
+        "text.",
+    )
+    duration_decline: float = Field(
+        0.7,
+        ge=0.0,
+        le=5.0,
+        description="Exponent of duration dependence: the exit hazard is multiplied by (1 + years "
+        "withdrawn) to the power minus this value. Unit: exponent. Source: assumption "
+        "producing the long duration tail reported by Cabinet Office surveys.",
+    )
+    reentry_base: float = Field(
+        0.06,
+        ge=0.0,
+        le=1.0,
+        description="Weekly RECOVERING to ENGAGED probability before the slowdown for years lost. "
+        "Unit: probability per week. Source: assumption.",
+    )
+    years_lost_slowdown: float = Field(
+        0.3,
+        ge=0.0,
+        le=10.0,
+        description="Re-entry is divided by 1 + this value times the years already lost to "
+        "withdrawal. Unit: per year lost. Source: assumption; lost years of school and "
+        "work hinder reintegration (seed text).",
+    )
+    relapse_rate: float = Field(
+        0.008,
+        ge=0.0,
+        le=1.0,
+        description="Weekly RECOVERING to WITHDRAWN probability (halved while in care). Unit: "
+        "probability per week. Source: assumption.",
+    )
+    internet_addiction_start: float = Field(
+        0.03,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability, at internet intensity 0.5, that an at-risk or withdrawn "
+        "youth becomes addicted to the internet (scales with twice the intensity). "
+        "Unit: probability per week. Source: assumption; association from Stip et al. "
+        "2016 and Tateno et al. 2019.",
+    )
+    internet_addiction_stop: float = Field(
+        0.03,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability that internet addiction ends in a youth who is no longer "
+        "at risk or withdrawn. Unit: probability per week. Source: assumption.",
+    )
+    internet_addiction_weight: float = Field(
+        0.5,
+        ge=-10.0,
+        le=10.0,
+        description="AT_RISK to WITHDRAWN logit added for internet addiction. Unit: logit. Source: "
+        "assumption; Stip et al. 2016, Tateno et al. 2019.",
+    )
+    sleep_reversal_start: float = Field(
+        0.04,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability that a withdrawn youth's sleep-wake rhythm reverses (a "
+        "quarter of it when at risk, doubled with internet addiction). Unit: "
+        "probability per week. Source: assumption; sleep reversal is a common feature "
+        "(Teo 2010, seed text).",
+    )
+    sleep_reversal_stop: float = Field(
+        0.06,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability that a reversed sleep-wake rhythm returns to normal once "
+        "the youth is no longer withdrawn. Unit: probability per week. Source: "
+        "assumption.",
+    )
 
 
 class CareSettings(Section):
     """Usual care: the medical exam, then treatment with weekly dropout."""
 
-    exam_sensitivity: Probability = 0.8
-    clinical_exit_multiplier: float = Field(2.0, ge=0.0, le=20.0)
-    psychosocial_exit_multiplier: float = Field(1.6, ge=0.0, le=20.0)
-    clinical_dropout: Probability = 0.03
-    psychosocial_dropout: Probability = 0.04
+    exam_sensitivity: float = Field(
+        0.8,
+        ge=0.0,
+        le=1.0,
+        description="Probability that the usual-care medical exam finds an existing disorder, "
+        "routing the youth to clinical rather than psychosocial care. Unit: "
+        "probability. Source: assumption.",
+    )
+    clinical_exit_multiplier: float = Field(
+        2.0,
+        ge=0.0,
+        le=20.0,
+        description="Multiplier on the WITHDRAWN to RECOVERING hazard while in clinical care (drug "
+        "treatment and/or psychotherapy). Unit: multiplier. Source: assumption; "
+        "treatment effects are promising but not definitive (seed text).",
+    )
+    psychosocial_exit_multiplier: float = Field(
+        1.6,
+        ge=0.0,
+        le=20.0,
+        description="Multiplier on the WITHDRAWN to RECOVERING hazard while in psychosocial "
+        "support. Unit: multiplier. Source: assumption (seed text: promising, not "
+        "definitive).",
+    )
+    clinical_dropout: float = Field(
+        0.03,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability of leaving clinical care while still struggling (low "
+        "adherence). Unit: probability per week. Source: assumption; low adherence to "
+        "long treatment is the main difficulty in the seed text.",
+    )
+    psychosocial_dropout: float = Field(
+        0.04,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability of leaving psychosocial support while still struggling "
+        "(low adherence). Unit: probability per week. Source: assumption (seed text: "
+        "low adherence).",
+    )
 
 
 def _interventions_model() -> type[BaseModel]:
