@@ -150,6 +150,8 @@ class Kernel:
         Args:
             seats: Youths whose traits, family, school or track changed.
         """
+        if len(seats) == 0:
+            return
         s = self.scenario
         y, fam, sch = self.youths, self.population.families, self.population.schools
         family, school = y.family[seats], y.school[seats]
@@ -199,9 +201,9 @@ class Kernel:
         """Share of each youth's active ties that are at risk or withdrawn."""
         state = self.youths.state
         risky = (state == State.AT_RISK) | (state == State.WITHDRAWN)
-        # Updated from the few youths whose state changed, not a full sparse product.
-        weighted = self.network.flagged_weight(risky)
-        np.divide(weighted, np.maximum(self.network.degree, 1e-6), out=self.exposure)
+        # Updated from the few youths whose state or ties changed, not a full sparse
+        # product; ``exposure`` is the network's array from the first week on.
+        self.exposure = self.network.flagged_share(risky)
 
     def age_and_turnover(self, week: int) -> None:
         """Age everyone a week; replace those who turn 40 with new 10-year-olds."""
@@ -227,7 +229,7 @@ class Kernel:
 
         # Nearly everyone is engaged, so the onset hazard is evaluated over the whole
         # contiguous arrays (far cheaper than gathering the engaged) and then masked.
-        logit = self.static_onset + self.age_logit[y.age_weeks]
+        logit = self.static_onset + np.take(self.age_logit, y.age_weeks)
         logit += s.dynamics.peer_weight * self.exposure
         logit += mod.onset_logit
         to_at_risk = np.flatnonzero((draw < sigmoid_inplace(logit)) & (state == State.ENGAGED))

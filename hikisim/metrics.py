@@ -79,7 +79,9 @@ def weekly_record(model: HikiModel, events: WeekEvents, cost: float) -> dict[str
         One value per column of :data:`WEEKLY_COLUMNS`.
     """
     y = model.population.youths
-    counts = np.bincount(y.state, minlength=4)
+    # Counting each rare state directly avoids bincount's cast of the int8 codes to intp.
+    counts = [0] + [np.count_nonzero(y.state == code) for code in State if code]
+    counts[State.ENGAGED] = len(y) - sum(counts)
     cases = len(current_cases(model))
     band = np.count_nonzero(y.age_weeks >= SURVEY_MIN_WEEKS)
     pupils = compulsory_pupils(model)

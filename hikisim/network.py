@@ -50,6 +50,8 @@ class SocialNetwork:
         flagged: The flags last passed to :meth:`flagged_weight`, or None before that.
         flagged_ties: Weighted number of active ties to flagged youths, kept in step
             with ``adjacency`` and ``flagged``.
+        flagged_shares: ``flagged_ties`` over ``degree``, float32, refreshed by
+            :meth:`flagged_share` for the rows that changed.
 
     Ties change only through :meth:`set_active`, which keeps ``degree`` and
     ``flagged_ties`` in step with the CSR data.
@@ -65,6 +67,8 @@ class SocialNetwork:
     degree: np.ndarray
     flagged: np.ndarray | None = field(default=None, repr=False)
     flagged_ties: np.ndarray | None = field(default=None, repr=False)
+    flagged_shares: np.ndarray | None = field(default=None, repr=False)
+    _changed_rows: list[np.ndarray] = field(default_factory=list, repr=False)
 
     def set_active(self, entries: np.ndarray, value: bool) -> int:
         """Switch ties on or off from either end, keeping the matrix symmetric.
@@ -86,12 +90,35 @@ class SocialNetwork:
         weights = self.base_weight[both]
         self.adjacency.data[both] = weights if value else 0.0
         change = weights if value else -weights
-        np.add.at(self.degree, self.entry_row[both], change)
+        rows = self.entry_row[both]
+        np.add.at(self.degree, rows, change)
         if self.flagged is not None:
             partner_flagged = self.flagged[self.adjacency.indices[both]]
-            rows = self.entry_row[both][partner_flagged]
-            np.add.at(self.flagged_ties, rows, change[partner_flagged])
+            np.add.at(self.flagged_ties, rows[partner_flagged], change[partner_flagged])
+            self._changed_rows.append(rows)
         return len(entries)
+
+    def flagged_share(self, flagged: np.ndarray) -> np.ndarray:
+        """Share of each youth's active tie weight that goes to flagged youths.
+
+        Equals ``(adjacency @ flagged) / max(degree, 1e-6)`` in float32, recomputed only
+        for the youths whose ties or whose partners' flags changed since the last call.
+
+        Args:
+            flagged: Boolean flag per youth.
+
+        Returns:
+            The shares, float32; the same array on every call, owned by the network.
+        """
+        weighted = self.flagged_weight(flagged)
+        if self.flagged_shares is None:
+            self.flagged_shares = np.empty(len(flagged), np.float32)
+            np.divide(weighted, np.maximum(self.degree, 1e-6), out=self.flagged_shares)
+        elif self._changed_rows:
+            rows = np.concatenate(self._changed_rows)
+            self.flagged_shares[rows] = weighted[rows] / np.maximum(self.degree[rows], 1e-6)
+        self._changed_rows.clear()
+        return self.flagged_shares
 
     def flagged_weight(self, flagged: np.ndarray) -> np.ndarray:
         """Weighted number of active ties each youth has to flagged youths.
@@ -123,6 +150,7 @@ class SocialNetwork:
             sign = np.repeat(np.where(flagged[changed], 1.0, -1.0), counts)
             np.add.at(self.flagged_ties, indices[entries], sign * data[entries])
             self.flagged[changed] = flagged[changed]
+            self._changed_rows.append(indices[entries])
         return self.flagged_ties
 
     def rows_entries(self, rows: np.ndarray) -> np.ndarray:
