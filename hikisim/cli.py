@@ -191,6 +191,37 @@ def sensitivity(
     typer.echo(f"wrote {out}/sensitivity.csv, sensitivity.md, sensitivity.png")
 
 
+@app.command()
+def calibrate(
+    out: OutOption,
+    seeds: Annotated[int, typer.Option(help="Replicates per evaluation (common seeds).")] = 4,
+    iterations: Annotated[
+        int, typer.Option(help="Most Newton steps; 0 only evaluates the scenario.")
+    ] = 6,
+    seed: Annotated[
+        int | None, typer.Option(help="First replicate seed (default: the scenario's).")
+    ] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 2,
+    set_: SetOption = None,
+) -> None:
+    """Fit the calibration levers of the default baseline to the published targets."""
+    import shlex
+
+    from hikisim import calibration
+
+    calibration.check_options(seeds, iterations, workers)
+    base = Scenario().with_overrides(dict(parse_assignment(item) for item in set_ or []), "--set")
+    replicate_seeds = calibration.replicate_seeds(base.run.seed if seed is None else seed, seeds)
+    total = calibration.planned_runs(seeds, iterations)
+    with tqdm(total=total, desc="calibrate", unit="run", file=sys.stderr, leave=False) as bar:
+        result = calibration.run_calibration(base, replicate_seeds, iterations, workers, bar.update)
+    command = shlex.join(["hikisim", "calibrate", *sys.argv[2:]])
+    for row in calibration.write_report(result, out, command):
+        inside = "inside" if row["inside_tolerance"] else "OUTSIDE"
+        typer.echo(f"{row['target']:32s} {row['model_mean']:.4f}  ({inside} tolerance)")
+    typer.echo(f"wrote {out}/calibration.csv, calibration.md, calibrated.toml, history.csv")
+
+
 def main() -> None:
     """Entry point: run the app, turning bad input into exit code 2."""
     try:

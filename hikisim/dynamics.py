@@ -463,8 +463,9 @@ class Kernel:
     def _transition_probabilities(self, seats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         s, y = self.scenario, self.youths
         struggling = (y.state[seats] != State.ENGAGED) | y.ever_refused_school[seats]
-        p_uni = sigmoid(s.school.university_base + 0.8 * y.achievement[seats] - 2.0 * struggling)
-        neither = s.school.neither_base - 0.5 * y.achievement[seats] + 2.0 * struggling
+        shift = s.school.struggle_weight * struggling
+        p_uni = sigmoid(s.school.university_base + 0.8 * y.achievement[seats] - shift)
+        neither = s.school.neither_base - 0.5 * y.achievement[seats] + shift
         p_neither = np.minimum(sigmoid(neither), 1.0 - p_uni)
         return p_uni, p_neither
 

@@ -1,0 +1,715 @@
+"""Calibration: fit a few scenario levers so a default run reproduces published targets.
+
+The targets (published value, tolerance, source) ship with the package as
+``hikisim/data/targets.toml``. Each target is paired with one lever, a scenario parameter
+that moves it monotonically. The fit is a damped quasi-Newton (Broyden) iteration on the
+levers' transformed scales (logits for probabilities):
+
+1. evaluate the model at the current levers, under common random numbers: the same seeds
+   in every evaluation, so differences between evaluations are not seed noise;
+2. on the first iteration, probe each lever by a fixed step to get a finite-difference
+   Jacobian of target means with respect to levers (its diagonal also checks that each
+   lever moves its target in the expected direction);
+3. step towards the targets by solving the linear system, damped and capped per lever;
+4. after each step, update the Jacobian with the observed change (Broyden's secant update).
+
+The best evaluation (smallest worst-case standardized distance to the published values)
+is reported, with per-target means, intervals across seeds and the iteration history.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import tomllib
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from scipy import stats
+
+from hikisim.errors import InputError
+from hikisim.interventions import REGISTRY
+from hikisim.scenario import Scenario, validate_scenario
+from hikisim.simulation import simulate
+
+TARGET_KEYS = ("value", "tolerance", "source")
+CONVERGED_DISTANCE = 0.25
+"""Stop once every target mean is within this fraction of its tolerance half-width."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """A published figure the baseline should reproduce.
+
+    Attributes:
+        name: The summary key the model reports it under.
+        value: The published value.
+        tolerance: Lowest and highest acceptable model mean.
+        source: Where the figure comes from.
+    """
+
+    name: str
+    value: float
+    tolerance: tuple[float, float]
+    source: str
+
+    def inside(self, mean: float) -> bool:
+        """Whether a model mean lies within the tolerance."""
+        return self.tolerance[0] <= mean <= self.tolerance[1]
+
+    def distance(self, mean: float) -> float:
+        """Signed distance from the published value, in tolerance half-widths.
+
+        The tolerance may be asymmetric, so the half-width on the side of the mean is
+        used: -1 and +1 are the tolerance bounds.
+        """
+        low, high = self.tolerance
+        width = (high - self.value) if mean >= self.value else (self.value - low)
+        return (mean - self.value) / width if width > 0 else math.inf
+
+
+@dataclass(frozen=True)
+class Lever:
+    """A scenario parameter fitted to one target.
+
+    Attributes:
+        target: The target it is fitted to.
+        key: Dotted scenario key.
+        transform: Scale the iteration works on: ``logit`` for probabilities.
+        step: Finite-difference probe step, on the transformed scale.
+        lower: Lowest allowed value, on the natural scale.
+        upper: Highest allowed value, on the natural scale.
+        direction: Expected sign of d(target)/d(lever); checked on the probe.
+        overrides: Extra overrides defining the scenario the target is measured in.
+    """
+
+    target: str
+    key: str
+    transform: Literal["identity", "logit"]
+    step: float
+    lower: float
+    upper: float
+    direction: int = 1
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def to_internal(self, value: float) -> float:
+        """Natural value to the transformed scale."""
+        if self.transform == "logit":
+            value = min(max(value, 1e-9), 1 - 1e-9)
+            return math.log(value / (1.0 - value))
+        return value
+
+    def to_value(self, internal: float) -> float:
+        """Transformed value back to the natural scale."""
+        if self.transform == "logit":
+            return 1.0 / (1.0 + math.exp(-internal))
+        return internal
+
+    def measured_with(self) -> tuple[tuple[str, Any], ...]:
+        """A hashable key for the scenario the target is measured in."""
+        return tuple(sorted(self.overrides.items()))
+
+    @property
+    def intervention(self) -> str | None:
+        """The intervention the measurement scenario switches on, if any."""
+        for key in self.overrides:
+            if key.startswith("interventions."):
+                return key.split(".")[1]
+        return None
+
+
+LEVERS: tuple[Lever, ...] = (
+    Lever("prevalence_15_39", "dynamics.progress_base", "identity", 0.3, -12.0, -2.0),
+    Lever("secondary_share", "individual.disorder_progress_weight", "identity", 0.5, -3.0, 5.0),
+    Lever("school_refusal_rate", "school.refusal_start", "logit", 0.6, 0.001, 0.6),
+    # A larger bump around the school-to-work age shifts onsets out of school age.
+    Lever("school_refusal_history", "dynamics.age_bump", "identity", 0.6, 0.0, 3.0, -1),
+    Lever("no_help_sought_share", "family.never_seek_share", "logit", 0.4, 0.02, 0.95),
+    Lever(
+        "family_intervention_engagement",
+        "interventions.parenting_course.help_logit",
+        "identity",
+        1.0,
+        0.0,  # a course does not discourage help-seeking
+        10.0,
+        overrides={"interventions.parenting_course.enabled": True},
+    ),
+)
+
+
+def load_targets() -> dict[str, Target]:
+    """The published targets shipped with the package.
+
+    Returns:
+        Targets keyed by their summary name, in file order.
+    """
+    text = resources.files("hikisim").joinpath("data/targets.toml").read_text(encoding="utf-8")
+    return {name: parse_target(name, table) for name, table in tomllib.loads(text).items()}
+
+
+def parse_target(name: str, table: dict[str, Any]) -> Target:
+    """Validate one ``[target]`` table.
+
+    Args:
+        name: The table name.
+        table: Its keys.
+
+    Returns:
+        The Target.
+
+    Raises:
+        InputError: If a key is missing or the tolerance does not bracket the value.
+    """
+    missing = [key for key in TARGET_KEYS if key not in table]
+    if missing:
+        raise InputError(f"missing {', '.join(missing)}", "targets.toml", name)
+    low, high = (float(bound) for bound in table["tolerance"])
+    value = float(table["value"])
+    if not low <= value <= high:
+        raise InputError(f"tolerance {low}-{high} does not contain {value}", "targets.toml", name)
+    return Target(name, value, (low, high), str(table["source"]))
+
+
+def active_levers(targets: dict[str, Target]) -> tuple[list[Lever], list[str]]:
+    """Levers whose target is published and whose measurement scenario can be built.
+
+    Args:
+        targets: The published targets.
+
+    Returns:
+        The usable levers, and a note for each target that cannot be calibrated.
+    """
+    levers, notes = [], []
+    for lever in LEVERS:
+        if lever.target not in targets:
+            continue
+        if lever.intervention is not None and lever.intervention not in REGISTRY:
+            notes.append(f"{lever.target}: intervention {lever.intervention!r} is not available")
+            continue
+        levers.append(lever)
+    paired = {lever.target for lever in LEVERS}
+    notes += [f"{name}: no lever is defined for it" for name in targets if name not in paired]
+    return levers, notes
+
+
+def run_replicate(job: tuple[dict[str, Any], int]) -> dict[str, Any]:
+    """Run one replicate; a module-level function so worker processes can import it.
+
+    Args:
+        job: Scenario data (a ``model_dump``) and the seed.
+
+    Returns:
+        The run's summary.
+    """
+    data, seed = job
+    return simulate(validate_scenario(data, "calibration"), seed=seed)
+
+
+def replicate_seeds(base: int, count: int) -> list[int]:
+    """The seeds of ``count`` replicates, derived from a base seed."""
+    return [base + index for index in range(count)]
+
+
+class Evaluator:
+    """Runs the levers' measurement scenarios over a fixed set of seeds.
+
+    Args:
+        base: The scenario being calibrated.
+        levers: The levers and how their targets are measured.
+        seeds: The seeds, the same for every evaluation (common random numbers).
+        executor: Runs replicates, for example a process pool.
+        progress: Called once per finished replicate.
+    """
+
+    def __init__(
+        self,
+        base: Scenario,
+        levers: Sequence[Lever],
+        seeds: Sequence[int],
+        executor: Executor,
+        progress: Callable[[int], Any] | None = None,
+    ) -> None:
+        self.base = base
+        self.levers = list(levers)
+        self.seeds = list(seeds)
+        self.executor = executor
+        self.progress = progress
+        self.groups = sorted({lever.measured_with() for lever in self.levers})
+
+    @property
+    def runs_per_evaluation(self) -> int:
+        """Replicates run by one evaluation."""
+        return len(self.groups) * len(self.seeds)
+
+    def __call__(self, values: Sequence[float]) -> np.ndarray:
+        """Each target's outcome in each replicate, at the given lever values.
+
+        Args:
+            values: One natural-scale value per lever.
+
+        Returns:
+            Array of shape (levers, seeds).
+        """
+        settings = {lever.key: value for lever, value in zip(self.levers, values, strict=True)}
+        futures = {}
+        for group in self.groups:
+            scenario = self.base.with_overrides({**settings, **dict(group)}, "calibration")
+            data = scenario.model_dump()
+            futures[group] = [self.executor.submit(run_replicate, (data, s)) for s in self.seeds]
+        summaries: dict[tuple[tuple[str, Any], ...], list[dict[str, Any]]] = {}
+        for group, jobs in futures.items():
+            summaries[group] = []
+            for job in jobs:
+                summaries[group].append(job.result())
+                if self.progress is not None:
+                    self.progress(1)
+        return np.array(
+            [[s[lever.target] for s in summaries[lever.measured_with()]] for lever in self.levers]
+        )
+
+
+def newton_step(
+    z: np.ndarray,
+    residual: np.ndarray,
+    jacobian: np.ndarray,
+    damping: float,
+    max_step: np.ndarray,
+    bounds: tuple[np.ndarray, np.ndarray],
+) -> np.ndarray:
+    """One damped, capped Newton step on the transformed lever scale.
+
+    Args:
+        z: Current levers, transformed.
+        residual: Published values minus model means.
+        jacobian: d(means)/d(z), one row per target.
+        damping: Fraction of the full step taken.
+        max_step: Largest move per lever.
+        bounds: Lowest and highest allowed z.
+
+    Returns:
+        The new transformed levers.
+    """
+    full = np.linalg.lstsq(jacobian, residual, rcond=None)[0]
+    move = np.clip(damping * full, -max_step, max_step)
+    return np.clip(z + move, *bounds)
+
+
+def broyden_update(jacobian: np.ndarray, dz: np.ndarray, df: np.ndarray) -> np.ndarray:
+    """Broyden's secant update: the smallest change that explains the last step.
+
+    Args:
+        jacobian: The current Jacobian estimate.
+        dz: The step taken, transformed.
+        df: The observed change in target means.
+
+    Returns:
+        The updated Jacobian (unchanged if the step was zero).
+    """
+    norm = float(dz @ dz)
+    if norm == 0.0:
+        return jacobian
+    return jacobian + np.outer(df - jacobian @ dz, dz) / norm
+
+
+def finite_difference_jacobian(
+    evaluate: Callable[[np.ndarray], np.ndarray], z: np.ndarray, f0: np.ndarray, steps: np.ndarray
+) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+    """Forward-difference Jacobian of the target means, one lever at a time.
+
+    Args:
+        evaluate: Transformed levers to target means.
+        z: Where to take the derivatives.
+        f0: Target means at ``z``.
+        steps: Probe step per lever.
+
+    Returns:
+        The Jacobian and the probes taken, as (levers, means) pairs.
+    """
+    jacobian = np.zeros((len(f0), len(z)))
+    probes = []
+    for j, step in enumerate(steps):
+        probe = z.copy()
+        probe[j] += step
+        means = evaluate(probe)
+        jacobian[:, j] = (means - f0) / step
+        probes.append((probe, means))
+    return jacobian, probes
+
+
+@dataclass
+class Iterate:
+    """One evaluation of the model during calibration.
+
+    Attributes:
+        phase: ``start``, ``probe`` or ``step``.
+        values: Natural-scale lever values.
+        outcomes: Per-target, per-seed outcomes.
+        distances: Standardized distance of each target mean from its published value.
+    """
+
+    phase: str
+    values: np.ndarray
+    outcomes: np.ndarray
+    distances: np.ndarray
+
+    @property
+    def means(self) -> np.ndarray:
+        """Target means across seeds."""
+        return self.outcomes.mean(axis=1)
+
+    @property
+    def worst(self) -> float:
+        """The largest absolute standardized distance."""
+        return float(np.max(np.abs(self.distances))) if len(self.distances) else 0.0
+
+
+@dataclass
+class Calibration:
+    """The result of a calibration.
+
+    Attributes:
+        levers: The fitted levers.
+        targets: Their targets, in the same order.
+        seeds: The seeds every evaluation used.
+        history: Every evaluation, in order.
+        notes: Targets that could not be calibrated, and monotonicity warnings.
+    """
+
+    levers: list[Lever]
+    targets: list[Target]
+    seeds: list[int]
+    history: list[Iterate]
+    notes: list[str]
+
+    @property
+    def best(self) -> Iterate:
+        """The start or step evaluation closest to the targets (probes are not candidates)."""
+        candidates = [it for it in self.history if it.phase != "probe"]
+        return min(candidates, key=lambda it: it.worst)
+
+
+class Calibrator:
+    """Fits the levers by damped Broyden iteration under common random numbers.
+
+    Args:
+        evaluate: Natural-scale lever values to per-target, per-seed outcomes.
+        levers: The levers.
+        targets: Their targets, in the same order.
+        damping: Fraction of each Newton step taken; below 1 to absorb seed noise.
+    """
+
+    def __init__(
+        self,
+        evaluate: Callable[[Sequence[float]], np.ndarray],
+        levers: Sequence[Lever],
+        targets: Sequence[Target],
+        damping: float = 0.8,
+    ) -> None:
+        self.evaluate = evaluate
+        self.levers = list(levers)
+        self.targets = list(targets)
+        self.damping = damping
+        self.history: list[Iterate] = []
+        self.notes: list[str] = []
+        self.steps = np.array([lever.step for lever in self.levers])
+        self.bounds = (
+            np.array([lever.to_internal(lever.lower) for lever in self.levers]),
+            np.array([lever.to_internal(lever.upper) for lever in self.levers]),
+        )
+        self.published = np.array([target.value for target in self.targets])
+
+    def natural(self, z: np.ndarray) -> np.ndarray:
+        """Transformed levers to natural values."""
+        return np.array([lever.to_value(v) for lever, v in zip(self.levers, z, strict=True)])
+
+    def transformed(self, values: Sequence[float]) -> np.ndarray:
+        """Natural lever values to the transformed scale."""
+        pairs = zip(self.levers, values, strict=True)
+        return np.array([lever.to_internal(value) for lever, value in pairs])
+
+    def measure(self, z: np.ndarray, phase: str) -> np.ndarray:
+        """Evaluate at transformed levers, record the iterate, and return target means."""
+        values = self.natural(z)
+        outcomes = np.asarray(self.evaluate(values), dtype=float)
+        means = outcomes.mean(axis=1)
+        distances = np.array([t.distance(m) for t, m in zip(self.targets, means, strict=True)])
+        self.history.append(Iterate(phase, values, outcomes, distances))
+        return means
+
+    def check_directions(self, jacobian: np.ndarray) -> None:
+        """Note any lever whose probe moved its own target the unexpected way."""
+        for j, lever in enumerate(self.levers):
+            if np.sign(jacobian[j, j]) != lever.direction:
+                self.notes.append(
+                    f"{lever.key} did not move {lever.target} in the expected direction on the "
+                    f"probe (slope {jacobian[j, j]:+.4g}); the step relies on the other levers"
+                )
+
+    def run(self, start: Sequence[float], iterations: int) -> list[Iterate]:
+        """Iterate from ``start`` for at most ``iterations`` Newton steps.
+
+        Args:
+            start: Natural-scale starting values, one per lever.
+            iterations: Maximum number of Newton steps; 0 only evaluates ``start``.
+
+        Returns:
+            The history of evaluations.
+        """
+        z = np.clip(self.transformed(start), *self.bounds)
+        means = self.measure(z, "start")
+        if iterations == 0 or self.converged():
+            return self.history
+        jacobian, _ = finite_difference_jacobian(
+            lambda probe: self.measure(probe, "probe"), z, means, self.steps
+        )
+        self.check_directions(jacobian)
+        for _ in range(iterations):
+            new_z = newton_step(
+                z, self.published - means, jacobian, self.damping, 2 * self.steps, self.bounds
+            )
+            new_means = self.measure(new_z, "step")
+            jacobian = broyden_update(jacobian, new_z - z, new_means - means)
+            z, means = new_z, new_means
+            if self.converged():
+                break
+        return self.history
+
+    def converged(self) -> bool:
+        """Whether the latest evaluation is close enough to every published value."""
+        return self.history[-1].worst <= CONVERGED_DISTANCE
+
+
+def calibrate(
+    base: Scenario,
+    seeds: Sequence[int],
+    iterations: int,
+    executor: Executor,
+    progress: Callable[[int], Any] | None = None,
+) -> Calibration:
+    """Fit every available lever of ``base`` to its published target.
+
+    Args:
+        base: The scenario to calibrate; its values are the starting point.
+        seeds: Replicate seeds, shared by every evaluation.
+        iterations: Maximum number of Newton steps (0: evaluate ``base`` only).
+        executor: Runs replicates.
+        progress: Called once per finished replicate.
+
+    Returns:
+        The calibration, with its history.
+    """
+    targets = load_targets()
+    levers, notes = active_levers(targets)
+    evaluator = Evaluator(base, levers, seeds, executor, progress)
+    calibrator = Calibrator(evaluator, levers, [targets[lever.target] for lever in levers])
+    start = [scenario_value(base, lever.key) for lever in levers]
+    history = calibrator.run(start, iterations)
+    return Calibration(levers, calibrator.targets, list(seeds), history, notes + calibrator.notes)
+
+
+def max_runs(levers: int, seeds: int, groups: int, iterations: int) -> int:
+    """Upper bound on replicates a calibration runs, for the progress bar."""
+    evaluations = 1 + (levers + iterations if iterations else 0)
+    return evaluations * seeds * groups
+
+
+def scenario_value(scenario: Scenario, key: str) -> Any:
+    """Read a dotted key from a scenario."""
+    node: Any = scenario
+    for part in key.split("."):
+        node = getattr(node, part)
+    return node
+
+
+def interval_of_mean(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """Student-t confidence interval of the mean across replicates."""
+    mean = float(np.mean(values))
+    if len(values) < 2:
+        return mean, mean
+    half = stats.t.ppf(0.5 + level / 2, len(values) - 1) * stats.sem(values)
+    return mean - float(half), mean + float(half)
+
+
+def table_rows(result: Calibration) -> list[dict[str, Any]]:
+    """One row per target at the best evaluation, as written to ``calibration.csv``."""
+    best = result.best
+    rows = []
+    for lever, target, outcomes in zip(result.levers, result.targets, best.outcomes, strict=True):
+        mean = float(np.mean(outcomes))
+        low, high = interval_of_mean(outcomes)
+        rows.append(
+            {
+                "target": target.name,
+                "lever": lever.key,
+                "lever_value": float(best.values[result.levers.index(lever)]),
+                "published": target.value,
+                "tolerance_low": target.tolerance[0],
+                "tolerance_high": target.tolerance[1],
+                "model_mean": mean,
+                "mean_ci95_low": low,
+                "mean_ci95_high": high,
+                "replicate_p2_5": float(np.percentile(outcomes, 2.5)),
+                "replicate_p97_5": float(np.percentile(outcomes, 97.5)),
+                "replicates": len(outcomes),
+                "inside_tolerance": target.inside(mean),
+            }
+        )
+    return rows
+
+
+def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    """Write dict rows to a CSV file."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]) if rows else [])
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def history_rows(result: Calibration) -> list[dict[str, Any]]:
+    """One row per evaluation: lever values, target means, worst distance."""
+    rows = []
+    for index, it in enumerate(result.history):
+        row: dict[str, Any] = {"evaluation": index, "phase": it.phase}
+        row |= {lever.key: float(v) for lever, v in zip(result.levers, it.values, strict=True)}
+        row |= {t.name: float(m) for t, m in zip(result.targets, it.means, strict=True)}
+        row["worst_distance"] = it.worst
+        rows.append(row)
+    return rows
+
+
+def calibrated_toml(result: Calibration, command: str) -> str:
+    """The fitted lever values as a partial scenario file (nested TOML tables)."""
+    tables: dict[str, list[str]] = {}
+    for lever, value in zip(result.levers, result.best.values, strict=True):
+        section, _, name = lever.key.rpartition(".")
+        tables.setdefault(section, []).append(f"{name} = {float(value):.6g}")
+    lines = [f"# Fitted by: {command}", f"# Seeds: {', '.join(map(str, result.seeds))}"]
+    for section, entries in tables.items():
+        lines += ["", f"[{section}]", *entries]
+    return "\n".join(lines) + "\n"
+
+
+def fmt(value: float) -> str:
+    """Four significant digits for tables."""
+    return f"{value:.4g}"
+
+
+def markdown_report(result: Calibration, command: str) -> str:
+    """``calibration.md``: the target table, the method, the iteration history and notes."""
+    rows = table_rows(result)
+    lines = [
+        "# Calibration",
+        "",
+        f"Command: `{command}`",
+        "",
+        f"Replicates per evaluation: {len(result.seeds)} (seeds "
+        f"{', '.join(map(str, result.seeds))}). Model mean is the mean across replicates; "
+        "the 95% CI is the Student-t interval of that mean; the replicate range is the "
+        "2.5-97.5 percentile range of individual replicates.",
+        "",
+        "| target | lever = value | published | tolerance | model mean | 95% CI of mean "
+        "| replicate 2.5-97.5% | inside |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['target']} | `{r['lever']}` = {fmt(r['lever_value'])} | {fmt(r['published'])} "
+            f"| {fmt(r['tolerance_low'])}-{fmt(r['tolerance_high'])} | {fmt(r['model_mean'])} "
+            f"| {fmt(r['mean_ci95_low'])}-{fmt(r['mean_ci95_high'])} "
+            f"| {fmt(r['replicate_p2_5'])}-{fmt(r['replicate_p97_5'])} "
+            f"| {'yes' if r['inside_tolerance'] else 'no'} |"
+        )
+    lines += ["", "## Iteration history", "", *history_table(result)]
+    if result.notes:
+        lines += ["", "## Notes", "", *(f"- {note}" for note in result.notes)]
+    return "\n".join(lines) + "\n"
+
+
+def history_table(result: Calibration) -> list[str]:
+    """The iteration history as Markdown table lines."""
+    names = [lever.key.rpartition(".")[2] for lever in result.levers]
+    header = ["#", "phase", *names, *(t.name for t in result.targets), "worst"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in history_rows(result):
+        cells = [str(row["evaluation"]), row["phase"]]
+        cells += [fmt(row[lever.key]) for lever in result.levers]
+        cells += [fmt(row[t.name]) for t in result.targets]
+        cells.append(f"{row['worst_distance']:.2f}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def write_report(result: Calibration, out: Path, command: str) -> list[dict[str, Any]]:
+    """Write ``calibration.csv``, ``history.csv``, ``calibration.md`` and ``calibrated.toml``.
+
+    Args:
+        result: The calibration.
+        out: Output directory (created if needed).
+        command: The command line, recorded in the reports.
+
+    Returns:
+        The rows of ``calibration.csv``.
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    rows = table_rows(result)
+    write_csv(out / "calibration.csv", rows)
+    write_csv(out / "history.csv", history_rows(result))
+    (out / "calibration.md").write_text(markdown_report(result, command), encoding="utf-8")
+    (out / "calibrated.toml").write_text(calibrated_toml(result, command), encoding="utf-8")
+    return rows
+
+
+def check_options(seeds: int, iterations: int, workers: int) -> None:
+    """Reject option values the calibration cannot use.
+
+    Args:
+        seeds: ``--seeds``.
+        iterations: ``--iterations``.
+        workers: ``--workers``.
+
+    Raises:
+        InputError: If there are no seeds, negative iterations or no workers.
+    """
+    if seeds < 1:
+        raise InputError(f"must be at least 1, got {seeds}", "--seeds")
+    if iterations < 0:
+        raise InputError(f"must be 0 or more, got {iterations}", "--iterations")
+    if workers < 1:
+        raise InputError(f"must be at least 1, got {workers}", "--workers")
+
+
+def run_calibration(
+    base: Scenario,
+    seeds: Sequence[int],
+    iterations: int,
+    workers: int,
+    progress: Callable[[int], Any] | None = None,
+) -> Calibration:
+    """Calibrate ``base`` with replicates spread over a local process pool.
+
+    Args:
+        base: The scenario to calibrate.
+        seeds: Replicate seeds.
+        iterations: Maximum number of Newton steps.
+        workers: Worker processes.
+        progress: Called once per finished replicate.
+
+    Returns:
+        The calibration.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers) as executor:
+        return calibrate(base, seeds, iterations, executor, progress)
+
+
+def planned_runs(seeds: int, iterations: int) -> int:
+    """Most replicates a calibration of the packaged targets can run."""
+    levers, _ = active_levers(load_targets())
+    groups = len({lever.measured_with() for lever in levers})
+    return max_runs(len(levers), seeds, groups, iterations)

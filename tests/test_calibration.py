@@ -1,0 +1,204 @@
+"""Calibration: packaged targets, the Newton and Broyden steps, and ``hikisim calibrate``."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+import tomllib
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from hikisim import calibration
+from hikisim.calibration import (
+    LEVERS,
+    Calibrator,
+    Lever,
+    Target,
+    broyden_update,
+    load_targets,
+    newton_step,
+)
+from hikisim.errors import InputError
+from hikisim.scenario import Scenario
+
+SHARED_TARGETS = Path(__file__).resolve().parents[2] / "shared" / "calibration" / "targets.toml"
+TINY = ["--set", "population.youths=300", "--set", "run.burn_in_years=2", "--set", "run.years=1"]
+
+
+def hikisim(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-c", "from hikisim.cli import main; main()", *args]
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def test_packaged_targets_match_the_schema() -> None:
+    targets = load_targets()
+    assert {"prevalence_15_39", "secondary_share", "school_refusal_rate"} <= set(targets)
+    for target in targets.values():
+        low, high = target.tolerance
+        assert low <= target.value <= high
+        assert target.source
+        assert 0.0 <= low <= high <= 1.0  # every target is a fraction
+
+
+@pytest.mark.skipif(not SHARED_TARGETS.is_file(), reason="no shared targets next to the repo")
+def test_packaged_targets_are_the_published_copy() -> None:
+    packaged = tomllib.loads(
+        (Path(calibration.__file__).parent / "data" / "targets.toml").read_text()
+    )
+    assert packaged == tomllib.loads(SHARED_TARGETS.read_text())
+
+
+def test_every_lever_names_a_scenario_field_and_a_target() -> None:
+    scenario = Scenario()
+    targets = load_targets()
+    for lever in LEVERS:
+        assert lever.target in targets
+        value = calibration.scenario_value(scenario, lever.key)
+        assert lever.lower <= value <= lever.upper, lever.key
+
+
+def test_parse_target_rejects_a_tolerance_that_misses_the_value() -> None:
+    with pytest.raises(InputError, match="does not contain"):
+        calibration.parse_target("x", {"value": 0.5, "tolerance": [0.6, 0.7], "source": "s"})
+    with pytest.raises(InputError, match="missing source"):
+        calibration.parse_target("x", {"value": 0.5, "tolerance": [0.4, 0.7]})
+
+
+def test_distance_uses_the_half_width_on_the_side_of_the_mean() -> None:
+    target = Target("t", 0.5, (0.3, 0.9), "s")
+    assert target.distance(0.3) == pytest.approx(-1.0)
+    assert target.distance(0.9) == pytest.approx(1.0)
+    assert target.distance(0.7) == pytest.approx(0.5)
+
+
+def test_logit_lever_round_trips() -> None:
+    lever = Lever("t", "school.refusal_start", "logit", 0.5, 0.001, 0.6)
+    assert lever.to_internal(0.5) == pytest.approx(0.0)
+    assert lever.to_value(lever.to_internal(0.03)) == pytest.approx(0.03)
+
+
+def test_newton_step_solves_a_linear_system_in_one_step() -> None:
+    # f(z) = A z + b with target t: the exact answer is z = A^-1 (t - b).
+    a = np.array([[2.0, 0.5], [-0.3, 1.0]])
+    b = np.array([1.0, -1.0])
+    target = np.array([3.0, 0.0])
+    z0 = np.zeros(2)
+    bounds = (np.full(2, -10.0), np.full(2, 10.0))
+    z1 = newton_step(z0, target - (a @ z0 + b), a, 1.0, np.full(2, 10.0), bounds)
+    np.testing.assert_allclose(a @ z1 + b, target, atol=1e-12)
+
+
+def test_secant_step_moves_a_lever_towards_its_target() -> None:
+    # Monotone increasing f(z) = z**3 + z with f(1) = 2 and target 10 (solution z = 2):
+    # the secant through z = 0 and z = 1 has slope 2, so the undamped step goes to 5,
+    # a capped step of 0.5 to 1.5, and a half-damped step to 3; all move up.
+    f0, f1 = 0.0, 2.0
+    slope = np.array([[(f1 - f0) / 1.0]])
+    bounds = (np.array([-10.0]), np.array([10.0]))
+    residual = np.array([10.0 - f1])
+    z = np.array([1.0])
+    assert newton_step(z, residual, slope, 1.0, np.array([10.0]), bounds)[0] == pytest.approx(5.0)
+    assert newton_step(z, residual, slope, 1.0, np.array([0.5]), bounds)[0] == pytest.approx(1.5)
+    assert newton_step(z, residual, slope, 0.5, np.array([10.0]), bounds)[0] == pytest.approx(3.0)
+    # A falling lever (negative slope) moves down to raise its target.
+    assert newton_step(z, residual, -slope, 1.0, np.array([10.0]), bounds)[0] == pytest.approx(-3.0)
+    # Bounds hold.
+    assert newton_step(z, residual, slope, 1.0, np.array([10.0]), (bounds[0], z + 1))[0] == 2.0
+
+
+def test_broyden_update_reproduces_the_observed_change() -> None:
+    jacobian = np.eye(2)
+    dz = np.array([1.0, 0.0])
+    df = np.array([3.0, 0.5])
+    updated = broyden_update(jacobian, dz, df)
+    np.testing.assert_allclose(updated @ dz, df)
+    np.testing.assert_allclose(updated[:, 1], jacobian[:, 1])  # untouched direction
+    assert broyden_update(jacobian, np.zeros(2), df) is jacobian
+
+
+def test_calibrator_converges_on_a_noiseless_toy_model() -> None:
+    # Two coupled monotone "targets" of two levers; the second lever is a probability.
+    targets = [Target("a", 0.5, (0.4, 0.6), "toy"), Target("b", 0.2, (0.1, 0.3), "toy")]
+    levers = [
+        Lever("a", "x.a", "identity", 0.3, -5.0, 5.0),
+        Lever("b", "x.b", "logit", 0.3, 0.001, 0.999, direction=-1),
+    ]
+
+    def evaluate(values: list[float]) -> np.ndarray:
+        a, p = values
+        means = np.array([1 / (1 + np.exp(-a)) + 0.1 * p, 0.5 * (1 - p) + 0.05 * a])
+        return np.repeat(means[:, None], 3, axis=1)  # three identical "replicates"
+
+    calibrator = Calibrator(evaluate, levers, targets)
+    history = calibrator.run([2.0, 0.1], iterations=8)
+    assert history[0].phase == "start" and [it.phase for it in history[1:3]] == ["probe"] * 2
+    assert calibrator.converged()
+    assert history[-1].worst <= calibration.CONVERGED_DISTANCE
+    assert not calibrator.notes  # both levers moved their targets the expected way
+
+
+def test_calibrate_evaluates_only_when_iterations_is_zero() -> None:
+    base = Scenario().with_overrides(
+        {"population.youths": 200, "run.burn_in_years": 1, "run.years": 1}
+    )
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        result = calibration.calibrate(base, [3], 0, executor)
+    assert [it.phase for it in result.history] == ["start"]
+    rows = calibration.table_rows(result)
+    assert {row["target"] for row in rows} == {lever.target for lever in result.levers}
+
+
+def test_check_options_rejects_bad_values() -> None:
+    with pytest.raises(InputError, match="--seeds"):
+        calibration.check_options(0, 1, 1)
+    with pytest.raises(InputError, match="--iterations"):
+        calibration.check_options(1, -1, 1)
+    with pytest.raises(InputError, match="--workers"):
+        calibration.check_options(1, 1, 0)
+
+
+@pytest.mark.slow
+def test_calibrate_command_writes_its_files(tmp_path: Path) -> None:
+    out = tmp_path / "cal"
+    result = hikisim(
+        "calibrate", "--out", str(out), "--seeds", "2", "--iterations", "1", "--workers", "1",
+        *TINY, cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    for name in ("calibration.csv", "calibration.md", "calibrated.toml", "history.csv"):
+        assert (out / name).is_file(), name
+    with (out / "calibration.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert {row["target"] for row in rows} >= {"prevalence_15_39", "secondary_share"}
+    fitted = tomllib.loads((out / "calibrated.toml").read_text())
+    assert "progress_base" in fitted["dynamics"]
+    # The fitted file is a valid partial scenario.
+    Scenario().with_overrides({"dynamics.progress_base": fitted["dynamics"]["progress_base"]})
+    report = (out / "calibration.md").read_text()
+    assert "hikisim calibrate --out" in report and "Iteration history" in report
+    with (out / "history.csv").open() as handle:
+        phases = [row["phase"] for row in csv.DictReader(handle)]
+    assert phases[0] == "start" and "step" in phases
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--seeds", "0"],
+        ["--iterations", "-1"],
+        ["--workers", "0"],
+        ["--set", "population.youth=10"],
+        ["--set", "school.refusal_start=2.0"],
+        ["--seeds", "many"],
+    ],
+)
+def test_bad_options_exit_2_without_output(tmp_path: Path, args: list[str]) -> None:
+    out = tmp_path / "cal"
+    result = hikisim("calibrate", "--out", str(out), *args, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists()
