@@ -37,10 +37,33 @@ class InterventionParams(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    enabled: bool = False
-    start_week: int = Field(0, ge=0, le=10_000)
-    coverage: Probability = 0.5
-    cost_per_participant_week: float = Field(0.0, ge=0.0, le=1e7)
+    enabled: bool = Field(
+        False,
+        description="Whether the programme runs in this scenario. Unit: switch. Source: model "
+        "setting.",
+    )
+    start_week: int = Field(
+        0,
+        ge=0,
+        le=10_000,
+        description="Week of the horizon from which the programme runs (0 = first week after the "
+        "burn-in); programmes never run during the burn-in. Unit: weeks. Source: model "
+        "setting.",
+    )
+    coverage: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Share of the target group the programme can reach at all. Unit: fraction. "
+        "Source: assumption.",
+    )
+    cost_per_participant_week: float = Field(
+        0.0,
+        ge=0.0,
+        le=1e7,
+        description="Cost of one participant for one week. Unit: yen per participant-week. Source: "
+        "assumption.",
+    )
 
 
 class Intervention:
@@ -109,15 +132,70 @@ class ProgrammeParams(InterventionParams):
         care_dropout_multiplier: Multiplies dropout from usual care (adherence).
     """
 
-    uptake: Probability = 0.1
-    dropout: Probability = 0.05
-    max_weeks: int = Field(26, ge=1, le=520)
-    onset_logit: float = Field(0.0, ge=-5.0, le=5.0)
-    progress_logit: float = Field(0.0, ge=-5.0, le=5.0)
-    resolve_logit: float = Field(0.0, ge=-5.0, le=5.0)
-    exit_multiplier: float = Field(1.0, ge=0.0, le=20.0)
-    reentry_multiplier: float = Field(1.0, ge=0.0, le=20.0)
-    care_dropout_multiplier: float = Field(1.0, ge=0.0, le=5.0)
+    uptake: float = Field(
+        0.1,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability that a reached, eligible youth starts the programme. Unit: "
+        "probability per week. Source: assumption.",
+    )
+    dropout: float = Field(
+        0.05,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability that a participant drops out (adherence). Unit: "
+        "probability per week. Source: assumption; low adherence is the main "
+        "difficulty in the seed text.",
+    )
+    max_weeks: int = Field(
+        26,
+        ge=1,
+        le=520,
+        description="Programme length for one participant; participants also leave once engaged "
+        "again. Unit: weeks. Source: assumption.",
+    )
+    onset_logit: float = Field(
+        0.0,
+        ge=-5.0,
+        le=5.0,
+        description="Added to participants' ENGAGED to AT_RISK logit. Unit: logit. Source: "
+        "assumption (no effect unless set).",
+    )
+    progress_logit: float = Field(
+        0.0,
+        ge=-5.0,
+        le=5.0,
+        description="Added to participants' AT_RISK to WITHDRAWN logit. Unit: logit. Source: "
+        "assumption (no effect unless set).",
+    )
+    resolve_logit: float = Field(
+        0.0,
+        ge=-5.0,
+        le=5.0,
+        description="Added to participants' AT_RISK to ENGAGED logit. Unit: logit. Source: "
+        "assumption (no effect unless set).",
+    )
+    exit_multiplier: float = Field(
+        1.0,
+        ge=0.0,
+        le=20.0,
+        description="Multiplies participants' WITHDRAWN to RECOVERING hazard. Unit: multiplier. "
+        "Source: assumption (no effect unless set).",
+    )
+    reentry_multiplier: float = Field(
+        1.0,
+        ge=0.0,
+        le=20.0,
+        description="Multiplies participants' RECOVERING to ENGAGED probability. Unit: multiplier. "
+        "Source: assumption (no effect unless set).",
+    )
+    care_dropout_multiplier: float = Field(
+        1.0,
+        ge=0.0,
+        le=5.0,
+        description="Multiplies participants' weekly dropout from usual care. Unit: multiplier. "
+        "Source: assumption (no effect unless set).",
+    )
 
 
 class Programme(Intervention):
@@ -228,13 +306,59 @@ class MedicalExamParams(InterventionParams):
         cost_per_hospital_week: Cost of one week in hospital, in yen.
     """
 
-    coverage: Probability = 1.0
-    cost_per_participant_week: float = Field(30_000.0, ge=0.0, le=1e7)
-    sensitivity: Probability = 0.95
-    hospitalization_share: Probability = 0.2
-    hospital_weeks: int = Field(8, ge=1, le=104)
-    hospital_exit_multiplier: float = Field(2.0, ge=0.0, le=20.0)
-    cost_per_hospital_week: float = Field(210_000.0, ge=0.0, le=1e8)
+    coverage: float = Field(
+        1.0,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability that a youth in care who has not yet had the enhanced exam "
+        "receives it. Unit: probability per week. Source: assumption (every entrant to "
+        "care examined at once).",
+    )
+    cost_per_participant_week: float = Field(
+        30_000.0,
+        ge=0.0,
+        le=1e7,
+        description="Cost of one enhanced psychiatric exam, counted once per examined youth. Unit: "
+        "yen per exam. Source: assumption (a specialist assessment with tests); not "
+        "checked against the Japanese medical fee schedule.",
+    )
+    sensitivity: float = Field(
+        0.95,
+        ge=0.0,
+        le=1.0,
+        description="Probability that the enhanced exam finds an existing disorder (usual care "
+        "uses care.exam_sensitivity). Unit: probability. Source: assumption (a "
+        "structured specialist assessment).",
+    )
+    hospitalization_share: float = Field(
+        0.2,
+        ge=0.0,
+        le=1.0,
+        description="Probability that a withdrawn youth found to have schizophrenia or major "
+        "depression is admitted to hospital. Unit: probability. Source: assumption; "
+        "hospitalization for severe concomitant disorders is named in the seed text.",
+    )
+    hospital_weeks: int = Field(
+        8,
+        ge=1,
+        le=104,
+        description="Length of a hospital stay. Unit: weeks. Source: assumption (an acute "
+        "admission).",
+    )
+    hospital_exit_multiplier: float = Field(
+        2.0,
+        ge=0.0,
+        le=20.0,
+        description="Multiplies the WITHDRAWN to RECOVERING hazard during the stay, on top of the "
+        "care multiplier. Unit: multiplier. Source: assumption.",
+    )
+    cost_per_hospital_week: float = Field(
+        210_000.0,
+        ge=0.0,
+        le=1e8,
+        description="Cost of one week in hospital. Unit: yen per week. Source: assumption (30,000 "
+        "yen a day); not checked against the Japanese medical fee schedule.",
+    )
 
 
 @register
@@ -292,17 +416,85 @@ class MedicalExam(Intervention):
 class PsychotherapyParams(ProgrammeParams):
     """Individual or group psychotherapy (cognitive-behavioural) for youths in care."""
 
-    mode: Literal["individual", "group"] = "individual"
-    coverage: Probability = 0.6
-    uptake: Probability = 0.3
-    dropout: Probability = 0.04
-    max_weeks: int = Field(20, ge=1, le=520)
-    exit_multiplier: float = Field(1.5, ge=0.0, le=20.0)
-    resolve_logit: float = Field(0.5, ge=-5.0, le=5.0)
-    reentry_multiplier: float = Field(1.2, ge=0.0, le=20.0)
-    cost_per_participant_week: float = Field(8_000.0, ge=0.0, le=1e7)
-    group_effect_ratio: Probability = 0.8
-    group_cost_ratio: Probability = 0.35
+    mode: Literal["individual", "group"] = Field(
+        "individual",
+        description="Individual or group therapy; group scales the effects by group_effect_ratio "
+        "and the cost by group_cost_ratio. Unit: choice. Source: model setting; both "
+        "forms are named in the seed text.",
+    )
+    coverage: float = Field(
+        0.6,
+        ge=0.0,
+        le=1.0,
+        description="Share of youths (one fixed draw per seat) that therapy services can reach. "
+        "Unit: fraction. Source: assumption.",
+    )
+    uptake: float = Field(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability that a reached youth in care who is still struggling "
+        "starts therapy. Unit: probability per week. Source: assumption.",
+    )
+    dropout: float = Field(
+        0.04,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability of dropping out of therapy. Unit: probability per week. "
+        "Source: assumption (seed text: low adherence).",
+    )
+    max_weeks: int = Field(
+        20,
+        ge=1,
+        le=520,
+        description="Course length. Unit: weeks. Source: assumption, a typical "
+        "cognitive-behavioural course of 16-20 weekly sessions.",
+    )
+    exit_multiplier: float = Field(
+        1.5,
+        ge=0.0,
+        le=20.0,
+        description="Multiplies the WITHDRAWN to RECOVERING hazard during therapy (individual "
+        "mode). Unit: multiplier. Source: assumption; results are promising but not "
+        "definitive (seed text).",
+    )
+    resolve_logit: float = Field(
+        0.5,
+        ge=-5.0,
+        le=5.0,
+        description="Added to the AT_RISK to ENGAGED logit during therapy (individual mode). Unit: "
+        "logit. Source: assumption.",
+    )
+    reentry_multiplier: float = Field(
+        1.2,
+        ge=0.0,
+        le=20.0,
+        description="Multiplies the RECOVERING to ENGAGED probability during therapy (individual "
+        "mode). Unit: multiplier. Source: assumption.",
+    )
+    cost_per_participant_week: float = Field(
+        8_000.0,
+        ge=0.0,
+        le=1e7,
+        description="Cost of one week of individual therapy. Unit: yen per participant-week. "
+        "Source: assumption; the Japanese medical fee schedule pays roughly 5,000 yen "
+        "for a physician's CBT session, raised here for overheads.",
+    )
+    group_effect_ratio: float = Field(
+        0.8,
+        ge=0.0,
+        le=1.0,
+        description="Share of the individual effect that group therapy delivers (multipliers "
+        "become 1 + (m - 1) x ratio, logits are scaled by ratio). Unit: fraction. "
+        "Source: assumption.",
+    )
+    group_cost_ratio: float = Field(
+        0.35,
+        ge=0.0,
+        le=1.0,
+        description="Group cost per participant-week as a share of the individual cost. Unit: "
+        "fraction. Source: assumption.",
+    )
 
 
 @register
@@ -335,15 +527,70 @@ class Psychotherapy(Programme):
 class FamilyTherapyParams(ProgrammeParams):
     """Family therapy for the families of youths in care; participants are families."""
 
-    coverage: Probability = 0.5
-    uptake: Probability = 0.2
-    dropout: Probability = 0.05
-    max_weeks: int = Field(16, ge=1, le=520)
-    exit_multiplier: float = Field(1.4, ge=0.0, le=20.0)
-    reentry_multiplier: float = Field(1.3, ge=0.0, le=20.0)
-    resolve_logit: float = Field(0.4, ge=-5.0, le=5.0)
-    care_dropout_multiplier: float = Field(0.8, ge=0.0, le=5.0)
-    cost_per_participant_week: float = Field(10_000.0, ge=0.0, le=1e7)
+    coverage: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Share of youths (one fixed draw per seat) whose families family-therapy "
+        "services can reach. Unit: fraction. Source: assumption.",
+    )
+    uptake: float = Field(
+        0.2,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability that the family of a reached youth in care who is still "
+        "struggling starts family therapy. Unit: probability per week. Source: "
+        "assumption.",
+    )
+    dropout: float = Field(
+        0.05,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability of dropping out of family therapy. Unit: probability per "
+        "week. Source: assumption (seed text: low adherence).",
+    )
+    max_weeks: int = Field(
+        16,
+        ge=1,
+        le=520,
+        description="Course length. Unit: weeks. Source: assumption.",
+    )
+    exit_multiplier: float = Field(
+        1.4,
+        ge=0.0,
+        le=20.0,
+        description="Multiplies the youth's WITHDRAWN to RECOVERING hazard during family therapy. "
+        "Unit: multiplier. Source: assumption; family therapy is promising but not "
+        "definitive (seed text).",
+    )
+    reentry_multiplier: float = Field(
+        1.3,
+        ge=0.0,
+        le=20.0,
+        description="Multiplies the youth's RECOVERING to ENGAGED probability during family "
+        "therapy. Unit: multiplier. Source: assumption.",
+    )
+    resolve_logit: float = Field(
+        0.4,
+        ge=-5.0,
+        le=5.0,
+        description="Added to the youth's AT_RISK to ENGAGED logit during family therapy. Unit: "
+        "logit. Source: assumption.",
+    )
+    care_dropout_multiplier: float = Field(
+        0.8,
+        ge=0.0,
+        le=5.0,
+        description="Multiplies the youth's weekly dropout from usual care (better adherence with "
+        "family support). Unit: multiplier. Source: assumption.",
+    )
+    cost_per_participant_week: float = Field(
+        10_000.0,
+        ge=0.0,
+        le=1e7,
+        description="Cost of one family for one week. Unit: yen per family-week. Source: "
+        "assumption.",
+    )
 
 
 @register
@@ -370,14 +617,63 @@ class HomeVisitParams(ProgrammeParams):
         link_weeks: Weeks of visits before the youth is linked to care.
     """
 
-    coverage: Probability = 1.0
-    uptake: Probability = 0.1
-    dropout: Probability = 0.03
-    max_weeks: int = Field(52, ge=1, le=520)
-    exit_multiplier: float = Field(1.3, ge=0.0, le=20.0)
-    capacity_per_10k: float = Field(20.0, ge=0.0, le=10_000.0)
-    link_weeks: int = Field(12, ge=1, le=520)
-    cost_per_participant_week: float = Field(15_000.0, ge=0.0, le=1e7)
+    coverage: float = Field(
+        1.0,
+        ge=0.0,
+        le=1.0,
+        description="Share of youths (one fixed draw per seat) living where outreach is available; "
+        "the binding limit is capacity_per_10k. Unit: fraction. Source: assumption.",
+    )
+    uptake: float = Field(
+        0.1,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability that an eligible withdrawn youth (outside care, family "
+        "never sought help) accepts visits, if a place is free. Unit: probability per "
+        "week. Source: assumption.",
+    )
+    dropout: float = Field(
+        0.03,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability that visits stop before linkage. Unit: probability per "
+        "week. Source: assumption.",
+    )
+    max_weeks: int = Field(
+        52,
+        ge=1,
+        le=520,
+        description="Longest run of visits for one youth. Unit: weeks. Source: assumption.",
+    )
+    exit_multiplier: float = Field(
+        1.3,
+        ge=0.0,
+        le=20.0,
+        description="Multiplies the WITHDRAWN to RECOVERING hazard while visited. Unit: "
+        "multiplier. Source: assumption; outreach including home visits is recommended "
+        "in the seed text and by Wong et al. 2019.",
+    )
+    capacity_per_10k: float = Field(
+        20.0,
+        ge=0.0,
+        le=10_000.0,
+        description="Youths who can be visited at the same time, per 10,000 youths in the model. "
+        "Unit: places per 10,000 youths. Source: assumption.",
+    )
+    link_weeks: int = Field(
+        12,
+        ge=1,
+        le=520,
+        description="Weeks of visits after which the youth is linked to psychosocial care. Unit: "
+        "weeks. Source: assumption.",
+    )
+    cost_per_participant_week: float = Field(
+        15_000.0,
+        ge=0.0,
+        le=1e7,
+        description="Cost of visiting one youth for one week (staff time and travel). Unit: yen "
+        "per participant-week. Source: assumption.",
+    )
 
 
 @register
@@ -457,16 +753,77 @@ class ParentingCourseParams(InterventionParams):
         resolve_logit: Lasting change to the AT_RISK to ENGAGED logit.
     """
 
-    targeting: Literal["symptomatic", "universal"] = "symptomatic"
-    coverage: Probability = 0.3
-    uptake: Probability = 0.05
-    dropout: Probability = 0.05
-    course_weeks: int = Field(8, ge=1, le=104)
-    onset_logit: float = Field(-0.3, ge=-5.0, le=5.0)
-    help_logit: float = Field(2.0, ge=-5.0, le=10.0)
-    never_seek_conversion: Probability = 0.6
-    resolve_logit: float = Field(0.3, ge=-5.0, le=5.0)
-    cost_per_participant_week: float = Field(5_000.0, ge=0.0, le=1e7)
+    targeting: Literal["symptomatic", "universal"] = Field(
+        "symptomatic",
+        description="symptomatic: families with a youth at risk or withdrawn; universal: every "
+        "family with a youth under 18. Unit: choice. Source: model setting.",
+    )
+    coverage: float = Field(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        description="Share of families (one fixed draw per family) the course can reach. Unit: "
+        "fraction. Source: assumption.",
+    )
+    uptake: float = Field(
+        0.05,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability that a reached, eligible family starts the course. Unit: "
+        "probability per week. Source: assumption.",
+    )
+    dropout: float = Field(
+        0.05,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability that a family drops out of the course (it then keeps no "
+        "effect). Unit: probability per week. Source: assumption.",
+    )
+    course_weeks: int = Field(
+        8,
+        ge=1,
+        le=104,
+        description="Length of the course. Unit: weeks. Source: assumption, of the order of the "
+        "CRAFT programmes for parents of hikikomori (Sakai et al. 2015).",
+    )
+    onset_logit: float = Field(
+        -0.3,
+        ge=-5.0,
+        le=5.0,
+        description="Change to the onset logit of the family's youths, from the first week of "
+        "attendance and lasting after completion. Unit: logit. Source: assumption.",
+    )
+    help_logit: float = Field(
+        2.0,
+        ge=-5.0,
+        le=10.0,
+        description="Change to the family's help-seeking logit, from the first week and lasting "
+        "after completion. Unit: logit. Source: assumption, tuned toward the "
+        "family_intervention_engagement target (Sakai et al. 2015, 42.9%; loose "
+        "bound).",
+    )
+    never_seek_conversion: float = Field(
+        0.6,
+        ge=0.0,
+        le=1.0,
+        description="Probability that a family that would never seek help becomes willing to on "
+        "completing the course. Unit: probability. Source: assumption; CRAFT aims to "
+        "bring reluctant cases to treatment (Sakai et al. 2015).",
+    )
+    resolve_logit: float = Field(
+        0.3,
+        ge=-5.0,
+        le=5.0,
+        description="Change to the AT_RISK to ENGAGED logit of the family's youths, from the first "
+        "week and lasting. Unit: logit. Source: assumption.",
+    )
+    cost_per_participant_week: float = Field(
+        5_000.0,
+        ge=0.0,
+        le=1e7,
+        description="Cost of one family attending for one week. Unit: yen per family-week. Source: "
+        "assumption.",
+    )
 
 
 ENGAGEMENT_WINDOW_WEEKS = 26
@@ -589,11 +946,44 @@ class EmotionalTrainingParams(InterventionParams):
         persistence: Share of the onset effect that stays after leaving school.
     """
 
-    coverage: Probability = 0.5
-    onset_logit: float = Field(-0.3, ge=-5.0, le=5.0)
-    resolve_logit: float = Field(0.3, ge=-5.0, le=5.0)
-    persistence: Probability = 0.3
-    cost_per_participant_week: float = Field(300.0, ge=0.0, le=1e7)
+    coverage: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Share of schools (one fixed draw per school) that run the programme. Unit: "
+        "fraction. Source: assumption.",
+    )
+    onset_logit: float = Field(
+        -0.3,
+        ge=-5.0,
+        le=5.0,
+        description="Change to the onset logit of pupils (school track, under 18) of covered "
+        "schools, every week they attend. Unit: logit. Source: assumption of a small "
+        "effect, in line with Durlak et al. 2011 (universal social-emotional learning "
+        "programmes: effect sizes about 0.2-0.3 on behaviour and emotional distress).",
+    )
+    resolve_logit: float = Field(
+        0.3,
+        ge=-5.0,
+        le=5.0,
+        description="Change to the AT_RISK to ENGAGED logit of at-risk pupils of covered schools. "
+        "Unit: logit. Source: assumption.",
+    )
+    persistence: float = Field(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        description="Share of the onset effect kept by former pupils of a covered school after "
+        "they leave the school track. Unit: fraction. Source: assumption.",
+    )
+    cost_per_participant_week: float = Field(
+        300.0,
+        ge=0.0,
+        le=1e7,
+        description="Cost per pupil per week in a covered school (all 52 weeks of the year are "
+        "counted). Unit: yen per pupil-week. Source: assumption (teacher time and "
+        "materials shared by a class).",
+    )
 
 
 @register
@@ -629,14 +1019,62 @@ class EmotionalTraining(Intervention):
 class PetTherapyParams(ProgrammeParams):
     """Pet-assisted therapy alongside care."""
 
-    coverage: Probability = 0.3
-    uptake: Probability = 0.2
-    dropout: Probability = 0.04
-    max_weeks: int = Field(12, ge=1, le=520)
-    exit_multiplier: float = Field(1.15, ge=0.0, le=20.0)
-    reentry_multiplier: float = Field(1.1, ge=0.0, le=20.0)
-    care_dropout_multiplier: float = Field(0.7, ge=0.0, le=5.0)
-    cost_per_participant_week: float = Field(6_000.0, ge=0.0, le=1e7)
+    coverage: float = Field(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        description="Share of youths (one fixed draw per seat) that a pet-assisted programme can "
+        "reach. Unit: fraction. Source: assumption.",
+    )
+    uptake: float = Field(
+        0.2,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability that a reached youth in care who is still struggling "
+        "starts. Unit: probability per week. Source: assumption.",
+    )
+    dropout: float = Field(
+        0.04,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability of dropping out. Unit: probability per week. Source: "
+        "assumption.",
+    )
+    max_weeks: int = Field(
+        12,
+        ge=1,
+        le=520,
+        description="Programme length. Unit: weeks. Source: assumption.",
+    )
+    exit_multiplier: float = Field(
+        1.15,
+        ge=0.0,
+        le=20.0,
+        description="Multiplies the WITHDRAWN to RECOVERING hazard during the programme (small "
+        "direct effect). Unit: multiplier. Source: assumption; pet-assisted therapy is "
+        "offered in Japan (seed text), its effect size is not established.",
+    )
+    reentry_multiplier: float = Field(
+        1.1,
+        ge=0.0,
+        le=20.0,
+        description="Multiplies the RECOVERING to ENGAGED probability during the programme. Unit: "
+        "multiplier. Source: assumption.",
+    )
+    care_dropout_multiplier: float = Field(
+        0.7,
+        ge=0.0,
+        le=5.0,
+        description="Multiplies weekly dropout from usual care (better adherence). Unit: "
+        "multiplier. Source: assumption.",
+    )
+    cost_per_participant_week: float = Field(
+        6_000.0,
+        ge=0.0,
+        le=1e7,
+        description="Cost of one participant for one week. Unit: yen per participant-week. Source: "
+        "assumption.",
+    )
 
 
 @register
@@ -654,13 +1092,56 @@ class PetTherapy(Programme):
 class SocialFarmingParams(ProgrammeParams):
     """Social farming: supported outdoor work for youths re-entering society."""
 
-    coverage: Probability = 0.3
-    uptake: Probability = 0.1
-    dropout: Probability = 0.05
-    max_weeks: int = Field(26, ge=1, le=520)
-    reentry_multiplier: float = Field(1.6, ge=0.0, le=20.0)
-    resolve_logit: float = Field(0.5, ge=-5.0, le=5.0)
-    cost_per_participant_week: float = Field(10_000.0, ge=0.0, le=1e7)
+    coverage: float = Field(
+        0.3,
+        ge=0.0,
+        le=1.0,
+        description="Share of youths (one fixed draw per seat) within reach of a social farm. "
+        "Unit: fraction. Source: assumption.",
+    )
+    uptake: float = Field(
+        0.1,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability that a reached recovering youth, or an at-risk youth of "
+        "15+ with no school or work, starts. Unit: probability per week. Source: "
+        "assumption.",
+    )
+    dropout: float = Field(
+        0.05,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability of dropping out. Unit: probability per week. Source: "
+        "assumption.",
+    )
+    max_weeks: int = Field(
+        26,
+        ge=1,
+        le=520,
+        description="Programme length. Unit: weeks. Source: assumption.",
+    )
+    reentry_multiplier: float = Field(
+        1.6,
+        ge=0.0,
+        le=20.0,
+        description="Multiplies the RECOVERING to ENGAGED probability during the programme. Unit: "
+        "multiplier. Source: assumption; social farming is offered in Japan (seed "
+        "text), its effect size is not established.",
+    )
+    resolve_logit: float = Field(
+        0.5,
+        ge=-5.0,
+        le=5.0,
+        description="Added to the AT_RISK to ENGAGED logit during the programme. Unit: logit. "
+        "Source: assumption.",
+    )
+    cost_per_participant_week: float = Field(
+        10_000.0,
+        ge=0.0,
+        le=1e7,
+        description="Cost of one participant for one week. Unit: yen per participant-week. Source: "
+        "assumption.",
+    )
 
 
 @register
@@ -682,13 +1163,56 @@ class SocialFarming(Programme):
 class OnlineTherapyParams(ProgrammeParams):
     """Online therapy: reachable from the room, higher uptake, smaller effect."""
 
-    coverage: Probability = 0.8
-    uptake: Probability = 0.04
-    dropout: Probability = 0.08
-    max_weeks: int = Field(16, ge=1, le=520)
-    exit_multiplier: float = Field(1.15, ge=0.0, le=20.0)
-    resolve_logit: float = Field(0.2, ge=-5.0, le=5.0)
-    cost_per_participant_week: float = Field(2_500.0, ge=0.0, le=1e7)
+    coverage: float = Field(
+        0.8,
+        ge=0.0,
+        le=1.0,
+        description="Share of youths (one fixed draw per seat) that online services reach; high "
+        "because no one has to leave the room. Unit: fraction. Source: assumption.",
+    )
+    uptake: float = Field(
+        0.04,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability that a reached at-risk or withdrawn youth who uses the "
+        "internet starts, in care or not. Unit: probability per week. Source: "
+        "assumption.",
+    )
+    dropout: float = Field(
+        0.08,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability of dropping out (higher than face-to-face therapy). Unit: "
+        "probability per week. Source: assumption.",
+    )
+    max_weeks: int = Field(
+        16,
+        ge=1,
+        le=520,
+        description="Programme length. Unit: weeks. Source: assumption.",
+    )
+    exit_multiplier: float = Field(
+        1.15,
+        ge=0.0,
+        le=20.0,
+        description="Multiplies the WITHDRAWN to RECOVERING hazard during the programme (smaller "
+        "than face-to-face therapy). Unit: multiplier. Source: assumption; online "
+        "therapy is offered in Japan (seed text), its effect size is not established.",
+    )
+    resolve_logit: float = Field(
+        0.2,
+        ge=-5.0,
+        le=5.0,
+        description="Added to the AT_RISK to ENGAGED logit during the programme. Unit: logit. "
+        "Source: assumption.",
+    )
+    cost_per_participant_week: float = Field(
+        2_500.0,
+        ge=0.0,
+        le=1e7,
+        description="Cost of one participant for one week. Unit: yen per participant-week. Source: "
+        "assumption.",
+    )
 
 
 @register
