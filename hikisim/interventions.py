@@ -12,6 +12,8 @@ with :func:`register`.
 
 from __future__ import annotations
 
+import math
+
 from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 import numpy as np
@@ -693,7 +695,10 @@ class HomeVisits(Programme):
         """Allocate arrays and record who has ever been visited."""
         super().setup(model)
         self.ever_visited = np.full(len(model.population.youths), -1, np.int64)
-        self.capacity = int(self.params.capacity_per_10k * len(model.population.youths) / 10_000)
+        # Round up so a small model still gets a place when capacity is non-zero.
+        self.capacity = math.ceil(
+            self.params.capacity_per_10k * len(model.population.youths) / 10_000
+        )
 
     def eligible(self, model: HikiModel) -> np.ndarray:
         """Withdrawn youths outside care whose families never sought help."""

@@ -1,0 +1,170 @@
+"""hikisim compare: paired statistics, common random numbers, and the command end to end."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hikisim.compare import (
+    RunResult,
+    comparison_table,
+    cost_per_person_year,
+    mean_interval,
+    replicate_seeds,
+)
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+HIKISIM = str(Path(sys.executable).parent / "hikisim")
+TINY = ["--set", "population.youths=300", "--set", "run.burn_in_years=2", "--set", "run.years=1"]
+
+
+def fake_result(scenario: str, replicate: int, person_years: float, cost: float) -> RunResult:
+    summary = {
+        "prevalence_15_39": 0.01,
+        "person_years_withdrawn": person_years,
+        "new_cases": 10,
+        "cost_total": cost,
+    }
+    return RunResult(scenario, replicate, 100 + replicate, summary, np.zeros(3))
+
+
+def test_mean_interval_matches_the_t_interval_by_hand() -> None:
+    mean, low, high = mean_interval(np.array([1.0, 2.0, 3.0]))
+    # sd = 1, n = 3, t(0.975, 2) = 4.302653
+    assert mean == pytest.approx(2.0)
+    assert high - mean == pytest.approx(4.302653 / np.sqrt(3), rel=1e-6)
+    assert mean - low == pytest.approx(high - mean)
+    single = mean_interval(np.array([5.0]))
+    assert single[0] == 5.0
+    assert np.isnan(single[1])
+
+
+def test_cost_per_person_year_is_the_ratio_of_mean_differences() -> None:
+    rng = np.random.default_rng(0)
+    ratio, low, high = cost_per_person_year(np.array([100.0, 300.0]), np.array([1.0, 3.0]), rng)
+    assert ratio == pytest.approx(100.0)
+    assert low == pytest.approx(100.0)
+    assert high == pytest.approx(100.0)
+    nothing = cost_per_person_year(np.array([5.0]), np.array([0.0]), rng)
+    assert np.isnan(nothing[0])
+
+
+def test_differences_are_paired_by_replicate() -> None:
+    results = [
+        fake_result("base", 0, 10.0, 0.0),
+        fake_result("base", 1, 20.0, 0.0),
+        fake_result("plan", 0, 8.0, 50.0),
+        fake_result("plan", 1, 18.0, 50.0),
+    ]
+    table = comparison_table(results, base_seed=1).set_index("scenario")
+    # Paired: each replicate averts exactly 2, so the interval has zero width.
+    assert table.loc["plan", "person_years_averted"] == pytest.approx(2.0)
+    assert table.loc["plan", "person_years_averted_low"] == pytest.approx(2.0)
+    assert table.loc["plan", "cost_per_person_year_averted"] == pytest.approx(25.0)
+    assert table.loc["base", "person_years_averted"] == 0.0
+
+
+def test_replicates_share_seeds_across_scenarios() -> None:
+    assert replicate_seeds(10, 3) == [10, 11, 12]
+
+
+@pytest.mark.slow
+def test_compare_end_to_end(tmp_path: Path) -> None:
+    out = tmp_path / "cmp"
+    result = subprocess.run(
+        [
+            HIKISIM,
+            "compare",
+            str(SCENARIOS / "baseline.toml"),
+            str(SCENARIOS / "home_visits.toml"),
+            "--replicates",
+            "2",
+            "--seed",
+            "5",
+            "--workers",
+            "2",
+            "--out",
+            str(out),
+            *TINY,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    for name in (
+        "comparison.csv",
+        "comparison.md",
+        "prevalence.png",
+        "cost_effectiveness.png",
+        "runs.csv",
+    ):
+        assert (out / name).stat().st_size > 0, name
+    table = pd.read_csv(out / "comparison.csv")
+    assert list(table["scenario"]) == ["baseline", "home_visits"]
+    assert table.loc[0, "person_years_averted"] == 0
+    assert table.loc[1, "cost"] > 0
+    runs = pd.read_csv(out / "runs.csv")
+    seeds = runs.pivot(index="replicate", columns="scenario", values="seed")
+    assert (seeds["baseline"] == seeds["home_visits"]).all()
+    assert list(seeds["baseline"]) == [5, 6]
+    provenance = json.loads((out / "comparison.json").read_text())
+    assert provenance["seeds"] == [5, 6]
+    assert "| home_visits |" in result.stdout
+
+
+def test_compare_refuses_bad_input_without_output(tmp_path: Path) -> None:
+    out = tmp_path / "cmp"
+    bad = subprocess.run(
+        [
+            HIKISIM,
+            "compare",
+            str(SCENARIOS / "baseline.toml"),
+            str(tmp_path / "missing.toml"),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert "missing.toml" in bad.stderr
+    assert "Traceback" not in bad.stderr
+    twice = subprocess.run(
+        [
+            HIKISIM,
+            "compare",
+            str(SCENARIOS / "baseline.toml"),
+            str(SCENARIOS / "baseline.toml"),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert twice.returncode == 2
+    assert "repeated: baseline" in twice.stderr
+    zero = subprocess.run(
+        [
+            HIKISIM,
+            "compare",
+            str(SCENARIOS / "baseline.toml"),
+            "--replicates",
+            "0",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert zero.returncode == 2
+    assert not out.exists()
