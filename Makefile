@@ -28,8 +28,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+DEMO_SCENARIOS := scenarios/baseline.toml scenarios/school_prevention.toml scenarios/family_support.toml scenarios/comprehensive.toml
+
 demo: venv
-	$(VENV)/bin/hikisim run scenarios/baseline.toml --out results/demo
+	$(VENV)/bin/hikisim compare $(DEMO_SCENARIOS) --replicates 5 --out results/demo
 
 test: venv
 	$(PY) -m pytest -n 2 --dist loadgroup
