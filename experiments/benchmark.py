@@ -1,0 +1,484 @@
+"""Speed and memory benchmark behind ``make bench``.
+
+Measures, each in a fresh subprocess so that peak memory is clean:
+
+* hikisim at 100,000 youths: building the model (population, social graph, kernel and
+  Mesa agents), stepping a warm model (youth-weeks per second), and peak memory;
+* Mesa's own ``virus_on_network`` example (1,000 nodes, average degree 10, 100 steps)
+  as the reference for idiomatic per-agent Mesa speed.
+
+Then it adds the rows of the optional sibling modules ``bench_sweep.py`` and
+``bench_dashboard.py`` (each exposes ``run() -> list[dict]``), prints one markdown table
+and writes it, with the machine and the command, to ``docs/performance.md``.
+
+Usage::
+
+    .venv/bin/python experiments/benchmark.py            # full run, writes docs/performance.md
+    .venv/bin/python experiments/benchmark.py --quick    # smoke run, writes nothing
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUTPUT = ROOT / "docs" / "performance.md"
+EXTRA_MODULES = ("bench_sweep", "bench_dashboard")
+WORKER_TIMEOUT_S = 900
+
+# Targets from the speed-and-memory section of the core issue.
+BUILD_TARGET_S = 15.0
+RATE_TARGET = 5e6
+MEMORY_TARGET_MB = 3 * 1024
+RATIO_TARGET = 30.0
+
+Row = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Config:
+    """Sizes of one benchmark run.
+
+    Attributes:
+        youths: Population size of the hikisim model.
+        warmup_weeks: Weeks stepped, untimed, before timing (prevalence builds up).
+        timed_weeks: Weeks timed on the warm model.
+        block_weeks: Timed weeks are measured in blocks of this many weeks.
+        seed: Seed of the hikisim model and first seed of the Mesa runs.
+        mesa_nodes: Nodes of Mesa's virus_on_network model.
+        mesa_degree: Average node degree of its Erdős-Rényi graph.
+        mesa_steps: Steps of each Mesa run.
+        mesa_runs: Number of Mesa runs, with seeds ``seed``, ``seed + 1``, ...
+    """
+
+    youths: int = 100_000
+    warmup_weeks: int = 260
+    timed_weeks: int = 260
+    block_weeks: int = 26
+    seed: int = 1
+    mesa_nodes: int = 1_000
+    mesa_degree: float = 10.0
+    mesa_steps: int = 100
+    mesa_runs: int = 3
+
+
+FULL = Config()
+QUICK = Config(
+    youths=10_000,
+    warmup_weeks=26,
+    timed_weeks=26,
+    block_weeks=13,
+    mesa_nodes=200,
+    mesa_steps=20,
+    mesa_runs=1,
+)
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MiB (Linux reports KiB)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024 if sys.platform != "darwin" else peak / 2**20
+
+
+# --------------------------------------------------------------------------- workers
+# Each worker runs in its own interpreter, prints one JSON object and exits.
+
+
+def _timed(record: dict[str, float], key: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap ``func`` so that its run time is added to ``record[key]``."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            record[key] = record.get(key, 0.0) + time.perf_counter() - start
+
+    return wrapper
+
+
+def worker_hikisim(config: Config) -> dict[str, Any]:
+    """Build a hikisim model, step it warm, and report times and peak memory."""
+    start = time.perf_counter()
+    import numpy as np
+
+    import hikisim.model as model_module
+    from hikisim import HikiModel
+    from hikisim.scenario import Scenario
+    from hikisim.states import State
+
+    import_s = time.perf_counter() - start
+    scenario = Scenario().with_overrides(
+        {
+            "population.youths": config.youths,
+            "run.burn_in_years": 0,
+            "run.years": (config.warmup_weeks + config.timed_weeks) / 52 + 1,
+        }
+    )
+    # Time the build's parts through the names the model module calls.
+    parts: dict[str, float] = {}
+    for name, label in (
+        ("build_population", "population"),
+        ("build_network", "graph"),
+        ("Kernel", "kernel"),
+    ):
+        if hasattr(model_module, name):
+            setattr(model_module, name, _timed(parts, label, getattr(model_module, name)))
+    start = time.perf_counter()
+    model = HikiModel(scenario, seed=config.seed)
+    build_s = time.perf_counter() - start
+    build_peak_mb = peak_rss_mb()
+    parts["agents and the rest"] = build_s - sum(parts.values())
+
+    start = time.perf_counter()
+    for _ in range(config.warmup_weeks):
+        model.step()
+    warmup_s = time.perf_counter() - start
+
+    blocks = []
+    for _ in range(config.timed_weeks // config.block_weeks):
+        start = time.perf_counter()
+        for _ in range(config.block_weeks):
+            model.step()
+        blocks.append(time.perf_counter() - start)
+    timed_s = sum(blocks)
+    weeks = config.block_weeks * len(blocks)
+    state = model.population.youths.state
+    symptomatic = int(np.count_nonzero((state == State.AT_RISK) | (state == State.WITHDRAWN)))
+    return {
+        "import_s": import_s,
+        "build_s": build_s,
+        "build_parts_s": parts,
+        "build_peak_mb": build_peak_mb,
+        "warmup_s": warmup_s,
+        "timed_s": timed_s,
+        "timed_weeks": weeks,
+        "rate": config.youths * weeks / timed_s,
+        "best_block_rate": config.youths * config.block_weeks / min(blocks),
+        "peak_mb": peak_rss_mb(),
+        "symptomatic_share": symptomatic / config.youths,
+        "edges": model.graph.number_of_edges(),
+        "agents": len(model.agents),
+    }
+
+
+def worker_mesa(config: Config) -> dict[str, Any]:
+    """Step Mesa's virus_on_network example and report agent-steps per second.
+
+    The example builds its Erdős-Rényi graph with networkx's global ``random`` state and
+    ``mesa.discrete_space.Network`` lays it out with ``nx.spring_layout`` on numpy's
+    global state, so both are seeded here before each run.
+    """
+    import random
+
+    import numpy as np
+    from mesa.examples.basic.virus_on_network.agents import State
+    from mesa.examples.basic.virus_on_network.model import VirusOnNetwork
+
+    runs = []
+    for seed in range(config.seed, config.seed + config.mesa_runs):
+        random.seed(seed)
+        np.random.seed(seed)
+        start = time.perf_counter()
+        model = VirusOnNetwork(
+            num_nodes=config.mesa_nodes, avg_node_degree=config.mesa_degree, rng=seed
+        )
+        build_s = time.perf_counter() - start
+        start = time.perf_counter()
+        for _ in range(config.mesa_steps):
+            model.step()
+        step_s = time.perf_counter() - start
+        infected = sum(1 for agent in model.agents if agent.state is State.INFECTED)
+        runs.append({"seed": seed, "build_s": build_s, "step_s": step_s, "infected": infected})
+    total_s = sum(run["step_s"] for run in runs)
+    return {
+        "runs": runs,
+        "rate": config.mesa_nodes * config.mesa_steps * len(runs) / total_s,
+        "build_s": statistics.median(run["build_s"] for run in runs),
+        "peak_mb": peak_rss_mb(),
+    }
+
+
+WORKERS: dict[str, Callable[[Config], dict[str, Any]]] = {
+    "hikisim": worker_hikisim,
+    "mesa": worker_mesa,
+}
+
+
+def run_worker(name: str, quick: bool) -> dict[str, Any]:
+    """Run one worker in a fresh interpreter and return its JSON result."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--worker", name]
+    if quick:
+        command.append("--quick")
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=WORKER_TIMEOUT_S, cwd=ROOT, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"benchmark worker {name!r} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --------------------------------------------------------------------------- report
+
+
+def machine() -> dict[str, str]:
+    """CPU, cores, memory and software versions of this machine."""
+    import mesa
+    import networkx
+    import numpy
+    import scipy
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = "unknown"
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                memory = f"{int(line.split()[1]) / 2**20:.1f} GiB"
+                break
+    except OSError:
+        pass
+    load = (
+        ""
+        if not hasattr(os, "getloadavg")
+        else ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    )
+    return {
+        "CPU": cpu,
+        "Cores (logical)": str(os.cpu_count()),
+        "Memory": memory,
+        "OS": platform.platform(),
+        "Python": platform.python_version(),
+        "numpy": numpy.__version__,
+        "scipy": scipy.__version__,
+        "networkx": networkx.__version__,
+        "Mesa": mesa.__version__,
+        "Load average at start (1, 5, 15 min)": load,
+    }
+
+
+def core_rows(config: Config, hiki: dict[str, Any], mesa_result: dict[str, Any]) -> list[Row]:
+    """The table rows of the core benchmarks, with each target's verdict."""
+
+    def verdict(met: bool) -> str:
+        if config != FULL:
+            return "applies to the full run"
+        return "met" if met else "MISSED"
+
+    n = f"{config.youths:,}"
+    parts = ", ".join(f"{k} {v:.2f} s" for k, v in hiki["build_parts_s"].items())
+    ratio = hiki["rate"] / mesa_result["rate"]
+    infected = [run["infected"] for run in mesa_result["runs"]]
+    return [
+        {
+            "benchmark": f"Build model, {n} youths (population, graph, agents)",
+            "value": hiki["build_s"],
+            "unit": "s",
+            "note": f"target < {BUILD_TARGET_S:g} s: {verdict(hiki['build_s'] < BUILD_TARGET_S)}; "
+            f"{parts}; {hiki['edges']:,} ties, {hiki['agents']:,} Mesa agents",
+        },
+        {
+            "benchmark": f"Stepping, {n} youths (warm model)",
+            "value": hiki["rate"] / 1e6,
+            "unit": "M youth-weeks/s",
+            "note": f"target >= {RATE_TARGET / 1e6:g} M: {verdict(hiki['rate'] >= RATE_TARGET)}; "
+            f"{hiki['timed_weeks']} weeks timed after {config.warmup_weeks} warm-up weeks, "
+            f"{1e3 * hiki['timed_s'] / hiki['timed_weeks']:.2f} ms/week; best "
+            f"{config.block_weeks}-week block {hiki['best_block_rate'] / 1e6:.1f} M/s; "
+            f"{100 * hiki['symptomatic_share']:.1f}% at risk or withdrawn at the end",
+        },
+        {
+            "benchmark": f"Simulated {(config.warmup_weeks + hiki['timed_weeks']) / 52:g} years, "
+            f"{n} youths",
+            "value": hiki["warmup_s"] + hiki["timed_s"],
+            "unit": "s",
+            "note": "warm-up plus timed weeks, from a freshly built model (build not included)",
+        },
+        {
+            "benchmark": f"Peak memory, {n} youths",
+            "value": hiki["peak_mb"],
+            "unit": "MiB",
+            "note": f"target < {MEMORY_TARGET_MB / 1024:g} GiB: "
+            f"{verdict(hiki['peak_mb'] < MEMORY_TARGET_MB)}; {hiki['build_peak_mb']:.0f} MiB "
+            f"after the build; max RSS of a fresh process, interpreter included",
+        },
+        {
+            "benchmark": f"Mesa virus_on_network, {config.mesa_nodes:,} nodes, degree "
+            f"{config.mesa_degree:g}, {config.mesa_steps} steps",
+            "value": mesa_result["rate"] / 1e6,
+            "unit": "M agent-steps/s",
+            "note": f"{len(infected)} seeded run(s); infected at the end: "
+            f"{', '.join(map(str, infected))}; build incl. spring layout "
+            f"{mesa_result['build_s']:.2f} s (not timed)",
+        },
+        {
+            "benchmark": "hikisim youth-weeks/s over Mesa agent-steps/s",
+            "value": ratio,
+            "unit": "x",
+            "note": f"target >= {RATIO_TARGET:g}x: {verdict(ratio >= RATIO_TARGET)}",
+        },
+    ]
+
+
+def extra_rows(quick: bool) -> list[Row]:
+    """Rows from the optional sibling benchmark modules, if present."""
+    rows: list[Row] = []
+    for name in EXTRA_MODULES:
+        path = Path(__file__).resolve().parent / f"{name}.py"
+        if not path.exists():
+            continue
+        if quick:
+            rows.append({"benchmark": name, "value": None, "unit": "", "note": "skipped (--quick)"})
+            continue
+        try:
+            spec = importlib.util.spec_from_file_location(name, path)
+            assert spec is not None and spec.loader is not None
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            rows.extend(module.run())
+        except Exception as error:  # one failing extra must not hide the others
+            rows.append({"benchmark": name, "value": None, "unit": "", "note": f"failed: {error}"})
+    return rows
+
+
+def format_value(value: Any) -> str:
+    """A number with a sensible number of digits."""
+    if value is None:
+        return "–"
+    if isinstance(value, int | float):
+        magnitude = abs(value)
+        if magnitude >= 100:
+            return f"{value:,.0f}"
+        if magnitude >= 10:
+            return f"{value:.1f}"
+        return f"{value:.2f}"
+    return str(value)
+
+
+def markdown_table(rows: list[Row]) -> str:
+    """The rows as a markdown table."""
+    lines = ["| Benchmark | Value | Unit | Note |", "|---|---:|---|---|"]
+    for row in rows:
+        cells = [
+            str(row.get("benchmark", "")),
+            format_value(row.get("value")),
+            str(row.get("unit", "")),
+            str(row.get("note", "")),
+        ]
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(lines)
+
+
+def document(config: Config, rows: list[Row], host: dict[str, str], command: str) -> str:
+    """The full text of docs/performance.md."""
+    machine_lines = "\n".join(f"| {key} | {value} |" for key, value in host.items())
+    return f"""# Performance
+
+This page is written by `experiments/benchmark.py`; every figure on it comes from that
+script. Rerun it on your machine with:
+
+```
+{command}
+```
+
+(`make bench` runs the same command.)
+
+## Machine
+
+| | |
+|---|---|
+{machine_lines}
+
+## Results
+
+{markdown_table(rows)}
+
+## Method
+
+- **hikisim.** A fresh Python process builds `HikiModel` for the baseline scenario with
+  {config.youths:,} youths (seed {config.seed}): population, social graph (networkx plus
+  its CSR view), kernel and one Mesa agent per youth, family and school. It then steps
+  {config.warmup_weeks} weeks untimed, so that withdrawal has built up from zero to its
+  usual level, and times the next {config.timed_weeks} weeks in blocks of
+  {config.block_weeks}. Each step is a full model week: the kernel, interventions (none
+  in the baseline), the weekly record and Mesa's DataCollector. The rate is youths times
+  weeks timed over the time they took. Peak memory is the process's maximum resident
+  set size (`ru_maxrss`).
+- **Mesa reference.** Another fresh process steps Mesa's own
+  `mesa.examples.basic.virus_on_network` model, unchanged: {config.mesa_nodes:,} nodes,
+  average degree {config.mesa_degree:g}, the example's other defaults (one initial
+  infection), {config.mesa_steps} steps, {config.mesa_runs} run(s) with seeds
+  {config.seed} onwards. The example draws its graph from networkx's global `random`
+  state and Mesa's `Network` computes a spring layout from numpy's global state, so both
+  are seeded before each run; building (layout included) is not timed. Its rate is
+  nodes times steps over the stepping time, over all runs; its epidemic usually burns out
+  early, so this is close to Mesa's per-agent floor.
+- **Caveats.** Wall-clock times on a shared machine vary with its load (the load average
+  at the start is listed above). The weekly kernel uses one helper thread to draw the
+  next week's random numbers ahead (the numbers are the same as drawing on demand), so a
+  second free core speeds it up.
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; see the module docstring."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small smoke run")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        help=f"markdown file to write (default {DEFAULT_OUTPUT.relative_to(ROOT)}; "
+        "--quick writes nothing unless given)",
+    )
+    parser.add_argument("--no-extras", action="store_true", help="skip the sibling modules")
+    parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    config = QUICK if args.quick else FULL
+
+    if args.worker:
+        print(json.dumps(WORKERS[args.worker](config)))
+        return 0
+
+    host = machine()
+    print(f"Mesa reference: {config.mesa_runs} run(s) of {config.mesa_steps} steps ...", flush=True)
+    mesa_result = run_worker("mesa", args.quick)
+    print(f"hikisim: {config.youths:,} youths ...", flush=True)
+    hiki = run_worker("hikisim", args.quick)
+    rows = core_rows(config, hiki, mesa_result)
+    if not args.no_extras:
+        rows += extra_rows(args.quick)
+
+    table = markdown_table(rows)
+    print()
+    print(table)
+    output = args.output if args.output is not None else (None if args.quick else DEFAULT_OUTPUT)
+    if output is not None:
+        command = ".venv/bin/python experiments/benchmark.py" + (" --quick" if args.quick else "")
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(document(config, rows, host, command))
+        print(f"\nwrote {output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""Smoke test of the benchmark script: it runs and reports, with no timing assertion.
+
+The speed and memory targets are checked by ``make bench`` on a quiet machine, never by a
+timed test.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPT = ROOT / "experiments" / "benchmark.py"
+
+
+@pytest.mark.slow
+def test_quick_benchmark_prints_and_writes_its_table(tmp_path: Path) -> None:
+    output = tmp_path / "performance.md"
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--quick", "--no-extras", "--output", str(output)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "| Benchmark | Value | Unit | Note |" in done.stdout
+    for row in ("Build model", "Stepping", "Peak memory", "Mesa virus_on_network", "over Mesa"):
+        assert row in done.stdout, row
+    text = output.read_text()
+    assert "## Machine" in text and "## Results" in text and "## Method" in text
+    assert "experiments/benchmark.py --quick" in text
