@@ -1,0 +1,5 @@
+"""``python -m hikisim`` runs the command line."""
+
+from hikisim.cli import main
+
+main()
