@@ -2,16 +2,22 @@
 
 The targets (published value, tolerance, source) ship with the package as
 ``hikisim/data/targets.toml``. Each target is paired with one lever, a scenario parameter
-that moves it monotonically. The fit is a damped quasi-Newton (Broyden) iteration on the
-levers' transformed scales (logits for probabilities):
+that moves it monotonically. The fit is a damped secant iteration on a diagonal mapping
+(each lever steers only its own target), on the levers' transformed scales (logits for
+probabilities):
 
 1. evaluate the model at the current levers, under common random numbers: the same seeds
    in every evaluation, so differences between evaluations are not seed noise;
-2. on the first iteration, probe each lever by a fixed step to get a finite-difference
-   Jacobian of target means with respect to levers (its diagonal also checks that each
-   lever moves its target in the expected direction);
-3. step towards the targets by solving the linear system, damped and capped per lever;
-4. after each step, update the Jacobian with the observed change (Broyden's secant update).
+2. on the first iteration, probe each lever by a fixed step to get the slope of its
+   target; a lever whose probe does not move its target in the expected direction is
+   frozen and reported, since a secant step on a flat or reversed slope diverges;
+3. step every lever towards its target, damped and capped per lever;
+4. after each step, replace each slope by the secant through the last two evaluations
+   when that secant has the expected sign.
+
+A diagonal mapping ignores the cross effects of the levers, which the repeated
+evaluations absorb; unlike a full Newton step, it keeps a target the levers cannot reach
+from dragging the other levers along.
 
 The best evaluation (smallest worst-case standardized distance to the published values)
 is reported, with per-target means, intervals across seeds and the iteration history.
@@ -299,21 +305,25 @@ def newton_step(
     return np.clip(z + move, *bounds)
 
 
-def broyden_update(jacobian: np.ndarray, dz: np.ndarray, df: np.ndarray) -> np.ndarray:
-    """Broyden's secant update: the smallest change that explains the last step.
+def secant_update(
+    slopes: np.ndarray, dz: np.ndarray, df: np.ndarray, directions: np.ndarray
+) -> np.ndarray:
+    """Each lever's secant slope through its last two evaluations, where it is usable.
 
     Args:
-        jacobian: The current Jacobian estimate.
-        dz: The step taken, transformed.
-        df: The observed change in target means.
+        slopes: Current slope of each target with respect to its own lever.
+        dz: The step each lever took, transformed.
+        df: The observed change in each target mean.
+        directions: Expected sign of each slope; 0 for a frozen lever.
 
     Returns:
-        The updated Jacobian (unchanged if the step was zero).
+        Updated slopes: the secant where the lever moved and the secant has the expected
+        sign, otherwise the previous slope.
     """
-    norm = float(dz @ dz)
-    if norm == 0.0:
-        return jacobian
-    return jacobian + np.outer(df - jacobian @ dz, dz) / norm
+    moved = dz != 0.0
+    secant = np.divide(df, dz, out=np.zeros_like(slopes), where=moved)
+    usable = moved & (np.sign(secant) == directions) & (directions != 0)
+    return np.where(usable, secant, slopes)
 
 
 def finite_difference_jacobian(
@@ -394,7 +404,7 @@ class Calibration:
 
 
 class Calibrator:
-    """Fits the levers by damped Broyden iteration under common random numbers.
+    """Fits the levers by a damped diagonal secant iteration under common random numbers.
 
     Args:
         evaluate: Natural-scale lever values to per-target, per-seed outcomes.
@@ -441,14 +451,24 @@ class Calibrator:
         self.history.append(Iterate(phase, values, outcomes, distances))
         return means
 
-    def check_directions(self, jacobian: np.ndarray) -> None:
-        """Note any lever whose probe moved its own target the unexpected way."""
+    def check_directions(self, slopes: np.ndarray) -> np.ndarray:
+        """Freeze and note any lever whose probe did not move its target the expected way.
+
+        Args:
+            slopes: Each target's probed slope with respect to its own lever.
+
+        Returns:
+            The expected sign of each slope, 0 for frozen levers.
+        """
+        directions = np.array([float(lever.direction) for lever in self.levers])
         for j, lever in enumerate(self.levers):
-            if np.sign(jacobian[j, j]) != lever.direction:
+            if np.sign(slopes[j]) != lever.direction:
+                directions[j] = 0.0
                 self.notes.append(
                     f"{lever.key} did not move {lever.target} in the expected direction on the "
-                    f"probe (slope {jacobian[j, j]:+.4g}); the step relies on the other levers"
+                    f"probe (slope {slopes[j]:+.4g}); it was held at its starting value"
                 )
+        return directions
 
     def run(self, start: Sequence[float], iterations: int) -> list[Iterate]:
         """Iterate from ``start`` for at most ``iterations`` Newton steps.
@@ -467,13 +487,16 @@ class Calibrator:
         jacobian, _ = finite_difference_jacobian(
             lambda probe: self.measure(probe, "probe"), z, means, self.steps
         )
-        self.check_directions(jacobian)
+        directions = self.check_directions(np.diag(jacobian))
+        slopes = np.where(directions != 0, np.diag(jacobian), 0.0)
         for _ in range(iterations):
+            # A zero slope gives a zero least-squares move: frozen levers stay put.
             new_z = newton_step(
-                z, self.published - means, jacobian, self.damping, 2 * self.steps, self.bounds
+                z, self.published - means, np.diag(slopes), self.damping, 2 * self.steps,
+                self.bounds,
             )
             new_means = self.measure(new_z, "step")
-            jacobian = broyden_update(jacobian, new_z - z, new_means - means)
+            slopes = secant_update(slopes, new_z - z, new_means - means, directions)
             z, means = new_z, new_means
             if self.converged():
                 break

@@ -1,4 +1,4 @@
-"""Calibration: packaged targets, the Newton and Broyden steps, and ``hikisim calibrate``."""
+"""Calibration: packaged targets, the secant steps, and ``hikisim calibrate``."""
 
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ from hikisim.calibration import (
     Calibrator,
     Lever,
     Target,
-    broyden_update,
     load_targets,
     newton_step,
+    secant_update,
 )
 from hikisim.errors import InputError
 from hikisim.scenario import Scenario
@@ -110,14 +110,31 @@ def test_secant_step_moves_a_lever_towards_its_target() -> None:
     assert newton_step(z, residual, slope, 1.0, np.array([10.0]), (bounds[0], z + 1))[0] == 2.0
 
 
-def test_broyden_update_reproduces_the_observed_change() -> None:
-    jacobian = np.eye(2)
-    dz = np.array([1.0, 0.0])
-    df = np.array([3.0, 0.5])
-    updated = broyden_update(jacobian, dz, df)
-    np.testing.assert_allclose(updated @ dz, df)
-    np.testing.assert_allclose(updated[:, 1], jacobian[:, 1])  # untouched direction
-    assert broyden_update(jacobian, np.zeros(2), df) is jacobian
+def test_secant_update_keeps_only_usable_slopes() -> None:
+    slopes = np.array([1.0, 1.0, -1.0, 0.0])
+    dz = np.array([0.5, 0.0, 0.5, 0.5])
+    df = np.array([1.5, 9.0, 0.2, 1.0])
+    directions = np.array([1.0, 1.0, -1.0, 0.0])
+    updated = secant_update(slopes, dz, df, directions)
+    # Moved with the expected sign: the secant. Did not move, wrong sign, or frozen: kept.
+    np.testing.assert_allclose(updated, [3.0, 1.0, -1.0, 0.0])
+
+
+def test_a_lever_that_does_not_move_its_target_is_frozen() -> None:
+    targets = [Target("a", 0.5, (0.4, 0.6), "toy"), Target("b", 0.2, (0.1, 0.3), "toy")]
+    levers = [
+        Lever("a", "x.a", "identity", 0.5, -5.0, 5.0),
+        Lever("b", "x.b", "identity", 0.5, -5.0, 5.0),
+    ]
+
+    def evaluate(values: list[float]) -> np.ndarray:
+        return np.array([[0.1 * values[0]], [0.9]])  # "b" ignores its lever
+
+    calibrator = Calibrator(evaluate, levers, targets, damping=1.0)
+    history = calibrator.run([1.0, 2.0], iterations=6)  # capped at 1.0 per step
+    assert all(it.values[1] == 2.0 for it in history if it.phase == "step")
+    assert history[-1].means[0] == pytest.approx(0.5)
+    assert any("x.b" in note for note in calibrator.notes)
 
 
 def test_calibrator_converges_on_a_noiseless_toy_model() -> None:
@@ -165,8 +182,17 @@ def test_check_options_rejects_bad_values() -> None:
 def test_calibrate_command_writes_its_files(tmp_path: Path) -> None:
     out = tmp_path / "cal"
     result = hikisim(
-        "calibrate", "--out", str(out), "--seeds", "2", "--iterations", "1", "--workers", "1",
-        *TINY, cwd=tmp_path,
+        "calibrate",
+        "--out",
+        str(out),
+        "--seeds",
+        "2",
+        "--iterations",
+        "1",
+        "--workers",
+        "1",
+        *TINY,
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
     for name in ("calibration.csv", "calibration.md", "calibrated.toml", "history.csv"):
