@@ -33,7 +33,7 @@ FRACTION_KEYS = (
     "treated_share",
 )
 PROPERTY_SETTINGS = settings(
-    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 
@@ -128,6 +128,24 @@ def assert_episode_clock(model: HikiModel) -> None:
     assert np.all(onset < model.week)
 
 
+def assert_log_consistent(model: HikiModel) -> None:
+    log, y = model.episode_log, model.population.youths
+    outcome = log.column("outcome")
+    closed = log.column("end_week") >= 0
+    assert np.all(outcome[closed] != OUTCOMES.index("ongoing"))
+    # Every relapse opens a new episode and marks the one before it.
+    assert np.count_nonzero(outcome == OUTCOMES.index("relapsed")) == np.count_nonzero(
+        log.column("relapse")
+    )
+    treated = log.column("treated")
+    assert np.all(log.column("treatment")[treated] != Care.NONE)
+    assert np.all(log.column("treatment")[~treated] == Care.NONE)
+    # ever_hikikomori of the current occupants agrees with their qualified episodes.
+    current_person = y.person_id[log.column("seat")] == log.column("person_id")
+    qualified_seats = np.unique(log.column("seat")[current_person & log.column("hikikomori")])
+    assert np.array_equal(np.flatnonzero(y.ever_hikikomori), qualified_seats)
+
+
 def assert_weekly_sums_agree_with_log(model: HikiModel) -> None:
     log, records = model.episode_log, model.weekly_records
     onset = log.column("onset_week")
@@ -166,6 +184,7 @@ def test_invariants_hold_after_a_run(case: tuple[Scenario, int]) -> None:
     assert_counts_agree_with_log(model)
     assert_hikikomori_rule(model)
     assert_episode_clock(model)
+    assert_log_consistent(model)
     assert_weekly_sums_agree_with_log(model)
     assert_fractions(summarize(model))
 

@@ -12,6 +12,8 @@ from hikisim import simulate
 
 HIKISIM = Path(sys.executable).parent / "hikisim"
 OUTPUTS = ("summary.json", "weekly.csv", "episodes.csv")
+# The runs are shared by every test here: keep them on one worker.
+pytestmark = pytest.mark.xdist_group("reproducibility")
 TINY_TOML = "[population]\nyouths = 300\n[run]\nburn_in_years = 2\nyears = 1\n"
 
 
