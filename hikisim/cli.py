@@ -77,6 +77,8 @@ def run(
     from hikisim.simulation import write_outputs
 
     settings = scenario_from_options(scenario, seed, years, set_)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{str(out)!r} exists and is not a directory", source="--out")
     model = HikiModel(settings)
     with progress_bar(model.total_weeks, settings.name) as bar:
         model.run(bar.update)

@@ -128,3 +128,16 @@ def test_non_integer_seed_is_a_usage_error(tmp_path: Path) -> None:
     assert "Usage:" in result.stderr
     assert "--seed" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_out_that_is_a_file_exits_2(tmp_path: Path) -> None:
+    scenario = write(tmp_path / "tiny.toml", TINY_TOML)
+    out = write(tmp_path / "taken", "not a directory")
+    result = hikisim("run", scenario, "--out", out, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"hikisim: error: --out: {str(out)!r} exists and is not a directory"
+    ]
+    assert out.read_text() == "not a directory"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken", "tiny.toml"]
