@@ -43,8 +43,13 @@ class Streams:
         seed: The run's seed.
         size: Number of youths, the length of each weekly draw.
         prefetch: Draw each mechanism's next week ahead on a helper thread. The numbers
-            are the same either way; it only saves time when a second core is free.
+            are the same either way; it only saves time when a second core is free. By
+            default it is on with more than one CPU and switches itself off for good
+            once the helper falls behind a few times (a busy machine, where waiting for
+            the helper costs more than drawing in place).
     """
+
+    late_limit = 3
 
     def __init__(self, seed: int, size: int, prefetch: bool | None = None) -> None:
         self.seed = seed
@@ -54,6 +59,8 @@ class Streams:
         }
         self._buffers = {name: np.empty(size, np.float32) for name in MECHANISMS}
         self.prefetch = (os.cpu_count() or 1) > 1 if prefetch is None else prefetch
+        self._adaptive = prefetch is None
+        self._late = 0
         # Per mechanism: the pending fill of its next week, its target, and the generator
         # state before the fill (to undo it if the generator is taken directly).
         self._ahead: dict[str, tuple[Future[Any], np.ndarray, dict[str, Any]]] = {}
@@ -72,6 +79,13 @@ class Streams:
         """One uniform per youth from a mechanism's stream, in a reused buffer."""
         buffer = self._buffers[name]
         ahead = self._ahead.pop(name, None)
+        if ahead is not None and not ahead[0].done():
+            self._late += 1
+            if self._adaptive and self._late >= self.late_limit:
+                self.prefetch = False
+            # A fill that has not started leaves the generator untouched: draw in place.
+            if ahead[0].cancel():
+                ahead = None
         if ahead is None:
             self._generators[name].random(dtype=np.float32, out=buffer)
         else:
