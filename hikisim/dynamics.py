@@ -133,6 +133,7 @@ class Kernel:
         self.exposure = np.zeros(n, np.float32)
         self.static_onset = np.zeros(n, np.float32)
         self.age_logit = self._age_table()
+        self._initial_tracks()
         self.refresh_static(np.arange(n))
         self.next_person_id = n
         # The CSR structure never changes (ties are switched on and off in place).
@@ -423,21 +424,9 @@ class Kernel:
         age = y.age_weeks
         changed = []
         at_18 = np.flatnonzero(age == 18 * WEEKS_PER_YEAR)
-        at_18 = at_18[y.track[at_18] == Track.SCHOOL]
-        if len(at_18):
-            p_uni, p_neither = self._transition_probabilities(at_18)
-            u = y.transition_draw[at_18]
-            y.track[at_18] = np.where(
-                u < p_uni, Track.UNIVERSITY, np.where(u > 1.0 - p_neither, Track.NEITHER, Track.WORK)
-            )
-            changed.append(at_18)
+        changed.append(self._leave_school(at_18[y.track[at_18] == Track.SCHOOL]))
         at_22 = np.flatnonzero(age == 22 * WEEKS_PER_YEAR)
-        at_22 = at_22[y.track[at_22] == Track.UNIVERSITY]
-        if len(at_22):
-            p_uni, p_neither = self._transition_probabilities(at_22)
-            graduate_draw = y.transition_draw[at_22] / np.maximum(p_uni, 1e-6)
-            y.track[at_22] = np.where(graduate_draw < p_neither, Track.NEITHER, Track.WORK)
-            changed.append(at_22)
+        changed.append(self._graduate(at_22[y.track[at_22] == Track.UNIVERSITY]))
 
         draw = self.streams.weekly("track")
         # Only school refusers can drop out and only the NEITHER track can find work.
@@ -459,6 +448,33 @@ class Kernel:
         y.track[finds_work] = Track.WORK
         changed += [dropout, finds_work]
         self.refresh_static(np.concatenate(changed))
+
+    def _leave_school(self, seats: np.ndarray) -> np.ndarray:
+        """At 18: university, work or neither, fixed by the youth's transition draw."""
+        y = self.youths
+        if len(seats):
+            p_uni, p_neither = self._transition_probabilities(seats)
+            u = y.transition_draw[seats]
+            y.track[seats] = np.where(
+                u < p_uni, Track.UNIVERSITY, np.where(u > 1.0 - p_neither, Track.NEITHER, Track.WORK)
+            )
+        return seats
+
+    def _graduate(self, seats: np.ndarray) -> np.ndarray:
+        """At 22: graduates find work or end up in neither school nor work."""
+        y = self.youths
+        if len(seats):
+            p_uni, p_neither = self._transition_probabilities(seats)
+            graduate_draw = y.transition_draw[seats] / np.maximum(p_uni, 1e-6)
+            y.track[seats] = np.where(graduate_draw < p_neither, Track.NEITHER, Track.WORK)
+        return seats
+
+    def _initial_tracks(self) -> None:
+        """Put youths who start the run aged 18+ where the transition would have put them."""
+        y = self.youths
+        self._leave_school(np.flatnonzero(y.age_weeks >= 18 * WEEKS_PER_YEAR))
+        graduates = (y.age_weeks >= 22 * WEEKS_PER_YEAR) & (y.track == Track.UNIVERSITY)
+        self._graduate(np.flatnonzero(graduates))
 
     def _transition_probabilities(self, seats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         s, y = self.scenario, self.youths

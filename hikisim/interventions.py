@@ -13,7 +13,6 @@ with :func:`register`.
 from __future__ import annotations
 
 import math
-
 from typing import TYPE_CHECKING, Annotated, ClassVar, Literal
 
 import numpy as np
@@ -380,6 +379,7 @@ class MedicalExam(Intervention):
         n = len(model.population.youths)
         self.examined = np.full(n, -1, np.int64)
         self.hospital_left = np.zeros(n, np.int16)
+        self.patient = np.full(n, -1, np.int64)
         self.hospital_weeks = 0
 
     @property
@@ -408,6 +408,9 @@ class MedicalExam(Intervention):
         admitted = found[severe & (admit_draw < p.hospitalization_share)]
         admitted = admitted[y.state[admitted] == State.WITHDRAWN]
         self.hospital_left[admitted] = p.hospital_weeks
+        self.patient[admitted] = y.person_id[admitted]
+        # A stay ends early when the patient leaves withdrawal or the seat turns over.
+        self.hospital_left[(y.state != State.WITHDRAWN) | (self.patient != y.person_id)] = 0
         staying = np.flatnonzero(self.hospital_left > 0)
         model.kernel.modifiers.exit_multiplier[staying] *= p.hospital_exit_multiplier
         self.hospital_left[staying] -= 1
