@@ -540,10 +540,11 @@ class Kernel:
         events.tie_losses = net.set_active(entries[losing & offline & net.active[entries]], False)
         net.set_active(entries[gaining & ~offline], True)
 
-        # Select on the draw first: few youths try to regain a tie in any week.
-        regaining = np.flatnonzero(
-            (draw < s.tie_regain_rate) & (y.state != State.WITHDRAWN) & has_ties
-        )
+        # Only youths with a lost offline tie can regain one (any other pick is a no-op).
+        candidates = net.rows_with_lost_offline()
+        regaining = candidates[
+            (draw[candidates] < s.tie_regain_rate) & (y.state[candidates] != State.WITHDRAWN)
+        ]
         entries = net.row_entries(regaining, draw[regaining] / max(s.tie_regain_rate, 1e-9))
         partner_state = y.state[net.adjacency.indices[entries]]
         restore = entries[(net.kind[entries] != TieKind.ONLINE) & (partner_state != State.WITHDRAWN)]

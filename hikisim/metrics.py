@@ -94,7 +94,9 @@ def weekly_record(model: HikiModel, events: WeekEvents, cost: float) -> dict[str
         "recovering": int(counts[State.RECOVERING]),
         "hikikomori": cases,
         "prevalence_15_39": share(cases, band),
-        "school_refusal_rate": share(np.count_nonzero(y.school_refusal & pupils), pupils.sum()),
+        "school_refusal_rate": share(
+            np.count_nonzero(y.school_refusal & pupils), np.count_nonzero(pupils)
+        ),
         "internet_addiction_rate": share(np.count_nonzero(y.internet_addiction), n),
         "sleep_reversal_rate": share(np.count_nonzero(y.sleep_reversal), n),
         "in_treatment": int(np.count_nonzero(y.care)),

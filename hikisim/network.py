@@ -52,6 +52,8 @@ class SocialNetwork:
             with ``adjacency`` and ``flagged``.
         flagged_shares: ``flagged_ties`` over ``degree``, float32, refreshed by
             :meth:`flagged_share` for the rows that changed.
+        lost_offline: Number of lost offline ties of each youth, once
+            :meth:`rows_with_lost_offline` has been called.
 
     Ties change only through :meth:`set_active`, which keeps ``degree`` and
     ``flagged_ties`` in step with the CSR data.
@@ -69,6 +71,7 @@ class SocialNetwork:
     flagged_ties: np.ndarray | None = field(default=None, repr=False)
     flagged_shares: np.ndarray | None = field(default=None, repr=False)
     _changed_rows: list[np.ndarray] = field(default_factory=list, repr=False)
+    lost_offline: np.ndarray | None = field(default=None, repr=False)
 
     def set_active(self, entries: np.ndarray, value: bool) -> int:
         """Switch ties on or off from either end, keeping the matrix symmetric.
@@ -82,7 +85,7 @@ class SocialNetwork:
         """
         # Both ends of a tie share one flag, so drop no-op entries before the sort.
         entries = entries[self.active[entries] != value]
-        entries = np.unique(np.minimum(entries, self.mirror[entries]))
+        entries = _sorted_unique(np.minimum(entries, self.mirror[entries]))
         if len(entries) == 0:
             return 0
         both = np.concatenate([entries, self.mirror[entries]])
@@ -96,7 +99,23 @@ class SocialNetwork:
             partner_flagged = self.flagged[self.adjacency.indices[both]]
             np.add.at(self.flagged_ties, rows[partner_flagged], change[partner_flagged])
             self._changed_rows.append(rows)
+        if self.lost_offline is not None:
+            offline = rows[self.kind[both] != TieKind.ONLINE]
+            np.add.at(self.lost_offline, offline, -1 if value else 1)
         return len(entries)
+
+    def rows_with_lost_offline(self) -> np.ndarray:
+        """Youths with at least one lost offline tie, the only ones a regain can change.
+
+        Returns:
+            Youth indices, ascending.
+        """
+        if self.lost_offline is None:
+            lost = ~self.active & (self.kind != TieKind.ONLINE)
+            self.lost_offline = np.bincount(
+                self.entry_row[lost], minlength=len(self.degree)
+            ).astype(np.int32)
+        return np.flatnonzero(self.lost_offline)
 
     def flagged_share(self, flagged: np.ndarray) -> np.ndarray:
         """Share of each youth's active tie weight that goes to flagged youths.
@@ -207,6 +226,14 @@ class SocialNetwork:
         indices = self.adjacency.indices
         mask = (~self.active) & (self.kind != TieKind.ONLINE) & (self.entry_row < indices)
         return list(zip(self.entry_row[mask].tolist(), indices[mask].tolist(), strict=True))
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` of a small array, by one sort (far less overhead per call)."""
+    values = np.sort(values)
+    if len(values) > 1:
+        values = values[np.r_[True, values[1:] != values[:-1]]]
+    return values
 
 
 def _stubs(n: int, mean_count: float, rng: np.random.Generator) -> np.ndarray:
