@@ -1,0 +1,111 @@
+"""Dashboard responsiveness: one week's step plus a full redraw of every view.
+
+The target is under 200 ms at 500 youths. The redraw is what the page does each week:
+recolour the network, rebuild the other figures and encode all of them as PNG, as
+``solara.FigureMatplotlib`` does. Run it alone with ``python experiments/bench_dashboard.py``;
+``make bench`` collects it through :func:`run`.
+"""
+
+from __future__ import annotations
+
+import io
+import statistics
+import time
+
+from matplotlib.figure import Figure
+
+from hikisim.dashboard.comparison_view import ComparisonCanvas
+from hikisim.dashboard.controls import intervention_names, intervention_param
+from hikisim.dashboard.episode_view import draw_episodes
+from hikisim.dashboard.model import DashboardModel
+from hikisim.dashboard.network_view import NetworkCanvas
+from hikisim.dashboard.style import PNG_OPTIONS
+from hikisim.dashboard.timeseries_view import TimeSeriesCanvas
+
+YOUTHS = 500
+WARM_UP_WEEKS = 20
+TIMED_WEEKS = 30
+TARGET_MS = 200.0
+
+
+def encode(figure: Figure) -> bytes:
+    """PNG bytes of a figure, as the page sends them to the browser."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, **PNG_OPTIONS)
+    return buffer.getvalue()
+
+
+def canvases(model: DashboardModel) -> list[NetworkCanvas | TimeSeriesCanvas | ComparisonCanvas]:
+    """The figures the page keeps for one model."""
+    kept: list = [NetworkCanvas(model), TimeSeriesCanvas(model)]
+    if model.baseline is not None:
+        kept.append(ComparisonCanvas(model, model.baseline))
+    return kept
+
+
+def step_and_redraw(model: DashboardModel, kept: list) -> None:
+    """One week of the model and every view redrawn.
+
+    The episode histogram is redrawn too, although the page skips it in weeks when
+    no count changes, so this is the worst case.
+    """
+    model.step()
+    for canvas in kept:
+        encode(canvas.update())
+    encode(draw_episodes(model))
+
+
+def time_weeks(model: DashboardModel) -> list[float]:
+    """Milliseconds per step-and-redraw, after a few untimed weeks of history."""
+    kept = canvases(model)
+    for _ in range(WARM_UP_WEEKS):
+        step_and_redraw(model, kept)
+    timings = []
+    for _ in range(TIMED_WEEKS):
+        start = time.perf_counter()
+        step_and_redraw(model, kept)
+        timings.append((time.perf_counter() - start) * 1000)
+    return timings
+
+
+def build(**controls: object) -> tuple[DashboardModel, float]:
+    """A dashboard model at the benchmark size, and how long Reset took to build it (s)."""
+    start = time.perf_counter()
+    model = DashboardModel(youths=YOUTHS, **controls)
+    elapsed = time.perf_counter() - start
+    assert model.input_error is None, model.input_error
+    return model, elapsed
+
+
+def run() -> list[dict]:
+    """Time the dashboard at 500 youths, without and with every intervention switched on."""
+    every_intervention = {intervention_param(name): True for name in intervention_names()}
+    results = []
+    for label, controls in (("baseline", {}), ("all interventions", every_intervention)):
+        model, reset_seconds = build(**controls)
+        timings = time_weeks(model)
+        median = statistics.median(timings)
+        results.append(
+            {
+                "benchmark": f"dashboard step + redraw, {YOUTHS} youths, {label}",
+                "value": round(median, 1),
+                "unit": "ms",
+                "note": f"median of {TIMED_WEEKS} weeks, max {max(timings):.0f} ms; "
+                f"target < {TARGET_MS:.0f} ms ({'met' if median < TARGET_MS else 'MISSED'})",
+            }
+        )
+        results.append(
+            {
+                "benchmark": f"dashboard reset (build + warm-up), {YOUTHS} youths, {label}",
+                "value": round(reset_seconds, 2),
+                "unit": "s",
+                "note": f"{model.settings.run.burn_in_years} warm-up years"
+                + (", twice (with its baseline twin)" if model.baseline is not None else ""),
+            }
+        )
+    return results
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(f"{row['benchmark']:60s} {row['value']:>8} {row['unit']:3s}  {row['note']}")

@@ -1,0 +1,333 @@
+"""The sidebar's controls: which scenario values a class can change, and how they become a run.
+
+Every control is named after the scenario key it sets, written with ``__`` instead of
+``.`` (``family__overprotection_share``) because Mesa passes controls to the model as
+keyword arguments. A scenario file from ``scenarios/`` is the preset: it fills in every
+value the sidebar does not show and gives the sliders their starting positions.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import reduce
+from pathlib import Path
+from typing import Any
+
+from hikisim.errors import InputError
+from hikisim.interventions import REGISTRY
+from hikisim.scenario import Scenario, load_scenario
+
+DEFAULT_YOUTHS = 300
+MIN_YOUTHS = 100
+MAX_YOUTHS = 3000
+YOUTHS_STEP = 50
+DEFAULT_BURN_IN_YEARS = 10
+MAX_BURN_IN_YEARS = 30
+DEFAULT_SCENARIO_FILE = "baseline.toml"
+SCENARIO_DIR_VARIABLE = "HIKISIM_SCENARIOS"
+MAX_SEED = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class FactorControl:
+    """A slider for one scenario value.
+
+    Attributes:
+        key: Dotted scenario key the slider sets.
+        group: The factor group it belongs to (family, school, sociocultural, individual).
+        label: What the slider means, in plain words.
+        low: Left end of the slider.
+        high: Right end of the slider.
+        step: Slider resolution.
+    """
+
+    key: str
+    group: str
+    label: str
+    low: float
+    high: float
+    step: float
+
+    @property
+    def param_name(self) -> str:
+        """The keyword argument the model receives for this slider."""
+        return dotted_to_param(self.key)
+
+
+FACTOR_CONTROLS: tuple[FactorControl, ...] = (
+    FactorControl("family.overprotection_share", "Family", "overprotective families", 0, 0.6, 0.05),
+    FactorControl("family.neglect_share", "Family", "neglecting families", 0, 0.5, 0.05),
+    FactorControl(
+        "family.expectation_gap_weight", "Family", "effect of high expectations", 0, 2, 0.1
+    ),
+    FactorControl("school.pressure_weight", "School", "effect of academic pressure", 0, 2, 0.1),
+    FactorControl("school.climate_weight", "School", "effect of a poor school climate", 0, 2, 0.1),
+    FactorControl("society.social_cohesion", "Sociocultural", "community cohesion", 0, 1, 0.05),
+    FactorControl("society.internet_penetration", "Sociocultural", "internet access", 0, 1, 0.05),
+    FactorControl("family.stigma", "Sociocultural", "stigma of seeking help", 0, 3, 0.1),
+    FactorControl("dynamics.peer_weight", "Sociocultural", "peer influence", 0, 6, 0.25),
+    FactorControl(
+        "individual.trauma_prevalence", "Individual", "youths with early trauma", 0, 0.5, 0.01
+    ),
+    FactorControl(
+        "individual.introversion_weight", "Individual", "effect of introversion", 0, 2, 0.05
+    ),
+)
+
+
+def dotted_to_param(key: str) -> str:
+    """Turn a dotted scenario key into a keyword-argument name (``a.b`` -> ``a__b``)."""
+    return key.replace(".", "__")
+
+
+def param_to_dotted(name: str) -> str:
+    """Turn a keyword-argument name back into a dotted scenario key."""
+    return name.replace("__", ".")
+
+
+def intervention_param(name: str) -> str:
+    """The keyword argument of the switch for intervention ``name``."""
+    return dotted_to_param(f"interventions.{name}.enabled")
+
+
+def intervention_label(name: str) -> str:
+    """A readable label for intervention ``name``.
+
+    Its class's ``label`` if it has one, else the name in words (``parenting_course`` ->
+    ``Parenting course``).
+    """
+    label = getattr(REGISTRY.get(name), "label", None)
+    return label if isinstance(label, str) and label else name.replace("_", " ").capitalize()
+
+
+def intervention_summary(name: str) -> str:
+    """The first line of the intervention's docstring: what it does, in one sentence."""
+    doc = (REGISTRY[name].__doc__ or "").strip()
+    return doc.splitlines()[0] if doc else ""
+
+
+def intervention_names() -> list[str]:
+    """The registered interventions, in a stable order."""
+    return sorted(REGISTRY)
+
+
+def scenario_directory() -> Path:
+    """Where the scenario files live.
+
+    ``$HIKISIM_SCENARIOS`` wins; then ``scenarios/`` in the working directory (a clone of
+    the repository); then the repository the package was imported from; then the copies
+    shipped inside the package.
+    """
+    candidates = [
+        Path(os.environ.get(SCENARIO_DIR_VARIABLE, ""))
+        if os.environ.get(SCENARIO_DIR_VARIABLE)
+        else None,
+        Path.cwd() / "scenarios",
+        Path(__file__).resolve().parents[2] / "scenarios",
+        Path(__file__).resolve().parents[1] / "data" / "scenarios",
+    ]
+    for candidate in candidates:
+        if candidate is not None and candidate.is_dir() and any(candidate.glob("*.toml")):
+            return candidate
+    return Path.cwd() / "scenarios"
+
+
+def scenario_files(directory: Path | None = None) -> list[str]:
+    """Names of the scenario files a class can pick, the baseline first.
+
+    Args:
+        directory: Where to look; :func:`scenario_directory` if omitted.
+
+    Returns:
+        File names such as ``baseline.toml``.
+    """
+    directory = directory or scenario_directory()
+    names = {path.name for path in directory.glob("*.toml")} | {DEFAULT_SCENARIO_FILE}
+    return sorted(names, key=lambda name: (name != DEFAULT_SCENARIO_FILE, name))
+
+
+def load_preset(file_name: str, directory: Path | None = None) -> Scenario:
+    """Load a scenario file from the scenario directory.
+
+    Args:
+        file_name: A name listed by :func:`scenario_files`.
+        directory: Where to look; :func:`scenario_directory` if omitted.
+
+    Returns:
+        The validated scenario.
+
+    Raises:
+        InputError: If the name is not a file there, or the file is invalid.
+    """
+    directory = directory or scenario_directory()
+    if file_name == DEFAULT_SCENARIO_FILE and not (directory / file_name).exists():
+        return Scenario()  # the embedded defaults are the baseline
+    if Path(file_name).name != file_name or not (directory / file_name).is_file():
+        raise InputError(f"no scenario file named {file_name!r} in {directory}", "scenario file")
+    return load_scenario(directory / file_name)
+
+
+def read_value(scenario: Scenario, key: str) -> Any:
+    """The value of a dotted key in a scenario."""
+    return reduce(getattr, key.split("."), scenario)
+
+
+def factor_slider(control: FactorControl, preset: Scenario) -> dict[str, Any]:
+    """Mesa's description of one factor slider, starting at the preset's value."""
+    value = float(read_value(preset, control.key))
+    return {
+        "type": "SliderFloat",
+        "label": f"{control.group}: {control.label}",
+        "value": value,
+        # Widen the range when a scenario file sets a value outside the usual one.
+        "min": min(control.low, value),
+        "max": max(control.high, value),
+        "step": control.step,
+    }
+
+
+def model_params(preset: Scenario, file_name: str) -> dict[str, Any]:
+    """The ``model_params`` handed to Mesa's SolaraViz: the sidebar's controls.
+
+    Args:
+        preset: The scenario the controls start from.
+        file_name: The preset's file name, passed unchanged to the model on reset.
+
+    Returns:
+        Mesa's parameter descriptions, keyed by the model's keyword arguments.
+    """
+    params: dict[str, Any] = {
+        "scenario_file": file_name,
+        "youths": {
+            "type": "SliderInt",
+            "label": "Number of youths",
+            "value": DEFAULT_YOUTHS,
+            "min": MIN_YOUTHS,
+            "max": MAX_YOUTHS,
+            "step": YOUTHS_STEP,
+        },
+        "seed": {
+            "type": "InputText",
+            "label": "Seed (any whole number)",
+            "value": str(preset.run.seed),
+        },
+        "burn_in_years": {
+            "type": "SliderInt",
+            "label": "Warm-up years before week 0",
+            "value": DEFAULT_BURN_IN_YEARS,
+            "min": 0,
+            "max": MAX_BURN_IN_YEARS,
+            "step": 1,
+        },
+    }
+    for control in FACTOR_CONTROLS:
+        params[control.param_name] = factor_slider(control, preset)
+    for name in intervention_names():
+        params[intervention_param(name)] = {
+            "type": "Checkbox",
+            "label": f"Intervention: {intervention_label(name)}",
+            "value": bool(getattr(preset.interventions, name).enabled),
+        }
+    return params
+
+
+def initial_values(params: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments the controls hold before anyone touches them."""
+    return {
+        name: spec["value"] if isinstance(spec, dict) else spec for name, spec in params.items()
+    }
+
+
+def parse_seed(value: int | str) -> int:
+    """Read the seed typed into the sidebar.
+
+    Raises:
+        InputError: If it is not a whole number from 0 to 2**63 - 1.
+    """
+    text = str(value).strip()
+    try:
+        seed = int(text)
+    except ValueError:
+        raise InputError(f"must be a whole number, got {text!r}", "seed") from None
+    if not 0 <= seed <= MAX_SEED:
+        raise InputError(f"must be from 0 to {MAX_SEED}, got {seed}", "seed")
+    return seed
+
+
+def check_youths(youths: int) -> int:
+    """Keep the population small enough to draw and step at once.
+
+    Raises:
+        InputError: If ``youths`` is outside the dashboard's range.
+    """
+    if not MIN_YOUTHS <= int(youths) <= MAX_YOUTHS:
+        raise InputError(
+            f"the dashboard runs {MIN_YOUTHS} to {MAX_YOUTHS} youths, got {youths}; "
+            "use 'hikisim run' for larger populations",
+            "number of youths",
+        )
+    return int(youths)
+
+
+def check_conflicts(scenario: Scenario) -> None:
+    """Reject combinations that are valid one by one but impossible together.
+
+    Raises:
+        InputError: If the parenting shares add up to more than all families.
+    """
+    family = scenario.family
+    total = family.neglect_share + family.overprotection_share
+    if total > 1.0:
+        raise InputError(
+            f"neglecting ({family.neglect_share:.2f}) plus overprotective "
+            f"({family.overprotection_share:.2f}) families come to {total:.2f}, more than all "
+            "families; lower one of them",
+            "family sliders",
+        )
+
+
+def build_scenario(
+    file_name: str, youths: int, seed: int | str, burn_in_years: int, overrides: dict[str, Any]
+) -> Scenario:
+    """The scenario the sidebar describes: the preset file plus the controls.
+
+    Args:
+        file_name: The preset scenario file.
+        youths: Number of youths.
+        seed: The seed, as typed.
+        burn_in_years: Warm-up years simulated before week 0.
+        overrides: Further controls, keyed by their keyword-argument names.
+
+    Returns:
+        The validated scenario.
+
+    Raises:
+        InputError: With a one-line message naming the control, if anything is invalid.
+    """
+    preset = load_preset(file_name)
+    dotted = {param_to_dotted(name): value for name, value in overrides.items()}
+    dotted |= {
+        "population.youths": check_youths(youths),
+        "run.seed": parse_seed(seed),
+        "run.burn_in_years": burn_in_years,
+    }
+    scenario = preset.with_overrides(dotted, source="dashboard")
+    check_conflicts(scenario)
+    return scenario
+
+
+def fallback_scenario(file_name: str) -> Scenario:
+    """A runnable scenario to show while the controls hold an error.
+
+    The preset file at the dashboard's default size, or the embedded baseline if the
+    file itself cannot be read.
+    """
+    defaults = {
+        "population.youths": DEFAULT_YOUTHS,
+        "run.burn_in_years": DEFAULT_BURN_IN_YEARS,
+    }
+    try:
+        return load_preset(file_name).with_overrides(defaults)
+    except InputError:
+        return Scenario().with_overrides(defaults)
