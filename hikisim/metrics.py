@@ -99,7 +99,7 @@ def weekly_record(model: HikiModel, events: WeekEvents, cost: float) -> dict[str
         ),
         "internet_addiction_rate": share(np.count_nonzero(y.internet_addiction), n),
         "sleep_reversal_rate": share(np.count_nonzero(y.sleep_reversal), n),
-        "in_treatment": int(np.count_nonzero(y.care)),
+        "in_treatment": int(np.count_nonzero(y.care != Care.NONE)),
         "new_episodes": events.new_episodes,
         "new_cases": events.new_cases,
         "help_sought": events.help_sought,

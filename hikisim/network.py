@@ -115,7 +115,8 @@ class SocialNetwork:
             self.lost_offline = np.bincount(
                 self.entry_row[lost], minlength=len(self.degree)
             ).astype(np.int32)
-        return np.flatnonzero(self.lost_offline)
+        # Compare first: nonzero on a bool mask is several times faster than on int32.
+        return np.flatnonzero(self.lost_offline > 0)
 
     def flagged_share(self, flagged: np.ndarray) -> np.ndarray:
         """Share of each youth's active tie weight that goes to flagged youths.
