@@ -20,6 +20,10 @@ from hikisim.sweeps.runner import RunTask
 
 RunFunction = Callable[[RunTask], dict[str, Any]]
 
+WORKER_MODULE = "hikisim.sweeps.runner"
+# Consecutive pool rebuilds with no run finishing in between before the sweep gives up.
+MAX_REBUILDS_WITHOUT_RESULT = 3
+
 
 class Executor(ABC):
     """Runs tasks somewhere and hands back their records.
@@ -61,8 +65,11 @@ class Executor(ABC):
 class LocalExecutor(Executor):
     """A pool of worker processes on this machine (the default).
 
-    Workers are started with ``spawn``, so they do not inherit the driver's threads or
-    open files. If a worker dies, the pool is rebuilt and only the runs in flight fail.
+    Workers come from a fork server that has imported hikisim once, so a pool starts in
+    a fraction of a second and workers inherit none of the driver's threads. As with any
+    process pool, a script that calls it must guard its entry point with
+    ``if __name__ == "__main__":``. If a worker dies, the pool is rebuilt and only the
+    runs in flight fail.
 
     Args:
         workers: Number of processes; default all cores.
@@ -73,8 +80,9 @@ class LocalExecutor(Executor):
         if self.workers < 1:
             raise InputError(f"must be at least 1, got {self.workers}", "--workers")
         self.capacity = self.workers
-        self._context = multiprocessing.get_context("spawn")
+        self._context = _worker_context()
         self._pool = self._new_pool()
+        self._rebuilds_without_result = 0
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
         return cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=self._context)
@@ -84,9 +92,19 @@ class LocalExecutor(Executor):
         try:
             return self._pool.submit(function, task)
         except BrokenProcessPool:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = self._new_pool()
+            self._rebuild()
             return self._pool.submit(function, task)
+
+    def _rebuild(self) -> None:
+        self._rebuilds_without_result += 1
+        if self._rebuilds_without_result > MAX_REBUILDS_WITHOUT_RESULT:
+            raise RuntimeError(
+                "worker processes keep dying before any run finishes; if the sweep is "
+                'started from a script, put it under `if __name__ == "__main__":`, and '
+                "check the machine's memory"
+            )
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool = self._new_pool()
 
     def wait(self, handles: Collection[Any]) -> set[Any]:
         """Wait for the first finished future."""
@@ -95,7 +113,9 @@ class LocalExecutor(Executor):
 
     def result(self, handle: Any) -> dict[str, Any]:
         """The record, or BrokenProcessPool if the worker died."""
-        return handle.result()
+        record = handle.result()
+        self._rebuilds_without_result = 0
+        return record
 
     def describe(self) -> str:
         """For example ``local pool, 2 workers``."""
@@ -104,6 +124,15 @@ class LocalExecutor(Executor):
     def close(self) -> None:
         """Shut the pool down, dropping queued work."""
         self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    # Only takes effect if the fork server is not running yet; harmless otherwise.
+    context.set_forkserver_preload([WORKER_MODULE])
+    return context
 
 
 class DaskExecutor(Executor):

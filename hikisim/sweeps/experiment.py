@@ -254,7 +254,10 @@ def parse_experiment(data: dict[str, Any], source: str) -> Experiment:
     try:
         return Experiment.model_validate(data)
     except ValidationError as exc:
-        raise _format_error(exc.errors()[0], source) from None
+        errors = exc.errors()
+        # A misspelt key also makes the intended key "missing"; report the typo.
+        typos = [error for error in errors if error["type"] == "extra_forbidden"]
+        raise _format_error((typos or errors)[0], source) from None
 
 
 def check_experiment(experiment: Experiment, source: str) -> Scenario:
