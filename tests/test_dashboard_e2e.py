@@ -184,6 +184,8 @@ def test_intervention_shows_difference_in_comparison(page) -> None:
 
     step(page, 8)
 
+    # The week counter can update a moment before the comparison panel does.
+    comparison.get_by_text("After 8 weeks").wait_for()
     table = comparison.locator("table")
     differences = table.locator("tbody tr td:last-child").all_inner_texts()
     assert any(text.strip().strip("+-0.,") for text in differences), differences
