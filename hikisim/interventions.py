@@ -77,6 +77,7 @@ class Intervention:
     """
 
     name: ClassVar[str] = ""
+    label: ClassVar[str] = ""
     Params: ClassVar[type[InterventionParams]] = InterventionParams
 
     def __init__(self, params: InterventionParams, rng: np.random.Generator) -> None:
@@ -371,6 +372,7 @@ class MedicalExam(Intervention):
     """
 
     name = "medical_exam"
+    label = "Medical exam"
     Params = MedicalExamParams
     params: MedicalExamParams
 
@@ -507,6 +509,7 @@ class Psychotherapy(Programme):
     """Individual or group psychotherapy offered to youths already in care."""
 
     name = "psychotherapy"
+    label = "Psychotherapy"
     Params = PsychotherapyParams
     params: PsychotherapyParams
 
@@ -603,6 +606,7 @@ class FamilyTherapy(Programme):
     """Family therapy: repairs family communication around a youth in care."""
 
     name = "family_therapy"
+    label = "Family therapy"
     Params = FamilyTherapyParams
 
     def eligible(self, model: HikiModel) -> np.ndarray:
@@ -691,6 +695,7 @@ class HomeVisits(Programme):
     """
 
     name = "home_visits"
+    label = "Home visits and outreach"
     Params = HomeVisitParams
     params: HomeVisitParams
 
@@ -848,6 +853,7 @@ class ParentingCourse(Intervention):
     """
 
     name = "parenting_course"
+    label = "Parenting courses"
     Params = ParentingCourseParams
     params: ParentingCourseParams
 
@@ -999,6 +1005,7 @@ class EmotionalTraining(Intervention):
     """School programme that lowers entry into AT_RISK among pupils."""
 
     name = "ei_training"
+    label = "Emotional-intelligence training"
     Params = EmotionalTrainingParams
     params: EmotionalTrainingParams
 
@@ -1090,6 +1097,7 @@ class PetTherapy(Programme):
     """Pet-assisted therapy: small direct effect, better adherence to care."""
 
     name = "pet_therapy"
+    label = "Pet-assisted therapy"
     Params = PetTherapyParams
 
     def eligible(self, model: HikiModel) -> np.ndarray:
@@ -1157,6 +1165,7 @@ class SocialFarming(Programme):
     """Social farming for recovering youths and young people at risk outside work."""
 
     name = "social_farming"
+    label = "Social farming"
     Params = SocialFarmingParams
 
     def eligible(self, model: HikiModel) -> np.ndarray:
@@ -1228,6 +1237,7 @@ class OnlineTherapy(Programme):
     """Online therapy for withdrawn or at-risk youths who use the internet."""
 
     name = "online_therapy"
+    label = "Online therapy"
     Params = OnlineTherapyParams
 
     def eligible(self, model: HikiModel) -> np.ndarray:
