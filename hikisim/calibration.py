@@ -351,7 +351,7 @@ def finite_difference_jacobian(
     return jacobian, probes
 
 
-@dataclass
+@dataclass(eq=False)
 class Iterate:
     """One evaluation of the model during calibration.
 
@@ -373,6 +373,11 @@ class Iterate:
         return self.outcomes.mean(axis=1)
 
     @property
+    def outside(self) -> int:
+        """How many target means lie outside their tolerance (distance beyond 1)."""
+        return int(np.count_nonzero(np.abs(self.distances) > 1.0))
+
+    @property
     def worst(self) -> float:
         """The largest absolute standardized distance."""
         return float(np.max(np.abs(self.distances))) if len(self.distances) else 0.0
@@ -388,6 +393,8 @@ class Calibration:
         seeds: The seeds every evaluation used.
         history: Every evaluation, in order.
         notes: Targets that could not be calibrated, and monotonicity warnings.
+        held: Per lever, whether it was held fixed because its probe did not move its
+            target the expected way.
     """
 
     levers: list[Lever]
@@ -395,12 +402,22 @@ class Calibration:
     seeds: list[int]
     history: list[Iterate]
     notes: list[str]
+    held: np.ndarray
 
     @property
     def best(self) -> Iterate:
-        """The start or step evaluation closest to the targets (probes are not candidates)."""
+        """The start or step evaluation with fewest targets outside tolerance, then closest.
+
+        Counting misses first, and measuring closeness only over the targets whose lever
+        was fitted, keeps a target no lever can reach from deciding the choice. Probes are
+        not candidates.
+        """
         candidates = [it for it in self.history if it.phase != "probe"]
-        return min(candidates, key=lambda it: it.worst)
+        fitted = ~self.held
+        return min(
+            candidates,
+            key=lambda it: (it.outside, float(np.max(np.abs(it.distances[fitted]), initial=0))),
+        )
 
 
 class Calibrator:
@@ -432,6 +449,7 @@ class Calibrator:
             np.array([lever.to_internal(lever.upper) for lever in self.levers]),
         )
         self.published = np.array([target.value for target in self.targets])
+        self.held = np.zeros(len(self.levers), bool)
 
     def natural(self, z: np.ndarray) -> np.ndarray:
         """Transformed levers to natural values."""
@@ -464,6 +482,7 @@ class Calibrator:
         for j, lever in enumerate(self.levers):
             if np.sign(slopes[j]) != lever.direction:
                 directions[j] = 0.0
+                self.held[j] = True
                 self.notes.append(
                     f"{lever.key} did not move {lever.target} in the expected direction on the "
                     f"probe (slope {slopes[j]:+.4g}); it was held at its starting value"
@@ -532,7 +551,8 @@ def calibrate(
     calibrator = Calibrator(evaluator, levers, [targets[lever.target] for lever in levers])
     start = [scenario_value(base, lever.key) for lever in levers]
     history = calibrator.run(start, iterations)
-    return Calibration(levers, calibrator.targets, list(seeds), history, notes + calibrator.notes)
+    notes += calibrator.notes
+    return Calibration(levers, calibrator.targets, list(seeds), history, notes, calibrator.held)
 
 
 def max_runs(levers: int, seeds: int, groups: int, iterations: int) -> int:

@@ -178,7 +178,7 @@ class IndividualSettings(Section):
         "et al. 2010, 54.5%).",
     )
     disorder_progress_weight: float = Field(
-        0.6,
+        0.649,
         ge=-10.0,
         le=10.0,
         description="AT_RISK to WITHDRAWN logit added for any disorder; half of it is subtracted "
@@ -253,7 +253,7 @@ class FamilySettings(Section):
         "2010.",
     )
     never_seek_share: float = Field(
-        0.40,
+        0.303,
         ge=0.0,
         le=1.0,
         description="Probability that a family will never seek help, whatever happens (until a "
@@ -305,7 +305,7 @@ class SchoolSettings(Section):
         "Source: assumption.",
     )
     refusal_start: float = Field(
-        0.03,
+        0.6,
         ge=0.0,
         le=1.0,
         description="Weekly probability that an at-risk pupil (school track, under 18) starts "
@@ -546,7 +546,7 @@ class DynamicsSettings(Section):
         "about ten ties, one at-risk tie raises the odds by about 35%.",
     )
     progress_base: float = Field(
-        -6.3,
+        -6.525,
         ge=-20.0,
         le=5.0,
         description="Intercept of the weekly AT_RISK to WITHDRAWN logit. Unit: logit per week. "
