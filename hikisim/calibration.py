@@ -132,7 +132,7 @@ class Lever:
 LEVERS: tuple[Lever, ...] = (
     Lever("prevalence_15_39", "dynamics.progress_base", "identity", 0.3, -12.0, -2.0),
     Lever("secondary_share", "individual.disorder_progress_weight", "identity", 0.5, -3.0, 5.0),
-    Lever("school_refusal_rate", "school.refusal_start", "logit", 0.6, 0.001, 0.6),
+    Lever("school_refusal_rate", "school.pupil_risk", "identity", 0.5, -3.0, 5.0),
     # A larger bump around the school-to-work age shifts onsets out of school age.
     Lever("school_refusal_history", "dynamics.age_bump", "identity", 0.6, 0.0, 3.0, -1),
     Lever("no_help_sought_share", "family.never_seek_share", "logit", 0.4, 0.02, 0.95),

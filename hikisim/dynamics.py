@@ -30,6 +30,7 @@ from hikisim.states import (
 from hikisim.streams import Streams
 
 LOW_ACHIEVEMENT_Z = -0.5
+COMPULSORY_END_WEEKS = 16 * WEEKS_PER_YEAR
 MAX_AGE_WEEKS = MAX_AGE * WEEKS_PER_YEAR
 MAX_ONSET_WEEKS = HIKIKOMORI_MAX_ONSET_AGE * WEEKS_PER_YEAR
 
@@ -171,6 +172,7 @@ class Kernel:
             + s.family.expectation_gap_weight * gap
             + pupil * s.school.climate_weight * -sch.climate[school]
             + pupil * s.school.pressure_weight * sch.pressure[school]
+            + pupil * s.school.pupil_risk
             + s.school.neither_weight * (track == Track.NEITHER)
             + s.society.urbanization_weight * sch.urban[school]
             + s.society.cohesion_weight * (0.5 - sch.cohesion[school])
@@ -387,7 +389,10 @@ class Kernel:
         # Refusal lasts only while symptomatic, so everyone else stops.
         refusing.fill(False)
         refusing[symptomatic] = now
-        y.ever_refused_school[symptomatic[now]] = True
+        # Surveys ask about refusal in elementary and junior-high school (up to age 15).
+        refusers = symptomatic[now]
+        compulsory = y.age_weeks[refusers] < COMPULSORY_END_WEEKS
+        y.ever_refused_school[refusers[compulsory]] = True
 
         draw = self.streams.weekly("internet")
         addicted = y.internet_addiction

@@ -848,8 +848,8 @@ class ParentingCourse(Intervention):
 
     Participants are families. A completed course leaves lasting effects on the
     family's youths; the programme also measures family-intervention engagement: the
-    share of withdrawn youths whose family completed the course who entered treatment or
-    recovered within 26 weeks.
+    share of withdrawn youths, not in treatment when their family completed the course,
+    who entered treatment or recovered within 26 weeks.
     """
 
     name = "parenting_course"
@@ -909,8 +909,10 @@ class ParentingCourse(Intervention):
         fam.never_seeks[families[rescaled < self.params.never_seek_conversion]] = False
         finished = np.zeros(len(fam), bool)
         finished[families] = True
-        seats = np.flatnonzero(finished[y.family] & (y.state == State.WITHDRAWN))
-        mark_programme(model, seats, self.name)
+        withdrawn = finished[y.family] & (y.state == State.WITHDRAWN)
+        mark_programme(model, np.flatnonzero(withdrawn), self.name)
+        # Engagement, as in the CRAFT trials, is measured on youths not yet in treatment.
+        seats = np.flatnonzero(withdrawn & (y.care == Care.NONE))
         self.follow_seat = np.concatenate([self.follow_seat, seats])
         self.follow_person = np.concatenate([self.follow_person, y.person_id[seats]])
         self.follow_week = np.concatenate([self.follow_week, np.full(len(seats), model.week)])

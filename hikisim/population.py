@@ -89,7 +89,7 @@ class Youths:
         withdrawn_weeks: Consecutive weeks in the current WITHDRAWN spell.
         years_lost: Total years spent withdrawn so far.
         school_refusal: Currently refusing school.
-        ever_refused_school: Has refused school at some point.
+        ever_refused_school: Refused school during compulsory schooling (ages 10-15).
         internet_addiction: Currently addicted to the internet.
         sleep_reversal: Sleep-wake rhythm currently reversed.
         care: :class:`~hikisim.states.Care` code of current treatment.

@@ -304,14 +304,23 @@ class SchoolSettings(Section):
         description="Onset logit per SD of academic pressure (pupils only). Unit: logit per SD. "
         "Source: assumption.",
     )
+    pupil_risk: float = Field(
+        0.0,
+        ge=-5.0,
+        le=5.0,
+        description="Onset logit added for every pupil (school track, under 18): stressors "
+        "common to all schools, such as bullying and exam pressure, beyond the "
+        "school-to-school differences in climate and pressure. Unit: logit. Source: "
+        "assumption, fitted by `hikisim calibrate` to the school_refusal_rate target "
+        "(MEXT FY2023, 3.7%); see docs/calibration.md.",
+    )
     refusal_start: float = Field(
-        0.6,
+        0.1,
         ge=0.0,
         le=1.0,
         description="Weekly probability that an at-risk pupil (school track, under 18) starts "
         "refusing school. Withdrawn pupils always refuse. Unit: probability per week. "
-        "Source: assumption, tuned toward the school_refusal_rate target (MEXT FY2023, "
-        "3.7%).",
+        "Source: assumption (most at-risk pupils miss school within a few months).",
     )
     refusal_stop: float = Field(
         0.01,
