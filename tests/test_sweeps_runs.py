@@ -28,6 +28,7 @@ from hikisim.errors import InputError
 from hikisim.sweeps import (
     analyze_sweep,
     execute_sweep,
+    load_experiment,
     load_results,
     load_weekly,
     prepare_sweep,
@@ -257,3 +258,14 @@ def test_analysis_refuses_failed_runs(tmp_path: Path) -> None:
     assert (load_results(out)["status"] == "failed").any()
     with pytest.raises(InputError, match="failed or missing"):
         analyze_sweep(out)
+
+
+def test_experiment_objects_are_validated_and_swept(tmp_path: Path) -> None:
+    experiment = load_experiment(write_experiment(tmp_path / "e.toml"))
+    single = experiment.model_copy(update={"replicates": 1})
+    results = run_sweep(
+        single, tmp_path / "out", workers=1, progress=False, simulator=linear_simulator
+    )
+    assert len(results) == 4 and set(results["replicate"]) == {0}
+    with pytest.raises(InputError, match="replicates"):
+        prepare_sweep(experiment.model_copy(update={"replicates": 0}))

@@ -22,6 +22,7 @@ from hikisim.sweeps.experiment import (
     check_experiment,
     experiment_hash,
     load_experiment,
+    parse_experiment,
 )
 from hikisim.sweeps.plan import Plan, build_plan
 from hikisim.sweeps.runner import RunTask, Simulator, execute_run
@@ -64,6 +65,9 @@ def prepare_sweep(experiment: ExperimentSource | PreparedSweep) -> PreparedSweep
         return experiment
     if isinstance(experiment, Experiment):
         source = experiment.name
+        # Re-validate: objects made with model_copy(update=...) skip field validation.
+        data = experiment.model_dump(by_alias=True, exclude_unset=True)
+        experiment = parse_experiment(data, source)
         base = check_experiment(experiment, source)
     else:
         source = str(experiment)
