@@ -15,6 +15,7 @@ generator with ``streams[name]`` first undoes any draw made ahead for it.
 from __future__ import annotations
 
 import os
+import sys
 import zlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -34,6 +35,37 @@ MECHANISMS = (
     "treatment",
     "erosion",
 )
+
+# numpy makes a float32 uniform from the next 32 random bits as (bits >> 8) * 2**-24.
+FLOAT32_SCALE = np.float32(2.0**-24)
+
+
+def fill_uniform(generator: np.random.Generator, out: np.ndarray) -> None:
+    """Fill a float32 array exactly as ``generator.random(dtype=np.float32, out=out)``.
+
+    PCG64 hands out 32-bit words as the low then the high half of each 64-bit output, so
+    for an even-sized fill with no half-word left over from an earlier draw, the raw
+    64-bit outputs read as pairs of 32-bit words are the same words in the same order.
+    Converting them in two vectorized passes is about a fifth cheaper than numpy's
+    per-number loop. Any other case takes numpy's own path.
+
+    Args:
+        generator: The stream, advanced as by the numpy call.
+        out: Contiguous float32 array to fill.
+    """
+    bit_generator = generator.bit_generator
+    size = len(out)
+    if (
+        size % 2
+        or sys.byteorder != "little"
+        or not isinstance(bit_generator, np.random.PCG64)
+        or bit_generator.state["has_uint32"]
+    ):
+        generator.random(dtype=np.float32, out=out)
+        return
+    words = bit_generator.random_raw(size // 2).view(np.uint32)
+    np.right_shift(words, 8, out=words)
+    np.multiply(words, FLOAT32_SCALE, out=out, dtype=np.float32, casting="unsafe")
 
 
 class Streams:
@@ -87,7 +119,7 @@ class Streams:
             if ahead[0].cancel():
                 ahead = None
         if ahead is None:
-            self._generators[name].random(dtype=np.float32, out=buffer)
+            fill_uniform(self._generators[name], buffer)
         else:
             future, filled, _ = ahead
             future.result()
@@ -107,7 +139,7 @@ class Streams:
         if target is None:
             target = self._spare[name] = np.empty(self.size, np.float32)
         state = generator.bit_generator.state
-        future = self._executor.submit(generator.random, dtype=np.float32, out=target)
+        future = self._executor.submit(fill_uniform, generator, target)
         self._ahead[name] = (future, target, state)
 
     def _undo_ahead(self, name: str) -> None:

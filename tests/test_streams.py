@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from hikisim.streams import MECHANISMS, Streams
+from hikisim.streams import MECHANISMS, Streams, fill_uniform
 
 
 def test_same_seed_gives_same_draws_in_every_stream() -> None:
@@ -72,3 +72,19 @@ def test_intervention_stream_does_not_disturb_mechanisms() -> None:
     plain, with_programme = Streams(5, 30), Streams(5, 30)
     with_programme.for_intervention("outreach").random(500)
     assert np.array_equal(plain.weekly("state"), with_programme.weekly("state"))
+
+
+def test_fill_uniform_matches_numpy_float32_draws() -> None:
+    # Even and odd sizes, and a generator left holding half a 64-bit word.
+    for size, prime in ((10_000, 0), (10_001, 0), (10_000, 3)):
+        ours, theirs = np.random.default_rng(11), np.random.default_rng(11)
+        ours.random(prime, dtype=np.float32)
+        theirs.random(prime, dtype=np.float32)
+        for _ in range(3):
+            got = np.empty(size, np.float32)
+            fill_uniform(ours, got)
+            want = theirs.random(size, dtype=np.float32)
+            np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(
+            ours.random(5, dtype=np.float32), theirs.random(5, dtype=np.float32)
+        )
