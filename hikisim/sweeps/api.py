@@ -26,7 +26,13 @@ from hikisim.sweeps.experiment import (
 )
 from hikisim.sweeps.plan import Plan, build_plan
 from hikisim.sweeps.runner import RunTask, Simulator, execute_run
-from hikisim.sweeps.storage import FORMAT, SweepStore, load_results, package_versions
+from hikisim.sweeps.storage import (
+    FORMAT,
+    SweepStore,
+    load_results,
+    model_source_hash,
+    package_versions,
+)
 
 ExperimentSource = Experiment | str | os.PathLike[str]
 
@@ -101,6 +107,7 @@ def build_manifest(
         "experiment_hash": experiment_hash(normalised),
         "experiment": normalised,
         "model_version": __version__,
+        "model_source": model_source_hash(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "versions": package_versions(),
         "design": {
@@ -154,6 +161,8 @@ def execute_sweep(
     prepared = prepare_sweep(experiment)
     store = SweepStore(Path(out))
     resuming = store.check_compatible(prepared.manifest)
+    if resuming:
+        _warn_if_model_changed(store, prepared.manifest["model_source"])
     with make_executor(scheduler, workers) as executor:
         store.initialise(prepared.manifest, resuming)
         done = store.finished_ok()
@@ -200,6 +209,18 @@ def run_sweep(
         experiment, out, scheduler, workers=workers, progress=progress, simulator=simulator
     )
     return load_results(out)
+
+
+def _warn_if_model_changed(store: SweepStore, model_source: str) -> None:
+    # The package version is checked strictly; edits between versions only warn, since
+    # every run file records the source hash it was produced with.
+    existing = store.read_manifest() or {}
+    if existing.get("model_source") != model_source:
+        print(
+            f"warning: the model's source changed since {store.root} was started; "
+            "runs done from now on use the new code (each run file records its hash)",
+            file=sys.stderr,
+        )
 
 
 def _tasks(prepared: PreparedSweep, done: set[str]) -> list[RunTask]:

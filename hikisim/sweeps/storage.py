@@ -11,6 +11,7 @@ leaves only whole files behind: a run either has its file or it will be run agai
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -31,6 +32,7 @@ MANIFEST = "manifest.json"
 RUNS = "runs"
 FORMAT = "hikisim-sweep/1"
 STATUS_KEY = b"hikisim.status"
+MODEL_SOURCE_KEY = b"hikisim.model_source"
 TEMP_SUFFIX = ".tmp"
 VERSIONED_PACKAGES = (
     "hikisim",
@@ -58,6 +60,20 @@ def package_versions() -> dict[str, str]:
         except PackageNotFoundError:
             versions[package] = "not installed"
     return versions
+
+
+def model_source_hash() -> str:
+    """A sha256 over the model's source modules (the top level of the hikisim package).
+
+    The package version does not change with every edit during development, so the
+    manifest also records this, to trace results to the exact model code.
+    """
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for path in sorted(package.glob("*.py")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def write_atomically(path: Path, write: Any) -> None:
@@ -90,6 +106,7 @@ class SweepStore:
         self.root = Path(root)
         self.runs_dir = self.root / RUNS
         self.manifest_path = self.root / MANIFEST
+        self.model_source = model_source_hash()
 
     def read_manifest(self) -> dict[str, Any] | None:
         """The manifest, or None if the directory holds none."""
@@ -182,7 +199,9 @@ class SweepStore:
         if record["status"] != "ok":
             stored["traceback"] = record.get("traceback")
         table = pa.Table.from_pylist([stored])
-        table = table.replace_schema_metadata({STATUS_KEY: record["status"].encode()})
+        table = table.replace_schema_metadata(
+            {STATUS_KEY: record["status"].encode(), MODEL_SOURCE_KEY: self.model_source.encode()}
+        )
         path = self.runs_dir / f"{record['run_id']}.parquet"
         write_atomically(path, lambda temp: pq.write_table(table, temp))
         return path
