@@ -297,6 +297,14 @@ def in_care(model: HikiModel) -> np.ndarray:
     return (y.care != Care.NONE) & (y.state != State.ENGAGED)
 
 
+class CareProgramme(Programme):
+    """A programme offered alongside usual care, to youths in care who still struggle."""
+
+    def eligible(self, model: HikiModel) -> np.ndarray:
+        """Youths in care who are still struggling."""
+        return in_care(model)
+
+
 class MedicalExamParams(InterventionParams):
     """Enhanced medical exam at the entry to care.
 
@@ -505,7 +513,7 @@ class PsychotherapyParams(ProgrammeParams):
 
 
 @register
-class Psychotherapy(Programme):
+class Psychotherapy(CareProgramme):
     """Individual or group psychotherapy offered to youths already in care."""
 
     name = "psychotherapy"
@@ -526,10 +534,6 @@ class Psychotherapy(Programme):
                 }
             )
         super().__init__(params, rng)
-
-    def eligible(self, model: HikiModel) -> np.ndarray:
-        """Youths in care who are still struggling."""
-        return in_care(model)
 
 
 class FamilyTherapyParams(ProgrammeParams):
@@ -602,16 +606,12 @@ class FamilyTherapyParams(ProgrammeParams):
 
 
 @register
-class FamilyTherapy(Programme):
+class FamilyTherapy(CareProgramme):
     """Family therapy: repairs family communication around a youth in care."""
 
     name = "family_therapy"
     label = "Family therapy"
     Params = FamilyTherapyParams
-
-    def eligible(self, model: HikiModel) -> np.ndarray:
-        """Youths in care who are still struggling."""
-        return in_care(model)
 
     def count_participants(self, model: HikiModel, seats: np.ndarray) -> int:
         """Families, not youths, take part."""
@@ -1095,16 +1095,12 @@ class PetTherapyParams(ProgrammeParams):
 
 
 @register
-class PetTherapy(Programme):
+class PetTherapy(CareProgramme):
     """Pet-assisted therapy: small direct effect, better adherence to care."""
 
     name = "pet_therapy"
     label = "Pet-assisted therapy"
     Params = PetTherapyParams
-
-    def eligible(self, model: HikiModel) -> np.ndarray:
-        """Youths in care who are still struggling."""
-        return in_care(model)
 
 
 class SocialFarmingParams(ProgrammeParams):
