@@ -34,6 +34,20 @@ COMPULSORY_END_WEEKS = 16 * WEEKS_PER_YEAR
 MAX_AGE_WEEKS = MAX_AGE * WEEKS_PER_YEAR
 MAX_ONSET_WEEKS = HIKIKOMORI_MAX_ONSET_AGE * WEEKS_PER_YEAR
 
+# Plain ints for comparisons with the int8 code arrays: numpy takes an IntEnum member as
+# a strong int64 and would first upcast the whole array, several times slower.
+ENGAGED = int(State.ENGAGED)
+AT_RISK = int(State.AT_RISK)
+WITHDRAWN = int(State.WITHDRAWN)
+RECOVERING = int(State.RECOVERING)
+NO_CARE = int(Care.NONE)
+CLINICAL = int(Care.CLINICAL)
+PSYCHOSOCIAL = int(Care.PSYCHOSOCIAL)
+SCHOOL = int(Track.SCHOOL)
+UNIVERSITY = int(Track.UNIVERSITY)
+NEITHER = int(Track.NEITHER)
+ONLINE = int(TieKind.ONLINE)
+
 
 def sigmoid(logit: np.ndarray) -> np.ndarray:
     """Logistic function, in float32."""
@@ -133,6 +147,8 @@ class Kernel:
         self.modifiers = Modifiers.neutral(n)
         self.exposure = np.zeros(n, np.float32)
         self.static_onset = np.zeros(n, np.float32)
+        # Seats whose track changed mid-week; refreshed together with the next batch.
+        self._stale: list[np.ndarray] = []
         self.age_logit = self._age_table()
         self._initial_tracks()
         self.refresh_static(np.arange(n))
@@ -149,9 +165,17 @@ class Kernel:
     def refresh_static(self, seats: np.ndarray) -> None:
         """Recompute the time-invariant part of the onset logit for some youths.
 
+        Seats marked with :meth:`mark_stale` since the last call are refreshed too.
+
         Args:
             seats: Youths whose traits, family, school or track changed.
         """
+        if self._stale:
+            # One batch instead of one per phase: the per-call overhead dominates, and
+            # the values are the same because every later change of a marked seat's
+            # inputs is followed by a refresh of its own.
+            seats = np.concatenate([*self._stale, seats])
+            self._stale.clear()
         if len(seats) == 0:
             return
         s = self.scenario
@@ -180,6 +204,15 @@ class Kernel:
         )
         self.static_onset[seats] = logit
 
+    def mark_stale(self, seats: np.ndarray) -> None:
+        """Note youths whose onset logit needs refreshing before the next week's onset.
+
+        Args:
+            seats: Youths whose track changed.
+        """
+        if len(seats):
+            self._stale.append(seats)
+
     def step(self, week: int) -> WeekEvents:
         """Advance every youth by one week (phases 1-5 and 7 of the design).
 
@@ -193,17 +226,19 @@ class Kernel:
         if self.scenario.population.aging:
             self.age_and_turnover(week)
         self.update_exposure()
-        self.transition(week, events)
-        self.update_flags()
+        # The symptomatic and withdrawn youths after the transitions; nothing else in the
+        # week changes states, so the later phases share them instead of rescanning.
+        symptomatic, withdrawn = self.transition(week, events)
+        self.update_flags(symptomatic)
         self.update_tracks()
-        self.seek_help_and_treat(events)
-        self.erode_ties(events)
+        self.seek_help_and_treat(events, symptomatic)
+        self.erode_ties(events, withdrawn)
         return events
 
     def update_exposure(self) -> None:
         """Share of each youth's active ties that are at risk or withdrawn."""
         state = self.youths.state
-        risky = (state == State.AT_RISK) | (state == State.WITHDRAWN)
+        risky = (state == AT_RISK) | (state == WITHDRAWN)
         # Updated from the few youths whose state or ties changed, not a full sparse
         # product; ``exposure`` is the network's array from the first week on.
         self.exposure = self.network.flagged_share(risky)
@@ -224,8 +259,13 @@ class Kernel:
         self.network.reset_rows(leaving, self.initial_activity)
         self.refresh_static(leaving)
 
-    def transition(self, week: int, events: WeekEvents) -> None:
-        """Draw this week's state transitions and keep the episode log."""
+    def transition(self, week: int, events: WeekEvents) -> tuple[np.ndarray, np.ndarray]:
+        """Draw this week's state transitions and keep the episode log.
+
+        Returns:
+            The youths at risk or withdrawn, and the withdrawn, after the transitions
+            (ascending seat indices).
+        """
         s, y, mod = self.scenario, self.youths, self.modifiers
         draw = self.streams.weekly("state")
         state = y.state
@@ -235,21 +275,23 @@ class Kernel:
         logit = self.static_onset + np.take(self.age_logit, y.age_weeks)
         logit += s.dynamics.peer_weight * self.exposure
         logit += mod.onset_logit
-        to_at_risk = np.flatnonzero((draw < sigmoid_inplace(logit)) & (state == State.ENGAGED))
+        # Hits are rare, so find them first and check the state of the few.
+        hits = np.flatnonzero(draw < sigmoid_inplace(logit))
+        to_at_risk = hits[state[hits] == ENGAGED]
 
         # The other states are rare: find them with one pass, then split.
-        others = np.flatnonzero(state != State.ENGAGED)
+        others = np.flatnonzero(state != ENGAGED)
         other_state = state[others]
-        at_risk = others[other_state == State.AT_RISK]
+        at_risk = others[other_state == AT_RISK]
         p_withdraw, p_resolve = self._at_risk_hazards(at_risk)
         u = draw[at_risk]
         to_withdrawn = at_risk[u < p_withdraw]
         resolved = at_risk[(u >= p_withdraw) & (u < p_withdraw + p_resolve)]
 
-        withdrawn = others[other_state == State.WITHDRAWN]
+        withdrawn = others[other_state == WITHDRAWN]
         to_recovering = withdrawn[draw[withdrawn] < self._exit_hazard(withdrawn)]
 
-        recovering = others[other_state == State.RECOVERING]
+        recovering = others[other_state == RECOVERING]
         p_relapse, p_reenter = self._recovering_hazards(recovering)
         u = draw[recovering]
         relapsed = recovering[u < p_relapse]
@@ -263,7 +305,13 @@ class Kernel:
         self._start_withdrawal(relapsed, week, relapse=True)
         events.new_episodes = len(to_withdrawn) + len(relapsed)
         events.recoveries = len(to_recovering)
-        events.new_cases = self._count_weeks_withdrawn()
+
+        others = np.flatnonzero(state != ENGAGED)
+        other_state = state[others]
+        withdrawn = others[other_state == WITHDRAWN]
+        symptomatic = others[(other_state == AT_RISK) | (other_state == WITHDRAWN)]
+        events.new_cases = self._count_weeks_withdrawn(withdrawn)
+        return symptomatic, withdrawn
 
     def _at_risk_hazards(self, seats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         s, y, mod = self.scenario, self.youths, self.modifiers
@@ -291,10 +339,10 @@ class Kernel:
         hazard = s.dynamics.exit_base * (1.0 + years) ** -s.dynamics.duration_decline
         hazard *= np.where(y.disorder[seats] > 0, s.individual.disorder_exit_multiplier, 1.0)
         care = y.care[seats]
-        care_multiplier = np.select(
-            [care == Care.CLINICAL, care == Care.PSYCHOSOCIAL],
-            [s.care.clinical_exit_multiplier, s.care.psychosocial_exit_multiplier],
-            1.0,
+        care_multiplier = np.where(
+            care == CLINICAL,
+            s.care.clinical_exit_multiplier,
+            np.where(care == PSYCHOSOCIAL, s.care.psychosocial_exit_multiplier, 1.0),
         )
         return np.minimum(hazard * care_multiplier * self.modifiers.exit_multiplier[seats], 1.0)
 
@@ -328,9 +376,9 @@ class Kernel:
             relapse=np.full(len(seats), relapse),
         )
         y.episode_row[seats] = rows
-        adults = seats[(y.age_weeks[seats] >= 18 * WEEKS_PER_YEAR) & (y.track[seats] != Track.SCHOOL)]
+        adults = seats[(y.age_weeks[seats] >= 18 * WEEKS_PER_YEAR) & (y.track[seats] != SCHOOL)]
         y.track[adults] = Track.NEITHER
-        self.refresh_static(adults)
+        self.mark_stale(adults)
 
     def _close_episodes(self, seats: np.ndarray, week: int, outcome: str) -> None:
         y = self.youths
@@ -349,14 +397,22 @@ class Kernel:
         y = self.youths
         self.log.set("outcome", y.episode_row[seats], OUTCOMES.index("reintegrated"))
         y.state[seats] = State.ENGAGED
-        adults = seats[(y.track[seats] == Track.NEITHER) & (y.age_weeks[seats] >= 15 * WEEKS_PER_YEAR)]
+        adults = seats[(y.track[seats] == NEITHER) & (y.age_weeks[seats] >= 15 * WEEKS_PER_YEAR)]
         y.track[adults] = Track.WORK
-        self.refresh_static(adults)
+        self.mark_stale(adults)
 
-    def _count_weeks_withdrawn(self) -> int:
-        """Advance episode clocks; mark episodes that reach 26 weeks with onset before 30."""
+    def _count_weeks_withdrawn(self, withdrawn: np.ndarray | None = None) -> int:
+        """Advance episode clocks; mark episodes that reach 26 weeks with onset before 30.
+
+        Args:
+            withdrawn: The withdrawn youths, if already known.
+
+        Returns:
+            The number of episodes that qualified as hikikomori this week.
+        """
         y = self.youths
-        withdrawn = np.flatnonzero(y.state == State.WITHDRAWN)
+        if withdrawn is None:
+            withdrawn = np.flatnonzero(y.state == WITHDRAWN)
         y.withdrawn_weeks[withdrawn] += 1
         reached = withdrawn[y.withdrawn_weeks[withdrawn] == HIKIKOMORI_MIN_WEEKS]
         # The age at onset is the one the log recorded (ages may be frozen by the scenario).
@@ -366,16 +422,21 @@ class Kernel:
         self.log.set("hikikomori", y.episode_row[qualified], True)
         return len(qualified)
 
-    def update_flags(self) -> None:
-        """School refusal, internet addiction and sleep reversal."""
+    def update_flags(self, symptomatic: np.ndarray | None = None) -> None:
+        """School refusal, internet addiction and sleep reversal.
+
+        Args:
+            symptomatic: The youths at risk or withdrawn, if already known.
+        """
         s, y = self.scenario, self.youths
         state = y.state
         # Flags start only in symptomatic youths and stop only in their holders, both
         # few: work on those index sets rather than on the whole population.
-        symptomatic = np.flatnonzero((state == State.AT_RISK) | (state == State.WITHDRAWN))
-        at_risk = state[symptomatic] == State.AT_RISK
+        if symptomatic is None:
+            symptomatic = np.flatnonzero((state == AT_RISK) | (state == WITHDRAWN))
+        at_risk = state[symptomatic] == AT_RISK
         withdrawn = ~at_risk
-        pupil = (y.track[symptomatic] == Track.SCHOOL) & (
+        pupil = (y.track[symptomatic] == SCHOOL) & (
             y.age_weeks[symptomatic] < 18 * WEEKS_PER_YEAR
         )
 
@@ -401,8 +462,8 @@ class Kernel:
         holders = np.flatnonzero(addicted)
         holder_state = state[holders]
         stop = holders[
-            (holder_state != State.AT_RISK)
-            & (holder_state != State.WITHDRAWN)
+            (holder_state != AT_RISK)
+            & (holder_state != WITHDRAWN)
             & (draw[holders] < s.dynamics.internet_addiction_stop)
         ]
         addicted[start] = True
@@ -418,7 +479,7 @@ class Kernel:
         start = symptomatic[~reversed_[symptomatic] & (draw[symptomatic] < p_start)]
         holders = np.flatnonzero(reversed_)
         stop = holders[
-            (state[holders] != State.WITHDRAWN) & (draw[holders] < s.dynamics.sleep_reversal_stop)
+            (state[holders] != WITHDRAWN) & (draw[holders] < s.dynamics.sleep_reversal_stop)
         ]
         reversed_[start] = True
         reversed_[stop] = False
@@ -429,9 +490,9 @@ class Kernel:
         age = y.age_weeks
         changed = []
         at_18 = np.flatnonzero(age == 18 * WEEKS_PER_YEAR)
-        changed.append(self._leave_school(at_18[y.track[at_18] == Track.SCHOOL]))
+        changed.append(self._leave_school(at_18[y.track[at_18] == SCHOOL]))
         at_22 = np.flatnonzero(age == 22 * WEEKS_PER_YEAR)
-        changed.append(self._graduate(at_22[y.track[at_22] == Track.UNIVERSITY]))
+        changed.append(self._graduate(at_22[y.track[at_22] == UNIVERSITY]))
 
         draw = self.streams.weekly("track")
         # Only school refusers can drop out and only the NEITHER track can find work.
@@ -444,9 +505,9 @@ class Kernel:
         ]
         y.track[dropout] = Track.NEITHER
         y.school_refusal[dropout] = False
-        neither = np.flatnonzero(y.track == Track.NEITHER)
+        neither = np.flatnonzero(y.track == NEITHER)
         finds_work = neither[
-            (y.state[neither] == State.ENGAGED)
+            (y.state[neither] == ENGAGED)
             & (age[neither] >= 15 * WEEKS_PER_YEAR)
             & (draw[neither] < s.school.find_work_rate)
         ]
@@ -490,20 +551,28 @@ class Kernel:
         p_neither = np.minimum(sigmoid(neither), 1.0 - p_uni)
         return p_uni, p_neither
 
-    def seek_help_and_treat(self, events: WeekEvents) -> None:
-        """Family help-seeking, the medical exam, and weekly treatment dropout."""
+    def seek_help_and_treat(
+        self, events: WeekEvents, symptomatic: np.ndarray | None = None
+    ) -> None:
+        """Family help-seeking, the medical exam, and weekly treatment dropout.
+
+        Args:
+            events: This week's event counts, updated.
+            symptomatic: The youths at risk or withdrawn, if already known.
+        """
         s, y, fam, mod = self.scenario, self.youths, self.population.families, self.modifiers
         draw = self.streams.weekly("help")
         state = y.state
-        symptomatic = np.flatnonzero((state == State.AT_RISK) | (state == State.WITHDRAWN))
-        candidates = symptomatic[y.care[symptomatic] == Care.NONE]
+        if symptomatic is None:
+            symptomatic = np.flatnonzero((state == AT_RISK) | (state == WITHDRAWN))
+        candidates = symptomatic[y.care[symptomatic] == NO_CARE]
         family = y.family[candidates]
         willing = candidates[~fam.never_seeks[family]]
         family = y.family[willing]
         logit = (
             s.family.help_base
             + fam.help_propensity[family]
-            + s.family.help_withdrawn_weight * (state[willing] == State.WITHDRAWN)
+            + s.family.help_withdrawn_weight * (state[willing] == WITHDRAWN)
             - s.family.stigma
             + mod.help_logit[willing]
         )
@@ -513,7 +582,7 @@ class Kernel:
         # Reuse the draw: given help was sought, u / p_help is again uniform on [0, 1).
         exam_draw = u[u < p_help] / p_help[u < p_help]
         fam.sought_help[y.family[seekers]] = True
-        self.log.set("help_sought", y.episode_row[seekers[state[seekers] == State.WITHDRAWN]], True)
+        self.log.set("help_sought", y.episode_row[seekers[state[seekers] == WITHDRAWN]], True)
         detected = (y.disorder[seekers] > 0) & (exam_draw < s.care.exam_sensitivity)
         y.disorder_detected[seekers] |= detected
         kind = np.where(detected, Care.CLINICAL, Care.PSYCHOSOCIAL).astype(np.int8)
@@ -521,38 +590,44 @@ class Kernel:
         events.help_sought = len(seekers)
 
         draw = self.streams.weekly("treatment")
-        in_care = np.flatnonzero(y.care != Care.NONE)
+        in_care = np.flatnonzero(y.care != NO_CARE)
         care = y.care[in_care]
-        dropout = np.where(care == Care.CLINICAL, s.care.clinical_dropout, s.care.psychosocial_dropout)
+        dropout = np.where(care == CLINICAL, s.care.clinical_dropout, s.care.psychosocial_dropout)
         dropout = dropout * mod.dropout_multiplier[in_care]
-        leaving = in_care[(draw[in_care] < dropout) | (state[in_care] == State.ENGAGED)]
-        events.dropouts = int(np.count_nonzero(state[leaving] != State.ENGAGED))
+        leaving = in_care[(draw[in_care] < dropout) | (state[in_care] == ENGAGED)]
+        events.dropouts = int(np.count_nonzero(state[leaving] != ENGAGED))
         y.care[leaving] = Care.NONE
 
-    def erode_ties(self, events: WeekEvents) -> None:
-        """Withdrawn youths lose offline ties and may gain online ones; others regain ties."""
+    def erode_ties(self, events: WeekEvents, withdrawn: np.ndarray | None = None) -> None:
+        """Withdrawn youths lose offline ties and may gain online ones; others regain ties.
+
+        Args:
+            events: This week's event counts, updated.
+            withdrawn: The withdrawn youths, if already known.
+        """
         s, y, net = self.scenario.network, self.youths, self.network
         draw = self.streams.weekly("erosion")
-        has_ties = self.has_ties
-        withdrawn = np.flatnonzero((y.state == State.WITHDRAWN) & has_ties)
+        if withdrawn is None:
+            withdrawn = np.flatnonzero(y.state == WITHDRAWN)
+        withdrawn = withdrawn[self.has_ties[withdrawn]]
         u = draw[withdrawn]
         losing = u < s.tie_loss_rate
         gaining = (u >= s.tie_loss_rate) & (u < s.tie_loss_rate + s.online_gain_rate) & y.internet_addiction[withdrawn]
         # Rescale the part of the draw that was used so it picks which tie, uniformly.
         pick = np.where(losing, u / max(s.tie_loss_rate, 1e-9), (u - s.tie_loss_rate) / max(s.online_gain_rate, 1e-9))
         entries = net.row_entries(withdrawn, np.minimum(pick, 0.999999))
-        offline = net.kind[entries] != TieKind.ONLINE
+        offline = net.kind[entries] != ONLINE
         events.tie_losses = net.set_active(entries[losing & offline & net.active[entries]], False)
         net.set_active(entries[gaining & ~offline], True)
 
         # Only youths with a lost offline tie can regain one (any other pick is a no-op).
         candidates = net.rows_with_lost_offline()
         regaining = candidates[
-            (draw[candidates] < s.tie_regain_rate) & (y.state[candidates] != State.WITHDRAWN)
+            (draw[candidates] < s.tie_regain_rate) & (y.state[candidates] != WITHDRAWN)
         ]
         entries = net.row_entries(regaining, draw[regaining] / max(s.tie_regain_rate, 1e-9))
         partner_state = y.state[net.adjacency.indices[entries]]
-        restore = entries[(net.kind[entries] != TieKind.ONLINE) & (partner_state != State.WITHDRAWN)]
+        restore = entries[(net.kind[entries] != ONLINE) & (partner_state != WITHDRAWN)]
         net.set_active(restore, True)
 
 
