@@ -20,6 +20,11 @@ if TYPE_CHECKING:
 
 SURVEY_MIN_WEEKS = SURVEY_MIN_AGE * WEEKS_PER_YEAR
 COMPULSORY_END_WEEKS = 16 * WEEKS_PER_YEAR
+# Plain ints for comparisons with the int8 code arrays (an IntEnum member would make
+# numpy upcast the whole array to int64 first).
+ENGAGED = int(State.ENGAGED)
+WITHDRAWN = int(State.WITHDRAWN)
+NO_CARE = int(Care.NONE)
 SCHOOL_END_WEEKS = 18 * WEEKS_PER_YEAR
 DURATION_BINS = {"0.5-1": (0.5, 1), "1-3": (1, 3), "3-5": (3, 5), "5-7": (5, 7), "7+": (7, np.inf)}
 ONSET_BINS = {"<15": (0, 15), "15-19": (15, 20), "20-24": (20, 25), "25-29": (25, 30)}
@@ -44,14 +49,19 @@ WEEKLY_COLUMNS = (
 )
 
 
-def current_cases(model: HikiModel) -> np.ndarray:
+def current_cases(model: HikiModel, withdrawn: np.ndarray | None = None) -> np.ndarray:
     """Seats of current hikikomori cases: withdrawn 26+ weeks, onset before 30, aged 15-39.
 
     Whether an episode qualifies (26 weeks, onset before 30) is read from the episode log,
     which the kernel marks the week the episode reaches 26 weeks.
+
+    Args:
+        model: The model.
+        withdrawn: The withdrawn youths (ascending), if already known.
     """
     y = model.population.youths
-    withdrawn = np.flatnonzero(y.state == State.WITHDRAWN)
+    if withdrawn is None:
+        withdrawn = np.flatnonzero(y.state == WITHDRAWN)
     qualified = model.episode_log.column("hikikomori")[y.episode_row[withdrawn]]
     in_band = y.age_weeks[withdrawn] >= SURVEY_MIN_WEEKS
     return withdrawn[qualified & in_band]
@@ -79,10 +89,12 @@ def weekly_record(model: HikiModel, events: WeekEvents, cost: float) -> dict[str
         One value per column of :data:`WEEKLY_COLUMNS`.
     """
     y = model.population.youths
-    # Counting each rare state directly avoids bincount's cast of the int8 codes to intp.
-    counts = [0] + [np.count_nonzero(y.state == code) for code in State if code]
+    # Most youths are engaged: find the others in one pass and count their states.
+    others = np.flatnonzero(y.state != ENGAGED)
+    other_state = y.state[others]
+    counts = np.bincount(other_state, minlength=len(State)).tolist()
     counts[State.ENGAGED] = len(y) - sum(counts)
-    cases = len(current_cases(model))
+    cases = len(current_cases(model, others[other_state == WITHDRAWN]))
     band = np.count_nonzero(y.age_weeks >= SURVEY_MIN_WEEKS)
     pupils = compulsory_pupils(model)
     n = len(y)
@@ -99,7 +111,7 @@ def weekly_record(model: HikiModel, events: WeekEvents, cost: float) -> dict[str
         ),
         "internet_addiction_rate": share(np.count_nonzero(y.internet_addiction), n),
         "sleep_reversal_rate": share(np.count_nonzero(y.sleep_reversal), n),
-        "in_treatment": int(np.count_nonzero(y.care != Care.NONE)),
+        "in_treatment": int(np.count_nonzero(y.care != NO_CARE)),
         "new_episodes": events.new_episodes,
         "new_cases": events.new_cases,
         "help_sought": events.help_sought,
