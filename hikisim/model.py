@@ -104,7 +104,9 @@ class HikiModel(mesa.Model):
         """Simulate one week: the kernel, then interventions, then data collection."""
         events = self.kernel.step(self.week)
         cost_before = self.intervention_cost()
-        self.kernel.modifiers.reset()
+        # Only interventions set modifiers; without any they stay neutral all run.
+        if self.interventions:
+            self.kernel.modifiers.reset()
         for intervention in self.interventions:
             if intervention.is_running(self):
                 intervention.apply(self)
