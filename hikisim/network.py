@@ -30,6 +30,9 @@ class TieKind(IntEnum):
     ONLINE = 4
 
 
+# A plain int for comparisons with the int8 kind array (numpy would upcast the array to
+# int64 to compare it with an IntEnum member).
+ONLINE = int(TieKind.ONLINE)
 FRIEND_SAME_SCHOOL_SHARE = 0.6
 FRIEND_AGE_WINDOW_YEARS = 2.0
 
@@ -54,6 +57,7 @@ class SocialNetwork:
             :meth:`flagged_share` for the rows that changed.
         lost_offline: Number of lost offline ties of each youth, once
             :meth:`rows_with_lost_offline` has been called.
+        has_lost_offline: Whether ``lost_offline`` is positive, kept alongside it.
 
     Ties change only through :meth:`set_active`, which keeps ``degree`` and
     ``flagged_ties`` in step with the CSR data.
@@ -72,6 +76,7 @@ class SocialNetwork:
     flagged_shares: np.ndarray | None = field(default=None, repr=False)
     _changed_rows: list[np.ndarray] = field(default_factory=list, repr=False)
     lost_offline: np.ndarray | None = field(default=None, repr=False)
+    has_lost_offline: np.ndarray | None = field(default=None, repr=False)
 
     def set_active(self, entries: np.ndarray, value: bool) -> int:
         """Switch ties on or off from either end, keeping the matrix symmetric.
@@ -100,8 +105,9 @@ class SocialNetwork:
             np.add.at(self.flagged_ties, rows[partner_flagged], change[partner_flagged])
             self._changed_rows.append(rows)
         if self.lost_offline is not None:
-            offline = rows[self.kind[both] != TieKind.ONLINE]
+            offline = rows[self.kind[both] != ONLINE]
             np.add.at(self.lost_offline, offline, -1 if value else 1)
+            self.has_lost_offline[offline] = self.lost_offline[offline] > 0
         return len(entries)
 
     def rows_with_lost_offline(self) -> np.ndarray:
@@ -111,12 +117,14 @@ class SocialNetwork:
             Youth indices, ascending.
         """
         if self.lost_offline is None:
-            lost = ~self.active & (self.kind != TieKind.ONLINE)
+            lost = ~self.active & (self.kind != ONLINE)
             self.lost_offline = np.bincount(
                 self.entry_row[lost], minlength=len(self.degree)
             ).astype(np.int32)
-        # Compare first: nonzero on a bool mask is several times faster than on int32.
-        return np.flatnonzero(self.lost_offline > 0)
+            self.has_lost_offline = self.lost_offline > 0
+        # A bool mask kept up to date by set_active: nonzero on it is several times
+        # faster than comparing the int32 counts first.
+        return np.flatnonzero(self.has_lost_offline)
 
     def flagged_share(self, flagged: np.ndarray) -> np.ndarray:
         """Share of each youth's active tie weight that goes to flagged youths.
@@ -233,7 +241,11 @@ def _sorted_unique(values: np.ndarray) -> np.ndarray:
     """``np.unique`` of a small array, by one sort (far less overhead per call)."""
     values = np.sort(values)
     if len(values) > 1:
-        values = values[np.r_[True, values[1:] != values[:-1]]]
+        # A preallocated mask rather than np.r_, whose Python-level overhead dominates.
+        keep = np.empty(len(values), bool)
+        keep[0] = True
+        np.not_equal(values[1:], values[:-1], out=keep[1:])
+        values = values[keep]
     return values
 
 
