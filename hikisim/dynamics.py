@@ -272,7 +272,8 @@ class Kernel:
 
         # Nearly everyone is engaged, so the onset hazard is evaluated over the whole
         # contiguous arrays (far cheaper than gathering the engaged) and then masked.
-        logit = self.static_onset + np.take(self.age_logit, y.age_weeks)
+        # Ages always index the table; "clip" skips take's slower bounds check.
+        logit = self.static_onset + np.take(self.age_logit, y.age_weeks, mode="clip")
         logit += s.dynamics.peer_weight * self.exposure
         logit += mod.onset_logit
         # Hits are rare, so find them first and check the state of the few.
