@@ -133,8 +133,9 @@ LEVERS: tuple[Lever, ...] = (
     Lever("prevalence_15_39", "dynamics.progress_base", "identity", 0.3, -12.0, -2.0),
     Lever("secondary_share", "individual.disorder_progress_weight", "identity", 0.5, -3.0, 5.0),
     Lever("school_refusal_rate", "school.pupil_risk", "identity", 0.5, -3.0, 5.0),
-    # A larger bump around the school-to-work age shifts onsets out of school age.
-    Lever("school_refusal_history", "dynamics.age_bump", "identity", 0.6, 0.0, 3.0, -1),
+    # Persistent individual risk ties school-age refusal to later withdrawal: the more
+    # introversion weighs, the more of today's cases once refused school.
+    Lever("school_refusal_history", "individual.introversion_weight", "identity", 0.3, 0.0, 1.5),
     Lever("no_help_sought_share", "family.never_seek_share", "logit", 0.4, 0.02, 0.95),
     Lever(
         "family_intervention_engagement",

@@ -807,7 +807,7 @@ class ParentingCourseParams(InterventionParams):
         "attendance and lasting after completion. Unit: logit. Source: assumption.",
     )
     help_logit: float = Field(
-        2.0,
+        0.0,
         ge=-5.0,
         le=10.0,
         description="Change to the family's help-seeking logit, from the first week and lasting "

@@ -155,7 +155,7 @@ class IndividualSettings(Section):
         "rounded down.",
     )
     introversion_weight: float = Field(
-        0.3,
+        0.0707865,
         ge=-10.0,
         le=10.0,
         description="Onset logit per standard deviation of introversion. Unit: logit per SD. "
@@ -163,14 +163,14 @@ class IndividualSettings(Section):
         "2010.",
     )
     trauma_weight: float = Field(
-        0.5,
+        0.25,
         ge=-10.0,
         le=10.0,
         description="Onset logit added for early trauma. Unit: logit. Source: assumption; early "
         "traumatic experience is an individual factor in Teo 2010.",
     )
     disorder_onset_weight: float = Field(
-        0.8,
+        0.5,
         ge=-10.0,
         le=10.0,
         description="Onset logit added for any latent disorder. Unit: logit. Source: assumption, "
@@ -178,7 +178,7 @@ class IndividualSettings(Section):
         "et al. 2010, 54.5%).",
     )
     disorder_progress_weight: float = Field(
-        0.649,
+        0.879443,
         ge=-10.0,
         le=10.0,
         description="AT_RISK to WITHDRAWN logit added for any disorder; half of it is subtracted "
@@ -253,7 +253,7 @@ class FamilySettings(Section):
         "2010.",
     )
     never_seek_share: float = Field(
-        0.303,
+        0.298852,
         ge=0.0,
         le=1.0,
         description="Probability that a family will never seek help, whatever happens (until a "
@@ -305,7 +305,7 @@ class SchoolSettings(Section):
         "Source: assumption.",
     )
     pupil_risk: float = Field(
-        0.0,
+        0.543269,
         ge=-5.0,
         le=5.0,
         description="Onset logit added for every pupil (school track, under 18): stressors "
@@ -555,7 +555,7 @@ class DynamicsSettings(Section):
         "about ten ties, one at-risk tie raises the odds by about 35%.",
     )
     progress_base: float = Field(
-        -6.525,
+        -6.22049,
         ge=-20.0,
         le=5.0,
         description="Intercept of the weekly AT_RISK to WITHDRAWN logit. Unit: logit per week. "
