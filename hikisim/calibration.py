@@ -19,8 +19,9 @@ A diagonal mapping ignores the cross effects of the levers, which the repeated
 evaluations absorb; unlike a full Newton step, it keeps a target the levers cannot reach
 from dragging the other levers along.
 
-The best evaluation (smallest worst-case standardized distance to the published values)
-is reported, with per-target means, intervals across seeds and the iteration history.
+The best evaluation (fewest targets outside tolerance, then the smallest root-mean-square
+standardized distance to the published values) is reported, with per-target means,
+intervals across seeds and the iteration history.
 """
 
 from __future__ import annotations
@@ -409,16 +410,20 @@ class Calibration:
     def best(self) -> Iterate:
         """The start or step evaluation with fewest targets outside tolerance, then closest.
 
-        Counting misses first, and measuring closeness only over the targets whose lever
-        was fitted, keeps a target no lever can reach from deciding the choice. Probes are
-        not candidates.
+        Closeness is the root-mean-square standardized distance over the targets whose
+        lever was fitted: a target no lever can reach does not decide the choice, and,
+        unlike the worst distance, it does not let a target sit at the edge of its
+        tolerance (where fresh seeds would push it out) while another is far off.
+        Probes are not candidates.
         """
         candidates = [it for it in self.history if it.phase != "probe"]
         fitted = ~self.held
-        return min(
-            candidates,
-            key=lambda it: (it.outside, float(np.max(np.abs(it.distances[fitted]), initial=0))),
-        )
+
+        def closeness(it: Iterate) -> float:
+            distances = it.distances[fitted]
+            return float(np.sqrt(np.mean(distances**2))) if len(distances) else 0.0
+
+        return min(candidates, key=lambda it: (it.outside, closeness(it)))
 
 
 class Calibrator:
