@@ -228,7 +228,8 @@ class Kernel:
         self.update_exposure()
         # The symptomatic and withdrawn youths after the transitions; nothing else in the
         # week changes states, so the later phases share them instead of rescanning.
-        symptomatic, withdrawn = self.transition(week, events)
+        others = np.flatnonzero(self.youths.state != ENGAGED)
+        symptomatic, withdrawn = self.transition(week, events, others)
         self.update_flags(symptomatic)
         self.update_tracks()
         self.seek_help_and_treat(events, symptomatic)
@@ -259,8 +260,15 @@ class Kernel:
         self.network.reset_rows(leaving, self.initial_activity)
         self.refresh_static(leaving)
 
-    def transition(self, week: int, events: WeekEvents) -> tuple[np.ndarray, np.ndarray]:
+    def transition(
+        self, week: int, events: WeekEvents, others: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Draw this week's state transitions and keep the episode log.
+
+        Args:
+            week: The absolute week number being simulated.
+            events: This week's event counts, updated.
+            others: The youths not engaged (ascending), if already known.
 
         Returns:
             The youths at risk or withdrawn, and the withdrawn, after the transitions
@@ -281,7 +289,8 @@ class Kernel:
         to_at_risk = hits[state[hits] == ENGAGED]
 
         # The other states are rare: find them with one pass, then split.
-        others = np.flatnonzero(state != ENGAGED)
+        if others is None:
+            others = np.flatnonzero(state != ENGAGED)
         other_state = state[others]
         at_risk = others[other_state == AT_RISK]
         p_withdraw, p_resolve = self._at_risk_hazards(at_risk)
@@ -622,10 +631,8 @@ class Kernel:
         net.set_active(entries[gaining & ~offline], True)
 
         # Only youths with a lost offline tie can regain one (any other pick is a no-op).
-        candidates = net.rows_with_lost_offline()
-        regaining = candidates[
-            (draw[candidates] < s.tie_regain_rate) & (y.state[candidates] != WITHDRAWN)
-        ]
+        candidates = net.rows_with_lost_offline(draw < s.tie_regain_rate)
+        regaining = candidates[y.state[candidates] != WITHDRAWN]
         entries = net.row_entries(regaining, draw[regaining] / max(s.tie_regain_rate, 1e-9))
         partner_state = y.state[net.adjacency.indices[entries]]
         restore = entries[(net.kind[entries] != ONLINE) & (partner_state != WITHDRAWN)]

@@ -110,8 +110,12 @@ class SocialNetwork:
             self.has_lost_offline[offline] = self.lost_offline[offline] > 0
         return len(entries)
 
-    def rows_with_lost_offline(self) -> np.ndarray:
+    def rows_with_lost_offline(self, among: np.ndarray | None = None) -> np.ndarray:
         """Youths with at least one lost offline tie, the only ones a regain can change.
+
+        Args:
+            among: Optional boolean mask per youth; only youths it flags are returned
+                (finding them in one sparser pass than filtering afterwards).
 
         Returns:
             Youth indices, ascending.
@@ -124,7 +128,9 @@ class SocialNetwork:
             self.has_lost_offline = self.lost_offline > 0
         # A bool mask kept up to date by set_active: nonzero on it is several times
         # faster than comparing the int32 counts first.
-        return np.flatnonzero(self.has_lost_offline)
+        if among is None:
+            return np.flatnonzero(self.has_lost_offline)
+        return np.flatnonzero(self.has_lost_offline & among)
 
     def flagged_share(self, flagged: np.ndarray) -> np.ndarray:
         """Share of each youth's active tie weight that goes to flagged youths.
