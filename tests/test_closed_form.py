@@ -54,6 +54,7 @@ NEUTRAL: dict[str, Any] = {
     "family.never_seek_share": 1.0,
     "school.climate_weight": 0.0,
     "school.pressure_weight": 0.0,
+    "school.pupil_risk": 0.0,
     "school.neither_weight": 0.0,
     "school.refusal_progress_weight": 0.0,
     "society.urbanization_weight": 0.0,
