@@ -135,8 +135,9 @@ LEVERS: tuple[Lever, ...] = (
     Lever("secondary_share", "individual.disorder_progress_weight", "identity", 0.5, -3.0, 5.0),
     Lever("school_refusal_rate", "school.pupil_risk", "identity", 0.5, -3.0, 5.0),
     # Persistent individual risk ties school-age refusal to later withdrawal: the more
-    # introversion weighs, the more of today's cases once refused school.
-    Lever("school_refusal_history", "individual.introversion_weight", "identity", 0.3, 0.0, 1.5),
+    # introversion weighs, the more of today's cases once refused school. The floor keeps
+    # introversion a risk factor, as the literature has it, whatever this target prefers.
+    Lever("school_refusal_history", "individual.introversion_weight", "identity", 0.3, 0.1, 1.5),
     Lever("no_help_sought_share", "family.never_seek_share", "logit", 0.4, 0.02, 0.95),
     Lever(
         "family_intervention_engagement",

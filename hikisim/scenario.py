@@ -155,7 +155,7 @@ class IndividualSettings(Section):
         "rounded down.",
     )
     introversion_weight: float = Field(
-        0.0707865,
+        0.1,
         ge=-10.0,
         le=10.0,
         description="Onset logit per standard deviation of introversion. Unit: logit per SD. "
@@ -178,7 +178,7 @@ class IndividualSettings(Section):
         "et al. 2010, 54.5%).",
     )
     disorder_progress_weight: float = Field(
-        0.879443,
+        0.86468,
         ge=-10.0,
         le=10.0,
         description="AT_RISK to WITHDRAWN logit added for any disorder; half of it is subtracted "
@@ -253,7 +253,7 @@ class FamilySettings(Section):
         "2010.",
     )
     never_seek_share: float = Field(
-        0.298852,
+        0.311282,
         ge=0.0,
         le=1.0,
         description="Probability that a family will never seek help, whatever happens (until a "
@@ -305,7 +305,7 @@ class SchoolSettings(Section):
         "Source: assumption.",
     )
     pupil_risk: float = Field(
-        0.543269,
+        0.599943,
         ge=-5.0,
         le=5.0,
         description="Onset logit added for every pupil (school track, under 18): stressors "
@@ -555,7 +555,7 @@ class DynamicsSettings(Section):
         "about ten ties, one at-risk tie raises the odds by about 35%.",
     )
     progress_base: float = Field(
-        -6.22049,
+        -6.66315,
         ge=-20.0,
         le=5.0,
         description="Intercept of the weekly AT_RISK to WITHDRAWN logit. Unit: logit per week. "
