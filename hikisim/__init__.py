@@ -10,8 +10,8 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
-from hikisim.model import HikiModel  # noqa: E402
-from hikisim.scenario import Scenario, load_scenario  # noqa: E402
-from hikisim.simulation import simulate  # noqa: E402
+from hikisim.model import HikiModel
+from hikisim.scenario import Scenario, load_scenario
+from hikisim.simulation import simulate
 
 __all__ = ["HikiModel", "Scenario", "__version__", "load_scenario", "simulate"]

@@ -518,7 +518,11 @@ class Calibrator:
         for _ in range(iterations):
             # A zero slope gives a zero least-squares move: frozen levers stay put.
             new_z = newton_step(
-                z, self.published - means, np.diag(slopes), self.damping, 2 * self.steps,
+                z,
+                self.published - means,
+                np.diag(slopes),
+                self.damping,
+                2 * self.steps,
                 self.bounds,
             )
             new_means = self.measure(new_z, "step")

@@ -200,7 +200,9 @@ class Kernel:
             + s.school.neither_weight * (track == Track.NEITHER)
             + s.society.urbanization_weight * sch.urban[school]
             + s.society.cohesion_weight * (0.5 - sch.cohesion[school])
-            + s.society.internet_weight * s.society.internet_penetration * y.internet_intensity[seats]
+            + s.society.internet_weight
+            * s.society.internet_penetration
+            * y.internet_intensity[seats]
         )
         self.static_onset[seats] = logit
 
@@ -446,9 +448,7 @@ class Kernel:
             symptomatic = np.flatnonzero((state == AT_RISK) | (state == WITHDRAWN))
         at_risk = state[symptomatic] == AT_RISK
         withdrawn = ~at_risk
-        pupil = (y.track[symptomatic] == SCHOOL) & (
-            y.age_weeks[symptomatic] < 18 * WEEKS_PER_YEAR
-        )
+        pupil = (y.track[symptomatic] == SCHOOL) & (y.age_weeks[symptomatic] < 18 * WEEKS_PER_YEAR)
 
         draw = self.streams.weekly("school_refusal")
         refusing = y.school_refusal
@@ -532,7 +532,9 @@ class Kernel:
             p_uni, p_neither = self._transition_probabilities(seats)
             u = y.transition_draw[seats]
             y.track[seats] = np.where(
-                u < p_uni, Track.UNIVERSITY, np.where(u > 1.0 - p_neither, Track.NEITHER, Track.WORK)
+                u < p_uni,
+                Track.UNIVERSITY,
+                np.where(u > 1.0 - p_neither, Track.NEITHER, Track.WORK),
             )
         return seats
 
@@ -622,9 +624,17 @@ class Kernel:
         withdrawn = withdrawn[self.has_ties[withdrawn]]
         u = draw[withdrawn]
         losing = u < s.tie_loss_rate
-        gaining = (u >= s.tie_loss_rate) & (u < s.tie_loss_rate + s.online_gain_rate) & y.internet_addiction[withdrawn]
+        gaining = (
+            (u >= s.tie_loss_rate)
+            & (u < s.tie_loss_rate + s.online_gain_rate)
+            & y.internet_addiction[withdrawn]
+        )
         # Rescale the part of the draw that was used so it picks which tie, uniformly.
-        pick = np.where(losing, u / max(s.tie_loss_rate, 1e-9), (u - s.tie_loss_rate) / max(s.online_gain_rate, 1e-9))
+        pick = np.where(
+            losing,
+            u / max(s.tie_loss_rate, 1e-9),
+            (u - s.tie_loss_rate) / max(s.online_gain_rate, 1e-9),
+        )
         entries = net.row_entries(withdrawn, np.minimum(pick, 0.999999))
         offline = net.kind[entries] != ONLINE
         events.tie_losses = net.set_active(entries[losing & offline & net.active[entries]], False)

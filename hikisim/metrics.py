@@ -174,16 +174,17 @@ def summarize(model: HikiModel) -> dict[str, Any]:
         "person_years_withdrawn": float(sum(r["hikikomori"] for r in records) / WEEKS_PER_YEAR),
         "cases": len(cases),
         "new_cases": int(sum(r["new_cases"] for r in records)),
-        "school_refusal_history": share(
-            np.count_nonzero(y.ever_refused_school[cases]), len(cases)
-        ),
+        "school_refusal_history": share(np.count_nonzero(y.ever_refused_school[cases]), len(cases)),
         "no_help_sought_share": share(
             np.count_nonzero(~fam.sought_help[y.family[cases]]), len(cases)
         ),
         "neet_share_18_39": share(
-            np.count_nonzero((y.track == Track.NEITHER) & ~school_age), np.count_nonzero(~school_age)
+            np.count_nonzero((y.track == Track.NEITHER) & ~school_age),
+            np.count_nonzero(~school_age),
         ),
-        "internet_addiction_share": share(np.count_nonzero(y.internet_addiction[cases]), len(cases)),
+        "internet_addiction_share": share(
+            np.count_nonzero(y.internet_addiction[cases]), len(cases)
+        ),
         "sleep_reversal_share": share(np.count_nonzero(y.sleep_reversal[cases]), len(cases)),
         "cost_by_intervention": {i.name: i.cost for i in model.interventions},
         "participant_weeks": {i.name: i.participant_weeks for i in model.interventions},

@@ -70,13 +70,20 @@ class HikiModel(mesa.Model):
         self.adjacency = self.network.adjacency
         self.episode_log = EpisodeLog()
         self.kernel = Kernel(
-            scenario, self.population, self.network, self.streams, self.episode_log, initial_activity
+            scenario,
+            self.population,
+            self.network,
+            self.streams,
+            self.episode_log,
+            initial_activity,
         )
         self.youth_agents = [Youth(self, i) for i in range(n)]
         self.family_agents = [Family(self, i) for i in range(len(self.population.families))]
         self.school_agents = [School(self, i) for i in range(len(self.population.schools))]
         self.interventions: list[Intervention] = [
-            REGISTRY[name](getattr(scenario.interventions, name), self.streams.for_intervention(name))
+            REGISTRY[name](
+                getattr(scenario.interventions, name), self.streams.for_intervention(name)
+            )
             for name in scenario.enabled_interventions()
         ]
         for intervention in self.interventions:

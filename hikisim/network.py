@@ -293,7 +293,10 @@ def _partners_in_blocks(
 def _sibling_pairs(family: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     seats = np.arange(len(family))
     pairs = [
-        (seats[:-step][family[:-step] == family[step:]], seats[step:][family[:-step] == family[step:]])
+        (
+            seats[:-step][family[:-step] == family[step:]],
+            seats[step:][family[:-step] == family[step:]],
+        )
         for step in (1, 2)
     ]
     return np.concatenate([p[0] for p in pairs]), np.concatenate([p[1] for p in pairs])

@@ -86,9 +86,7 @@ class Streams:
     def __init__(self, seed: int, size: int, prefetch: bool | None = None) -> None:
         self.seed = seed
         self.size = size
-        self._generators = {
-            name: self._generator(index) for index, name in enumerate(MECHANISMS)
-        }
+        self._generators = {name: self._generator(index) for index, name in enumerate(MECHANISMS)}
         self._buffers = {name: np.empty(size, np.float32) for name in MECHANISMS}
         self.prefetch = (os.cpu_count() or 1) > 1 if prefetch is None else prefetch
         self._adaptive = prefetch is None
