@@ -77,11 +77,15 @@ class Streams:
         prefetch: Draw each mechanism's next week ahead on a helper thread. The numbers
             are the same either way; it only saves time when a second core is free. By
             default it is on with more than one CPU and switches itself off for good
-            once the helper falls behind a few times (a busy machine, where waiting for
-            the helper costs more than drawing in place).
+            once the helper is late for a quarter of recent draws (a busy machine, where
+            waiting for the helper costs more than drawing in place).
     """
 
-    late_limit = 3
+    # The helper may fall behind now and then on any machine; only when it is late for a
+    # sizeable share of recent draws is the second core really busy.
+    late_share_limit = 0.25
+    late_memory = 0.98
+    late_min_draws = 100
 
     def __init__(self, seed: int, size: int, prefetch: bool | None = None) -> None:
         self.seed = seed
@@ -91,6 +95,8 @@ class Streams:
         self.prefetch = (os.cpu_count() or 1) > 1 if prefetch is None else prefetch
         self._adaptive = prefetch is None
         self._late = 0
+        self._late_share = 0.0
+        self._draws = 0
         # Per mechanism: the pending fill of its next week, its target, and the generator
         # state before the fill (to undo it if the generator is taken directly).
         self._ahead: dict[str, tuple[Future[Any], np.ndarray, dict[str, Any]]] = {}
@@ -109,9 +115,17 @@ class Streams:
         """One uniform per youth from a mechanism's stream, in a reused buffer."""
         buffer = self._buffers[name]
         ahead = self._ahead.pop(name, None)
-        if ahead is not None and not ahead[0].done():
+        late = ahead is not None and not ahead[0].done()
+        if ahead is not None:
+            self._draws += 1
+            self._late_share = self.late_memory * self._late_share + (1 - self.late_memory) * late
+        if late:
             self._late += 1
-            if self._adaptive and self._late >= self.late_limit:
+            if (
+                self._adaptive
+                and self._draws >= self.late_min_draws
+                and self._late_share > self.late_share_limit
+            ):
                 self.prefetch = False
             # A fill that has not started leaves the generator untouched: draw in place.
             if ahead[0].cancel():
