@@ -17,6 +17,24 @@ TINY_OVERRIDES: dict[str, Any] = {
 }
 TINY_SEED = 12345
 
+# Every key design section 4 promises in summary.json.
+CONTRACT_KEYS = {
+    "prevalence_15_39",
+    "lifetime_prevalence_15_39",
+    "school_refusal_rate",
+    "secondary_share",
+    "male_share",
+    "duration_share",
+    "onset_age_share",
+    "mean_episode_years",
+    "treated_share",
+    "cost_total",
+    "person_years_withdrawn",
+    "scenario",
+    "seed",
+    "version",
+}
+
 
 @pytest.fixture
 def tiny_overrides() -> dict[str, Any]:

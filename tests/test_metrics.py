@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 import pytest
+from conftest import CONTRACT_KEYS
 
 from hikisim.dynamics import WeekEvents
 from hikisim.metrics import (
@@ -19,23 +20,6 @@ from hikisim.metrics import (
 )
 from hikisim.model import HikiModel
 from hikisim.states import WEEKS_PER_YEAR, Disorder, State
-
-CONTRACT_KEYS = {
-    "prevalence_15_39",
-    "lifetime_prevalence_15_39",
-    "school_refusal_rate",
-    "secondary_share",
-    "male_share",
-    "duration_share",
-    "onset_age_share",
-    "mean_episode_years",
-    "treated_share",
-    "cost_total",
-    "person_years_withdrawn",
-    "scenario",
-    "seed",
-    "version",
-}
 
 
 def withdraw(model: HikiModel, *cases: tuple[int, float, int]) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from conftest import CONTRACT_KEYS
 
 from hikisim import simulate
 from hikisim.errors import InputError
@@ -17,22 +18,6 @@ from hikisim.scenario import Scenario
 from hikisim.simulation import resolve_scenario, write_outputs
 from hikisim.states import WEEKS_PER_YEAR
 
-CONTRACT_KEYS = {
-    "prevalence_15_39",
-    "lifetime_prevalence_15_39",
-    "school_refusal_rate",
-    "secondary_share",
-    "male_share",
-    "duration_share",
-    "onset_age_share",
-    "mean_episode_years",
-    "treated_share",
-    "cost_total",
-    "person_years_withdrawn",
-    "scenario",
-    "seed",
-    "version",
-}
 REPO = Path(__file__).resolve().parents[1]
 
 
