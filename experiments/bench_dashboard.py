@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 
 from hikisim.dashboard.comparison_view import ComparisonCanvas
 from hikisim.dashboard.controls import intervention_names, intervention_param
-from hikisim.dashboard.episode_view import draw_episodes, draw_histogram, duration_histogram
+from hikisim.dashboard.episode_view import EpisodeCanvas, duration_histogram
 from hikisim.dashboard.model import DashboardModel
 from hikisim.dashboard.network_view import NetworkCanvas
 from hikisim.dashboard.style import PNG_OPTIONS
@@ -44,7 +44,9 @@ def canvases(model: DashboardModel) -> list[NetworkCanvas | TimeSeriesCanvas | C
     return kept
 
 
-def step_and_redraw(model: DashboardModel, kept: list, last_counts: list | None = None) -> None:
+def step_and_redraw(
+    model: DashboardModel, kept: list, episodes: EpisodeCanvas, last_counts: list | None = None
+) -> None:
     """One week of the model and every view redrawn.
 
     With ``last_counts`` the episode histogram is redrawn only when its counts change, as
@@ -53,14 +55,12 @@ def step_and_redraw(model: DashboardModel, kept: list, last_counts: list | None 
     model.step()
     for canvas in kept:
         encode(canvas.update())
-    if last_counts is None:
-        encode(draw_episodes(model))
-        return
     histogram = duration_histogram(model)
     counts = [*histogram.primary.tolist(), *histogram.secondary.tolist()]
-    if counts != last_counts:
-        last_counts[:] = counts
-        encode(draw_histogram(histogram))
+    if last_counts is None or counts != last_counts:
+        if last_counts is not None:
+            last_counts[:] = counts
+        encode(episodes.update(histogram))
 
 
 def time_weeks(model: DashboardModel, as_page: bool) -> tuple[list[float], list[float]]:
@@ -70,13 +70,14 @@ def time_weeks(model: DashboardModel, as_page: bool) -> tuple[list[float], list[
     the other processes.
     """
     kept = canvases(model)
+    episodes = EpisodeCanvas(duration_histogram(model).labels)
     last_counts: list | None = [] if as_page else None
     for _ in range(WARM_UP_WEEKS):
-        step_and_redraw(model, kept, last_counts)
+        step_and_redraw(model, kept, episodes, last_counts)
     wall, cpu = [], []
     for _ in range(TIMED_WEEKS):
         start, start_cpu = time.perf_counter(), time.process_time()
-        step_and_redraw(model, kept, last_counts)
+        step_and_redraw(model, kept, episodes, last_counts)
         wall.append((time.perf_counter() - start) * 1000)
         cpu.append((time.process_time() - start_cpu) * 1000)
     return wall, cpu

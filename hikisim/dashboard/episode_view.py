@@ -69,26 +69,50 @@ def draw_episodes(model: HikiModel) -> Figure:
 
 def draw_histogram(histogram: DurationHistogram) -> Figure:
     """Stacked bars of a duration histogram: primary below, secondary on top."""
-    figure = new_figure()
-    axes = figure.subplots()
-    x = np.arange(len(histogram.labels))
-    axes.bar(x, histogram.primary, color=PRIMARY_COLOUR, label="primary (no disorder)")
-    axes.bar(
-        x,
-        histogram.secondary,
-        bottom=histogram.primary,
-        color=SECONDARY_COLOUR,
-        label="secondary (with a disorder)",
-    )
-    axes.set_xticks(x, [f"{label} y" for label in histogram.labels])
-    axes.set_xlabel("how long the current episode has lasted")
-    axes.set_ylabel("current cases")
-    axes.yaxis.get_major_locator().set_params(integer=True)
-    axes.legend(fontsize=8, frameon=False)
-    axes.set_title(
-        f"{histogram.total} current cases, {histogram.secondary_share:.0%} secondary", fontsize=10
-    )
-    return figure
+    canvas = EpisodeCanvas(histogram.labels)
+    return canvas.update(histogram)
+
+
+class EpisodeCanvas:
+    """One figure per model; each redraw only changes the bars' heights and the title.
+
+    Args:
+        labels: The duration bins.
+
+    Attributes:
+        figure: The matplotlib figure.
+    """
+
+    def __init__(self, labels: list[str]) -> None:
+        self.figure = new_figure()
+        self.axes = self.figure.subplots()
+        x = np.arange(len(labels))
+        zeros = np.zeros(len(labels))
+        self.primary = self.axes.bar(x, zeros, color=PRIMARY_COLOUR, label="primary (no disorder)")
+        self.secondary = self.axes.bar(
+            x, zeros, bottom=zeros, color=SECONDARY_COLOUR, label="secondary (with a disorder)"
+        )
+        self.axes.set_xticks(x, [f"{label} y" for label in labels])
+        self.axes.set_xlabel("how long the current episode has lasted")
+        self.axes.set_ylabel("current cases")
+        self.axes.yaxis.get_major_locator().set_params(integer=True)
+        self.axes.legend(fontsize=8, frameon=False)
+        self.title = self.axes.set_title("", fontsize=10)
+
+    def update(self, histogram: DurationHistogram) -> Figure:
+        """Show a histogram's counts."""
+        for lower, upper, primary, secondary in zip(
+            self.primary, self.secondary, histogram.primary, histogram.secondary, strict=True
+        ):
+            lower.set_height(primary)
+            upper.set_y(primary)
+            upper.set_height(secondary)
+        tallest = int((histogram.primary + histogram.secondary).max(initial=0))
+        self.axes.set_ylim(0, max(tallest, 1) * 1.05)
+        self.title.set_text(
+            f"{histogram.total} current cases, {histogram.secondary_share:.0%} secondary"
+        )
+        return self.figure
 
 
 @solara.component
@@ -98,7 +122,8 @@ def EpisodeView(model: HikiModel) -> None:  # noqa: N802 - Solara components are
     histogram = duration_histogram(model)
     # Redraw only when the counts change: most weeks no case passes a bin edge.
     counts = (*histogram.primary.tolist(), *histogram.secondary.tolist())
-    figure = solara.use_memo(lambda: draw_histogram(histogram), dependencies=[model, counts])
+    canvas = solara.use_memo(lambda: EpisodeCanvas(histogram.labels), dependencies=[model])
+    figure = solara.use_memo(lambda: canvas.update(histogram), dependencies=[model, counts])
     with solara.Card("How long cases last", margin=0):
         solara.FigureMatplotlib(figure, dependencies=[model, counts], **PNG_OPTIONS)
         Explanation("episodes")
