@@ -236,6 +236,8 @@ class Kernel:
         self.update_tracks()
         self.seek_help_and_treat(events, symptomatic)
         self.erode_ties(events, withdrawn)
+        # Next week's uniforms are generated on a helper thread while the model goes on.
+        self.streams.draw_ahead()
         return events
 
     def update_exposure(self) -> None:
@@ -277,7 +279,7 @@ class Kernel:
             (ascending seat indices).
         """
         s, y, mod = self.scenario, self.youths, self.modifiers
-        draw = self.streams.weekly("state")
+        draw = self.streams.draw("state")
         state = y.state
 
         # Nearly everyone is engaged, so the onset hazard is evaluated over the whole
@@ -287,7 +289,7 @@ class Kernel:
         logit += s.dynamics.peer_weight * self.exposure
         logit += mod.onset_logit
         # Hits are rare, so find them first and check the state of the few.
-        hits = np.flatnonzero(draw < sigmoid_inplace(logit))
+        hits = np.flatnonzero(draw.values() < sigmoid_inplace(logit))
         to_at_risk = hits[state[hits] == ENGAGED]
 
         # The other states are rare: find them with one pass, then split.
@@ -450,7 +452,7 @@ class Kernel:
         withdrawn = ~at_risk
         pupil = (y.track[symptomatic] == SCHOOL) & (y.age_weeks[symptomatic] < 18 * WEEKS_PER_YEAR)
 
-        draw = self.streams.weekly("school_refusal")
+        draw = self.streams.draw("school_refusal")
         refusing = y.school_refusal
         was = refusing[symptomatic]
         u = draw[symptomatic]
@@ -465,7 +467,7 @@ class Kernel:
         compulsory = y.age_weeks[refusers] < COMPULSORY_END_WEEKS
         y.ever_refused_school[refusers[compulsory]] = True
 
-        draw = self.streams.weekly("internet")
+        draw = self.streams.draw("internet")
         addicted = y.internet_addiction
         p_start = s.dynamics.internet_addiction_start * 2.0 * y.internet_intensity[symptomatic]
         start = symptomatic[~addicted[symptomatic] & (draw[symptomatic] < p_start)]
@@ -479,7 +481,7 @@ class Kernel:
         addicted[start] = True
         addicted[stop] = False
 
-        draw = self.streams.weekly("sleep")
+        draw = self.streams.draw("sleep")
         reversed_ = y.sleep_reversal
         p_start = (
             s.dynamics.sleep_reversal_start
@@ -504,7 +506,7 @@ class Kernel:
         at_22 = np.flatnonzero(age == 22 * WEEKS_PER_YEAR)
         changed.append(self._graduate(at_22[y.track[at_22] == UNIVERSITY]))
 
-        draw = self.streams.weekly("track")
+        draw = self.streams.draw("track")
         # Only school refusers can drop out and only the NEITHER track can find work.
         refusing = np.flatnonzero(y.school_refusal)
         refuser_age = age[refusing]
@@ -573,7 +575,7 @@ class Kernel:
             symptomatic: The youths at risk or withdrawn, if already known.
         """
         s, y, fam, mod = self.scenario, self.youths, self.population.families, self.modifiers
-        draw = self.streams.weekly("help")
+        draw = self.streams.draw("help")
         state = y.state
         if symptomatic is None:
             symptomatic = np.flatnonzero((state == AT_RISK) | (state == WITHDRAWN))
@@ -601,7 +603,7 @@ class Kernel:
         start_care(self, seekers, kind)
         events.help_sought = len(seekers)
 
-        draw = self.streams.weekly("treatment")
+        draw = self.streams.draw("treatment")
         in_care = np.flatnonzero(y.care != NO_CARE)
         care = y.care[in_care]
         dropout = np.where(care == CLINICAL, s.care.clinical_dropout, s.care.psychosocial_dropout)
@@ -618,7 +620,7 @@ class Kernel:
             withdrawn: The withdrawn youths, if already known.
         """
         s, y, net = self.scenario.network, self.youths, self.network
-        draw = self.streams.weekly("erosion")
+        draw = self.streams.draw("erosion")
         if withdrawn is None:
             withdrawn = np.flatnonzero(y.state == WITHDRAWN)
         withdrawn = withdrawn[self.has_ties[withdrawn]]
@@ -641,7 +643,7 @@ class Kernel:
         net.set_active(entries[gaining & ~offline], True)
 
         # Only youths with a lost offline tie can regain one (any other pick is a no-op).
-        candidates = net.rows_with_lost_offline(draw < s.tie_regain_rate)
+        candidates = net.rows_with_lost_offline(draw.below(s.tie_regain_rate))
         regaining = candidates[y.state[candidates] != WITHDRAWN]
         entries = net.row_entries(regaining, draw[regaining] / max(s.tie_regain_rate, 1e-9))
         partner_state = y.state[net.adjacency.indices[entries]]

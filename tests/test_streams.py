@@ -88,3 +88,30 @@ def test_fill_uniform_matches_numpy_float32_draws() -> None:
         np.testing.assert_array_equal(
             ours.random(5, dtype=np.float32), theirs.random(5, dtype=np.float32)
         )
+
+
+def test_draws_match_weekly_floats_with_and_without_drawing_ahead() -> None:
+    plain, ahead = Streams(13, 1_000, prefetch=False), Streams(13, 1_000, prefetch=True)
+    seats = np.array([0, 5, 999, 5])
+    for week in range(4):
+        for name in ("state", "help", "erosion"):
+            want = plain.weekly(name).copy()
+            got = ahead.draw(name)
+            np.testing.assert_array_equal(got.values(), want, err_msg=f"{name} {week}")
+            np.testing.assert_array_equal(got[seats], want[seats])
+            for threshold in (0.0, 0.05, float(want[7]), 1 / 3, 1.0, 2.0):
+                np.testing.assert_array_equal(got.below(threshold), want < threshold)
+        ahead.draw_ahead()
+    # Taking a generator undoes the draw made ahead for it.
+    np.testing.assert_array_equal(ahead["state"].random(5), plain["state"].random(5))
+    np.testing.assert_array_equal(ahead.weekly("help"), plain.weekly("help"))
+
+
+def test_odd_sizes_take_numpys_own_float32_draw() -> None:
+    streams = Streams(4, 101, prefetch=True)
+    want = np.random.default_rng(np.random.SeedSequence(4, spawn_key=(3,)))
+    for _ in range(2):
+        np.testing.assert_array_equal(
+            streams.draw("state").values(), want.random(101, dtype=np.float32)
+        )
+        streams.draw_ahead()
