@@ -33,6 +33,8 @@ LOW_ACHIEVEMENT_Z = -0.5
 COMPULSORY_END_WEEKS = 16 * WEEKS_PER_YEAR
 MAX_AGE_WEEKS = MAX_AGE * WEEKS_PER_YEAR
 MAX_ONSET_WEEKS = HIKIKOMORI_MAX_ONSET_AGE * WEEKS_PER_YEAR
+# Added to the bound on the onset logit: far more than float32 rounding of the sum.
+ONSET_BOUND_SLACK = 1e-3
 
 # Plain ints for comparisons with the int8 code arrays: numpy takes an IntEnum member as
 # a strong int64 and would first upcast the whole array, several times slower.
@@ -150,6 +152,7 @@ class Kernel:
         # Seats whose track changed mid-week; refreshed together with the next batch.
         self._stale: list[np.ndarray] = []
         self.age_logit = self._age_table()
+        self.age_logit_max = float(self.age_logit.max())
         self._initial_tracks()
         self.refresh_static(np.arange(n))
         self.next_person_id = n
@@ -282,15 +285,20 @@ class Kernel:
         draw = self.streams.draw("state")
         state = y.state
 
-        # Nearly everyone is engaged, so the onset hazard is evaluated over the whole
-        # contiguous arrays (far cheaper than gathering the engaged) and then masked.
+        # Onset hazards are small: a bound on everyone's logit (two passes over contiguous
+        # arrays) leaves a few percent of youths whose draw could fall below their
+        # hazard, and only theirs is computed, with the same float32 operations.
+        peer = s.dynamics.peer_weight * self.exposure
+        top = float(np.add(peer, self.static_onset, out=peer).max())
+        top += self.age_logit_max + float(mod.onset_logit.max()) + ONSET_BOUND_SLACK
+        candidates = np.flatnonzero(draw.below(1.0001 / (1.0 + np.exp(-top))))
+        candidates = candidates[state[candidates] == ENGAGED]
         # Ages always index the table; "clip" skips take's slower bounds check.
-        logit = self.static_onset + np.take(self.age_logit, y.age_weeks, mode="clip")
-        logit += s.dynamics.peer_weight * self.exposure
-        logit += mod.onset_logit
-        # Hits are rare, so find them first and check the state of the few.
-        hits = np.flatnonzero(draw.values() < sigmoid_inplace(logit))
-        to_at_risk = hits[state[hits] == ENGAGED]
+        logit = self.static_onset[candidates]
+        logit += np.take(self.age_logit, y.age_weeks[candidates], mode="clip")
+        logit += s.dynamics.peer_weight * self.exposure[candidates]
+        logit += mod.onset_logit[candidates]
+        to_at_risk = candidates[draw[candidates] < sigmoid_inplace(logit)]
 
         # The other states are rare: find them with one pass, then split.
         if others is None:
