@@ -49,6 +49,7 @@ SCHOOL = int(Track.SCHOOL)
 UNIVERSITY = int(Track.UNIVERSITY)
 NEITHER = int(Track.NEITHER)
 ONLINE = int(TieKind.ONLINE)
+NO_SEATS = np.empty(0, np.int64)
 
 
 def sigmoid(logit: np.ndarray) -> np.ndarray:
@@ -151,6 +152,8 @@ class Kernel:
         self.static_onset = np.zeros(n, np.float32)
         # Seats whose track changed mid-week; refreshed together with the next batch.
         self._stale: list[np.ndarray] = []
+        # The youths not engaged as of the last transition (see nonengaged).
+        self._others: np.ndarray | None = None
         self.age_logit = self._age_table()
         self.age_logit_max = float(self.age_logit.max())
         self._initial_tracks()
@@ -209,6 +212,22 @@ class Kernel:
         )
         self.static_onset[seats] = logit
 
+    def nonengaged(self) -> np.ndarray:
+        """The youths not engaged, ascending.
+
+        The set found at the last transition is reused while it still holds: as many
+        youths are not engaged as it has, and none of them is engaged (the same size and
+        a subset, so the same set). Otherwise the population is scanned.
+        """
+        state, others = self.youths.state, self._others
+        if (
+            others is None
+            or np.count_nonzero(state) != len(others)
+            or np.any(state[others] == ENGAGED)
+        ):
+            others = self._others = np.flatnonzero(state != ENGAGED)
+        return others
+
     def mark_stale(self, seats: np.ndarray) -> None:
         """Note youths whose onset logit needs refreshing before the next week's onset.
 
@@ -230,10 +249,12 @@ class Kernel:
         events = WeekEvents()
         if self.scenario.population.aging:
             self.age_and_turnover(week)
+        # One refresh a week for every seat whose inputs changed since the last onset.
+        self.refresh_static(NO_SEATS)
         self.update_exposure()
         # The symptomatic and withdrawn youths after the transitions; nothing else in the
         # week changes states, so the later phases share them instead of rescanning.
-        others = np.flatnonzero(self.youths.state != ENGAGED)
+        others = self.nonengaged()
         symptomatic, withdrawn = self.transition(week, events, others)
         self.update_flags(symptomatic)
         self.update_tracks()
@@ -265,7 +286,7 @@ class Kernel:
         self.next_person_id += len(leaving)
         draw_traits(y, leaving, self.scenario, self.streams["turnover"])
         self.network.reset_rows(leaving, self.initial_activity)
-        self.refresh_static(leaving)
+        self.mark_stale(leaving)
 
     def transition(
         self, week: int, events: WeekEvents, others: np.ndarray | None = None
@@ -328,7 +349,11 @@ class Kernel:
         events.new_episodes = len(to_withdrawn) + len(relapsed)
         events.recoveries = len(to_recovering)
 
-        others = np.flatnonzero(state != ENGAGED)
+        # Only the newly at risk join the youths not engaged; the resolved and the
+        # reintegrated leave them.
+        others = others[state[others] != ENGAGED]
+        others = np.insert(others, np.searchsorted(others, to_at_risk), to_at_risk)
+        self._others = others
         other_state = state[others]
         withdrawn = others[other_state == WITHDRAWN]
         symptomatic = others[(other_state == AT_RISK) | (other_state == WITHDRAWN)]
@@ -533,7 +558,8 @@ class Kernel:
         ]
         y.track[finds_work] = Track.WORK
         changed += [dropout, finds_work]
-        self.refresh_static(np.concatenate(changed))
+        # Refreshed with next week's newcomers, before the onset hazard needs them.
+        self.mark_stale(np.concatenate(changed))
 
     def _leave_school(self, seats: np.ndarray) -> np.ndarray:
         """At 18: university, work or neither, fixed by the youth's transition draw."""

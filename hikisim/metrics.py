@@ -90,7 +90,7 @@ def weekly_record(model: HikiModel, events: WeekEvents, cost: float) -> dict[str
     """
     y = model.population.youths
     # Most youths are engaged: find the others in one pass and count their states.
-    others = np.flatnonzero(y.state != ENGAGED)
+    others = model.kernel.nonengaged()
     other_state = y.state[others]
     counts = np.bincount(other_state, minlength=len(State)).tolist()
     counts[State.ENGAGED] = len(y) - sum(counts)
