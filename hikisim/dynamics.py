@@ -35,6 +35,8 @@ MAX_AGE_WEEKS = MAX_AGE * WEEKS_PER_YEAR
 MAX_ONSET_WEEKS = HIKIKOMORI_MAX_ONSET_AGE * WEEKS_PER_YEAR
 # Added to the bound on the onset logit: far more than float32 rounding of the sum.
 ONSET_BOUND_SLACK = 1e-3
+# The logit (about a 0.5% weekly onset) that splits the youths for the onset bound.
+ONSET_LOW_LOGIT = -5.3
 
 # Plain ints for comparisons with the int8 code arrays: numpy takes an IntEnum member as
 # a strong int64 and would first upcast the whole array, several times slower.
@@ -152,8 +154,11 @@ class Kernel:
         self.static_onset = np.zeros(n, np.float32)
         # Seats whose track changed mid-week; refreshed together with the next batch.
         self._stale: list[np.ndarray] = []
-        # The youths not engaged as of the last transition (see nonengaged).
+        # The youths not engaged as of the last transition (see nonengaged), and the
+        # holders of two flags as of the last update_flags (see _flagged).
         self._others: np.ndarray | None = None
+        self._addicted: np.ndarray | None = None
+        self._reversed: np.ndarray | None = None
         self.age_logit = self._age_table()
         self.age_logit_max = float(self.age_logit.max())
         self._initial_tracks()
@@ -215,17 +220,18 @@ class Kernel:
     def nonengaged(self) -> np.ndarray:
         """The youths not engaged, ascending.
 
-        The set found at the last transition is reused while it still holds: as many
-        youths are not engaged as it has, and none of them is engaged (the same size and
-        a subset, so the same set). Otherwise the population is scanned.
+        The set found at the last transition is reused, less any youths engaged since
+        (turnover), when as many youths are not engaged as it then has (a subset of the
+        same size is the same set). Otherwise the population is scanned.
         """
         state, others = self.youths.state, self._others
-        if (
-            others is None
-            or np.count_nonzero(state) != len(others)
-            or np.any(state[others] == ENGAGED)
-        ):
-            others = self._others = np.flatnonzero(state != ENGAGED)
+        if others is not None:
+            others = others[state[others] != ENGAGED]
+            # ENGAGED is 0, so counting nonzero codes counts the others.
+            if len(others) == np.count_nonzero(state):
+                self._others = others
+                return others
+        others = self._others = np.flatnonzero(state != ENGAGED)
         return others
 
     def mark_stale(self, seats: np.ndarray) -> None:
@@ -256,8 +262,8 @@ class Kernel:
         # week changes states, so the later phases share them instead of rescanning.
         others = self.nonengaged()
         symptomatic, withdrawn = self.transition(week, events, others)
-        self.update_flags(symptomatic)
-        self.update_tracks()
+        refusing = self.update_flags(symptomatic)
+        self.update_tracks(refusing)
         self.seek_help_and_treat(events, symptomatic)
         self.erode_ties(events, withdrawn)
         # Next week's uniforms are generated on a helper thread while the model goes on.
@@ -306,13 +312,20 @@ class Kernel:
         draw = self.streams.draw("state")
         state = y.state
 
-        # Onset hazards are small: a bound on everyone's logit (two passes over contiguous
-        # arrays) leaves a few percent of youths whose draw could fall below their
-        # hazard, and only theirs is computed, with the same float32 operations.
-        peer = s.dynamics.peer_weight * self.exposure
-        top = float(np.add(peer, self.static_onset, out=peer).max())
-        top += self.age_logit_max + float(mod.onset_logit.max()) + ONSET_BOUND_SLACK
-        candidates = np.flatnonzero(draw.below(1.0001 / (1.0 + np.exp(-top))))
+        # Onset hazards are small: bounds on everyone's logit (a few passes over
+        # contiguous arrays) leave under one percent of youths whose draw could fall
+        # below their hazard, and only theirs is computed, with the same float32
+        # operations. The bound is the largest logit for the few youths above a cut,
+        # and the cut itself for everyone else.
+        bound = s.dynamics.peer_weight * self.exposure
+        bound = np.add(bound, self.static_onset, out=bound)
+        rest = self.age_logit_max + float(mod.onset_logit.max()) + ONSET_BOUND_SLACK
+        top = float(bound.max()) + rest
+        maybe = draw.below(1.0001 / (1.0 + np.exp(-top)))
+        if top > ONSET_LOW_LOGIT:
+            maybe &= bound > ONSET_LOW_LOGIT - rest
+            maybe |= draw.below(1.0001 / (1.0 + np.exp(-ONSET_LOW_LOGIT)))
+        candidates = np.flatnonzero(maybe)
         candidates = candidates[state[candidates] == ENGAGED]
         # Ages always index the table; "clip" skips take's slower bounds check.
         logit = self.static_onset[candidates]
@@ -469,11 +482,14 @@ class Kernel:
         self.log.set("hikikomori", y.episode_row[qualified], True)
         return len(qualified)
 
-    def update_flags(self, symptomatic: np.ndarray | None = None) -> None:
+    def update_flags(self, symptomatic: np.ndarray | None = None) -> np.ndarray:
         """School refusal, internet addiction and sleep reversal.
 
         Args:
             symptomatic: The youths at risk or withdrawn, if already known.
+
+        Returns:
+            The school refusers (ascending).
         """
         s, y = self.scenario, self.youths
         state = y.state
@@ -504,15 +520,17 @@ class Kernel:
         addicted = y.internet_addiction
         p_start = s.dynamics.internet_addiction_start * 2.0 * y.internet_intensity[symptomatic]
         start = symptomatic[~addicted[symptomatic] & (draw[symptomatic] < p_start)]
-        holders = np.flatnonzero(addicted)
+        holders = _flagged(addicted, self._addicted)
         holder_state = state[holders]
-        stop = holders[
+        stopping = (
             (holder_state != AT_RISK)
             & (holder_state != WITHDRAWN)
             & (draw[holders] < s.dynamics.internet_addiction_stop)
-        ]
+        )
+        stop = holders[stopping]
         addicted[start] = True
         addicted[stop] = False
+        self._addicted = _updated(holders, stopping, start)
 
         draw = self.streams.draw("sleep")
         reversed_ = y.sleep_reversal
@@ -522,15 +540,19 @@ class Kernel:
             * (0.25 + 0.75 * withdrawn)
         )
         start = symptomatic[~reversed_[symptomatic] & (draw[symptomatic] < p_start)]
-        holders = np.flatnonzero(reversed_)
-        stop = holders[
-            (state[holders] != WITHDRAWN) & (draw[holders] < s.dynamics.sleep_reversal_stop)
-        ]
+        holders = _flagged(reversed_, self._reversed)
+        stopping = (state[holders] != WITHDRAWN) & (draw[holders] < s.dynamics.sleep_reversal_stop)
         reversed_[start] = True
-        reversed_[stop] = False
+        reversed_[holders[stopping]] = False
+        self._reversed = _updated(holders, stopping, start)
+        return refusers
 
-    def update_tracks(self) -> None:
-        """The school-to-work transition, dropout, and finding work."""
+    def update_tracks(self, refusing: np.ndarray | None = None) -> None:
+        """The school-to-work transition, dropout, and finding work.
+
+        Args:
+            refusing: The school refusers (ascending), if already known.
+        """
         s, y = self.scenario, self.youths
         age = y.age_weeks
         changed = []
@@ -541,7 +563,8 @@ class Kernel:
 
         draw = self.streams.draw("track")
         # Only school refusers can drop out and only the NEITHER track can find work.
-        refusing = np.flatnonzero(y.school_refusal)
+        if refusing is None:
+            refusing = np.flatnonzero(y.school_refusal)
         refuser_age = age[refusing]
         dropout = refusing[
             (refuser_age >= 15 * WEEKS_PER_YEAR)
@@ -683,6 +706,30 @@ class Kernel:
         partner_state = y.state[net.adjacency.indices[entries]]
         restore = entries[(net.kind[entries] != ONLINE) & (partner_state != WITHDRAWN)]
         net.set_active(restore, True)
+
+
+def _flagged(flags: np.ndarray, known: np.ndarray | None) -> np.ndarray:
+    """``np.flatnonzero(flags)``, from a known ascending superset if it still holds.
+
+    Args:
+        flags: Boolean flag per youth.
+        known: Ascending seats that held the flag when last seen; flags may only have
+            been cleared since (turnover), or the count shows otherwise.
+    """
+    if known is not None:
+        still = known[flags[known]]
+        # A subset of the flagged youths as large as their number is all of them.
+        if len(still) == np.count_nonzero(flags):
+            return still
+    return np.flatnonzero(flags)
+
+
+def _updated(holders: np.ndarray, stopping: np.ndarray, start: np.ndarray) -> np.ndarray:
+    """Ascending holders after those marked ``stopping`` stop and ``start`` (new) start."""
+    holders = holders[~stopping]
+    if len(start):
+        holders = np.insert(holders, np.searchsorted(holders, start), start)
+    return holders
 
 
 def start_care(kernel: Kernel, seats: np.ndarray, kind: np.ndarray | int) -> None:
