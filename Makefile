@@ -18,11 +18,11 @@ $(STAMP): pyproject.toml
 	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; assert sys.version_info >= (3, 12)' 2>/dev/null; then \
 	  found=""; \
 	  for candidate in $(PYTHON_CANDIDATES); do \
-	    if "$$candidate" -c 'import sys, venv; assert sys.version_info >= (3, 12)' >/dev/null 2>&1; then found="$$candidate"; break; fi; \
+	    if "$$candidate" -c 'import sys, venv, ensurepip; assert sys.version_info >= (3, 12)' >/dev/null 2>&1; then found="$$candidate"; break; fi; \
 	  done; \
 	  if [ -z "$$found" ]; then \
 	    echo "error: no working Python >= 3.12 found (tried: $(PYTHON_CANDIDATES))." >&2; \
-	    echo "Install one, e.g. 'apt-get install python3.13 python3.13-venv' or 'pyenv install 3.12'." >&2; \
+	    echo "Install one with venv and ensurepip, e.g. 'apt-get install python3.13 python3.13-venv' or 'pyenv install 3.12'." >&2; \
 	    exit 1; \
 	  fi; \
 	  echo "using $$found ($$("$$found" --version))"; \
