@@ -43,7 +43,9 @@ WEEKLY_COLUMNS = (
     "in_treatment",
     "new_episodes",
     "new_cases",
+    "recoveries",
     "help_sought",
+    "treatment_dropouts",
     "tie_losses",
     "cost",
 )
@@ -114,7 +116,9 @@ def weekly_record(model: HikiModel, events: WeekEvents, cost: float) -> dict[str
         "in_treatment": int(np.count_nonzero(y.care != NO_CARE)),
         "new_episodes": events.new_episodes,
         "new_cases": events.new_cases,
+        "recoveries": events.recoveries,
         "help_sought": events.help_sought,
+        "treatment_dropouts": events.dropouts,
         "tie_losses": events.tie_losses,
         "cost": cost,
     }
