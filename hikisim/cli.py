@@ -114,7 +114,12 @@ def compare(
     set_: SetOption = None,
 ) -> None:
     """Compare scenarios: replicates under common random numbers, 95% intervals, costs."""
-    from hikisim.compare import check_names, run_comparison, write_comparison
+    from hikisim.compare import (
+        check_names,
+        comparison_markdown,
+        run_comparison,
+        write_comparison,
+    )
 
     settings = [scenario_from_options(path, None, years, set_) for path in scenarios]
     check_names(settings)
@@ -123,8 +128,6 @@ def compare(
     with tqdm(total=total, desc="compare", unit="run", file=sys.stderr, leave=False) as bar:
         results = run_comparison(settings, replicates, base_seed, workers, bar.update)
     table = write_comparison(results, base_seed, out)
-    from hikisim.compare import comparison_markdown
-
     typer.echo(comparison_markdown(table))
     typer.echo(f"wrote {out}/comparison.csv, comparison.md, prevalence.png, cost_effectiveness.png")
 

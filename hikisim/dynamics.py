@@ -32,7 +32,6 @@ from hikisim.streams import Streams
 LOW_ACHIEVEMENT_Z = -0.5
 COMPULSORY_END_WEEKS = 16 * WEEKS_PER_YEAR
 MAX_AGE_WEEKS = MAX_AGE * WEEKS_PER_YEAR
-MAX_ONSET_WEEKS = HIKIKOMORI_MAX_ONSET_AGE * WEEKS_PER_YEAR
 # Added to the bound on the onset logit: far more than float32 rounding of the sum.
 ONSET_BOUND_SLACK = 1e-3
 # The logit (about a 0.5% weekly onset) that splits the youths for the onset bound.

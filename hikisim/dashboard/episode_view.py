@@ -62,17 +62,6 @@ def duration_histogram(model: HikiModel) -> DurationHistogram:
     )
 
 
-def draw_episodes(model: HikiModel) -> Figure:
-    """Stacked bars of current cases by duration: primary below, secondary on top."""
-    return draw_histogram(duration_histogram(model))
-
-
-def draw_histogram(histogram: DurationHistogram) -> Figure:
-    """Stacked bars of a duration histogram: primary below, secondary on top."""
-    canvas = EpisodeCanvas(histogram.labels)
-    return canvas.update(histogram)
-
-
 class EpisodeCanvas:
     """One figure per model; each redraw only changes the bars' heights and the title.
 
