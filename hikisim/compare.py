@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.figure import Figure
 from scipy import stats
 
 from hikisim.errors import InputError
@@ -147,6 +148,20 @@ def runs_frame(results: Sequence[RunResult]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def by_replicate(runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Each scenario's runs indexed by replicate, in the order of the first scenario's.
+
+    The first scenario is the reference; aligning every other on its replicates is what
+    makes the differences paired (common random numbers).
+    """
+    order = list(dict.fromkeys(runs["scenario"]))
+    replicates = runs[runs["scenario"] == order[0]]["replicate"]
+    return {
+        name: runs[runs["scenario"] == name].set_index("replicate").loc[replicates]
+        for name in order
+    }
+
+
 def comparison_table(results: Sequence[RunResult], base_seed: int) -> pd.DataFrame:
     """Per scenario: means and 95% intervals, paired differences, cost-effectiveness.
 
@@ -157,13 +172,11 @@ def comparison_table(results: Sequence[RunResult], base_seed: int) -> pd.DataFra
     Returns:
         One row per scenario.
     """
-    runs = runs_frame(results)
-    order = list(dict.fromkeys(runs["scenario"]))
-    reference = runs[runs["scenario"] == order[0]].set_index("replicate")
+    paired = by_replicate(runs_frame(results))
+    reference_name, reference = next(iter(paired.items()))
     rng = np.random.default_rng(base_seed)
     rows = []
-    for name in order:
-        own = runs[runs["scenario"] == name].set_index("replicate").loc[reference.index]
+    for name, own in paired.items():
         row: dict[str, Any] = {"scenario": name, "replicates": len(own)}
         for measure in MEASURES:
             row[measure], row[f"{measure}_low"], row[f"{measure}_high"] = mean_interval(
@@ -175,7 +188,9 @@ def comparison_table(results: Sequence[RunResult], base_seed: int) -> pd.DataFra
         for label, values in (("person_years_averted", averted), ("cases_averted", cases_averted)):
             row[label], row[f"{label}_low"], row[f"{label}_high"] = mean_interval(values)
         ratio = (
-            cost_per_person_year(extra_cost, averted, rng) if name != order[0] else (np.nan,) * 3
+            cost_per_person_year(extra_cost, averted, rng)
+            if name != reference_name
+            else (np.nan,) * 3
         )
         row["cost_per_person_year_averted"] = ratio[0]
         row["cost_per_person_year_averted_low"] = ratio[1]
@@ -217,12 +232,8 @@ def comparison_markdown(table: pd.DataFrame) -> str:
 
 def plot_prevalence(results: Sequence[RunResult], path: Path) -> None:
     """Prevalence (15-39) over the horizon: mean and 95% band per scenario."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig = Figure(figsize=(8, 4.5))
+    ax = fig.subplots()
     for name in dict.fromkeys(r.scenario for r in results):
         series = np.array([r.prevalence for r in results if r.scenario == name]) * 100
         years = np.arange(series.shape[1]) / 52
@@ -238,22 +249,17 @@ def plot_prevalence(results: Sequence[RunResult], path: Path) -> None:
     ax.legend(fontsize="small")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
-def plot_cost_effectiveness(results: Sequence[RunResult], table: pd.DataFrame, path: Path) -> None:
+def plot_cost_effectiveness(runs: pd.DataFrame, path: Path) -> None:
     """The cost-effectiveness plane: extra cost against person-years averted."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    runs = runs_frame(results)
-    order = list(table["scenario"])
-    reference = runs[runs["scenario"] == order[0]].set_index("replicate")
-    fig, ax = plt.subplots(figsize=(7, 5))
-    for name in order[1:]:
-        own = runs[runs["scenario"] == name].set_index("replicate").loc[reference.index]
+    paired = by_replicate(runs)
+    names = list(paired)
+    reference = paired[names[0]]
+    fig = Figure(figsize=(7, 5))
+    ax = fig.subplots()
+    for name in names[1:]:
+        own = paired[name]
         averted = reference["person_years"] - own["person_years"]
         extra = (own["cost"] - reference["cost"]) / 1e6
         points = ax.scatter(averted, extra, alpha=0.4, s=18)
@@ -267,13 +273,12 @@ def plot_cost_effectiveness(results: Sequence[RunResult], table: pd.DataFrame, p
         )
     ax.axhline(0, color="grey", linewidth=0.8)
     ax.axvline(0, color="grey", linewidth=0.8)
-    ax.set_xlabel(f"person-years of hikikomori averted vs {order[0]}")
-    ax.set_ylabel(f"extra cost vs {order[0]} (million yen)")
+    ax.set_xlabel(f"person-years of hikikomori averted vs {names[0]}")
+    ax.set_ylabel(f"extra cost vs {names[0]} (million yen)")
     ax.set_title("Cost-effectiveness plane (small: replicates, large: mean)")
     ax.legend(fontsize="small")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
 def write_comparison(results: Sequence[RunResult], base_seed: int, out: Path) -> pd.DataFrame:
@@ -290,9 +295,10 @@ def write_comparison(results: Sequence[RunResult], base_seed: int, out: Path) ->
     from hikisim import __version__
 
     table = comparison_table(results, base_seed)
+    runs = runs_frame(results)
     with atomic_directory(out) as staging:
         table.to_csv(staging / "comparison.csv", index=False)
-        runs_frame(results).to_csv(staging / "runs.csv", index=False)
+        runs.to_csv(staging / "runs.csv", index=False)
         provenance = {
             "scenarios": list(table["scenario"]),
             "replicates": int(table["replicates"].iloc[0]),
@@ -308,5 +314,5 @@ def write_comparison(results: Sequence[RunResult], base_seed: int, out: Path) ->
         )
         (staging / "comparison.md").write_text(comparison_markdown(table) + note)
         plot_prevalence(results, staging / "prevalence.png")
-        plot_cost_effectiveness(results, table, staging / "cost_effectiveness.png")
+        plot_cost_effectiveness(runs, staging / "cost_effectiveness.png")
     return table
