@@ -30,7 +30,6 @@ import csv
 import math
 import tomllib
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -43,6 +42,7 @@ from hikisim.errors import InputError
 from hikisim.interventions import REGISTRY
 from hikisim.scenario import Scenario, validate_scenario
 from hikisim.simulation import simulate
+from hikisim.sweeps.executors import Executor, make_executor
 
 TARGET_KEYS = ("value", "tolerance", "source")
 CONVERGED_DISTANCE = 0.25
@@ -220,8 +220,8 @@ def run_replicate(job: tuple[dict[str, Any], int]) -> dict[str, Any]:
 
 
 def replicate_seeds(base: int, count: int) -> list[int]:
-    """The seeds of ``count`` replicates, derived from a base seed."""
-    return [base + index for index in range(count)]
+    """The seeds of ``count`` replicates: ``base + i``, wrapped into 0..2**63-1."""
+    return [(base + index) % 2**63 for index in range(count)]
 
 
 class Evaluator:
@@ -269,12 +269,16 @@ class Evaluator:
         for group in self.groups:
             scenario = self.base.with_overrides({**settings, **dict(group)}, "calibration")
             data = scenario.model_dump()
-            futures[group] = [self.executor.submit(run_replicate, (data, s)) for s in self.seeds]
+            futures[group] = [
+                self.executor.submit(run_replicate, (data, seed), "calibrate")
+                for seed in self.seeds
+            ]
         summaries: dict[tuple[tuple[str, Any], ...], list[dict[str, Any]]] = {}
         for group, jobs in futures.items():
             summaries[group] = []
             for job in jobs:
-                summaries[group].append(job.result())
+                self.executor.wait([job])
+                summaries[group].append(self.executor.result(job))
                 if self.progress is not None:
                     self.progress(1)
         return np.array(
@@ -582,9 +586,10 @@ def scenario_value(scenario: Scenario, key: str) -> Any:
 
 def interval_of_mean(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
     """Student-t confidence interval of the mean across replicates."""
+    # One replicate says nothing about spread: NaN bounds, shown as "n/a" in reports.
     mean = float(np.mean(values))
     if len(values) < 2:
-        return mean, mean
+        return float("nan"), float("nan")
     half = stats.t.ppf(0.5 + level / 2, len(values) - 1) * stats.sem(values)
     return mean - float(half), mean + float(half)
 
@@ -653,6 +658,13 @@ def fmt(value: float) -> str:
     return f"{value:.4g}"
 
 
+def interval_text(low: float, high: float) -> str:
+    """``low-high`` for tables, or ``n/a`` when the interval is undefined."""
+    if np.isnan(low) or np.isnan(high):
+        return "n/a"
+    return f"{fmt(low)}-{fmt(high)}"
+
+
 def markdown_report(result: Calibration, command: str) -> str:
     """``calibration.md``: the target table, the method, the iteration history and notes."""
     rows = table_rows(result)
@@ -674,7 +686,7 @@ def markdown_report(result: Calibration, command: str) -> str:
         lines.append(
             f"| {r['target']} | `{r['lever']}` = {fmt(r['lever_value'])} | {fmt(r['published'])} "
             f"| {fmt(r['tolerance_low'])}-{fmt(r['tolerance_high'])} | {fmt(r['model_mean'])} "
-            f"| {fmt(r['mean_ci95_low'])}-{fmt(r['mean_ci95_high'])} "
+            f"| {interval_text(r['mean_ci95_low'], r['mean_ci95_high'])} "
             f"| {fmt(r['replicate_p2_5'])}-{fmt(r['replicate_p97_5'])} "
             f"| {'yes' if r['inside_tolerance'] else 'no'} |"
         )
@@ -718,7 +730,7 @@ def write_report(result: Calibration, out: Path, command: str) -> list[dict[str,
     return rows
 
 
-def check_options(seeds: int, iterations: int, workers: int) -> None:
+def check_options(seeds: int, iterations: int, workers: int | None) -> None:
     """Reject option values the calibration cannot use.
 
     Args:
@@ -733,7 +745,7 @@ def check_options(seeds: int, iterations: int, workers: int) -> None:
         raise InputError(f"must be at least 1, got {seeds}", "--seeds")
     if iterations < 0:
         raise InputError(f"must be 0 or more, got {iterations}", "--iterations")
-    if workers < 1:
+    if workers is not None and workers < 1:
         raise InputError(f"must be at least 1, got {workers}", "--workers")
 
 
@@ -741,24 +753,24 @@ def run_calibration(
     base: Scenario,
     seeds: Sequence[int],
     iterations: int,
-    workers: int,
+    workers: int | None,
     progress: Callable[[int], Any] | None = None,
+    scheduler: Any = None,
 ) -> Calibration:
-    """Calibrate ``base`` with replicates spread over a local process pool.
+    """Calibrate ``base`` with replicates spread over the executor.
 
     Args:
         base: The scenario to calibrate.
         seeds: Replicate seeds.
         iterations: Maximum number of Newton steps.
-        workers: Worker processes.
+        workers: Local worker processes (default: all cores).
         progress: Called once per finished replicate.
+        scheduler: A Dask scheduler address or Client; None runs on a local pool.
 
     Returns:
         The calibration.
     """
-    from concurrent.futures import ProcessPoolExecutor
-
-    with ProcessPoolExecutor(max_workers=workers) as executor:
+    with make_executor(scheduler, workers) as executor:
         return calibrate(base, seeds, iterations, executor, progress)
 
 

@@ -1,20 +1,28 @@
 """The ``hikisim`` command line.
 
 Bad input (a scenario file, an option, an experiment file) exits with code 2 and a
-one-line reason on stderr, without a traceback and without writing any output.
+one-line reason on stderr, without a traceback and without writing any output. Ctrl-C
+or SIGTERM stops the workers of a multi-run command and exits with 130 or 143, leaving
+only whole result files behind.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
-from typing import Annotated
+from types import FrameType
+from typing import Annotated, Any
 
 import typer
 from tqdm import tqdm
 
 from hikisim.errors import InputError
+from hikisim.locking import output_lock
+from hikisim.output import check_output_folder
 from hikisim.scenario import Scenario, load_scenario, parse_assignment
+
+MAX_SEED = 2**63 - 1
 
 app = typer.Typer(
     add_completion=False,
@@ -34,13 +42,20 @@ SetOption = Annotated[
     list[str] | None,
     typer.Option("--set", help="Override a scenario value, e.g. --set population.youths=2000."),
 ]
-OutOption = Annotated[Path, typer.Option("--out", help="Output directory.")]
+OutOption = Annotated[str, typer.Option("--out", help="Output folder.")]
+SeedOption = Annotated[
+    int | None,
+    typer.Option(min=0, max=MAX_SEED, help="Random seed, 0 to 2**63-1 (default: the scenario's)."),
+]
 
 
 def scenario_from_options(
     path: Path, seed: int | None, years: float | None, assignments: list[str] | None
-) -> Scenario:
+) -> tuple[Scenario, dict[str, Any]]:
     """Load a scenario and apply ``--seed``, ``--years`` and ``--set`` options.
+
+    Each kind of override is applied separately so that an error names the option it
+    came from rather than the scenario file.
 
     Args:
         path: The scenario file.
@@ -49,14 +64,19 @@ def scenario_from_options(
         assignments: ``--set`` options.
 
     Returns:
-        The validated scenario.
+        The validated scenario and every dotted override applied, for the record.
     """
-    overrides = dict(parse_assignment(item) for item in assignments or [])
-    if seed is not None:
-        overrides["run.seed"] = seed
-    if years is not None:
-        overrides["run.years"] = years
-    return load_scenario(path, **overrides)
+    scenario = load_scenario(path)
+    applied: dict[str, Any] = {}
+    for source, overrides in (
+        ("--set", dict(parse_assignment(item) for item in assignments or [])),
+        ("--seed", {} if seed is None else {"run.seed": seed}),
+        ("--years", {} if years is None else {"run.years": years}),
+    ):
+        if overrides:
+            scenario = scenario.with_overrides(overrides, source)
+            applied |= overrides
+    return scenario, applied
 
 
 def progress_bar(total: int, description: str) -> tqdm:
@@ -68,7 +88,7 @@ def progress_bar(total: int, description: str) -> tqdm:
 def run(
     scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.", metavar="SCENARIO.toml")],
     out: OutOption,
-    seed: Annotated[int | None, typer.Option(help="Random seed (default: the scenario's).")] = None,
+    seed: SeedOption = None,
     years: Annotated[float | None, typer.Option(help="Horizon in years.")] = None,
     set_: SetOption = None,
 ) -> None:
@@ -76,14 +96,14 @@ def run(
     from hikisim.model import HikiModel
     from hikisim.simulation import write_outputs
 
-    settings = scenario_from_options(scenario, seed, years, set_)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{str(out)!r} exists and is not a directory", source="--out")
-    model = HikiModel(settings)
-    with progress_bar(model.total_weeks, settings.name) as bar:
-        model.run(bar.update)
-    model.finalize_log()
-    summary = write_outputs(model, out)
+    settings, overrides = scenario_from_options(scenario, seed, years, set_)
+    folder = check_output_folder(out)
+    with output_lock(folder):
+        model = HikiModel(settings)
+        with progress_bar(model.total_weeks, settings.name) as bar:
+            model.run(bar.update)
+        model.finalize_log()
+        summary = write_outputs(model, folder, overrides)
     for key in (
         "prevalence_15_39",
         "secondary_share",
@@ -92,6 +112,18 @@ def run(
     ):
         typer.echo(f"{key:24s} {summary[key]:.4f}")
     typer.echo(f"wrote {out}/summary.json, weekly.csv, episodes.csv")
+
+
+ExperimentArgument = Annotated[
+    Path, typer.Argument(help="Experiment TOML file.", metavar="EXPERIMENT.toml")
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(help="Dask scheduler address, e.g. tcp://HOST:8786 (default: local pool)."),
+]
+WorkersOption = Annotated[
+    int | None, typer.Option(min=1, help="Local worker processes (default: all cores).")
+]
 
 
 @app.command()
@@ -105,29 +137,37 @@ def compare(
     out: OutOption,
     replicates: Annotated[int, typer.Option(min=1, max=1000, help="Runs per scenario.")] = 5,
     seed: Annotated[
-        int | None, typer.Option(help="Seed of replicate 0 (default: the first scenario's).")
+        int | None,
+        typer.Option(
+            min=0, max=MAX_SEED, help="Seed of replicate 0 (default: the first scenario's)."
+        ),
     ] = None,
     years: Annotated[float | None, typer.Option(help="Horizon in years.")] = None,
-    workers: Annotated[
-        int | None, typer.Option(min=1, help="Worker processes (default: all cores).")
-    ] = None,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
     set_: SetOption = None,
 ) -> None:
     """Compare scenarios: replicates under common random numbers, 95% intervals, costs."""
     from hikisim.compare import (
         check_names,
+        check_pairable,
         comparison_markdown,
         run_comparison,
         write_comparison,
     )
 
-    settings = [scenario_from_options(path, None, years, set_) for path in scenarios]
+    settings = [scenario_from_options(path, None, years, set_)[0] for path in scenarios]
     check_names(settings)
+    check_pairable(settings, [str(path) for path in scenarios])
+    folder = check_output_folder(out)
     base_seed = settings[0].run.seed if seed is None else seed
     total = len(settings) * replicates
-    with tqdm(total=total, desc="compare", unit="run", file=sys.stderr, leave=False) as bar:
-        results = run_comparison(settings, replicates, base_seed, workers, bar.update)
-    table = write_comparison(results, base_seed, out)
+    with output_lock(folder):
+        with tqdm(total=total, desc="compare", unit="run", file=sys.stderr, leave=False) as bar:
+            results = run_comparison(
+                settings, replicates, base_seed, workers, bar.update, scheduler=scheduler
+            )
+        table = write_comparison(results, base_seed, folder)
     typer.echo(comparison_markdown(table))
     typer.echo(f"wrote {out}/comparison.csv, comparison.md, prevalence.png, cost_effectiveness.png")
 
@@ -143,18 +183,6 @@ def dashboard(
     from hikisim.dashboard.server import serve
 
     serve(host, port)
-
-
-ExperimentArgument = Annotated[
-    Path, typer.Argument(help="Experiment TOML file.", metavar="EXPERIMENT.toml")
-]
-SchedulerOption = Annotated[
-    str | None,
-    typer.Option(help="Dask scheduler address, e.g. tcp://HOST:8786 (default: local pool)."),
-]
-WorkersOption = Annotated[
-    int | None, typer.Option(min=1, help="Local worker processes (default: all cores).")
-]
 
 
 @app.command()
@@ -204,9 +232,11 @@ def calibrate(
         int, typer.Option(help="Most Newton steps; 0 only evaluates the scenario.")
     ] = 6,
     seed: Annotated[
-        int | None, typer.Option(help="First replicate seed (default: the scenario's).")
+        int | None,
+        typer.Option(min=0, max=MAX_SEED, help="First replicate seed (default: the scenario's)."),
     ] = None,
-    workers: Annotated[int, typer.Option(help="Worker processes.")] = 2,
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
     set_: SetOption = None,
 ) -> None:
     """Fit the calibration levers of the default baseline to the published targets."""
@@ -216,21 +246,54 @@ def calibrate(
 
     calibration.check_options(seeds, iterations, workers)
     base = Scenario().with_overrides(dict(parse_assignment(item) for item in set_ or []), "--set")
+    folder = check_output_folder(out)
     replicate_seeds = calibration.replicate_seeds(base.run.seed if seed is None else seed, seeds)
     total = calibration.planned_runs(seeds, iterations)
-    with tqdm(total=total, desc="calibrate", unit="run", file=sys.stderr, leave=False) as bar:
-        result = calibration.run_calibration(base, replicate_seeds, iterations, workers, bar.update)
-    command = shlex.join(["hikisim", "calibrate", *sys.argv[2:]])
-    for row in calibration.write_report(result, out, command):
+    with output_lock(folder):
+        with tqdm(total=total, desc="calibrate", unit="run", file=sys.stderr, leave=False) as bar:
+            result = calibration.run_calibration(
+                base, replicate_seeds, iterations, workers, bar.update, scheduler=scheduler
+            )
+        command = shlex.join(["hikisim", "calibrate", *sys.argv[2:]])
+        rows = calibration.write_report(result, folder, command)
+    for row in rows:
         inside = "inside" if row["inside_tolerance"] else "OUTSIDE"
         typer.echo(f"{row['target']:32s} {row['model_mean']:.4f}  ({inside} tolerance)")
     typer.echo(f"wrote {out}/calibration.csv, calibration.md, calibrated.toml, history.csv")
 
 
+class StopRequestedError(BaseException):
+    """SIGTERM or SIGINT arrived. A BaseException, so no ``except Exception`` swallows it.
+
+    Attributes:
+        signum: The signal number.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _request_stop(signum: int, frame: FrameType | None) -> None:
+    # Ignore repeats while shutting down, so a second Ctrl-C cannot cut the clean-up.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise StopRequestedError(signum)
+
+
 def main() -> None:
     """Entry point: run the app, turning bad input into exit code 2."""
+    signal.signal(signal.SIGTERM, _request_stop)
+    signal.signal(signal.SIGINT, _request_stop)
     try:
         app()
     except InputError as error:
         typer.echo(f"hikisim: error: {error}", err=True)
         sys.exit(2)
+    except StopRequestedError as stop:
+        typer.echo(
+            f"hikisim: stopped by {signal.Signals(stop.signum).name}; workers stopped, "
+            "whole result files kept (rerun a sweep to resume)",
+            err=True,
+        )
+        sys.exit(128 + stop.signum)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,8 +25,13 @@ from hikisim.metrics import summarize
 from hikisim.output import atomic_directory
 from hikisim.scenario import Scenario
 from hikisim.simulation import run_model
+from hikisim.sweeps.executors import make_executor, run_all
 
 BOOTSTRAP_SAMPLES = 2000
+SEED_SPAN = 2**63
+# The seed differs by design (``--seed`` sets it for all); everything else in ``run``
+# and ``population`` must match for replicates to be paired.
+PAIRING_EXEMPT_RUN_KEYS = ("seed",)
 MEASURES = {
     "prevalence": "prevalence_15_39",
     "person_years": "person_years_withdrawn",
@@ -56,8 +60,12 @@ def run_replicate(job: tuple[Scenario, int, int]) -> RunResult:
 
 
 def replicate_seeds(base_seed: int, replicates: int) -> list[int]:
-    """Seeds of replicates 0..R-1, shared by every scenario (common random numbers)."""
-    return [base_seed + replicate for replicate in range(replicates)]
+    """Seeds of replicates 0..R-1, shared by every scenario (common random numbers).
+
+    Replicate *i* uses ``base_seed + i``, wrapped into the allowed range 0..2**63-1, so
+    every replicate can be reproduced on its own with ``hikisim run --seed``.
+    """
+    return [(base_seed + replicate) % SEED_SPAN for replicate in range(replicates)]
 
 
 def check_names(scenarios: Sequence[Scenario]) -> None:
@@ -70,42 +78,71 @@ def check_names(scenarios: Sequence[Scenario]) -> None:
         )
 
 
+def check_pairable(scenarios: Sequence[Scenario], sources: Sequence[str] | None = None) -> None:
+    """Refuse scenarios whose runs could not be paired replicate by replicate.
+
+    Common random numbers pair replicate *i* of every scenario only if they simulate the
+    same population over the same calendar: a different population, burn-in or horizon
+    makes the differences meaningless (a smaller town "averts" person-years at no cost).
+
+    Args:
+        scenarios: The scenarios, the reference first.
+        sources: Their files, for the message (default: their names).
+
+    Raises:
+        InputError: Naming the first scenario and setting that differs.
+    """
+    labels = list(sources) if sources is not None else [s.name for s in scenarios]
+    reference = _pairing_settings(scenarios[0])
+    for scenario, label in zip(scenarios[1:], labels[1:], strict=True):
+        own = _pairing_settings(scenario)
+        for key, value in reference.items():
+            if own[key] != value:
+                raise InputError(
+                    f"cannot be paired with {labels[0]}: {key} is {own[key]!r} here and "
+                    f"{value!r} there; compared scenarios must share the population and "
+                    "the run length",
+                    label,
+                    key,
+                )
+
+
+def _pairing_settings(scenario: Scenario) -> dict[str, Any]:
+    settings = {f"population.{k}": v for k, v in scenario.population.model_dump().items()}
+    run = scenario.run.model_dump()
+    settings |= {f"run.{k}": v for k, v in run.items() if k not in PAIRING_EXEMPT_RUN_KEYS}
+    return settings
+
+
 def run_comparison(
     scenarios: Sequence[Scenario],
     replicates: int,
     base_seed: int,
     workers: int | None = None,
     progress: Callable[[int], Any] | None = None,
+    scheduler: Any = None,
 ) -> list[RunResult]:
-    """Run every replicate of every scenario, in parallel on local processes.
+    """Run every replicate of every scenario through the executor.
 
     Args:
         scenarios: The scenarios; the first is the reference for differences.
         replicates: Runs per scenario.
         base_seed: Seed of replicate 0.
-        workers: Worker processes (default: all cores).
+        workers: Local worker processes (default: all cores).
         progress: Called with 1 after each finished run.
+        scheduler: A Dask scheduler address or Client; None runs on a local pool.
 
     Returns:
         Results ordered by scenario, then replicate.
     """
     check_names(scenarios)
+    check_pairable(scenarios)
     seeds = replicate_seeds(base_seed, replicates)
     jobs = [(s, r, seed) for s in scenarios for r, seed in enumerate(seeds)]
-    workers = min(workers or os.cpu_count() or 1, len(jobs))
-    results: list[RunResult] = []
-    if workers == 1:
-        for job in jobs:
-            results.append(run_replicate(job))
-            if progress:
-                progress(1)
-        return results
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for result in pool.map(run_replicate, jobs):
-            results.append(result)
-            if progress:
-                progress(1)
-    return results
+    if scheduler is None:
+        workers = min(workers or os.cpu_count() or 1, len(jobs))
+    with make_executor(scheduler, workers) as executor:
+        return run_all(executor, run_replicate, jobs, "compare", progress)
 
 
 def mean_interval(values: np.ndarray) -> tuple[float, float, float]:

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from hikisim.errors import InputError
+
 
 @contextmanager
 def atomic_directory(out: Path) -> Iterator[Path]:
@@ -35,3 +37,35 @@ def atomic_directory(out: Path) -> Iterator[Path]:
             staging.rename(out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def check_output_folder(text: str | os.PathLike[str], option: str = "--out") -> Path:
+    """Check an output folder before any work starts, so bad paths fail at once.
+
+    The folder may exist (as a folder) or not; if not, its nearest existing ancestor
+    must be a folder this process can write into.
+
+    Args:
+        text: The path as given.
+        option: The option it came from, for the message.
+
+    Returns:
+        The path.
+
+    Raises:
+        InputError: For an empty path, an existing non-folder, or an unwritable place.
+    """
+    raw = os.fspath(text)
+    if not raw.strip():
+        raise InputError("must name a folder, got an empty string", option)
+    path = Path(raw)
+    if path.exists() and not path.is_dir():
+        raise InputError(f"{raw!r} exists and is not a directory", option)
+    existing = path
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InputError(f"{str(existing)!r} is not a directory, so {raw!r} cannot be made", option)
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(f"cannot write into {str(existing)!r} (permission denied)", option)
+    return path

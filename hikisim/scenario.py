@@ -9,14 +9,17 @@ the file, the dotted field name and what is allowed.
 from __future__ import annotations
 
 import difflib
+import math
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
 from hikisim.errors import InputError
 from hikisim.interventions import REGISTRY
+from hikisim.states import WEEKS_PER_YEAR
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
 Weight = Annotated[float, Field(ge=-10.0, le=10.0)]
@@ -27,6 +30,10 @@ class Section(BaseModel):
     """Base for scenario sections: strict, immutable, no unknown keys."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+# Weights are normalised, so only their ratios matter; the cap keeps sums finite.
+MAX_FAMILY_WEIGHT = 1e6
 
 
 class RunSettings(Section):
@@ -56,6 +63,14 @@ class RunSettings(Section):
         "setting (the design's 10-year horizon).",
     )
 
+    @field_validator("years")
+    @classmethod
+    def _at_least_one_week(cls, years: float) -> float:
+        # The horizon is counted in whole weeks; less than one would run nothing.
+        if years * WEEKS_PER_YEAR < 1:
+            raise ValueError(f"must be at least one week (1/52 = {1 / WEEKS_PER_YEAR:.4f} years)")
+        return years
+
 
 class PopulationSettings(Section):
     """Size and structure of the population of youths, families and schools."""
@@ -81,6 +96,19 @@ class PopulationSettings(Section):
         "Unit: weights. Source: assumption, a low-fertility household mix in line with "
         "Japan's fertility rate of about 1.3-1.4.",
     )
+
+    @field_validator("family_size_weights")
+    @classmethod
+    def _usable_weights(cls, weights: tuple[float, float, float]) -> tuple[float, float, float]:
+        if not all(math.isfinite(w) and 0 <= w <= MAX_FAMILY_WEIGHT for w in weights) or not any(
+            w > 0 for w in weights
+        ):
+            raise ValueError(
+                f"each weight must be a number from 0 to {MAX_FAMILY_WEIGHT:g}, "
+                "and at least one above 0"
+            )
+        return weights
+
     school_catchment: int = Field(
         900,
         ge=30,
@@ -857,7 +885,8 @@ def _format_error(error: dict[str, Any], source: str) -> InputError:
         valid = list(getattr(model, "model_fields", {}))
         return InputError(_unknown_key_message(str(loc[-1]), valid), source, field)
     value = error.get("input")
-    message = f"{error['msg']}, got {value!r}{_allowed(loc)}"
+    text = str(error["msg"]).removeprefix("Value error, ")
+    message = f"{text}, got {value!r}{_allowed(loc)}"
     return InputError(message, source, field)
 
 
@@ -891,12 +920,19 @@ def deep_merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def read_scenario_data(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+def read_scenario_data(
+    path: Path,
+    seen: tuple[Path, ...] = (),
+    check: Callable[[dict[str, Any], str], Any] | None = None,
+) -> dict[str, Any]:
     """Read a scenario file, resolving its ``extends`` chain.
 
     Args:
         path: The TOML file.
         seen: Files already on the chain, to detect cycles.
+        check: Validates the data merged so far at each file of the chain (raising
+            InputError with the file as source), so that an error is blamed on the file
+            that introduced it rather than on the file at the end of the chain.
 
     Returns:
         The merged, not yet validated, data.
@@ -915,18 +951,29 @@ def read_scenario_data(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any
         raise InputError(f"cannot read file: {exc}", str(path)) from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML: {exc}", str(path)) from None
+    if not data:
+        raise InputError(
+            "the scenario file is empty; set at least one value, or start it with "
+            'extends = "baseline.toml" to build on the baseline',
+            str(path),
+        )
     parent = data.pop("extends", None)
     if parent is None:
+        if check is not None:
+            check(data, str(path))
         return data
     if not isinstance(parent, str):
         raise InputError("must be a file name string", str(path), "extends")
     parent_path = path.parent / parent
     if not parent_path.is_file():
         raise InputError(f"no such file {str(parent_path)!r}", str(path), "extends")
-    base = read_scenario_data(parent_path, (*seen, path))
+    base = read_scenario_data(parent_path, (*seen, path), check)
     # A name belongs to one file: a child that sets none is named after itself.
     base.pop("name", None)
-    return deep_merge(base, data)
+    merged = deep_merge(base, data)
+    if check is not None:
+        check(merged, str(path))
+    return merged
 
 
 def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
@@ -944,9 +991,8 @@ def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
         InputError: If the file or an override is invalid.
     """
     path = Path(path)
-    data = read_scenario_data(path)
+    data = read_scenario_data(path, check=validate_scenario)
     data.setdefault("name", path.stem)
-    source = str(path)
-    validate_scenario(data, source)
-    apply_overrides(data, overrides, source)
-    return validate_scenario(data, source)
+    scenario = validate_scenario(data, str(path))
+    # Override errors name the override, not the file, which is valid by now.
+    return scenario.with_overrides(overrides, "override") if overrides else scenario

@@ -11,7 +11,7 @@ from typing import Any
 from hikisim.metrics import summarize
 from hikisim.model import HikiModel
 from hikisim.output import atomic_directory
-from hikisim.scenario import Scenario, load_scenario
+from hikisim.scenario import Scenario, load_scenario, normalise_key
 
 
 def resolve_scenario(
@@ -60,13 +60,18 @@ def simulate(
         **overrides: Dotted scenario overrides.
 
     Returns:
-        The same dict as ``summary.json``.
+        The same dict as ``summary.json``, whose ``overrides`` records the dotted
+        overrides applied.
     """
     scenario = resolve_scenario(scenario_or_path, overrides)
-    return summarize(run_model(scenario, seed))
+    summary = summarize(run_model(scenario, seed))
+    summary["overrides"] = {normalise_key(key): value for key, value in overrides.items()}
+    return summary
 
 
-def write_outputs(model: HikiModel, out: Path) -> dict[str, Any]:
+def write_outputs(
+    model: HikiModel, out: Path, overrides: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Write ``summary.json``, ``weekly.csv`` and ``episodes.csv`` atomically.
 
     The files are written into a temporary directory next to ``out`` and moved into
@@ -75,11 +80,14 @@ def write_outputs(model: HikiModel, out: Path) -> dict[str, Any]:
     Args:
         model: A finished model.
         out: The output directory.
+        overrides: The dotted overrides the scenario was run with, recorded in the
+            summary so the run can be reproduced.
 
     Returns:
         The summary.
     """
     summary = summarize(model)
+    summary["overrides"] = dict(overrides or {})
     with atomic_directory(Path(out)) as staging:
         (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         weekly = model.datacollector.get_model_vars_dataframe()

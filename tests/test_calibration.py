@@ -6,7 +6,6 @@ import csv
 import subprocess
 import sys
 import tomllib
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +23,7 @@ from hikisim.calibration import (
 )
 from hikisim.errors import InputError
 from hikisim.scenario import Scenario
+from hikisim.sweeps.executors import SerialExecutor
 
 SHARED_TARGETS = Path(__file__).resolve().parents[2] / "shared" / "calibration" / "targets.toml"
 TINY = ["--set", "population.youths=300", "--set", "run.burn_in_years=2", "--set", "run.years=1"]
@@ -162,7 +162,7 @@ def test_calibrate_evaluates_only_when_iterations_is_zero() -> None:
     base = Scenario().with_overrides(
         {"population.youths": 200, "run.burn_in_years": 1, "run.years": 1}
     )
-    with ThreadPoolExecutor(max_workers=1) as executor:
+    with SerialExecutor() as executor:
         result = calibration.calibrate(base, [3], 0, executor)
     assert [it.phase for it in result.history] == ["start"]
     rows = calibration.table_rows(result)

@@ -109,13 +109,13 @@ def test_unknown_section_suggests_closest(tmp_path: Path) -> None:
 
 
 def test_unknown_override_key_suggests_closest(tmp_path: Path) -> None:
-    path = write(tmp_path / "s.toml", "")
+    path = write(tmp_path / "s.toml", 'name = "s"\n')
     with pytest.raises(InputError, match=r"population\.youthz.*did you mean 'youths'"):
         load_scenario(path, **{"population.youthz": 5})
 
 
 def test_override_into_a_value_is_an_error(tmp_path: Path) -> None:
-    path = write(tmp_path / "s.toml", "")
+    path = write(tmp_path / "s.toml", 'name = "s"\n')
     with pytest.raises(InputError, match="not a section"):
         load_scenario(path, **{"population.youths.extra": 5})
 
@@ -143,7 +143,7 @@ def test_out_of_range_names_field_and_range(
 
 
 def test_wrong_type_override_is_an_error(tmp_path: Path) -> None:
-    path = write(tmp_path / "s.toml", "")
+    path = write(tmp_path / "s.toml", 'name = "s"\n')
     with pytest.raises(InputError, match=r"population\.youths"):
         load_scenario(path, **{"population.youths": "many"})
 

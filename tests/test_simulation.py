@@ -50,7 +50,11 @@ def test_simulate_accepts_a_path_and_double_underscore_overrides(
 def test_simulate_accepts_a_scenario(
     tiny_scenario: Scenario, tiny_overrides: dict[str, Any]
 ) -> None:
-    assert simulate(tiny_scenario, seed=5) == simulate(seed=5, **tiny_overrides)
+    from_scenario = simulate(tiny_scenario, seed=5)
+    from_overrides = simulate(seed=5, **tiny_overrides)
+    assert from_scenario.pop("overrides") == {}
+    assert from_overrides.pop("overrides") == tiny_overrides
+    assert from_scenario == from_overrides
 
 
 def test_simulate_rejects_unknown_overrides() -> None:

@@ -24,6 +24,7 @@ _EXPORTS = {
     "Plan": "plan",
     "PreparedSweep": "api",
     "RunSpec": "plan",
+    "SerialExecutor": "executors",
     "SweepTally": "driver",
     "analyze_sweep": "sensitivity",
     "build_design": "designs",
@@ -37,6 +38,7 @@ _EXPORTS = {
     "make_run_id": "plan",
     "prepare_sweep": "api",
     "run_sensitivity": "sensitivity",
+    "run_all": "executors",
     "run_sweep": "api",
 }
 

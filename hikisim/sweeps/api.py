@@ -13,10 +13,12 @@ from typing import Any
 import pandas as pd
 
 from hikisim import __version__
+from hikisim.locking import output_lock
+from hikisim.output import check_output_folder
 from hikisim.scenario import Scenario
 from hikisim.sweeps.designs import build_design
 from hikisim.sweeps.driver import SweepTally, drive
-from hikisim.sweeps.executors import RunFunction, make_executor
+from hikisim.sweeps.executors import Executor, RunFunction, make_executor
 from hikisim.sweeps.experiment import (
     Experiment,
     check_experiment,
@@ -155,31 +157,41 @@ def execute_sweep(
         Counts of planned, skipped, ok, failed and retried runs.
 
     Raises:
-        InputError: If the experiment is invalid or ``out`` holds something else; the
-            directory is then left untouched.
+        InputError: If the experiment is invalid, ``out`` holds something else or is in
+            use by another process; the directory is then left untouched.
     """
     prepared = prepare_sweep(experiment)
-    store = SweepStore(Path(out))
-    resuming = store.check_compatible(prepared.manifest)
-    if resuming:
-        _warn_if_model_changed(store, prepared.manifest["model_source"])
-    with make_executor(scheduler, workers) as executor:
-        store.initialise(prepared.manifest, resuming)
-        done = store.finished_ok()
-        tasks = _tasks(prepared, done)
-        tally = SweepTally(
-            planned=len(prepared.plan.runs), skipped=len(prepared.plan.runs) - len(tasks)
+    check_output_folder(out)
+    with output_lock(out):
+        store = SweepStore(Path(out))
+        resuming = store.check_compatible(prepared.manifest)
+        if resuming:
+            _warn_if_model_changed(store, prepared.manifest["model_source"])
+        with make_executor(scheduler, workers) as executor:
+            store.initialise(prepared.manifest, resuming)
+            return _drive_sweep(prepared, store, executor, simulator, progress)
+
+
+def _drive_sweep(
+    prepared: PreparedSweep,
+    store: SweepStore,
+    executor: Executor,
+    simulator: Simulator | None,
+    progress: bool,
+) -> SweepTally:
+    done = store.finished_ok()
+    tasks = _tasks(prepared, done)
+    tally = SweepTally(
+        planned=len(prepared.plan.runs), skipped=len(prepared.plan.runs) - len(tasks)
+    )
+    if progress:
+        print(
+            f"{prepared.experiment.name}: {tally.planned} runs planned, {tally.skipped} "
+            f"already done; running {len(tasks)} on {executor.describe()}",
+            file=sys.stderr,
         )
-        if progress:
-            print(
-                f"{prepared.experiment.name}: {tally.planned} runs planned, {tally.skipped} "
-                f"already done; running {len(tasks)} on {executor.describe()}",
-                file=sys.stderr,
-            )
-        function = _run_function(simulator)
-        return drive(
-            tasks, function, executor, store, prepared.experiment.max_retries, tally, progress
-        )
+    function = _run_function(simulator)
+    return drive(tasks, function, executor, store, prepared.experiment.max_retries, tally, progress)
 
 
 def run_sweep(

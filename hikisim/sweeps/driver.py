@@ -15,7 +15,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from hikisim.sweeps.executors import Executor, RunFunction
+from hikisim.sweeps.executors import Executor, ExecutorLostError, RunFunction
 from hikisim.sweeps.runner import RunTask, failed_record
 from hikisim.sweeps.storage import SweepStore
 
@@ -76,7 +76,8 @@ def drive(
         while pending or in_flight:
             while pending and len(in_flight) < executor.capacity:
                 task = pending.popleft()
-                in_flight[executor.submit(function, task)] = task
+                label = f"run-{task.run_id}-{task.attempt}"
+                in_flight[executor.submit(function, task, label)] = task
             finished = [(handle, in_flight.pop(handle)) for handle in executor.wait(in_flight)]
             for handle, task in finished:
                 record = _collect(executor, handle, task)
@@ -95,5 +96,7 @@ def drive(
 def _collect(executor: Executor, handle: Any, task: RunTask) -> dict[str, Any]:
     try:
         return executor.result(handle)
+    except ExecutorLostError:
+        raise
     except Exception as error:  # a dead worker fails the run, not the sweep
         return failed_record(task, error)

@@ -297,6 +297,13 @@ def _check_design(experiment: Experiment, source: str) -> None:
         raise InputError(f"{method} designs need samples (an integer >= 1)", source, "design")
     if method == "sobol" and design.samples is not None:
         _check_power_of_two(design.samples, source)
+    if method == "morris" and design.samples is not None and design.samples < 2:
+        # One trajectory gives one elementary effect per parameter: no spread (sigma).
+        raise InputError(
+            f"morris designs need at least 2 trajectories, got {design.samples}",
+            source,
+            "design.samples",
+        )
     if "levels" in given and method != "morris":
         raise InputError("levels applies to morris designs only", source, "design.levels")
     if method == "morris" and design.levels % 2:

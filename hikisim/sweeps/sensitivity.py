@@ -24,6 +24,8 @@ import pandas as pd
 from SALib.analyze import morris, sobol
 
 from hikisim.errors import InputError
+from hikisim.locking import output_lock
+from hikisim.output import check_output_folder
 from hikisim.sweeps.api import ExperimentSource, execute_sweep, prepare_sweep
 from hikisim.sweeps.experiment import Experiment
 from hikisim.sweeps.plotting import plot_sensitivity
@@ -67,8 +69,11 @@ def run_sensitivity(
             source,
             "design.method",
         )
-    execute_sweep(prepared, out, scheduler, workers=workers, progress=progress)
-    return analyze_sweep(out)
+    check_output_folder(out)
+    # Held across the sweep and the analysis, so another command cannot slip in between.
+    with output_lock(out):
+        execute_sweep(prepared, out, scheduler, workers=workers, progress=progress)
+        return analyze_sweep(out)
 
 
 def analyze_sweep(out: str | os.PathLike[str], write: bool = True) -> pd.DataFrame:

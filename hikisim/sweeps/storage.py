@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import platform
+import sys
 import tempfile
 from collections.abc import Iterable
 from importlib.metadata import PackageNotFoundError, version
@@ -26,6 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from hikisim.errors import InputError
+from hikisim.locking import LOCK_NAME
 from hikisim.sweeps.runner import WEEKLY_PREFIX
 
 MANIFEST = "manifest.json"
@@ -34,6 +36,7 @@ FORMAT = "hikisim-sweep/1"
 STATUS_KEY = b"hikisim.status"
 MODEL_SOURCE_KEY = b"hikisim.model_source"
 TEMP_SUFFIX = ".tmp"
+SET_ASIDE = "set-aside"
 VERSIONED_PACKAGES = (
     "hikisim",
     "mesa",
@@ -88,11 +91,34 @@ def write_atomically(path: Path, write: Any) -> None:
     )
     os.close(handle)
     temp = Path(temp_name)
+    # mkstemp makes the file private (0600); results are ordinary files, so honour umask.
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(temp, 0o666 & ~umask)
     try:
         write(temp)
+        # Flush the data before the rename and the rename before returning, so a power
+        # cut leaves the old file or the whole new one, never an empty file by its name.
+        with temp.open("rb") as handle:
+            os.fsync(handle.fileno())
         os.replace(temp, path)
+        fsync_folder(path.parent)
     finally:
         temp.unlink(missing_ok=True)
+
+
+def fsync_folder(folder: Path) -> None:
+    """Flush a folder's entries (a completed rename) to disk, where the OS allows it."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass  # some file systems cannot fsync a folder; the rename is still atomic
+    finally:
+        os.close(descriptor)
 
 
 class SweepStore:
@@ -133,7 +159,7 @@ class SweepStore:
         """
         existing = self.read_manifest()
         if existing is None:
-            if self.root.exists() and any(self.root.iterdir()):
+            if self.root.exists() and any(p.name != LOCK_NAME for p in self.root.iterdir()):
                 raise InputError(
                     "exists and is not a sweep directory (no manifest.json); "
                     "choose a new or empty --out directory",
@@ -178,13 +204,44 @@ class SweepStore:
         return sorted(self.runs_dir.glob("*.parquet"))
 
     def finished_ok(self) -> set[str]:
-        """Ids of runs that finished successfully; only their Parquet footers are read."""
+        """Ids of runs that finished successfully; only their Parquet footers are read.
+
+        A file that cannot be read, or was not written by a sweep, is moved aside to
+        ``runs/set-aside/`` with a note on stderr, and its run is done again.
+        """
         done = set()
         for path in self.run_files():
-            metadata = pq.read_schema(path).metadata or {}
-            if metadata.get(STATUS_KEY) == b"ok":
+            try:
+                metadata = pq.read_schema(path).metadata or {}
+            except (OSError, pa.ArrowException) as error:
+                self.set_aside(path, f"unreadable ({error})")
+                continue
+            status = metadata.get(STATUS_KEY)
+            if status is None:
+                self.set_aside(path, "not a hikisim run file")
+            elif status == b"ok":
                 done.add(path.stem)
         return done
+
+    def set_aside(self, path: Path, reason: str) -> Path:
+        """Move a bad run file out of the way and say so on stderr.
+
+        Args:
+            path: The file.
+            reason: Why it was set aside.
+
+        Returns:
+            Its new path.
+        """
+        folder = self.runs_dir / SET_ASIDE
+        folder.mkdir(exist_ok=True)
+        target = folder / path.name
+        os.replace(path, target)
+        print(
+            f"warning: set aside {path} ({reason}) to {target}; its run is done again",
+            file=sys.stderr,
+        )
+        return target
 
     def write_run(self, record: dict[str, Any]) -> Path:
         """Write one run's record atomically to ``runs/<run_id>.parquet``.
@@ -237,7 +294,7 @@ def load_results(out: str | Path, weekly: bool = False) -> pd.DataFrame:
     store = SweepStore(out)
     if store.read_manifest() is None:
         raise InputError("not a sweep directory (no manifest.json)", str(out))
-    frames = [pq.read_table(path).to_pandas() for path in store.run_files()]
+    frames = [_read_run(path) for path in store.run_files()]
     if not frames:
         return pd.DataFrame(columns=[*LEADING_COLUMNS, *TRAILING_COLUMNS])
     results = pd.concat(frames, ignore_index=True)
@@ -273,6 +330,16 @@ def load_weekly(out: str | Path) -> pd.DataFrame:
     long.insert(1, "week", long.groupby("run_id").cumcount())
     long = long.rename(columns={c: c.removeprefix(WEEKLY_PREFIX) for c in columns})
     return long.astype({c.removeprefix(WEEKLY_PREFIX): float for c in columns})
+
+
+def _read_run(path: Path) -> pd.DataFrame:
+    try:
+        return pq.read_table(path).to_pandas()
+    except (OSError, pa.ArrowException) as error:
+        raise InputError(
+            f"unreadable run file ({error}); delete it or rerun the sweep, which sets it aside",
+            str(path),
+        ) from None
 
 
 def _weekly_columns(columns: Iterable[str]) -> list[str]:
