@@ -756,6 +756,7 @@ def run_calibration(
     workers: int | None,
     progress: Callable[[int], Any] | None = None,
     scheduler: Any = None,
+    executor: Executor | None = None,
 ) -> Calibration:
     """Calibrate ``base`` with replicates spread over the executor.
 
@@ -766,12 +767,16 @@ def run_calibration(
         workers: Local worker processes (default: all cores).
         progress: Called once per finished replicate.
         scheduler: A Dask scheduler address or Client; None runs on a local pool.
+        executor: An executor to use instead of making one from ``scheduler`` and
+            ``workers`` (it is left open).
 
     Returns:
         The calibration.
     """
-    with make_executor(scheduler, workers) as executor:
+    if executor is not None:
         return calibrate(base, seeds, iterations, executor, progress)
+    with make_executor(scheduler, workers) as own:
+        return calibrate(base, seeds, iterations, own, progress)
 
 
 def planned_runs(seeds: int, iterations: int) -> int:

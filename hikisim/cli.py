@@ -8,6 +8,7 @@ only whole result files behind.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from pathlib import Path
@@ -21,6 +22,7 @@ from hikisim.errors import InputError
 from hikisim.locking import output_lock
 from hikisim.output import check_output_folder
 from hikisim.scenario import Scenario, load_scenario, parse_assignment
+from hikisim.sweeps.executors import make_executor
 
 MAX_SEED = 2**63 - 1
 
@@ -162,10 +164,12 @@ def compare(
     folder = check_output_folder(out)
     base_seed = settings[0].run.seed if seed is None else seed
     total = len(settings) * replicates
-    with output_lock(folder):
+    workers = min(workers or os.cpu_count() or 1, total) if scheduler is None else None
+    # The executor first: a bad scheduler is refused before anything is created.
+    with make_executor(scheduler, workers) as executor, output_lock(folder):
         with tqdm(total=total, desc="compare", unit="run", file=sys.stderr, leave=False) as bar:
             results = run_comparison(
-                settings, replicates, base_seed, workers, bar.update, scheduler=scheduler
+                settings, replicates, base_seed, progress=bar.update, executor=executor
             )
         table = write_comparison(results, base_seed, folder)
     typer.echo(comparison_markdown(table))
@@ -249,10 +253,10 @@ def calibrate(
     folder = check_output_folder(out)
     replicate_seeds = calibration.replicate_seeds(base.run.seed if seed is None else seed, seeds)
     total = calibration.planned_runs(seeds, iterations)
-    with output_lock(folder):
+    with make_executor(scheduler, workers) as executor, output_lock(folder):
         with tqdm(total=total, desc="calibrate", unit="run", file=sys.stderr, leave=False) as bar:
             result = calibration.run_calibration(
-                base, replicate_seeds, iterations, workers, bar.update, scheduler=scheduler
+                base, replicate_seeds, iterations, None, bar.update, executor=executor
             )
         command = shlex.join(["hikisim", "calibrate", *sys.argv[2:]])
         rows = calibration.write_report(result, folder, command)

@@ -25,7 +25,7 @@ from hikisim.metrics import summarize
 from hikisim.output import atomic_directory
 from hikisim.scenario import Scenario
 from hikisim.simulation import run_model
-from hikisim.sweeps.executors import make_executor, run_all
+from hikisim.sweeps.executors import Executor, make_executor, run_all
 
 BOOTSTRAP_SAMPLES = 2000
 SEED_SPAN = 2**63
@@ -121,6 +121,7 @@ def run_comparison(
     workers: int | None = None,
     progress: Callable[[int], Any] | None = None,
     scheduler: Any = None,
+    executor: Executor | None = None,
 ) -> list[RunResult]:
     """Run every replicate of every scenario through the executor.
 
@@ -131,6 +132,8 @@ def run_comparison(
         workers: Local worker processes (default: all cores).
         progress: Called with 1 after each finished run.
         scheduler: A Dask scheduler address or Client; None runs on a local pool.
+        executor: An executor to use instead of making one from ``scheduler`` and
+            ``workers`` (it is left open).
 
     Returns:
         Results ordered by scenario, then replicate.
@@ -139,10 +142,12 @@ def run_comparison(
     check_pairable(scenarios)
     seeds = replicate_seeds(base_seed, replicates)
     jobs = [(s, r, seed) for s in scenarios for r, seed in enumerate(seeds)]
+    if executor is not None:
+        return run_all(executor, run_replicate, jobs, "compare", progress)
     if scheduler is None:
         workers = min(workers or os.cpu_count() or 1, len(jobs))
-    with make_executor(scheduler, workers) as executor:
-        return run_all(executor, run_replicate, jobs, "compare", progress)
+    with make_executor(scheduler, workers) as own:
+        return run_all(own, run_replicate, jobs, "compare", progress)
 
 
 def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
