@@ -12,12 +12,12 @@ import os
 import signal
 import sys
 from pathlib import Path
-from types import FrameType
 from typing import Annotated, Any
 
 import typer
 from tqdm import tqdm
 
+from hikisim import stopping
 from hikisim.errors import InputError
 from hikisim.locking import output_lock
 from hikisim.output import check_output_folder
@@ -266,35 +266,15 @@ def calibrate(
     typer.echo(f"wrote {out}/calibration.csv, calibration.md, calibrated.toml, history.csv")
 
 
-class StopRequestedError(BaseException):
-    """SIGTERM or SIGINT arrived. A BaseException, so no ``except Exception`` swallows it.
-
-    Attributes:
-        signum: The signal number.
-    """
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signal.Signals(signum).name)
-        self.signum = signum
-
-
-def _request_stop(signum: int, frame: FrameType | None) -> None:
-    # Ignore repeats while shutting down, so a second Ctrl-C cannot cut the clean-up.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    raise StopRequestedError(signum)
-
-
 def main() -> None:
     """Entry point: run the app, turning bad input into exit code 2."""
-    signal.signal(signal.SIGTERM, _request_stop)
-    signal.signal(signal.SIGINT, _request_stop)
+    stopping.install()
     try:
         app()
     except InputError as error:
         typer.echo(f"hikisim: error: {error}", err=True)
         sys.exit(2)
-    except StopRequestedError as stop:
+    except stopping.StopRequestedError as stop:
         typer.echo(
             f"hikisim: stopped by {signal.Signals(stop.signum).name}; workers stopped, "
             "whole result files kept (rerun a sweep to resume)",

@@ -30,6 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from hikisim.errors import InputError
+from hikisim.stopping import deferred_stop
 from hikisim.sweeps.scheduler import OPTION as SCHEDULER_OPTION
 from hikisim.sweeps.scheduler import connect
 
@@ -209,11 +210,14 @@ class LocalExecutor(Executor):
 
     def submit(self, function: RunFunction, payload: Any, label: str = "task") -> cf.Future[Any]:
         """Submit to the pool, rebuilding it first if a worker died."""
-        try:
-            return self._pool.submit(function, payload)
-        except BrokenProcessPool:
-            self._rebuild()
-            return self._pool.submit(function, payload)
+        # Submitting may start a worker; a stop request in the middle would leave that
+        # worker untracked, so it waits until the worker is in the pool's books.
+        with deferred_stop():
+            try:
+                return self._pool.submit(function, payload)
+            except BrokenProcessPool:
+                self._rebuild()
+                return self._pool.submit(function, payload)
 
     def _rebuild(self) -> None:
         self._rebuilds_without_result += 1
