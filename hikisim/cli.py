@@ -47,8 +47,19 @@ SetOption = Annotated[
 OutOption = Annotated[str, typer.Option("--out", help="Output folder.")]
 SeedOption = Annotated[
     int | None,
-    typer.Option(min=0, max=MAX_SEED, help="Random seed, 0 to 2**63-1 (default: the scenario's)."),
+    typer.Option(help="Random seed, 0 to 2**63-1 (default: the scenario's)."),
 ]
+
+
+def checked_seed(seed: int | None) -> int | None:
+    """``--seed`` if it is in the range every seed must be in (0 to 2**63-1).
+
+    Raises:
+        InputError: Naming ``--seed`` and the allowed range.
+    """
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        raise InputError(f"must be 0 to {MAX_SEED} (2**63-1), got {seed}", "--seed")
+    return seed
 
 
 def scenario_from_options(
@@ -98,7 +109,7 @@ def run(
     from hikisim.model import HikiModel
     from hikisim.simulation import write_outputs
 
-    settings, overrides = scenario_from_options(scenario, seed, years, set_)
+    settings, overrides = scenario_from_options(scenario, checked_seed(seed), years, set_)
     folder = check_output_folder(out)
     with output_lock(folder):
         model = HikiModel(settings)
@@ -139,10 +150,7 @@ def compare(
     out: OutOption,
     replicates: Annotated[int, typer.Option(min=1, max=1000, help="Runs per scenario.")] = 5,
     seed: Annotated[
-        int | None,
-        typer.Option(
-            min=0, max=MAX_SEED, help="Seed of replicate 0 (default: the first scenario's)."
-        ),
+        int | None, typer.Option(help="Seed of replicate 0 (default: the first scenario's).")
     ] = None,
     years: Annotated[float | None, typer.Option(help="Horizon in years.")] = None,
     scheduler: SchedulerOption = None,
@@ -162,7 +170,7 @@ def compare(
     check_names(settings)
     check_pairable(settings, [str(path) for path in scenarios])
     folder = check_output_folder(out)
-    base_seed = settings[0].run.seed if seed is None else seed
+    base_seed = settings[0].run.seed if checked_seed(seed) is None else seed
     total = len(settings) * replicates
     workers = min(workers or os.cpu_count() or 1, total) if scheduler is None else None
     # The executor first: a bad scheduler is refused before anything is created.
@@ -237,7 +245,7 @@ def calibrate(
     ] = 6,
     seed: Annotated[
         int | None,
-        typer.Option(min=0, max=MAX_SEED, help="First replicate seed (default: the scenario's)."),
+        typer.Option(help="First replicate seed (default: the scenario's)."),
     ] = None,
     scheduler: SchedulerOption = None,
     workers: WorkersOption = None,
@@ -249,6 +257,7 @@ def calibrate(
     from hikisim import calibration
 
     calibration.check_options(seeds, iterations, workers)
+    checked_seed(seed)
     base = Scenario().with_overrides(dict(parse_assignment(item) for item in set_ or []), "--set")
     folder = check_output_folder(out)
     replicate_seeds = calibration.replicate_seeds(base.run.seed if seed is None else seed, seeds)

@@ -66,6 +66,14 @@ def check_output_folder(text: str | os.PathLike[str], option: str = "--out") -> 
         existing = existing.parent
     if not existing.is_dir():
         raise InputError(f"{str(existing)!r} is not a directory, so {raw!r} cannot be made", option)
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise InputError(f"cannot write into {str(existing)!r} (permission denied)", option)
+    # Try rather than ask: os.access says yes to root on folders such as /sys, and the
+    # answer on network file systems is only a guess.
+    try:
+        probe = tempfile.mkdtemp(prefix=".hikisim-probe-", dir=existing)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise InputError(
+            f"cannot write into {str(existing)!r} ({reason.lower()})", option
+        ) from None
+    os.rmdir(probe)
     return path
