@@ -8,11 +8,13 @@ only whole result files behind.
 
 from __future__ import annotations
 
+import math
 import os
+import shlex
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from tqdm import tqdm
@@ -23,6 +25,9 @@ from hikisim.locking import output_lock
 from hikisim.output import check_output_folder
 from hikisim.scenario import Scenario, load_scenario, parse_assignment
 from hikisim.sweeps.executors import make_executor
+
+if TYPE_CHECKING:
+    from hikisim.economics.outcomes import AppraisalSettings
 
 MAX_SEED = 2**63 - 1
 
@@ -49,6 +54,24 @@ SeedOption = Annotated[
     int | None,
     typer.Option(help="Random seed, 0 to 2**63-1 (default: the scenario's)."),
 ]
+
+
+def appraisal_settings(discount: float, perspective: str, wtp: float) -> AppraisalSettings:
+    """The economic settings of ``compare``, each option checked on its own.
+
+    Raises:
+        InputError: Naming the option and what it allows.
+    """
+    from hikisim.economics.outcomes import PERSPECTIVES, AppraisalSettings
+
+    if not 0.0 <= discount <= 0.2:
+        raise InputError(f"must be a yearly rate from 0 to 0.2, got {discount}", "--discount")
+    if perspective not in PERSPECTIVES:
+        allowed = " or ".join(PERSPECTIVES)
+        raise InputError(f"must be {allowed}, got {perspective!r}", "--perspective")
+    if not (math.isfinite(wtp) and wtp >= 0):
+        raise InputError(f"must be a number of yen per QALY >= 0, got {wtp}", "--wtp")
+    return AppraisalSettings(discount, perspective, wtp)  # type: ignore[arg-type]
 
 
 def checked_seed(seed: int | None) -> int | None:
@@ -153,11 +176,21 @@ def compare(
         int | None, typer.Option(help="Seed of replicate 0 (default: the first scenario's).")
     ] = None,
     years: Annotated[float | None, typer.Option(help="Horizon in years.")] = None,
+    discount: Annotated[
+        float, typer.Option(help="Annual discount rate for costs and QALYs (Japan: 0.02).")
+    ] = 0.02,
+    perspective: Annotated[
+        str, typer.Option(help="Cost perspective: payer or societal.")
+    ] = "payer",
+    wtp: Annotated[
+        float, typer.Option(help="Willingness to pay, yen per QALY, for net monetary benefit.")
+    ] = 5_000_000.0,
     scheduler: SchedulerOption = None,
     workers: WorkersOption = None,
     set_: SetOption = None,
 ) -> None:
-    """Compare scenarios: replicates under common random numbers, 95% intervals, costs."""
+    """Compare scenarios: replicates under common random numbers, incremental analysis."""
+    from hikisim.appraisal import incremental_markdown
     from hikisim.compare import (
         check_names,
         check_pairable,
@@ -166,6 +199,7 @@ def compare(
         write_comparison,
     )
 
+    appraisal = appraisal_settings(discount, perspective, wtp)
     settings = [scenario_from_options(path, None, years, set_)[0] for path in scenarios]
     check_names(settings)
     check_pairable(settings, [str(path) for path in scenarios])
@@ -179,9 +213,14 @@ def compare(
             results = run_comparison(
                 settings, replicates, base_seed, progress=bar.update, executor=executor
             )
-        table = write_comparison(results, base_seed, folder)
+        command = shlex.join(["hikisim", *sys.argv[1:]])
+        table = write_comparison(results, base_seed, folder, appraisal, settings, command)
+    typer.echo(incremental_markdown(table, appraisal, settings[0].name))
     typer.echo(comparison_markdown(table))
-    typer.echo(f"wrote {out}/comparison.csv, comparison.md, prevalence.png, cost_effectiveness.png")
+    typer.echo(
+        f"wrote {out}/comparison.csv, comparison.md, report.md, ce_plane.png, prevalence.png, "
+        "cost_effectiveness.png"
+    )
 
 
 @app.command()
@@ -252,8 +291,6 @@ def calibrate(
     set_: SetOption = None,
 ) -> None:
     """Fit the calibration levers of the default baseline to the published targets."""
-    import shlex
-
     from hikisim import calibration
 
     calibration.check_options(seeds, iterations, workers)

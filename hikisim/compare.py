@@ -20,6 +20,14 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
+from hikisim.appraisal import (
+    appraisal_table,
+    economics_frame,
+    incremental_markdown,
+    plot_ce_plane,
+)
+from hikisim.economics.outcomes import WEEKLY_INPUTS, AppraisalSettings
+from hikisim.economics.parameters import EconomicParameters, load_economics
 from hikisim.errors import InputError
 from hikisim.metrics import summarize
 from hikisim.output import atomic_directory
@@ -49,14 +57,17 @@ class RunResult:
     seed: int
     summary: dict[str, Any]
     prevalence: np.ndarray
+    weekly: dict[str, np.ndarray]
 
 
 def run_replicate(job: tuple[Scenario, int, int]) -> RunResult:
     """Run one replicate (a top-level function so worker processes can receive it)."""
     scenario, replicate, seed = job
     model = run_model(scenario, seed)
-    series = np.array([record["prevalence_15_39"] for record in model.weekly_records])
-    return RunResult(scenario.name, replicate, seed, summarize(model), series)
+    records = model.weekly_records
+    series = np.array([record["prevalence_15_39"] for record in records])
+    weekly = {name: np.array([record[name] for record in records]) for name in WEEKLY_INPUTS}
+    return RunResult(scenario.name, replicate, seed, summarize(model), series, weekly)
 
 
 def replicate_seeds(base_seed: int, replicates: int) -> list[int]:
@@ -166,7 +177,10 @@ def cost_per_person_year(
     """Incremental cost per person-year averted, with a paired bootstrap 95% interval.
 
     The ratio of means is undefined when nothing is averted on average, so it is NaN
-    there; bootstrap samples that avert nothing are left out of the interval.
+    there. If any bootstrap resample averts nothing on average, the ratio's sampling
+    distribution crosses a pole and no percentile interval is valid, so the interval is
+    NaN ("n/a") rather than biased by dropping those resamples; the net monetary
+    benefit, which has no pole, is the measure to use then.
     """
     if averted.mean() <= 0:
         return float("nan"), float("nan"), float("nan")
@@ -175,8 +189,9 @@ def cost_per_person_year(
         return ratio, float("nan"), float("nan")
     picks = rng.integers(0, len(averted), (BOOTSTRAP_SAMPLES, len(averted)))
     cost_means, averted_means = extra_cost[picks].mean(axis=1), averted[picks].mean(axis=1)
-    ratios = cost_means[averted_means > 0] / averted_means[averted_means > 0]
-    low, high = np.percentile(ratios, [2.5, 97.5]) if len(ratios) else (np.nan, np.nan)
+    if np.any(averted_means <= 0):
+        return ratio, float("nan"), float("nan")
+    low, high = np.percentile(cost_means / averted_means, [2.5, 97.5])
     return ratio, float(low), float(high)
 
 
@@ -204,16 +219,37 @@ def by_replicate(runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
     }
 
 
-def comparison_table(results: Sequence[RunResult], base_seed: int) -> pd.DataFrame:
+def comparison_table(
+    results: Sequence[RunResult],
+    base_seed: int,
+    settings: AppraisalSettings | None = None,
+    params: EconomicParameters | None = None,
+) -> pd.DataFrame:
     """Per scenario: means and 95% intervals, paired differences, cost-effectiveness.
 
     Args:
         results: All runs, the reference scenario first.
         base_seed: Seeds the bootstrap, so the table is reproducible.
+        settings: Discount rate, perspective and willingness to pay (default: 2%,
+            payer, 5 M yen per QALY).
+        params: Utilities and unit values (default: ``load_economics()``).
 
     Returns:
-        One row per scenario.
+        One row per scenario, in frontier order (cost ascending): the health measures
+        with intervals, then ``cost_mean``, ``qaly_mean`` (discounted, in the chosen
+        perspective), ``status``, ``icer`` and ``inmb`` from :mod:`hikisim.appraisal`.
     """
+    health = _health_table(results, base_seed)
+    economics = economics_frame(
+        [(r.scenario, r.replicate, r.weekly) for r in results],
+        settings or AppraisalSettings(),
+        params or load_economics(),
+    )
+    appraisal = appraisal_table(economics, settings or AppraisalSettings())
+    return appraisal[["scenario"]].merge(health, on="scenario").merge(appraisal, on="scenario")
+
+
+def _health_table(results: Sequence[RunResult], base_seed: int) -> pd.DataFrame:
     paired = by_replicate(runs_frame(results))
     reference_name, reference = next(iter(paired.items()))
     rng = np.random.default_rng(base_seed)
@@ -323,38 +359,78 @@ def plot_cost_effectiveness(runs: pd.DataFrame, path: Path) -> None:
     fig.savefig(path, dpi=120)
 
 
-def write_comparison(results: Sequence[RunResult], base_seed: int, out: Path) -> pd.DataFrame:
-    """Write comparison.csv, comparison.md, runs.csv and the two figures atomically.
+def write_comparison(
+    results: Sequence[RunResult],
+    base_seed: int,
+    out: Path,
+    settings: AppraisalSettings | None = None,
+    scenarios: Sequence[Scenario] | None = None,
+    command: str | None = None,
+) -> pd.DataFrame:
+    """Write the comparison's tables, figures and report atomically.
+
+    Files: ``comparison.csv``, ``comparison.md``, ``runs.csv``, ``comparison.json``,
+    ``prevalence.png``, ``cost_effectiveness.png`` (person-years averted),
+    ``ce_plane.png`` (QALYs, with the efficient frontier) and, when the scenarios are
+    given, ``report.md``.
 
     Args:
         results: All runs, reference scenario first.
         base_seed: The base seed (recorded, and seeds the bootstrap).
         out: Output directory.
+        settings: Discount rate, perspective and willingness to pay.
+        scenarios: The compared scenarios, for the report.
+        command: The command line, recorded in the outputs.
 
     Returns:
         The comparison table.
     """
     from hikisim import __version__
+    from hikisim.report import report_markdown
 
-    table = comparison_table(results, base_seed)
-    runs = runs_frame(results)
+    settings = settings or AppraisalSettings()
+    params = load_economics()
+    table = comparison_table(results, base_seed, settings, params)
+    economics = economics_frame(
+        [(r.scenario, r.replicate, r.weekly) for r in results], settings, params
+    )
+    runs = runs_frame(results).merge(
+        economics[["scenario", "replicate", "cost", "qalys"]].rename(
+            columns={"cost": "appraisal_cost", "qalys": "qalys"}
+        ),
+        on=["scenario", "replicate"],
+    )
+    comparator = results[0].scenario
+    replicates = int(table["replicates"].iloc[0])
+    provenance = {
+        "scenarios": list(dict.fromkeys(r.scenario for r in results)),
+        "replicates": replicates,
+        "seeds": replicate_seeds(base_seed, replicates),
+        "version": __version__,
+        "command": command or "hikisim compare",
+        "discount_rate": settings.discount_rate,
+        "perspective": settings.perspective,
+        "wtp": settings.wtp,
+    }
+    health = comparison_markdown(table)
+    note = (
+        f"\nMeans over {replicates} replicates with 95% intervals (t-interval; cost per "
+        f"person-year averted: paired bootstrap). Seeds {provenance['seeds']}, hikisim "
+        f"{__version__}. Differences are taken from `{comparator}` replicate by replicate "
+        "(common random numbers). Costs and QALYs in the incremental table are discounted "
+        f"at {settings.discount_rate:.1%} a year, {settings.perspective} perspective.\n"
+    )
     with atomic_directory(out) as staging:
         table.to_csv(staging / "comparison.csv", index=False)
         runs.to_csv(staging / "runs.csv", index=False)
-        provenance = {
-            "scenarios": list(table["scenario"]),
-            "replicates": int(table["replicates"].iloc[0]),
-            "seeds": replicate_seeds(base_seed, int(table["replicates"].iloc[0])),
-            "version": __version__,
-        }
         (staging / "comparison.json").write_text(json.dumps(provenance, indent=2) + "\n")
-        note = (
-            f"\nMeans over {provenance['replicates']} replicates with 95% intervals "
-            f"(t-interval; cost-effectiveness: paired bootstrap). Seeds {provenance['seeds']}, "
-            f"hikisim {__version__}. Differences are taken from `{table['scenario'].iloc[0]}` "
-            "replicate by replicate (common random numbers).\n"
+        (staging / "comparison.md").write_text(
+            incremental_markdown(table, settings, comparator) + "\n" + health + note
         )
-        (staging / "comparison.md").write_text(comparison_markdown(table) + note)
         plot_prevalence(results, staging / "prevalence.png")
         plot_cost_effectiveness(runs, staging / "cost_effectiveness.png")
+        plot_ce_plane(economics, table, str(staging / "ce_plane.png"))
+        if scenarios is not None:
+            report = report_markdown(table, scenarios, settings, params, provenance, health)
+            (staging / "report.md").write_text(report)
     return table

@@ -26,6 +26,8 @@ ENGAGED = int(State.ENGAGED)
 WITHDRAWN = int(State.WITHDRAWN)
 NO_CARE = int(Care.NONE)
 SCHOOL_END_WEEKS = 18 * WEEKS_PER_YEAR
+# Withdrawn weeks from this age on count as lost work in the societal perspective.
+WORKING_AGE_WEEKS = 20 * WEEKS_PER_YEAR
 DURATION_BINS = {"0.5-1": (0.5, 1), "1-3": (1, 3), "3-5": (3, 5), "5-7": (5, 7), "7+": (7, np.inf)}
 ONSET_BINS = {"<15": (0, 15), "15-19": (15, 20), "20-24": (20, 25), "25-29": (25, 30)}
 
@@ -34,6 +36,7 @@ WEEKLY_COLUMNS = (
     "engaged",
     "at_risk",
     "withdrawn",
+    "withdrawn_adults",
     "recovering",
     "hikikomori",
     "prevalence_15_39",
@@ -96,7 +99,8 @@ def weekly_record(model: HikiModel, events: WeekEvents, cost: float) -> dict[str
     other_state = y.state[others]
     counts = np.bincount(other_state, minlength=len(State)).tolist()
     counts[State.ENGAGED] = len(y) - sum(counts)
-    cases = len(current_cases(model, others[other_state == WITHDRAWN]))
+    withdrawn = others[other_state == WITHDRAWN]
+    cases = len(current_cases(model, withdrawn))
     band = np.count_nonzero(y.age_weeks >= SURVEY_MIN_WEEKS)
     pupils = compulsory_pupils(model)
     n = len(y)
@@ -105,6 +109,7 @@ def weekly_record(model: HikiModel, events: WeekEvents, cost: float) -> dict[str
         "engaged": int(counts[State.ENGAGED]),
         "at_risk": int(counts[State.AT_RISK]),
         "withdrawn": int(counts[State.WITHDRAWN]),
+        "withdrawn_adults": int(np.count_nonzero(y.age_weeks[withdrawn] >= WORKING_AGE_WEEKS)),
         "recovering": int(counts[State.RECOVERING]),
         "hikikomori": cases,
         "prevalence_15_39": share(cases, band),

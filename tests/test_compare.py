@@ -18,6 +18,7 @@ from hikisim.compare import (
     mean_interval,
     replicate_seeds,
 )
+from hikisim.economics.outcomes import WEEKLY_INPUTS
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 HIKISIM = str(Path(sys.executable).parent / "hikisim")
@@ -31,7 +32,8 @@ def fake_result(scenario: str, replicate: int, person_years: float, cost: float)
         "new_cases": 10,
         "cost_total": cost,
     }
-    return RunResult(scenario, replicate, 100 + replicate, summary, np.zeros(3))
+    weekly = {name: np.zeros(3) for name in WEEKLY_INPUTS} | {"engaged": np.full(3, 100.0)}
+    return RunResult(scenario, replicate, 100 + replicate, summary, np.zeros(3), weekly)
 
 
 def test_mean_interval_matches_the_t_interval_by_hand() -> None:

@@ -1,0 +1,122 @@
+"""A run's costs and QALYs as a decision model needs them: discounted, per perspective.
+
+The model records, each week of the horizon, how many people are in each state and what
+the programmes cost. This module turns those weekly series into the two numbers an
+incremental analysis compares:
+
+* **Cost.** The health-care payer perspective counts programme costs as the model
+  accounts them (participant-weeks times unit costs). The societal perspective adds the
+  earnings lost in weeks that adults (20+) spend withdrawn (human-capital method:
+  weekly earnings times the probability that the week would otherwise have been
+  worked). Usual care outside the programmes is not costed in either perspective.
+* **QALYs.** Person-weeks in each state times the state's utility, divided by 52.
+
+Both are discounted to the start of the horizon, each week's amount at the week's
+mid-point (:mod:`hikisim.economics.discounting`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final, Literal
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from hikisim.economics.discounting import DEFAULT_ANNUAL_RATE, discounted_sum
+from hikisim.economics.parameters import EconomicParameters
+from hikisim.economics.qaly import qalys
+
+Perspective = Literal["payer", "societal"]
+PERSPECTIVES: Final[tuple[str, ...]] = ("payer", "societal")
+DEFAULT_WTP: Final = 5_000_000.0
+"""Japan's reference value, yen per QALY (see ``thresholds.wtp`` in economics.toml)."""
+
+#: Weekly record columns this module reads, and the utility category of each state.
+STATE_COLUMNS: Final[dict[str, str]] = {
+    "engaged": "engaged",
+    "at_risk": "at_risk",
+    "withdrawn": "withdrawn_narrow",
+    "recovering": "recovering",
+}
+COST_COLUMN: Final = "cost"
+WITHDRAWN_ADULTS_COLUMN: Final = "withdrawn_adults"
+WEEKLY_INPUTS: Final[tuple[str, ...]] = (*STATE_COLUMNS, COST_COLUMN, WITHDRAWN_ADULTS_COLUMN)
+
+
+@dataclass(frozen=True)
+class AppraisalSettings:
+    """How costs and effects are valued.
+
+    Attributes:
+        discount_rate: Annual rate for costs and QALYs alike (Japan's guideline: 2%).
+        perspective: ``payer`` or ``societal``.
+        wtp: Willingness to pay, yen per QALY, for net monetary benefit.
+    """
+
+    discount_rate: float = DEFAULT_ANNUAL_RATE
+    perspective: Perspective = "payer"
+    wtp: float = DEFAULT_WTP
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.discount_rate <= 0.2:
+            raise ValueError(f"discount rate must be 0 to 0.2 a year, got {self.discount_rate}")
+        if self.perspective not in PERSPECTIVES:
+            raise ValueError(
+                f"perspective must be one of {', '.join(PERSPECTIVES)}, got {self.perspective!r}"
+            )
+        if not (np.isfinite(self.wtp) and self.wtp >= 0):
+            raise ValueError(f"willingness to pay must be a finite number >= 0, got {self.wtp}")
+
+
+@dataclass(frozen=True)
+class RunEconomics:
+    """One run's discounted outcomes.
+
+    Attributes:
+        cost: Discounted cost in the chosen perspective, yen.
+        qalys: Discounted QALYs of the whole population over the horizon.
+        programme_cost: Discounted programme cost, yen (the payer's cost).
+        productivity_loss: Discounted earnings lost while withdrawn, yen (0 unless the
+            perspective is societal).
+    """
+
+    cost: float
+    qalys: float
+    programme_cost: float
+    productivity_loss: float
+
+
+def run_economics(
+    weekly: Mapping[str, ArrayLike], settings: AppraisalSettings, params: EconomicParameters
+) -> RunEconomics:
+    """Discounted cost and QALYs of one run from its weekly series.
+
+    Args:
+        weekly: One array per column of :data:`WEEKLY_INPUTS`, one entry per horizon
+            week (week 0 first).
+        settings: Discount rate and perspective.
+        params: Utilities and productivity values (``load_economics()`` or a PSA draw).
+
+    Returns:
+        The run's discounted outcomes.
+    """
+    missing = [name for name in WEEKLY_INPUTS if name not in weekly]
+    if missing:
+        raise ValueError(f"weekly series missing: {', '.join(missing)}")
+    rate = settings.discount_rate
+    utilities = params.values("utilities")
+    person_weeks = {STATE_COLUMNS[column]: weekly[column] for column in STATE_COLUMNS}
+    effect = float(qalys(person_weeks, utilities, annual_rate=rate))
+    programme = float(discounted_sum(np.asarray(weekly[COST_COLUMN], dtype=float), rate))
+    lost = 0.0
+    if settings.perspective == "societal":
+        productivity = params.values("productivity")
+        weekly_loss = (
+            np.asarray(weekly[WITHDRAWN_ADULTS_COLUMN], dtype=float)
+            * productivity["weekly_earnings"]
+            * productivity["employment_probability"]
+        )
+        lost = float(discounted_sum(weekly_loss, rate))
+    return RunEconomics(programme + lost, effect, programme, lost)

@@ -1,0 +1,140 @@
+"""``report.md``: what CHEERS 2022 asks a model-based economic evaluation to state.
+
+The report is assembled from the comparison's own inputs and results, so every number
+in it comes from the run that wrote it: the scenarios and what they switch on, the
+perspective, horizon and discount rate, the outcome measures with the sources of their
+values, how uncertainty was handled, and the results with their intervals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from hikisim.appraisal import incremental_markdown
+from hikisim.economics.outcomes import AppraisalSettings
+from hikisim.economics.parameters import EconomicParameters
+from hikisim.scenario import Scenario
+
+PERSPECTIVE_TEXT = {
+    "payer": "the health-care payer: programme costs as the model counts them "
+    "(participant-weeks times unit costs); usual care outside the programmes is not costed",
+    "societal": "societal: programme costs plus earnings lost in weeks that adults (20+) "
+    "spend withdrawn (human-capital method)",
+}
+
+
+def _sources(params: EconomicParameters, section: str) -> list[str]:
+    return [
+        f"- `{p.name}` = {p.value:g} {p.unit}; PSA: {p.distribution}"
+        f"{f' (SE {p.se:g})' if p.distribution != 'fixed' else ''}. Source: {p.source}"
+        for p in params.section(section).values()
+    ]
+
+
+def _comparators(scenarios: Sequence[Scenario]) -> list[str]:
+    lines = []
+    for scenario in scenarios:
+        programmes = ", ".join(scenario.enabled_interventions()) or "none (usual care only)"
+        lines.append(f"- **{scenario.name}**: {scenario.description} Programmes: {programmes}.")
+    return lines
+
+
+def report_markdown(
+    table: pd.DataFrame,
+    scenarios: Sequence[Scenario],
+    settings: AppraisalSettings,
+    params: EconomicParameters,
+    provenance: dict[str, Any],
+    health_table: str,
+) -> str:
+    """The report as Markdown.
+
+    Args:
+        table: The comparison table (frontier order, with the appraisal columns).
+        scenarios: The compared scenarios, the comparator first.
+        settings: Discount rate, perspective and willingness to pay.
+        params: The economic parameters used.
+        provenance: Replicates, seeds, version and command of the comparison.
+        health_table: The health-outcome table in Markdown.
+
+    Returns:
+        The report.
+    """
+    first = scenarios[0]
+    horizon = first.run.years
+    replicates = provenance["replicates"]
+    lines = [
+        "# Cost-effectiveness of hikikomori prevention and support scenarios",
+        "",
+        f"Produced by `{provenance.get('command', 'hikisim compare')}` with hikisim "
+        f"{provenance['version']}. Items follow CHEERS 2022 (Husereau et al., Value Health "
+        "2022;25(1):3-9) where a simulation study can state them.",
+        "",
+        "## Setting, population and comparators",
+        "",
+        f"A simulated town of {first.population.youths:,} people aged 10-39 with Japan's "
+        "risk-factor structure (see docs/model.md for the model and its sources), after a "
+        f"burn-in of {first.run.burn_in_years} years. Compared scenarios, the first being the "
+        "comparator for incremental net monetary benefit:",
+        "",
+        *_comparators(scenarios),
+        "",
+        "## Perspective, horizon and discounting",
+        "",
+        f"- Perspective: {PERSPECTIVE_TEXT[settings.perspective]}.",
+        f"- Time horizon: {horizon:g} years from the start of the programmes.",
+        f"- Discount rate: {settings.discount_rate:.1%} a year for costs and QALYs alike, each "
+        "week's amount discounted at its mid-point (Japan's guideline uses 2%, with 0-4% "
+        "in sensitivity analysis).",
+        f"- Willingness to pay: {settings.wtp:,.0f} yen per QALY.",
+        "- Currency: yen at the price year of the unit costs below.",
+        "",
+        "## Outcomes and their values",
+        "",
+        "Effects are discounted QALYs of the whole population: person-weeks in each state "
+        "times the state's utility. Withdrawal has no direct EQ-5D study, so its utilities "
+        "are stand-ins:",
+        "",
+        *_sources(params, "utilities"),
+        "",
+    ]
+    if settings.perspective == "societal":
+        lines += ["Productivity values:", "", *_sources(params, "productivity"), ""]
+    lines += [
+        "Programme unit costs are the scenario files' `cost_per_participant_week` values; "
+        "their sources and PSA distributions are in `hikisim/data/economics.toml`.",
+        "",
+        "## Analytic methods and uncertainty",
+        "",
+        f"Each scenario was run {replicates} times with the seeds {provenance['seeds']}; "
+        "replicate *i* uses the same seed in every scenario and each mechanism draws from "
+        "its own random stream (common random numbers), so differences are paired. "
+        "Intervals are 95% Student-t intervals over replicates. They describe **Monte "
+        "Carlo noise only**: parameter uncertainty (programme effects, costs, utilities) "
+        "is not propagated in this comparison; run with `--psa N` for that.",
+        "",
+        "## Results",
+        "",
+        "Incremental analysis (strategies in order of cost; ICERs against the previous "
+        "efficient strategy; dominated and extendedly dominated strategies have none):",
+        "",
+        incremental_markdown(table, settings, first.name),
+        "Health outcomes (undiscounted; the cost column is the undiscounted programme cost):",
+        "",
+        health_table,
+        "![Cost-effectiveness plane](ce_plane.png)",
+        "",
+        "![Prevalence](prevalence.png)",
+        "",
+        "## Limitations",
+        "",
+        "- Utilities for withdrawal are stand-ins from depression studies.",
+        "- Usual care outside the programmes is not costed.",
+        "- The model's calibration fits a handful of survey figures; its parameters are "
+        "uncertain, and this comparison does not carry that uncertainty.",
+        "",
+    ]
+    return "\n".join(lines)

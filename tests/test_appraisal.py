@@ -1,0 +1,151 @@
+"""Costs, QALYs and the incremental analysis of ``compare``: known answers first."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from processes import BASELINE, REPO, TINY, hikisim, one_line_error, set_options
+
+from hikisim.appraisal import appraisal_table, economics_frame
+from hikisim.economics import annuity_factor, load_economics
+from hikisim.economics.outcomes import WEEKLY_INPUTS, AppraisalSettings, run_economics
+
+PARAMS = load_economics()
+UTILITY = PARAMS.values("utilities")
+WEEKS = 104
+
+
+def constant_weekly(**counts: float) -> dict[str, np.ndarray]:
+    """Weekly series that hold the same value every week (zero where not given)."""
+    return {name: np.full(WEEKS, float(counts.get(name, 0.0))) for name in WEEKLY_INPUTS}
+
+
+def test_undiscounted_qalys_and_costs_are_plain_sums() -> None:
+    weekly = constant_weekly(engaged=90, at_risk=5, withdrawn=3, recovering=2, cost=1000)
+    outcome = run_economics(weekly, AppraisalSettings(discount_rate=0.0), PARAMS)
+    per_week = (
+        90 * UTILITY["engaged"]
+        + 5 * UTILITY["at_risk"]
+        + 3 * UTILITY["withdrawn_narrow"]
+        + 2 * UTILITY["recovering"]
+    ) / 52
+    assert outcome.qalys == pytest.approx(per_week * WEEKS)
+    assert outcome.cost == pytest.approx(1000 * WEEKS)
+    assert outcome.productivity_loss == 0.0
+
+
+def test_discounting_matches_the_weekly_annuity() -> None:
+    weekly = constant_weekly(engaged=52, cost=52)
+    outcome = run_economics(weekly, AppraisalSettings(discount_rate=0.04), PARAMS)
+    factor = annuity_factor(WEEKS, 0.04)
+    assert outcome.cost == pytest.approx(52 * factor)
+    assert outcome.qalys == pytest.approx(UTILITY["engaged"] * factor)
+    # Discounting makes two years worth less than two undiscounted years.
+    assert factor < WEEKS
+
+
+def test_the_societal_perspective_adds_lost_earnings_of_withdrawn_adults() -> None:
+    weekly = constant_weekly(engaged=10, withdrawn=4, withdrawn_adults=3, cost=500)
+    payer = run_economics(weekly, AppraisalSettings(0.0, "payer"), PARAMS)
+    societal = run_economics(weekly, AppraisalSettings(0.0, "societal"), PARAMS)
+    productivity = PARAMS.values("productivity")
+    lost = 3 * productivity["weekly_earnings"] * productivity["employment_probability"] * WEEKS
+    assert societal.productivity_loss == pytest.approx(lost)
+    assert societal.cost == pytest.approx(payer.cost + lost)
+    assert societal.qalys == payer.qalys
+
+
+def fake_runs(costs: dict[str, list[float]], engaged: dict[str, list[float]]) -> pd.DataFrame:
+    runs = []
+    for name in costs:
+        for replicate, (cost, people) in enumerate(zip(costs[name], engaged[name], strict=True)):
+            runs.append((name, replicate, constant_weekly(engaged=people, cost=cost)))
+    return economics_frame(runs, AppraisalSettings(discount_rate=0.0), PARAMS)
+
+
+def test_the_table_is_a_full_incremental_analysis_with_paired_inmb() -> None:
+    # Per week: A costs 0, B 10, C 30, D 20; effects rise with "engaged" people.
+    economics = fake_runs(
+        {"A": [0, 0], "B": [10, 10], "C": [30, 30], "D": [20, 20]},
+        {"A": [50, 60], "B": [52, 62], "C": [56, 66], "D": [51, 61]},
+    )
+    settings = AppraisalSettings(discount_rate=0.0, wtp=1000.0)
+    table = appraisal_table(economics, settings).set_index("scenario")
+    assert list(table.index) == ["A", "B", "D", "C"]  # frontier order, by cost
+    assert table["status"].to_dict() == {
+        "A": "reference",
+        "B": "efficient",
+        "D": "dominated",
+        "C": "efficient",
+    }
+    qaly_per_person = UTILITY["engaged"] * WEEKS / 52
+    icer_b = (10 * WEEKS) / (2 * qaly_per_person)
+    icer_c = (20 * WEEKS) / (4 * qaly_per_person)
+    assert table.loc["B", "icer"] == pytest.approx(icer_b)
+    assert table.loc["C", "icer"] == pytest.approx(icer_c)
+    assert np.isnan(table.loc["D", "icer"]) and np.isnan(table.loc["A", "icer"])
+    # Paired by replicate: every replicate gains the same, so the interval has no width.
+    inmb_b = 1000.0 * 2 * qaly_per_person - 10 * WEEKS
+    assert table.loc["B", "inmb"] == pytest.approx(inmb_b)
+    assert table.loc["B", "inmb_low"] == pytest.approx(inmb_b)
+    assert table.loc["A", "inmb"] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--perspective", "patient", "--perspective: must be payer or societal"),
+        ("--discount", "0.5", "--discount: must be a yearly rate from 0 to 0.2"),
+        ("--wtp", "-1", "--wtp: must be a number of yen per QALY >= 0"),
+    ],
+)
+def test_bad_economic_options_are_refused(
+    tmp_path: Path, option: str, value: str, message: str
+) -> None:
+    result = hikisim(
+        "compare", BASELINE, REPO / "scenarios" / "home_visits.toml", option, value,
+        *set_options(TINY), "--out", tmp_path / "out", cwd=tmp_path,
+    )  # fmt: skip
+    assert message in one_line_error(result)
+    assert not (tmp_path / "out").exists()
+
+
+def test_compare_reports_the_incremental_analysis_end_to_end(tmp_path: Path) -> None:
+    out = tmp_path / "cmp"
+    result = hikisim(
+        "compare", BASELINE, REPO / "scenarios" / "home_visits.toml",
+        REPO / "scenarios" / "comprehensive.toml", "--replicates", "2", "--discount", "0.03",
+        "--perspective", "societal", "--wtp", "3000000", *set_options(TINY), "--out", out,
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    table = pd.read_csv(out / "comparison.csv")
+    assert {"cost_mean", "qaly_mean", "status", "icer", "inmb"} <= set(table.columns)
+    assert list(table["cost_mean"]) == sorted(table["cost_mean"])
+    assert set(table["status"]) <= {"reference", "efficient", "dominated", "extendedly dominated"}
+    assert (table["status"] == "reference").sum() == 1
+    efficient = table["status"] == "efficient"
+    assert table.loc[efficient, "icer"].notna().all() and table.loc[~efficient, "icer"].isna().all()
+    # Societal costs exceed programme costs by the lost earnings.
+    runs = pd.read_csv(out / "runs.csv")
+    assert (runs["appraisal_cost"] > 0).all()
+    report = (out / "report.md").read_text()
+    for phrase in ("societal", "3.0% a year", "3,000,000 yen per QALY", "Monte Carlo noise only"):
+        assert phrase in report, phrase
+    assert (out / "ce_plane.png").stat().st_size > 10_000
+    assert "| status |" in result.stdout
+
+
+def test_compare_without_options_uses_japans_defaults(tmp_path: Path) -> None:
+    out = tmp_path / "cmp"
+    args = [BASELINE, REPO / "scenarios" / "home_visits.toml", "--replicates", "1"]
+    result = hikisim("compare", *args, *set_options(TINY), "--out", out, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    provenance = json.loads((out / "comparison.json").read_text())
+    assert provenance["discount_rate"] == 0.02
+    assert provenance["perspective"] == "payer"
+    assert provenance["wtp"] == 5_000_000
