@@ -56,6 +56,38 @@ SeedOption = Annotated[
 ]
 
 
+def prepare_psa(
+    scenarios: list[Scenario], draws: int, replicates: int, base_seed: int, folder: Path
+) -> Any:
+    """The PSA design of ``compare --psa``, its folder checked before any run starts."""
+    from hikisim.economics.parameters import load_economics
+    from hikisim.psa import PsaStore, load_priors, make_design, plan_of
+
+    economics = load_economics()
+    design = make_design(load_priors(economics), economics, draws, replicates, base_seed)
+    PsaStore(folder).prepare(plan_of(scenarios, design))
+    return design
+
+
+def run_probabilistic(
+    scenarios: list[Scenario],
+    design: Any,
+    appraisal: AppraisalSettings,
+    executor: Any,
+    folder: Path,
+    progress: Any,
+) -> Any:
+    """Run (or resume) the PSA of ``compare --psa`` and analyse it."""
+    from hikisim.economics.parameters import load_economics
+    from hikisim.psa import run_psa
+    from hikisim.psa_analysis import analyse_psa, run_outcomes
+
+    economics = load_economics()
+    runs = run_psa(scenarios, design, executor, folder, progress)
+    outcomes = run_outcomes(runs, design, appraisal, economics)
+    return analyse_psa(outcomes, design, scenarios, appraisal, economics)
+
+
 def appraisal_settings(discount: float, perspective: str, wtp: float) -> AppraisalSettings:
     """The economic settings of ``compare``, each option checked on its own.
 
@@ -185,6 +217,10 @@ def compare(
     wtp: Annotated[
         float, typer.Option(help="Willingness to pay, yen per QALY, for net monetary benefit.")
     ] = 5_000_000.0,
+    psa: Annotated[
+        int,
+        typer.Option(help="Probabilistic sensitivity analysis: number of parameter draws."),
+    ] = 0,
     scheduler: SchedulerOption = None,
     workers: WorkersOption = None,
     set_: SetOption = None,
@@ -204,17 +240,25 @@ def compare(
     check_names(settings)
     check_pairable(settings, [str(path) for path in scenarios])
     folder = check_output_folder(out)
+    if not 0 <= psa <= 100_000:
+        raise InputError(f"must be 0 (no PSA) to 100000 draws, got {psa}", "--psa")
     base_seed = settings[0].run.seed if checked_seed(seed) is None else seed
-    total = len(settings) * replicates
+    total = len(settings) * replicates * (1 + psa)
     workers = min(workers or os.cpu_count() or 1, total) if scheduler is None else None
     # The executor first: a bad scheduler is refused before anything is created.
     with make_executor(scheduler, workers) as executor, output_lock(folder):
+        design = prepare_psa(settings, psa, replicates, base_seed, folder) if psa else None
         with tqdm(total=total, desc="compare", unit="run", file=sys.stderr, leave=False) as bar:
             results = run_comparison(
                 settings, replicates, base_seed, progress=bar.update, executor=executor
             )
+            analysis = (
+                run_probabilistic(settings, design, appraisal, executor, folder, bar.update)
+                if design is not None
+                else None
+            )
         command = shlex.join(["hikisim", *sys.argv[1:]])
-        table = write_comparison(results, base_seed, folder, appraisal, settings, command)
+        table = write_comparison(results, base_seed, folder, appraisal, settings, command, analysis)
     typer.echo(incremental_markdown(table, appraisal, settings[0].name))
     typer.echo(comparison_markdown(table))
     typer.echo(

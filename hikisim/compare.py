@@ -31,6 +31,7 @@ from hikisim.economics.parameters import EconomicParameters, load_economics
 from hikisim.errors import InputError
 from hikisim.metrics import summarize
 from hikisim.output import atomic_directory
+from hikisim.psa_analysis import PsaResults, plot_ceac, plot_tornado
 from hikisim.scenario import Scenario
 from hikisim.simulation import run_model
 from hikisim.sweeps.executors import Executor, make_executor, run_all
@@ -366,6 +367,7 @@ def write_comparison(
     settings: AppraisalSettings | None = None,
     scenarios: Sequence[Scenario] | None = None,
     command: str | None = None,
+    psa: PsaResults | None = None,
 ) -> pd.DataFrame:
     """Write the comparison's tables, figures and report atomically.
 
@@ -381,6 +383,9 @@ def write_comparison(
         settings: Discount rate, perspective and willingness to pay.
         scenarios: The compared scenarios, for the report.
         command: The command line, recorded in the outputs.
+        psa: The probabilistic sensitivity analysis, if one was run; adds
+            ``psa.parquet``, ``ceac.csv``, ``ceac.png``, ``evpi.csv``, ``evppi.csv``,
+            ``variance.csv``, ``tornado.csv`` and ``tornado.png``.
 
     Returns:
         The comparison table.
@@ -430,7 +435,21 @@ def write_comparison(
         plot_prevalence(results, staging / "prevalence.png")
         plot_cost_effectiveness(runs, staging / "cost_effectiveness.png")
         plot_ce_plane(economics, table, str(staging / "ce_plane.png"))
+        if psa is not None:
+            write_psa(psa, settings, comparator, staging)
         if scenarios is not None:
-            report = report_markdown(table, scenarios, settings, params, provenance, health)
+            report = report_markdown(table, scenarios, settings, params, provenance, health, psa)
             (staging / "report.md").write_text(report)
     return table
+
+
+def write_psa(psa: PsaResults, settings: AppraisalSettings, comparator: str, folder: Path) -> None:
+    """Write the PSA's tables and figures into ``folder``."""
+    psa.draws.to_parquet(folder / "psa.parquet", index=False)
+    psa.ceac.reset_index().to_csv(folder / "ceac.csv", index=False)
+    psa.evpi.rename("evpi").reset_index().to_csv(folder / "evpi.csv", index=False)
+    psa.evppi.assign(wtp=settings.wtp).to_csv(folder / "evppi.csv", index=False)
+    psa.variance.to_csv(folder / "variance.csv", index=False)
+    psa.tornado.to_csv(folder / "tornado.csv", index=False)
+    plot_ceac(psa, settings, folder / "ceac.png")
+    plot_tornado(psa, comparator, folder / "tornado.png")

@@ -16,6 +16,7 @@ import pandas as pd
 from hikisim.appraisal import incremental_markdown
 from hikisim.economics.outcomes import AppraisalSettings
 from hikisim.economics.parameters import EconomicParameters
+from hikisim.psa_analysis import PsaResults
 from hikisim.scenario import Scenario
 
 PERSPECTIVE_TEXT = {
@@ -49,6 +50,7 @@ def report_markdown(
     params: EconomicParameters,
     provenance: dict[str, Any],
     health_table: str,
+    psa: PsaResults | None = None,
 ) -> str:
     """The report as Markdown.
 
@@ -59,6 +61,7 @@ def report_markdown(
         params: The economic parameters used.
         provenance: Replicates, seeds, version and command of the comparison.
         health_table: The health-outcome table in Markdown.
+        psa: The probabilistic sensitivity analysis, if one was run.
 
     Returns:
         The report.
@@ -113,8 +116,9 @@ def report_markdown(
         "replicate *i* uses the same seed in every scenario and each mechanism draws from "
         "its own random stream (common random numbers), so differences are paired. "
         "Intervals are 95% Student-t intervals over replicates. They describe **Monte "
-        "Carlo noise only**: parameter uncertainty (programme effects, costs, utilities) "
-        "is not propagated in this comparison; run with `--psa N` for that.",
+        "Carlo noise only**; parameter uncertainty is the subject of the probabilistic "
+        "sensitivity analysis"
+        + (" below." if psa is not None else ", which this comparison did not run (`--psa N`)."),
         "",
         "## Results",
         "",
@@ -129,12 +133,72 @@ def report_markdown(
         "",
         "![Prevalence](prevalence.png)",
         "",
+        *(_psa_section(psa, settings, first.name) if psa is not None else []),
         "## Limitations",
         "",
         "- Utilities for withdrawal are stand-ins from depression studies.",
         "- Usual care outside the programmes is not costed.",
-        "- The model's calibration fits a handful of survey figures; its parameters are "
-        "uncertain, and this comparison does not carry that uncertainty.",
+        "- The model's calibration fits a handful of survey figures; until the Bayesian "
+        "calibration's posterior exists, natural-history uncertainty in the PSA comes from "
+        "wide placeholder priors, not from the data.",
         "",
     ]
     return "\n".join(lines)
+
+
+def _psa_section(psa: PsaResults, settings: AppraisalSettings, comparator: str) -> list[str]:
+    draws = psa.draws["draw"].nunique()
+    at_wtp = psa.ceac.iloc[(psa.ceac.index.to_series() - settings.wtp).abs().argmin()]
+    frontier = psa.ceaf.iloc[(psa.ceaf["wtp"] - settings.wtp).abs().argmin()]
+    evpi_now = float(psa.evpi.iloc[(psa.evpi.index.to_series() - settings.wtp).abs().argmin()])
+    lines = [
+        "## Probabilistic sensitivity analysis",
+        "",
+        f"{draws} parameter draws; each draw ran every scenario with the same seeds. Priors: "
+        "`hikisim/data/psa_priors.toml` (programme effects, natural history) and "
+        "`hikisim/data/economics.toml` (unit costs, utilities, productivity), each with its "
+        "source or marked as an assumption.",
+        "",
+        f"At {settings.wtp / 1e6:g} M yen per QALY the strategy with the highest expected net "
+        f"monetary benefit is **{frontier['strategy']}**, optimal in "
+        f"{frontier['probability']:.0%} of draws. Probability of being the best buy:",
+        "",
+        "| scenario | probability |",
+        "|---|---|",
+        *(f"| {name} | {value:.2f} |" for name, value in at_wtp.items()),
+        "",
+        f"EVPI for the modelled town at that threshold: {evpi_now / 1e6:,.2f} M yen. "
+        "EVPPI of each parameter group (regression on the draws; only parameters of "
+        "programmes that some scenario runs). Regression estimates of EVPPI need a few "
+        f"hundred draws to settle; with {draws} they are indicative, and a group's EVPPI "
+        "above the EVPI is the sign of too few draws:",
+        "",
+        "| group | parameters | EVPPI (M yen) | share of EVPI |",
+        "|---|---|---|---|",
+        *(
+            f"| {row.group} | {row.parameters} | {row.evppi / 1e6:,.2f} | {row.share_of_evpi:.0%} |"
+            for row in psa.evppi.itertuples()
+        ),
+        "",
+    ]
+    if len(psa.variance):
+        lines += [
+            f"Variance of the incremental NMB against {comparator}, split into parameter "
+            "uncertainty and Monte Carlo noise (O'Hagan, Stevenson & Madan 2007):",
+            "",
+            "| scenario | parameter variance share | Monte Carlo share |",
+            "|---|---|---|",
+            *(
+                f"| {row.scenario} | {1 - row.monte_carlo_share:.0%} "
+                f"| {row.monte_carlo_share:.0%} |"
+                for row in psa.variance.itertuples()
+            ),
+            "",
+        ]
+    lines += [
+        "![CEAC](ceac.png)",
+        "",
+        f"![Tornado: {psa.tornado_strategy} vs {comparator}](tornado.png)",
+        "",
+    ]
+    return lines

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import math
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Final, Literal
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
+from scipy import stats
 
-Distribution = Literal["beta", "gamma", "lognormal", "fixed"]
-DISTRIBUTIONS: Final = ("beta", "gamma", "lognormal", "fixed")
+Distribution = Literal["beta", "gamma", "lognormal", "normal", "fixed"]
+DISTRIBUTIONS: Final = ("beta", "gamma", "lognormal", "normal", "fixed")
 SECTIONS: Final = (
     "discounting",
     "thresholds",
@@ -138,6 +139,8 @@ class Parameter:
                 return gamma_from_mean_se(self.value, self.se)
             case "lognormal":
                 return lognormal_from_mean_se(self.value, self.se)
+            case "normal":
+                return self.value, self.se
             case _:
                 return self.value, 0.0
 
@@ -159,8 +162,33 @@ class Parameter:
                 return rng.gamma(first, second, size)
             case "lognormal":
                 return rng.lognormal(first, second, size)
+            case "normal":
+                return rng.normal(first, second, size)
             case _:
                 return np.full(size, self.value)
+
+    def quantile(self, probability: ArrayLike) -> NDArray[np.float64]:
+        """Values at given cumulative probabilities (the inverse of the distribution).
+
+        Args:
+            probability: Probabilities in (0, 1).
+
+        Returns:
+            The quantiles; a fixed parameter gives its value.
+        """
+        first, second = self.moments()
+        q = np.asarray(probability, dtype=float)
+        match self.distribution:
+            case "beta":
+                return stats.beta.ppf(q, first, second)
+            case "gamma":
+                return stats.gamma.ppf(q, first, scale=second)
+            case "lognormal":
+                return stats.lognorm.ppf(q, second, scale=math.exp(first))
+            case "normal":
+                return stats.norm.ppf(q, first, second)
+            case _:
+                return np.full(q.shape, self.value)
 
 
 @dataclass(frozen=True)
@@ -188,6 +216,24 @@ class EconomicParameters:
     def all(self) -> list[Parameter]:
         """Every parameter, section by section."""
         return [p for section in self.sections.values() for p in section.values()]
+
+    def with_values(self, values: dict[str, float]) -> EconomicParameters:
+        """A copy in which the named parameters (``section.key``) take new values.
+
+        Args:
+            values: New values, for example one PSA draw.
+
+        Returns:
+            The parameters with those values (distributions and sources unchanged).
+        """
+        sections = {
+            name: {
+                key: replace(p, value=float(values[p.name])) if p.name in values else p
+                for key, p in section.items()
+            }
+            for name, section in self.sections.items()
+        }
+        return EconomicParameters(sections, self.currency, self.price_year)
 
     def sample(self, rng: np.random.Generator, size: int) -> pd.DataFrame:
         """PSA draws of every non-fixed parameter, independent of one another.

@@ -1,0 +1,393 @@
+"""Probabilistic sensitivity analysis (``hikisim compare --psa N``): design and runs.
+
+Each of N draws sets every uncertain parameter at once:
+
+* scenario parameters (programme effects, natural history, programme unit costs) from
+  the priors in ``hikisim/data/psa_priors.toml`` and ``economics.toml``, each centred on
+  the value the scenario itself uses. One uniform quantile per key and draw is shared by
+  all scenarios, so a draw moves them together and their differences stay paired;
+* utilities and productivity values, from ``economics.toml``.
+
+Every draw runs every scenario ``replicates`` times with seeds of its own, the same for
+all scenarios of the draw (common random numbers within a draw). Runs go through the
+executor (local pool or Dask) and each is written to ``DIR/psa/runs/`` as it finishes,
+so an interrupted PSA resumes where it stopped, with nothing lost and nothing repeated.
+The analysis of the draws is in :mod:`hikisim.psa_analysis`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from hikisim.economics.outcomes import WEEKLY_INPUTS
+from hikisim.economics.parameters import EconomicParameters, Parameter
+from hikisim.errors import InputError
+from hikisim.scenario import Scenario
+from hikisim.simulation import run_model
+from hikisim.sweeps.executors import Executor
+from hikisim.sweeps.storage import write_atomically
+
+GROUPS: Final = ("effects", "costs", "utilities", "natural_history")
+ECONOMIC_GROUPS: Final = {"utilities": "utilities", "productivity": "costs"}
+# Programme costs in economics.toml are keyed by programme; the hospital week is the
+# one unit cost that is not a participant-week.
+HOSPITAL_WEEK: Final = ("hospital_week", "interventions.medical_exam.cost_per_hospital_week")
+# Quantiles are kept off 0 and 1, where unbounded distributions have no value.
+QUANTILE_FLOOR: Final = 1e-6
+PSA_STREAM: Final = 0x5053  # "PS": keeps the PSA's draws apart from every model stream
+SEED_SPAN: Final = 2**63
+
+
+@dataclass(frozen=True)
+class ScenarioPrior:
+    """The PSA distribution of one scenario key, centred on each scenario's own value.
+
+    Attributes:
+        key: Dotted scenario key.
+        group: EVPPI group (``effects``, ``costs`` or ``natural_history``).
+        distribution: ``beta``, ``gamma``, ``lognormal`` or ``normal``.
+        cv: Standard error relative to the scenario's value (or None).
+        se: Absolute standard error (or None).
+        source: Where the spread comes from, or "assumption".
+    """
+
+    key: str
+    group: str
+    distribution: str
+    cv: float | None
+    se: float | None
+    source: str
+
+    def parameter(self, value: float) -> Parameter | None:
+        """The distribution around ``value``, or None if it has none there.
+
+        A value of 0 has no relative spread, and beta needs a value inside (0, 1);
+        such keys stay fixed for that scenario.
+        """
+        spread = self.se if self.se is not None else (self.cv or 0.0) * abs(value)
+        if spread <= 0 or (self.distribution in ("gamma", "lognormal") and value <= 0):
+            return None
+        if self.distribution == "beta" and not 0 < value < 1:
+            return None
+        try:
+            return Parameter(self.key, value, self.distribution, spread, "", self.source)  # type: ignore[arg-type]
+        except ValueError:  # the spread is too wide for a beta with this mean
+            return None
+
+
+def default_priors_path() -> Path:
+    """The PSA priors shipped with the package."""
+    return Path(str(resources.files("hikisim") / "data" / "psa_priors.toml"))
+
+
+def load_priors(
+    economics: EconomicParameters, path: str | Path | None = None
+) -> list[ScenarioPrior]:
+    """The scenario priors: the priors file plus programme unit costs from economics.toml.
+
+    Args:
+        economics: The economic parameters (for the unit costs' relative SEs).
+        path: A priors file; the packaged one by default.
+
+    Returns:
+        The priors, effects and natural history first, then costs.
+    """
+    source = Path(path) if path is not None else default_priors_path()
+    try:
+        data = tomllib.loads(source.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise InputError(f"cannot read PSA priors: {error}", str(source)) from None
+    priors = []
+    for group, entries in data.items():
+        if group not in GROUPS:
+            raise InputError(f"unknown group {group!r} (allowed: {', '.join(GROUPS)})", str(source))
+        for key, entry in entries.items():
+            priors.append(_prior(key, group, entry, str(source)))
+    return priors + _cost_priors(economics)
+
+
+def _prior(key: str, group: str, entry: dict[str, Any], source: str) -> ScenarioPrior:
+    allowed = ("beta", "gamma", "lognormal", "normal")
+    if entry.get("distribution") not in allowed or ("cv" in entry) == ("se" in entry):
+        raise InputError(
+            f"needs distribution ({', '.join(allowed)}), one of cv or se, and source", source, key
+        )
+    try:
+        Scenario().with_overrides({key: _value_of(Scenario(), key)}, source)
+    except (InputError, AttributeError):
+        raise InputError("is not a numeric scenario key", source, key) from None
+    return ScenarioPrior(
+        key, group, entry["distribution"], entry.get("cv"), entry.get("se"), str(entry["source"])
+    )
+
+
+def _cost_priors(economics: EconomicParameters) -> list[ScenarioPrior]:
+    priors = []
+    for name, parameter in economics.section("programme_costs").items():
+        key = (
+            HOSPITAL_WEEK[1]
+            if name == HOSPITAL_WEEK[0]
+            else f"interventions.{name}.cost_per_participant_week"
+        )
+        if parameter.distribution == "fixed":
+            continue
+        cv = parameter.se / parameter.value
+        source = f"relative SE of economics.toml programme_costs.{name}: {parameter.source}"
+        priors.append(ScenarioPrior(key, "costs", parameter.distribution, cv, None, source))
+    return priors
+
+
+def _value_of(scenario: Scenario, key: str) -> float:
+    node: Any = scenario
+    for part in key.split("."):
+        node = getattr(node, part)
+    if isinstance(node, bool) or not isinstance(node, int | float):
+        raise AttributeError(key)
+    return float(node)
+
+
+@dataclass(frozen=True)
+class PsaDesign:
+    """What every draw sets, and the seeds of its runs.
+
+    Attributes:
+        quantiles: One row per draw, one column per scenario prior key: the shared
+            uniform quantile of that key in that draw.
+        economic: One row per draw, one column per sampled economic parameter
+            (``utilities.*``, ``productivity.*``).
+        seeds: Run seeds, shape (draws, replicates); the same for every scenario.
+        priors: The scenario priors.
+    """
+
+    quantiles: pd.DataFrame
+    economic: pd.DataFrame
+    seeds: np.ndarray
+    priors: list[ScenarioPrior]
+
+    @property
+    def draws(self) -> int:
+        """Number of draws."""
+        return len(self.quantiles)
+
+
+def make_design(
+    priors: Sequence[ScenarioPrior],
+    economics: EconomicParameters,
+    draws: int,
+    replicates: int,
+    base_seed: int,
+) -> PsaDesign:
+    """Sample the draws and derive the run seeds, reproducibly from ``base_seed``.
+
+    Args:
+        priors: The scenario priors.
+        economics: The economic parameters (utilities and productivity are sampled).
+        draws: N.
+        replicates: Runs per scenario and draw.
+        base_seed: The comparison's seed.
+
+    Returns:
+        The design.
+    """
+    rng = np.random.default_rng(np.random.SeedSequence([base_seed, PSA_STREAM]))
+    uniform = rng.uniform(QUANTILE_FLOOR, 1 - QUANTILE_FLOOR, size=(draws, len(priors)))
+    quantiles = pd.DataFrame(uniform, columns=[p.key for p in priors])
+    sampled = [
+        p
+        for section in ECONOMIC_GROUPS
+        for p in economics.section(section).values()
+        if p.distribution != "fixed"
+    ]
+    economic = pd.DataFrame({p.name: p.sample(rng, draws) for p in sampled})
+    seeds = np.array(
+        [
+            [
+                int(
+                    np.random.SeedSequence([base_seed, PSA_STREAM, d, r]).generate_state(
+                        1, np.uint64
+                    )[0]
+                )
+                % SEED_SPAN
+                for r in range(replicates)
+            ]
+            for d in range(draws)
+        ],
+        dtype=np.int64,
+    )
+    return PsaDesign(quantiles, economic, seeds, list(priors))
+
+
+def draw_scenario(scenario: Scenario, design: PsaDesign, draw: int) -> Scenario:
+    """The scenario with every prior key set to its value in ``draw``.
+
+    Args:
+        scenario: A compared scenario.
+        design: The PSA design.
+        draw: The draw's index.
+
+    Returns:
+        The scenario for this draw.
+    """
+    overrides = {}
+    for prior in design.priors:
+        parameter = prior.parameter(_value_of(scenario, prior.key))
+        if parameter is not None:
+            q = design.quantiles.at[draw, prior.key]
+            overrides[prior.key] = float(parameter.quantile(q))
+    return scenario.with_overrides(overrides, "psa")
+
+
+def run_psa_replicate(job: tuple[Scenario, int, int, int]) -> dict[str, Any]:
+    """One PSA run: a draw's scenario with one seed; returns its weekly series.
+
+    Args:
+        job: The draw's scenario, the draw, the replicate and the seed.
+
+    Returns:
+        ``draw``, ``scenario``, ``replicate``, ``seed`` and one list per weekly series
+        the economics need.
+    """
+    scenario, draw, replicate, seed = job
+    model = run_model(scenario, seed)
+    record: dict[str, Any] = {
+        "draw": draw,
+        "scenario": scenario.name,
+        "replicate": replicate,
+        "seed": seed,
+    }
+    for name in WEEKLY_INPUTS:
+        record[name] = [float(week[name]) for week in model.weekly_records]
+    return record
+
+
+class PsaStore:
+    """``DIR/psa/``: the plan and one Parquet file per finished run.
+
+    Args:
+        root: The comparison's output folder.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.folder = Path(root) / "psa"
+        self.runs = self.folder / "runs"
+        self.plan_path = self.folder / "plan.json"
+
+    def prepare(self, plan: dict[str, Any]) -> None:
+        """Create the folder, or check that it holds this very PSA.
+
+        Raises:
+            InputError: If it holds a PSA of other scenarios, draws or seeds.
+        """
+        if self.plan_path.is_file():
+            existing = json.loads(self.plan_path.read_text(encoding="utf-8"))
+            if existing.get("hash") != plan["hash"]:
+                raise InputError(
+                    "holds a PSA of other scenarios, draws, replicates or seeds; results are "
+                    "never mixed, so use a new --out folder or delete this one",
+                    str(self.folder),
+                )
+            return
+        self.runs.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(plan, indent=1) + "\n"
+        write_atomically(self.plan_path, lambda temp: temp.write_text(text))
+
+    @staticmethod
+    def run_name(draw: int, scenario: str, replicate: int) -> str:
+        """The file name of one run."""
+        return f"d{draw:05d}-r{replicate:03d}-{scenario}.parquet"
+
+    def done(self) -> set[str]:
+        """Names of the runs already written (unreadable files are redone)."""
+        finished = set()
+        for path in self.runs.glob("*.parquet"):
+            try:
+                pq.read_schema(path)
+            except (OSError, pa.ArrowException):
+                path.unlink()
+                continue
+            finished.add(path.name)
+        return finished
+
+    def write(self, record: dict[str, Any]) -> None:
+        """Write one run atomically."""
+        table = pa.Table.from_pylist([record])
+        path = self.runs / self.run_name(record["draw"], record["scenario"], record["replicate"])
+        write_atomically(path, lambda temp: pq.write_table(table, temp))
+
+    def load(self) -> pd.DataFrame:
+        """All finished runs, one row each, sorted by draw, scenario order and replicate."""
+        frames = [pq.read_table(path).to_pandas() for path in sorted(self.runs.glob("*.parquet"))]
+        return pd.concat(frames, ignore_index=True)
+
+
+def plan_of(scenarios: Sequence[Scenario], design: PsaDesign) -> dict[str, Any]:
+    """What identifies a PSA: scenarios, design and seeds, with a hash over them."""
+    plan = {
+        "scenarios": [s.model_dump(mode="json") for s in scenarios],
+        "draws": design.draws,
+        "replicates": int(design.seeds.shape[1]),
+        "seeds": design.seeds.tolist(),
+        "quantiles": design.quantiles.round(12).to_dict(orient="list"),
+        "economic": design.economic.round(12).to_dict(orient="list"),
+    }
+    digest = hashlib.sha256(json.dumps(plan, sort_keys=True).encode()).hexdigest()
+    return {"hash": digest, "draws": design.draws, "replicates": plan["replicates"]}
+
+
+def run_psa(
+    scenarios: Sequence[Scenario],
+    design: PsaDesign,
+    executor: Executor,
+    out: Path,
+    progress: Callable[[int], Any] | None = None,
+) -> pd.DataFrame:
+    """Run (or resume) every draw of every scenario and return the runs.
+
+    Args:
+        scenarios: The compared scenarios.
+        design: The PSA design.
+        executor: Where the runs execute.
+        out: The comparison's output folder (runs go to ``out/psa/runs``).
+        progress: Called with 1 per finished or already finished run.
+
+    Returns:
+        One row per run: ``draw``, ``scenario``, ``replicate``, ``seed`` and the weekly
+        series as lists.
+    """
+    store = PsaStore(out)
+    store.prepare(plan_of(scenarios, design))
+    done = store.done()
+    jobs = []
+    for draw in range(design.draws):
+        drawn = [draw_scenario(scenario, design, draw) for scenario in scenarios]
+        for replicate, seed in enumerate(design.seeds[draw]):
+            for scenario in drawn:
+                if store.run_name(draw, scenario.name, replicate) in done:
+                    continue
+                jobs.append((scenario, draw, replicate, int(seed)))
+    if progress is not None and done:
+        progress(len(done))
+    pending = list(reversed(jobs))
+    in_flight: dict[Any, None] = {}
+    while pending or in_flight:
+        while pending and len(in_flight) < executor.capacity:
+            job = pending.pop()
+            in_flight[executor.submit(run_psa_replicate, job, f"psa-{job[1]}")] = None
+        for handle in executor.wait(in_flight):
+            del in_flight[handle]
+            store.write(executor.result(handle))
+            if progress is not None:
+                progress(1)
+    return store.load()

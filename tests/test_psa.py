@@ -1,0 +1,168 @@
+"""Probabilistic sensitivity analysis: the design, the draws, and compare --psa end to end."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from processes import (
+    BASELINE,
+    REPO,
+    TINY,
+    hikisim,
+    kill_tree,
+    one_line_error,
+    set_options,
+    start_hikisim,
+    wait_until,
+)
+
+from hikisim.economics import load_economics
+from hikisim.psa import ScenarioPrior, draw_scenario, load_priors, make_design
+from hikisim.scenario import Scenario
+
+ECONOMICS = load_economics()
+PRIORS = load_priors(ECONOMICS)
+
+
+def test_every_prior_names_a_numeric_scenario_key_with_a_source() -> None:
+    assert {p.group for p in PRIORS} == {"effects", "natural_history", "costs"}
+    for prior in PRIORS:
+        assert prior.source.strip()
+        Scenario().with_overrides({prior.key: 1.0 if prior.distribution != "beta" else 0.5})
+    costs = [p.key for p in PRIORS if p.group == "costs"]
+    assert "interventions.home_visits.cost_per_participant_week" in costs
+    assert "interventions.medical_exam.cost_per_hospital_week" in costs
+
+
+def test_the_design_is_reproducible_from_the_seed() -> None:
+    first = make_design(PRIORS, ECONOMICS, draws=6, replicates=3, base_seed=11)
+    again = make_design(PRIORS, ECONOMICS, draws=6, replicates=3, base_seed=11)
+    other = make_design(PRIORS, ECONOMICS, draws=6, replicates=3, base_seed=12)
+    pd.testing.assert_frame_equal(first.quantiles, again.quantiles)
+    pd.testing.assert_frame_equal(first.economic, again.economic)
+    assert np.array_equal(first.seeds, again.seeds)
+    assert not np.array_equal(first.seeds, other.seeds)
+    assert first.seeds.shape == (6, 3) and (first.seeds >= 0).all()
+    assert len(np.unique(first.seeds)) == 18, "every run of a draw has a seed of its own"
+    assert ((first.quantiles > 0) & (first.quantiles < 1)).all().all()
+    assert set(first.economic.columns) == {
+        f"utilities.{k}" for k in ECONOMICS.values("utilities")
+    } | {f"productivity.{k}" for k in ECONOMICS.values("productivity")}
+
+
+def test_a_draw_moves_each_scenario_around_its_own_value() -> None:
+    key = "interventions.home_visits.exit_multiplier"
+    prior = ScenarioPrior(key, "effects", "lognormal", 0.2, None, "test")
+    design = make_design([prior], ECONOMICS, draws=2, replicates=1, base_seed=3)
+    design.quantiles.loc[0, key] = 0.5
+    design.quantiles.loc[1, key] = 0.975
+    low = Scenario().with_overrides({key: 1.2})
+    high = Scenario().with_overrides({key: 1.6})
+    # At the median of a lognormal with mean m the value is below m, by the same factor.
+    ratio_low = draw_scenario(low, design, 0).interventions.home_visits.exit_multiplier / 1.2
+    ratio_high = draw_scenario(high, design, 0).interventions.home_visits.exit_multiplier / 1.6
+    assert ratio_low == pytest.approx(ratio_high) and ratio_low < 1
+    expected = prior.parameter(1.2).quantile(0.975)  # type: ignore[union-attr]
+    assert draw_scenario(low, design, 1).interventions.home_visits.exit_multiplier == pytest.approx(
+        expected
+    )
+
+
+def test_keys_without_spread_stay_put() -> None:
+    zero = ScenarioPrior(
+        "interventions.psychotherapy.onset_logit", "effects", "lognormal", 0.2, None, "t"
+    )
+    assert zero.parameter(0.0) is None
+    beta = ScenarioPrior("dynamics.relapse_rate", "natural_history", "beta", 0.3, None, "t")
+    assert beta.parameter(1.5) is None
+    assert 0 < beta.parameter(0.008).quantile(0.999) < 1  # type: ignore[union-attr]
+
+
+def psa_command(out: Path, draws: int = 4) -> list[object]:
+    return [
+        "compare", BASELINE, REPO / "scenarios" / "home_visits.toml",
+        REPO / "scenarios" / "comprehensive.toml", "--replicates", "2", "--psa", str(draws),
+        "--seed", "9", *set_options(TINY), "--out", out,
+    ]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def psa_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("psa")
+    result = hikisim(*psa_command(folder / "out"), cwd=folder)
+    assert result.returncode == 0, result.stderr
+    return folder / "out"
+
+
+def test_compare_psa_writes_its_tables_and_figures(psa_out: Path) -> None:
+    names = ["psa.parquet", "ceac.png", "ce_plane.png", "evpi.csv", "evppi.csv"]
+    names += ["tornado.png", "tornado.csv", "variance.csv", "ceac.csv", "report.md"]
+    for name in names:
+        assert (psa_out / name).stat().st_size > 0, name
+    draws = pd.read_parquet(psa_out / "psa.parquet")
+    assert len(draws) == 4 * 3 and set(draws["scenario"]) == {
+        "baseline",
+        "home_visits",
+        "comprehensive",
+    }
+    ceac = pd.read_csv(psa_out / "ceac.csv").set_index("wtp")
+    assert np.allclose(ceac.sum(axis=1), 1.0)
+    assert (pd.read_csv(psa_out / "evpi.csv")["evpi"] >= 0).all()
+    evppi = pd.read_csv(psa_out / "evppi.csv")
+    assert set(evppi["group"]) == {"effects", "costs", "utilities", "natural_history"}
+    variance = pd.read_csv(psa_out / "variance.csv")
+    assert ((variance["monte_carlo_share"] >= 0) & (variance["monte_carlo_share"] <= 1)).all()
+    report = (psa_out / "report.md").read_text()
+    assert "## Probabilistic sensitivity analysis" in report and "4 parameter draws" in report
+
+
+def test_the_psa_is_reproducible_for_a_seed(psa_out: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    assert hikisim(*psa_command(again), cwd=tmp_path).returncode == 0
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(psa_out / "psa.parquet"), pd.read_parquet(again / "psa.parquet")
+    )
+    for name in ("ceac.csv", "evpi.csv", "evppi.csv", "comparison.csv", "tornado.csv"):
+        assert (psa_out / name).read_bytes() == (again / name).read_bytes(), name
+
+
+def test_a_killed_psa_resumes_without_repeating_runs(psa_out: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    runs = out / "psa" / "runs"
+    process = start_hikisim(*psa_command(out), cwd=tmp_path)
+    try:
+        wait_until(lambda: runs.is_dir() and len(list(runs.glob("*.parquet"))) >= 3, 120, "runs")
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        kill_tree(process)
+    before = {p.name: p.stat().st_mtime_ns for p in runs.glob("*.parquet")}
+    assert 3 <= len(before) < 4 * 3 * 2, "the kill must land mid-PSA"
+    resumed = hikisim(*psa_command(out), cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    after = {p.name: p.stat().st_mtime_ns for p in runs.glob("*.parquet")}
+    assert len(after) == 4 * 3 * 2
+    assert {name: after[name] for name in before} == before, "finished runs are not redone"
+    for name in ("ceac.csv", "evppi.csv", "comparison.csv"):
+        assert (psa_out / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_a_psa_folder_of_another_design_is_refused(psa_out: Path, tmp_path: Path) -> None:
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(psa_out, out)
+    line = one_line_error(hikisim(*psa_command(out, draws=5), cwd=tmp_path))
+    assert "holds a PSA of other scenarios, draws, replicates or seeds" in line
+
+
+def test_a_negative_psa_is_refused(tmp_path: Path) -> None:
+    command = [str(a) for a in psa_command(tmp_path / "out")]
+    command[command.index("--psa") + 1] = "-2"
+    line = one_line_error(hikisim(*command, cwd=tmp_path))
+    assert "--psa: must be 0 (no PSA) to 100000 draws" in line
