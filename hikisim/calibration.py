@@ -39,7 +39,7 @@ import numpy as np
 from scipy import stats
 
 from hikisim.errors import InputError
-from hikisim.interventions import REGISTRY
+from hikisim.programmes import REGISTRY
 from hikisim.scenario import Scenario, validate_scenario
 from hikisim.simulation import simulate
 from hikisim.sweeps.executors import Executor, make_executor

@@ -77,6 +77,9 @@ def sigmoid_inplace(logit: np.ndarray) -> np.ndarray:
 class Modifiers:
     """Per-youth hazard changes that interventions set each week.
 
+    Programmes change them only through :meth:`add_logit` and :meth:`multiply` (the
+    :class:`~hikisim.programmes.interface.HazardModifiers` interface).
+
     Attributes:
         onset_logit: Added to the ENGAGED to AT_RISK logit.
         progress_logit: Added to the AT_RISK to WITHDRAWN logit.
@@ -105,6 +108,26 @@ class Modifiers:
         for f in fields(self):
             getattr(self, f.name).fill(1.0 if f.name.endswith("multiplier") else 0.0)
         return self
+
+    def add_logit(self, hazard: str, seats: np.ndarray, change: float) -> None:
+        """Add to the logit of a hazard for some youths (programmes' way in).
+
+        Args:
+            hazard: ``onset``, ``progress``, ``resolve`` or ``help``.
+            seats: The youths.
+            change: Added to each youth's logit.
+        """
+        getattr(self, f"{hazard}_logit")[seats] += change
+
+    def multiply(self, hazard: str, seats: np.ndarray, factor: float) -> None:
+        """Multiply a hazard for some youths (programmes' way in).
+
+        Args:
+            hazard: ``exit``, ``reentry`` or ``dropout`` (dropout from care).
+            seats: The youths.
+            factor: Multiplies each youth's hazard.
+        """
+        getattr(self, f"{hazard}_multiplier")[seats] *= factor
 
 
 @dataclass
@@ -745,3 +768,16 @@ def start_care(kernel: Kernel, seats: np.ndarray, kind: np.ndarray | int) -> Non
     rows = y.episode_row[in_episode]
     kernel.log.set("treated", rows, True)
     kernel.log.set("treatment", rows, y.care[in_episode])
+
+
+def note_programme(kernel: Kernel, seats: np.ndarray, bit: int) -> None:
+    """Set a programme's bit in the open episode of each withdrawn youth among ``seats``.
+
+    Args:
+        kernel: The kernel whose episode log to update.
+        seats: Youths the programme reached.
+        bit: The programme's bit in the log's ``programmes`` column.
+    """
+    y = kernel.youths
+    rows = y.episode_row[seats[y.state[seats] == State.WITHDRAWN]]
+    kernel.log.set("programmes", rows, kernel.log.column("programmes")[rows] | np.int32(bit))

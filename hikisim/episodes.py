@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from hikisim.programmes import programmes_in_bitmask
 from hikisim.states import WEEKS_PER_YEAR, Care, Disorder
 
 OUTCOMES = ("ongoing", "recovering", "reintegrated", "relapsed", "aged_out")
@@ -37,10 +38,7 @@ COLUMNS: dict[str, type] = {
 
 def programme_names(bits: int) -> str:
     """Names of the programmes in a bitmask, joined by ``;``."""
-    from hikisim.interventions import REGISTRY
-
-    names = sorted(REGISTRY)
-    return ";".join(name for index, name in enumerate(names) if bits >> index & 1)
+    return ";".join(programmes_in_bitmask(bits))
 
 
 class EpisodeLog:

@@ -3,22 +3,40 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any, cast
 
 import mesa
 import numpy as np
 
-from hikisim import __version__
 from hikisim.agents import Family, School, Youth
-from hikisim.dynamics import Kernel
+from hikisim.dynamics import Kernel, note_programme, start_care
 from hikisim.episodes import EpisodeLog
-from hikisim.interventions import REGISTRY, Intervention
-from hikisim.metrics import WEEKLY_COLUMNS, weekly_record
+from hikisim.metrics import WEEKLY_COLUMNS, current_cases, weekly_record
 from hikisim.network import build_network
-from hikisim.population import build_population
+from hikisim.population import ReadOnlyColumns, build_population
+from hikisim.programmes import REGISTRY, Intervention
+from hikisim.programmes.interface import (
+    FamilyColumns,
+    HazardModifiers,
+    SchoolColumns,
+    YouthColumns,
+)
 from hikisim.scenario import Scenario
 from hikisim.states import WEEKS_PER_YEAR, State
 from hikisim.streams import Streams
+
+
+def _installed_version() -> str:
+    """The installed version of hikisim, from the package metadata.
+
+    Read here rather than imported from :mod:`hikisim`, whose ``__init__`` imports this
+    module: that import would close a cycle.
+    """
+    try:
+        return version("hikisim")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0.0.0"
 
 
 def _reporter(column: str) -> Callable[[HikiModel], float]:
@@ -46,6 +64,7 @@ class HikiModel(mesa.Model):
         adjacency: The CSR adjacency used by the kernel.
         episode_log: One row per withdrawal episode.
         interventions: The interventions switched on.
+        kernel_interface: What the interventions may read and change (and nothing else).
         week: Weeks simulated so far, burn-in included.
         horizon_start: The week the horizon starts.
         total_weeks: Burn-in plus horizon, in weeks.
@@ -59,7 +78,7 @@ class HikiModel(mesa.Model):
         super().__init__(rng=seed)
         self.settings = scenario
         self.seed = seed
-        self.version = __version__
+        self.version = _installed_version()
         n = scenario.population.youths
         self.streams = Streams(seed, n)
         self.population = build_population(scenario, self.streams["population"])
@@ -80,6 +99,7 @@ class HikiModel(mesa.Model):
         self.youth_agents = [Youth(self, i) for i in range(n)]
         self.family_agents = [Family(self, i) for i in range(len(self.population.families))]
         self.school_agents = [School(self, i) for i in range(len(self.population.schools))]
+        self.kernel_interface = ModelKernelInterface(self)
         self.interventions: list[Intervention] = [
             REGISTRY[name](
                 getattr(scenario.interventions, name), self.streams.for_intervention(name)
@@ -152,3 +172,84 @@ class HikiModel(mesa.Model):
         y = self.population.youths
         open_seats = np.flatnonzero(y.state == State.WITHDRAWN)
         self.episode_log.set("weeks", y.episode_row[open_seats], y.withdrawn_weeks[open_seats])
+
+
+class ModelKernelInterface:
+    """The kernel interface a :class:`HikiModel` hands its programmes.
+
+    It implements :class:`~hikisim.programmes.interface.KernelInterface`: read-only views
+    of the population's columns, this week's hazard modifiers, care enrolment and the
+    few other writes programmes need. Programmes never see the model itself.
+
+    Args:
+        model: The model whose kernel and population to expose.
+    """
+
+    def __init__(self, model: HikiModel) -> None:
+        self._model = model
+        population = model.population
+        self._youths = ReadOnlyColumns(population.youths)
+        self._families = ReadOnlyColumns(population.families)
+        self._schools = ReadOnlyColumns(population.schools)
+
+    @property
+    def week(self) -> int:
+        """Weeks simulated so far, burn-in included."""
+        return self._model.week
+
+    @property
+    def horizon_week(self) -> int:
+        """The week counted from the start of the horizon (negative in burn-in)."""
+        return self._model.horizon_week
+
+    @property
+    def youths(self) -> YouthColumns:
+        """Read-only youth columns."""
+        return cast(YouthColumns, self._youths)
+
+    @property
+    def families(self) -> FamilyColumns:
+        """Read-only family columns."""
+        return cast(FamilyColumns, self._families)
+
+    @property
+    def schools(self) -> SchoolColumns:
+        """Read-only school columns."""
+        return self._schools
+
+    @property
+    def modifiers(self) -> HazardModifiers:
+        """This week's hazard modifiers."""
+        return self._model.kernel.modifiers
+
+    def current_cases(self) -> np.ndarray:
+        """Seats of the current hikikomori cases, as the summary counts them."""
+        return current_cases(self._model)
+
+    def start_care(self, seats: np.ndarray, kind: int) -> None:
+        """Enrol youths in care of a :class:`~hikisim.states.Care` kind, noted in their episode."""
+        start_care(self._model.kernel, seats, kind)
+
+    def route_care(self, seats: np.ndarray, kinds: np.ndarray) -> None:
+        """Move youths already in care to another kind of care (their episode keeps the first)."""
+        self._model.population.youths.care[seats] = kinds
+
+    def record_diagnosis(self, seats: np.ndarray) -> None:
+        """Record that an exam found the disorder of the youths at ``seats``."""
+        self._model.population.youths.disorder_detected[seats] = True
+
+    def mark_programme(self, seats: np.ndarray, bit: int) -> None:
+        """Set a programme's bit in the open episode of each withdrawn youth at ``seats``."""
+        note_programme(self._model.kernel, seats, bit)
+
+    def record_course_taken(self, families: np.ndarray) -> None:
+        """Record that families completed a parenting course."""
+        self._model.population.families.took_course[families] = True
+
+    def make_willing_to_seek_help(self, families: np.ndarray) -> None:
+        """Families that would never have sought help become willing to."""
+        self._model.population.families.never_seeks[families] = False
+
+    def set_ei_training_schools(self, covered: np.ndarray) -> None:
+        """Record which schools run emotional-intelligence training (a mask per school)."""
+        self._model.population.schools.ei_training[:] = covered

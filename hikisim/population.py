@@ -19,6 +19,33 @@ MIN_AGE_WEEKS = MIN_AGE * WEEKS_PER_YEAR
 AGE_SPAN_WEEKS = (MAX_AGE - MIN_AGE) * WEEKS_PER_YEAR
 
 
+class ReadOnlyColumns:
+    """A read-only view of a column table (:class:`Youths`, :class:`Families`, :class:`Schools`).
+
+    Every column read through it is a read-only view of the table's array: the values
+    are live, but writing raises, so code handed this view cannot change the population.
+
+    Args:
+        table: The table to view.
+    """
+
+    def __init__(self, table: Youths | Families | Schools) -> None:
+        self._table = table
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        if name.startswith("_"):  # not a column; also keeps copy and pickle from recursing
+            raise AttributeError(name)
+        column = getattr(self._table, name)
+        if not isinstance(column, np.ndarray):
+            raise AttributeError(f"{type(self._table).__name__} has no column {name!r}")
+        view = column.view()
+        view.flags.writeable = False
+        return view
+
+
 @dataclass
 class Families:
     """Family traits, one entry per family.

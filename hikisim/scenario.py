@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
 from hikisim.errors import InputError
-from hikisim.interventions import REGISTRY
+from hikisim.programmes import PARAMS as REGISTRY  # parameter models by name; no behaviour
 from hikisim.states import WEEKS_PER_YEAR
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -723,9 +723,7 @@ class CareSettings(Section):
 
 
 def _interventions_model() -> type[BaseModel]:
-    fields: dict[str, Any] = {
-        name: (cls.Params, cls.Params()) for name, cls in sorted(REGISTRY.items())
-    }
+    fields: dict[str, Any] = {name: (params, params()) for name, params in sorted(REGISTRY.items())}
     return create_model(
         "InterventionSettings",
         __config__=ConfigDict(extra="forbid", frozen=True),

@@ -604,7 +604,7 @@ def test_parameter_needs_a_source() -> None:
 
 
 def test_economics_file_loads_and_is_complete() -> None:
-    from hikisim.interventions import REGISTRY
+    from hikisim.programmes import REGISTRY
 
     params = load_economics()
     assert params.currency == "JPY"

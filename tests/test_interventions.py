@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from hikisim.interventions import REGISTRY, Intervention, MedicalExam, Programme
 from hikisim.metrics import current_cases
 from hikisim.model import HikiModel
+from hikisim.programmes import REGISTRY, Intervention, MedicalExam, Programme
 from hikisim.scenario import Scenario, load_scenario
 from hikisim.simulation import run_model
 from hikisim.states import Care, State

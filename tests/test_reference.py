@@ -9,7 +9,7 @@ import pytest
 from pydantic import BaseModel
 
 from hikisim import load_scenario
-from hikisim.interventions import REGISTRY, InterventionParams, ProgrammeParams
+from hikisim.programmes import REGISTRY, InterventionParams, ProgrammeParams
 from hikisim.reference import (
     baseline_toml,
     extract_block,
