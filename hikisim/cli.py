@@ -76,6 +76,7 @@ def run_probabilistic(
     executor: Any,
     folder: Path,
     progress: Any,
+    shared_burn_in: bool = True,
 ) -> Any:
     """Run (or resume) the PSA of ``compare --psa`` and analyse it."""
     from hikisim.economics.parameters import load_economics
@@ -83,7 +84,7 @@ def run_probabilistic(
     from hikisim.psa_analysis import analyse_psa, run_outcomes
 
     economics = load_economics()
-    runs = run_psa(scenarios, design, executor, folder, progress)
+    runs = run_psa(scenarios, design, executor, folder, progress, shared_burn_in)
     outcomes = run_outcomes(runs, design, appraisal, economics)
     return analyse_psa(outcomes, design, scenarios, appraisal, economics)
 
@@ -221,6 +222,14 @@ def compare(
         int,
         typer.Option(help="Probabilistic sensitivity analysis: number of parameter draws."),
     ] = 0,
+    shared_burn_in: Annotated[
+        bool,
+        typer.Option(
+            "--shared-burn-in/--no-shared-burn-in",
+            help="Simulate the burn-in once per replicate and fork it per scenario "
+            "(identical results; off runs each scenario from the start, for checking).",
+        ),
+    ] = True,
     scheduler: SchedulerOption = None,
     workers: WorkersOption = None,
     set_: SetOption = None,
@@ -250,10 +259,17 @@ def compare(
         design = prepare_psa(settings, psa, replicates, base_seed, folder) if psa else None
         with tqdm(total=total, desc="compare", unit="run", file=sys.stderr, leave=False) as bar:
             results = run_comparison(
-                settings, replicates, base_seed, progress=bar.update, executor=executor
+                settings,
+                replicates,
+                base_seed,
+                progress=bar.update,
+                executor=executor,
+                shared_burn_in=shared_burn_in,
             )
             analysis = (
-                run_probabilistic(settings, design, appraisal, executor, folder, bar.update)
+                run_probabilistic(
+                    settings, design, appraisal, executor, folder, bar.update, shared_burn_in
+                )
                 if design is not None
                 else None
             )

@@ -30,10 +30,11 @@ from hikisim.economics.outcomes import WEEKLY_INPUTS, AppraisalSettings
 from hikisim.economics.parameters import EconomicParameters, load_economics
 from hikisim.errors import InputError
 from hikisim.metrics import summarize
+from hikisim.model import HikiModel, all_share_burn_in
 from hikisim.output import atomic_directory
 from hikisim.psa_analysis import PsaResults, plot_ceac, plot_tornado
 from hikisim.scenario import Scenario
-from hikisim.simulation import run_model
+from hikisim.simulation import run_model, run_models_sharing_burn_in
 from hikisim.sweeps.executors import Executor, make_executor, run_all
 
 BOOTSTRAP_SAMPLES = 2000
@@ -64,11 +65,20 @@ class RunResult:
 def run_replicate(job: tuple[Scenario, int, int]) -> RunResult:
     """Run one replicate (a top-level function so worker processes can receive it)."""
     scenario, replicate, seed = job
-    model = run_model(scenario, seed)
+    return _result(run_model(scenario, seed), replicate, seed)
+
+
+def run_replicate_sharing_burn_in(job: tuple[list[Scenario], int, int]) -> list[RunResult]:
+    """Run one replicate of every scenario, simulating their common burn-in once."""
+    scenarios, replicate, seed = job
+    return [_result(m, replicate, seed) for m in run_models_sharing_burn_in(scenarios, seed)]
+
+
+def _result(model: HikiModel, replicate: int, seed: int) -> RunResult:
     records = model.weekly_records
     series = np.array([record["prevalence_15_39"] for record in records])
     weekly = {name: np.array([record[name] for record in records]) for name in WEEKLY_INPUTS}
-    return RunResult(scenario.name, replicate, seed, summarize(model), series, weekly)
+    return RunResult(model.settings.name, replicate, seed, summarize(model), series, weekly)
 
 
 def replicate_seeds(base_seed: int, replicates: int) -> list[int]:
@@ -134,8 +144,13 @@ def run_comparison(
     progress: Callable[[int], Any] | None = None,
     scheduler: Any = None,
     executor: Executor | None = None,
+    shared_burn_in: bool = True,
 ) -> list[RunResult]:
     """Run every replicate of every scenario through the executor.
+
+    Scenarios that differ only in their programmes share their burn-in: each replicate
+    simulates it once and forks it per scenario at the horizon, which gives the same
+    results, byte for byte, as running them apart (``shared_burn_in=False``).
 
     Args:
         scenarios: The scenarios; the first is the reference for differences.
@@ -146,20 +161,42 @@ def run_comparison(
         scheduler: A Dask scheduler address or Client; None runs on a local pool.
         executor: An executor to use instead of making one from ``scheduler`` and
             ``workers`` (it is left open).
+        shared_burn_in: Share the burn-in where the scenarios allow it.
 
     Returns:
         Results ordered by scenario, then replicate.
     """
     check_names(scenarios)
     check_pairable(scenarios)
+    if executor is None:
+        if scheduler is None:
+            workers = min(workers or os.cpu_count() or 1, len(scenarios) * replicates)
+        with make_executor(scheduler, workers) as own:
+            return _run_all_replicates(
+                scenarios, replicates, base_seed, own, progress, shared_burn_in
+            )
+    return _run_all_replicates(scenarios, replicates, base_seed, executor, progress, shared_burn_in)
+
+
+def _run_all_replicates(
+    scenarios: Sequence[Scenario],
+    replicates: int,
+    base_seed: int,
+    executor: Executor,
+    progress: Callable[[int], Any] | None,
+    shared_burn_in: bool,
+) -> list[RunResult]:
     seeds = replicate_seeds(base_seed, replicates)
-    jobs = [(s, r, seed) for s in scenarios for r, seed in enumerate(seeds)]
-    if executor is not None:
+    if not (shared_burn_in and all_share_burn_in(scenarios)):
+        jobs = [(s, r, seed) for s in scenarios for r, seed in enumerate(seeds)]
         return run_all(executor, run_replicate, jobs, "compare", progress)
-    if scheduler is None:
-        workers = min(workers or os.cpu_count() or 1, len(jobs))
-    with make_executor(scheduler, workers) as own:
-        return run_all(own, run_replicate, jobs, "compare", progress)
+    groups = [(list(scenarios), r, seed) for r, seed in enumerate(seeds)]
+    # The bar counts runs; each finished group is one run per scenario.
+    group_progress = None if progress is None else (lambda n: progress(n * len(scenarios)))
+    by_replicate = run_all(
+        executor, run_replicate_sharing_burn_in, groups, "compare", group_progress
+    )
+    return [results[i] for i in range(len(scenarios)) for results in by_replicate]
 
 
 def mean_interval(values: np.ndarray) -> tuple[float, float, float]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import copy
+from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, cast
 
@@ -100,14 +101,7 @@ class HikiModel(mesa.Model):
         self.family_agents = [Family(self, i) for i in range(len(self.population.families))]
         self.school_agents = [School(self, i) for i in range(len(self.population.schools))]
         self.kernel_interface = ModelKernelInterface(self)
-        self.interventions: list[Intervention] = [
-            REGISTRY[name](
-                getattr(scenario.interventions, name), self.streams.for_intervention(name)
-            )
-            for name in scenario.enabled_interventions()
-        ]
-        for intervention in self.interventions:
-            intervention.setup(self)
+        self.interventions: list[Intervention] = self._build_interventions(scenario)
         self.week = 0
         self.horizon_start = scenario.run.burn_in_years * WEEKS_PER_YEAR
         self.total_weeks = self.horizon_start + round(scenario.run.years * WEEKS_PER_YEAR)
@@ -116,6 +110,50 @@ class HikiModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={column: _reporter(column) for column in WEEKLY_COLUMNS}
         )
+
+    def _build_interventions(self, scenario: Scenario) -> list[Intervention]:
+        # Each programme draws its targeting from a stream of its own, which nothing
+        # touches before the horizon, so building them later draws the same values.
+        interventions = [
+            REGISTRY[name](
+                getattr(scenario.interventions, name), self.streams.for_intervention(name)
+            )
+            for name in scenario.enabled_interventions()
+        ]
+        for intervention in interventions:
+            intervention.setup(self)
+        return interventions
+
+    def fork(self, scenario: Scenario) -> HikiModel:
+        """A copy of this model, at this week, that carries on under ``scenario``.
+
+        Scenarios that differ only in their programmes share everything before the
+        horizon (programmes do not act then, and each draws only from its own stream),
+        so a comparison can simulate the burn-in once and fork it per scenario; the
+        forked run is byte-identical to a run of ``scenario`` from the start.
+
+        Args:
+            scenario: The scenario to continue under; it may differ from this model's
+                only in ``interventions``, ``name`` and ``description``.
+
+        Returns:
+            The forked model.
+
+        Raises:
+            ValueError: If the scenario differs in anything else, or the horizon has
+                already started (programmes would have acted).
+        """
+        if self.week > self.horizon_start:
+            raise ValueError("a model can be forked only up to the start of its horizon")
+        if not shares_burn_in(self.settings, scenario):
+            raise ValueError(f"{scenario.name!r} differs from this model beyond its programmes")
+        if self.interventions:
+            raise ValueError("fork a model built without programmes")
+        twin = copy.deepcopy(self)
+        twin.settings = scenario
+        twin.kernel.scenario = scenario
+        twin.interventions = twin._build_interventions(scenario)
+        return twin
 
     @property
     def horizon_week(self) -> int:
@@ -174,6 +212,25 @@ class HikiModel(mesa.Model):
         self.episode_log.set("weeks", y.episode_row[open_seats], y.withdrawn_weeks[open_seats])
 
 
+PROGRAMME_KEYS = ("name", "description", "interventions")
+
+
+def shares_burn_in(first: Scenario, second: Scenario) -> bool:
+    """Whether two scenarios differ only in their programmes (and name and description)."""
+    exclude = set(PROGRAMME_KEYS)
+    return first.model_dump(exclude=exclude) == second.model_dump(exclude=exclude)
+
+
+def all_share_burn_in(scenarios: Sequence[Scenario]) -> bool:
+    """Whether every scenario differs from the first only in its programmes."""
+    return all(shares_burn_in(scenarios[0], other) for other in scenarios[1:])
+
+
+def without_programmes(scenario: Scenario) -> Scenario:
+    """The scenario with every programme switched off: the common trunk of a fork."""
+    return scenario.model_copy(update={"interventions": type(scenario.interventions)()})
+
+
 class ModelKernelInterface:
     """The kernel interface a :class:`HikiModel` hands its programmes.
 
@@ -196,6 +253,50 @@ class ModelKernelInterface:
     def week(self) -> int:
         """Weeks simulated so far, burn-in included."""
         return self._model.week
+
+    def _build_interventions(self, scenario: Scenario) -> list[Intervention]:
+        # Each programme draws its targeting from a stream of its own, which nothing
+        # touches before the horizon, so building them later draws the same values.
+        interventions = [
+            REGISTRY[name](
+                getattr(scenario.interventions, name), self.streams.for_intervention(name)
+            )
+            for name in scenario.enabled_interventions()
+        ]
+        for intervention in interventions:
+            intervention.setup(self)
+        return interventions
+
+    def fork(self, scenario: Scenario) -> HikiModel:
+        """A copy of this model, at this week, that carries on under ``scenario``.
+
+        Scenarios that differ only in their programmes share everything before the
+        horizon (programmes do not act then, and each draws only from its own stream),
+        so a comparison can simulate the burn-in once and fork it per scenario; the
+        forked run is byte-identical to a run of ``scenario`` from the start.
+
+        Args:
+            scenario: The scenario to continue under; it may differ from this model's
+                only in ``interventions``, ``name`` and ``description``.
+
+        Returns:
+            The forked model.
+
+        Raises:
+            ValueError: If the scenario differs in anything else, or the horizon has
+                already started (programmes would have acted).
+        """
+        if self.week > self.horizon_start:
+            raise ValueError("a model can be forked only up to the start of its horizon")
+        if not shares_burn_in(self.settings, scenario):
+            raise ValueError(f"{scenario.name!r} differs from this model beyond its programmes")
+        if self.interventions:
+            raise ValueError("fork a model built without programmes")
+        twin = copy.deepcopy(self)
+        twin.settings = scenario
+        twin.kernel.scenario = scenario
+        twin.interventions = twin._build_interventions(scenario)
+        return twin
 
     @property
     def horizon_week(self) -> int:

@@ -34,8 +34,9 @@ import pyarrow.parquet as pq
 from hikisim.economics.outcomes import WEEKLY_INPUTS
 from hikisim.economics.parameters import EconomicParameters, Parameter
 from hikisim.errors import InputError
+from hikisim.model import HikiModel, all_share_burn_in
 from hikisim.scenario import Scenario
-from hikisim.simulation import run_model
+from hikisim.simulation import run_model, run_models_sharing_burn_in
 from hikisim.sweeps.executors import Executor
 from hikisim.sweeps.storage import write_atomically
 
@@ -260,10 +261,29 @@ def run_psa_replicate(job: tuple[Scenario, int, int, int]) -> dict[str, Any]:
         the economics need.
     """
     scenario, draw, replicate, seed = job
-    model = run_model(scenario, seed)
+    return _record(run_model(scenario, seed), draw, replicate, seed)
+
+
+def run_psa_group(job: tuple[list[Scenario], int, int, int]) -> list[dict[str, Any]]:
+    """One replicate of every scenario of a draw, sharing their burn-in.
+
+    Args:
+        job: The draw's scenarios, the draw, the replicate and the seed.
+
+    Returns:
+        One record per scenario, as :func:`run_psa_replicate` returns them.
+    """
+    scenarios, draw, replicate, seed = job
+    return [
+        _record(model, draw, replicate, seed)
+        for model in run_models_sharing_burn_in(scenarios, seed)
+    ]
+
+
+def _record(model: HikiModel, draw: int, replicate: int, seed: int) -> dict[str, Any]:
     record: dict[str, Any] = {
         "draw": draw,
-        "scenario": scenario.name,
+        "scenario": model.settings.name,
         "replicate": replicate,
         "seed": seed,
     }
@@ -352,6 +372,7 @@ def run_psa(
     executor: Executor,
     out: Path,
     progress: Callable[[int], Any] | None = None,
+    shared_burn_in: bool = True,
 ) -> pd.DataFrame:
     """Run (or resume) every draw of every scenario and return the runs.
 
@@ -360,7 +381,9 @@ def run_psa(
         design: The PSA design.
         executor: Where the runs execute.
         out: The comparison's output folder (runs go to ``out/psa/runs``).
-        progress: Called with 1 per finished or already finished run.
+        progress: Called with the number of runs finished (or found finished).
+        shared_burn_in: Simulate each draw's and replicate's burn-in once for all
+            scenarios, when they differ only in their programmes (same results).
 
     Returns:
         One row per run: ``draw``, ``scenario``, ``replicate``, ``seed`` and the weekly
@@ -369,25 +392,49 @@ def run_psa(
     store = PsaStore(out)
     store.prepare(plan_of(scenarios, design))
     done = store.done()
-    jobs = []
+    if progress is not None and done:
+        progress(len(done))
+    groups = []
     for draw in range(design.draws):
         drawn = [draw_scenario(scenario, design, draw) for scenario in scenarios]
         for replicate, seed in enumerate(design.seeds[draw]):
-            for scenario in drawn:
-                if store.run_name(draw, scenario.name, replicate) in done:
-                    continue
-                jobs.append((scenario, draw, replicate, int(seed)))
-    if progress is not None and done:
-        progress(len(done))
+            missing = [s for s in drawn if store.run_name(draw, s.name, replicate) not in done]
+            if missing:
+                groups.append((drawn, missing, draw, replicate, int(seed)))
+    share = shared_burn_in and all_share_burn_in(scenarios)
+    jobs: list[tuple[Any, Any]] = []
+    for drawn, missing, draw, replicate, seed in groups:
+        if share:
+            jobs.append((run_psa_group, (drawn, draw, replicate, seed)))
+        else:
+            jobs += [(run_psa_replicate, (s, draw, replicate, seed)) for s in missing]
+    _drive(jobs, executor, store, done, progress)
+    return store.load()
+
+
+def _drive(
+    jobs: list[tuple[Any, Any]],
+    executor: Executor,
+    store: PsaStore,
+    done: set[str],
+    progress: Callable[[int], Any] | None,
+) -> None:
+    # Each run is written as soon as its job returns, so a kill loses only jobs in flight.
     pending = list(reversed(jobs))
     in_flight: dict[Any, None] = {}
     while pending or in_flight:
         while pending and len(in_flight) < executor.capacity:
-            job = pending.pop()
-            in_flight[executor.submit(run_psa_replicate, job, f"psa-{job[1]}")] = None
+            function, payload = pending.pop()
+            in_flight[executor.submit(function, payload, f"psa-{payload[1]}")] = None
         for handle in executor.wait(in_flight):
             del in_flight[handle]
-            store.write(executor.result(handle))
+            returned = executor.result(handle)
+            records = returned if isinstance(returned, list) else [returned]
+            written = 0
+            for record in records:
+                name = store.run_name(record["draw"], record["scenario"], record["replicate"])
+                if name not in done:
+                    store.write(record)
+                    written += 1
             if progress is not None:
-                progress(1)
-    return store.load()
+                progress(written)

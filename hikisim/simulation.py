@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from hikisim.metrics import summarize
-from hikisim.model import HikiModel
+from hikisim.model import HikiModel, without_programmes
 from hikisim.output import atomic_directory
 from hikisim.scenario import Scenario, load_scenario, normalise_key
 
@@ -41,6 +41,37 @@ def run_model(
     model.run(progress)
     model.finalize_log()
     return model
+
+
+def run_models_sharing_burn_in(
+    scenarios: Sequence[Scenario], seed: int | None = None
+) -> list[HikiModel]:
+    """Run scenarios that differ only in their programmes, simulating the burn-in once.
+
+    The burn-in runs once without programmes; at the horizon the model is forked per
+    scenario (:meth:`HikiModel.fork`). Each result is byte-identical to
+    :func:`run_model` of that scenario with the same seed.
+
+    Args:
+        scenarios: The scenarios; all must share everything but their programmes.
+        seed: Overrides the scenarios' seed.
+
+    Returns:
+        One finished model per scenario, in order.
+
+    Raises:
+        ValueError: If the scenarios differ beyond their programmes.
+    """
+    trunk = HikiModel(without_programmes(scenarios[0]), seed=seed)
+    while trunk.week < trunk.horizon_start:
+        trunk.step()
+    models = []
+    for scenario in scenarios:
+        model = trunk.fork(scenario)
+        model.run()
+        model.finalize_log()
+        models.append(model)
+    return models
 
 
 def simulate(
