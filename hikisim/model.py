@@ -149,7 +149,11 @@ class HikiModel(mesa.Model):
             raise ValueError(f"{scenario.name!r} differs from this model beyond its programmes")
         if self.interventions:
             raise ValueError("fork a model built without programmes")
-        twin = copy.deepcopy(self)
+        # The networkx graph never changes shape (ties switch on and off in arrays), and
+        # copying it is most of a fork's cost, so forks share it. Only
+        # ``network.sync_graph()`` writes to it, and a fork that calls it writes its own
+        # flags onto the shared edges.
+        twin = copy.deepcopy(self, {id(self.network.graph): self.network.graph})
         twin.settings = scenario
         twin.kernel.scenario = scenario
         twin.interventions = twin._build_interventions(scenario)
@@ -292,7 +296,11 @@ class ModelKernelInterface:
             raise ValueError(f"{scenario.name!r} differs from this model beyond its programmes")
         if self.interventions:
             raise ValueError("fork a model built without programmes")
-        twin = copy.deepcopy(self)
+        # The networkx graph never changes shape (ties switch on and off in arrays), and
+        # copying it is most of a fork's cost, so forks share it. Only
+        # ``network.sync_graph()`` writes to it, and a fork that calls it writes its own
+        # flags onto the shared edges.
+        twin = copy.deepcopy(self, {id(self.network.graph): self.network.graph})
         twin.settings = scenario
         twin.kernel.scenario = scenario
         twin.interventions = twin._build_interventions(scenario)
