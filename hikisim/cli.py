@@ -277,6 +277,11 @@ def compare(
         table = write_comparison(results, base_seed, folder, appraisal, settings, command, analysis)
     typer.echo(incremental_markdown(table, appraisal, settings[0].name))
     typer.echo(comparison_markdown(table))
+    if analysis is not None:
+        from hikisim.report import psa_section
+
+        lines = psa_section(analysis, appraisal, settings[0].name)
+        typer.echo("\n".join(line for line in lines if not line.startswith("![")))
     typer.echo(
         f"wrote {out}/comparison.csv, comparison.md, report.md, ce_plane.png, prevalence.png, "
         "cost_effectiveness.png"

@@ -31,6 +31,7 @@ from hikisim.psa import ECONOMIC_GROUPS, PsaDesign
 from hikisim.scenario import Scenario
 
 TAIL = (0.025, 0.975)
+NULL_STREAM = 0x4E55  # "NU": the noise columns of the EVPPI overfit check
 TORNADO_BARS = 12
 WTP_GRID_MAX = 20_000_000.0
 WTP_GRID_POINTS = 81
@@ -152,14 +153,19 @@ def analyse_psa(
     present = {g: members for g, members in groups.items() if members}
     group_evppi = evppi(costs, effects, parameters, settings.wtp, groups=present)
     total = evpi(costs, effects, settings.wtp)
+    sizes = [len(present[g]) for g in group_evppi.index]
+    null = _null_evppi(costs, effects, settings.wtp, sorted(set(sizes)), design)
     evppi_table = pd.DataFrame(
         {
             "group": group_evppi.index,
             "evppi": group_evppi.to_numpy(),
             "share_of_evpi": group_evppi.to_numpy() / total if total > 0 else np.nan,
-            "parameters": [len(present[g]) for g in group_evppi.index],
+            "parameters": sizes,
+            "null_evppi": [null[size] for size in sizes],
         }
-    ).sort_values("evppi", ascending=False, ignore_index=True)
+    )
+    evppi_table["informative"] = evppi_table["evppi"] > evppi_table["null_evppi"]
+    evppi_table = evppi_table.sort_values("evppi", ascending=False, ignore_index=True)
     best = _tornado_strategy(nmb, names)
     incremental = nmb[:, names.index(best)] - nmb[:, 0]
     pair = [scenarios[0], scenarios[names.index(best)]]
@@ -174,6 +180,30 @@ def analyse_psa(
         tornado=_tornado(incremental, one_way, design, economics),
         tornado_strategy=best,
     )
+
+
+def _null_evppi(
+    costs: np.ndarray,
+    effects: np.ndarray,
+    wtp: float,
+    sizes: Sequence[int],
+    design: PsaDesign,
+) -> dict[int, float]:
+    """EVPPI of groups of pure noise, one per group size: the regression's overfit.
+
+    A regression on few draws and many parameters fits noise, and its EVPPI then creeps
+    up towards the EVPI whatever the parameters are. Regressing on the same number of
+    independent uniform columns, which carry no information, measures that floor; a
+    group whose EVPPI does not exceed it cannot be told apart from overfit.
+    """
+    rng = np.random.default_rng(np.random.SeedSequence([design.draws, NULL_STREAM]))
+    floor = {}
+    for size in sizes:
+        noise = pd.DataFrame(rng.uniform(size=(design.draws, size)))
+        noise.columns = [f"noise{i}" for i in range(size)]
+        value = evppi(costs, effects, noise, wtp, groups={"noise": list(noise.columns)})
+        floor[size] = float(value.iloc[0])
+    return floor
 
 
 def _tornado_strategy(nmb: np.ndarray, names: Sequence[str]) -> str:

@@ -133,7 +133,7 @@ def report_markdown(
         "",
         "![Prevalence](prevalence.png)",
         "",
-        *(_psa_section(psa, settings, first.name) if psa is not None else []),
+        *(psa_section(psa, settings, first.name) if psa is not None else []),
         "## Limitations",
         "",
         "- Utilities for withdrawal are stand-ins from depression studies.",
@@ -146,7 +146,32 @@ def report_markdown(
     return "\n".join(lines)
 
 
-def _psa_section(psa: PsaResults, settings: AppraisalSettings, comparator: str) -> list[str]:
+def psa_summary_lines(
+    psa: PsaResults, settings: AppraisalSettings, draws: int, evpi_now: float
+) -> list[str]:
+    """EVPI and the EVPPI ranking, with the overfit check, as Markdown lines."""
+    return [
+        f"EVPI for the modelled town at {settings.wtp / 1e6:g} M yen per QALY: "
+        f"{evpi_now / 1e6:,.2f} M yen. EVPPI of each parameter group, by regression on the "
+        f"{draws} draws (only parameters of programmes that some scenario runs). A "
+        "regression on few draws fits noise, so each group is set against the EVPPI of as "
+        "many columns of pure noise; a group that does not beat its noise floor cannot be "
+        "told apart from overfit (more draws are needed):",
+        "",
+        "| group | parameters | EVPPI (M yen) | share of EVPI | noise floor (M yen) | beats it |",
+        "|---|---|---|---|---|---|",
+        *(
+            f"| {row.group} | {row.parameters} | {row.evppi / 1e6:,.2f} "
+            f"| {row.share_of_evpi:.0%} | {row.null_evppi / 1e6:,.2f} "
+            f"| {'yes' if row.informative else 'no'} |"
+            for row in psa.evppi.itertuples()
+        ),
+        "",
+    ]
+
+
+def psa_section(psa: PsaResults, settings: AppraisalSettings, comparator: str) -> list[str]:
+    """The PSA's results as Markdown lines: best buy, EVPI, EVPPI, variance, figures."""
     draws = psa.draws["draw"].nunique()
     at_wtp = psa.ceac.iloc[(psa.ceac.index.to_series() - settings.wtp).abs().argmin()]
     frontier = psa.ceaf.iloc[(psa.ceaf["wtp"] - settings.wtp).abs().argmin()]
@@ -167,19 +192,7 @@ def _psa_section(psa: PsaResults, settings: AppraisalSettings, comparator: str) 
         "|---|---|",
         *(f"| {name} | {value:.2f} |" for name, value in at_wtp.items()),
         "",
-        f"EVPI for the modelled town at that threshold: {evpi_now / 1e6:,.2f} M yen. "
-        "EVPPI of each parameter group (regression on the draws; only parameters of "
-        "programmes that some scenario runs). Regression estimates of EVPPI need a few "
-        f"hundred draws to settle; with {draws} they are indicative, and a group's EVPPI "
-        "above the EVPI is the sign of too few draws:",
-        "",
-        "| group | parameters | EVPPI (M yen) | share of EVPI |",
-        "|---|---|---|---|",
-        *(
-            f"| {row.group} | {row.parameters} | {row.evppi / 1e6:,.2f} | {row.share_of_evpi:.0%} |"
-            for row in psa.evppi.itertuples()
-        ),
-        "",
+        *psa_summary_lines(psa, settings, draws, evpi_now),
     ]
     if len(psa.variance):
         lines += [

@@ -70,14 +70,15 @@ def test_compare_on_the_cluster_matches_the_local_pool(
     cluster: DaskCluster, tmp_path: Path
 ) -> None:
     scenarios = [BASELINE, REPO / "scenarios" / "comprehensive.toml"]
-    common = [*scenarios, "--replicates", "2", *set_options(TINY)]
+    # With a small PSA, so its draws (shared burn-in groups) run on the cluster too.
+    common = [*scenarios, "--replicates", "2", "--psa", "2", *set_options(TINY)]
     on_dask = hikisim(
         "compare", *common, "--scheduler", cluster.address, "--out", tmp_path / "dask", cwd=tmp_path
     )
     assert on_dask.returncode == 0, on_dask.stderr
     local = hikisim("compare", *common, "--out", tmp_path / "local", cwd=tmp_path)
     assert local.returncode == 0, local.stderr
-    for name in ("comparison.csv", "runs.csv", "comparison.md"):
+    for name in ("comparison.csv", "runs.csv", "comparison.md", "ceac.csv", "evppi.csv"):
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
     runs = pd.read_csv(tmp_path / "local" / "runs.csv")
     assert runs.groupby("scenario")["cost"].mean().nunique() == 2
