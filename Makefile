@@ -35,7 +35,7 @@ $(STAMP): pyproject.toml
 DEMO_SCENARIOS := scenarios/baseline.toml scenarios/school_prevention.toml scenarios/family_support.toml scenarios/comprehensive.toml
 
 demo: venv
-	$(VENV)/bin/hikisim compare $(DEMO_SCENARIOS) --replicates 2 --psa 20 --out results/demo
+	$(VENV)/bin/hikisim compare $(DEMO_SCENARIOS) --replicates 2 --psa 50 --psa-replicates 1 --out results/demo
 
 test: venv
 	$(PY) -m pytest -n 2 --dist loadgroup

@@ -222,6 +222,13 @@ def compare(
         int,
         typer.Option(help="Probabilistic sensitivity analysis: number of parameter draws."),
     ] = 0,
+    psa_replicates: Annotated[
+        int | None,
+        typer.Option(
+            help="Runs per scenario within each PSA draw (default: --replicates); 2 or more "
+            "separate parameter variance from Monte Carlo noise."
+        ),
+    ] = None,
     shared_burn_in: Annotated[
         bool,
         typer.Option(
@@ -252,11 +259,14 @@ def compare(
     if not 0 <= psa <= 100_000:
         raise InputError(f"must be 0 (no PSA) to 100000 draws, got {psa}", "--psa")
     base_seed = settings[0].run.seed if checked_seed(seed) is None else seed
-    total = len(settings) * replicates * (1 + psa)
+    inner = replicates if psa_replicates is None else psa_replicates
+    if not 1 <= inner <= 1000:
+        raise InputError(f"must be 1 to 1000, got {inner}", "--psa-replicates")
+    total = len(settings) * (replicates + psa * inner)
     workers = min(workers or os.cpu_count() or 1, total) if scheduler is None else None
     # The executor first: a bad scheduler is refused before anything is created.
     with make_executor(scheduler, workers) as executor, output_lock(folder):
-        design = prepare_psa(settings, psa, replicates, base_seed, folder) if psa else None
+        design = prepare_psa(settings, psa, inner, base_seed, folder) if psa else None
         with tqdm(total=total, desc="compare", unit="run", file=sys.stderr, leave=False) as bar:
             results = run_comparison(
                 settings,

@@ -32,6 +32,10 @@ from hikisim.scenario import Scenario
 
 TAIL = (0.025, 0.975)
 NULL_STREAM = 0x4E55  # "NU": the noise columns of the EVPPI overfit check
+# Draws from which a Gaussian process is trusted for EVPPI (below: additive splines).
+GP_MIN_DRAWS = 300
+# A group is informative if its EVPPI beats the noise floor by this share of the EVPI.
+INFORMATIVE_MARGIN = 0.05
 TORNADO_BARS = 12
 WTP_GRID_MAX = 20_000_000.0
 WTP_GRID_POINTS = 81
@@ -151,10 +155,11 @@ def analyse_psa(
     draws["nmb"] = settings.wtp * draws["qalys"] - draws["cost"]
     draws = draws.merge(parameters, left_on="draw", right_index=True)
     present = {g: members for g, members in groups.items() if members}
-    group_evppi = evppi(costs, effects, parameters, settings.wtp, groups=present)
+    method = evppi_method(design.draws)
+    group_evppi = evppi(costs, effects, parameters, settings.wtp, groups=present, method=method)
     total = evpi(costs, effects, settings.wtp)
     sizes = [len(present[g]) for g in group_evppi.index]
-    null = _null_evppi(costs, effects, settings.wtp, sorted(set(sizes)), design)
+    null = _null_evppi(costs, effects, settings.wtp, sorted(set(sizes)), design, method)
     evppi_table = pd.DataFrame(
         {
             "group": group_evppi.index,
@@ -164,7 +169,9 @@ def analyse_psa(
             "null_evppi": [null[size] for size in sizes],
         }
     )
-    evppi_table["informative"] = evppi_table["evppi"] > evppi_table["null_evppi"]
+    margin = INFORMATIVE_MARGIN * total
+    evppi_table["method"] = method
+    evppi_table["informative"] = evppi_table["evppi"] > evppi_table["null_evppi"] + margin
     evppi_table = evppi_table.sort_values("evppi", ascending=False, ignore_index=True)
     best = _tornado_strategy(nmb, names)
     incremental = nmb[:, names.index(best)] - nmb[:, 0]
@@ -182,12 +189,23 @@ def analyse_psa(
     )
 
 
+def evppi_method(draws: int) -> str:
+    """The regression for EVPPI: a GP once there are enough draws, else additive splines.
+
+    A Gaussian process with one length scale per parameter interpolates a few dozen
+    draws (its EVPPI of pure noise then equals the EVPI), while penalised additive
+    splines overfit far less; the GP captures interactions once draws are plentiful.
+    """
+    return "gp" if draws >= GP_MIN_DRAWS else "gam"
+
+
 def _null_evppi(
     costs: np.ndarray,
     effects: np.ndarray,
     wtp: float,
     sizes: Sequence[int],
     design: PsaDesign,
+    method: str,
 ) -> dict[int, float]:
     """EVPPI of groups of pure noise, one per group size: the regression's overfit.
 
@@ -201,7 +219,8 @@ def _null_evppi(
     for size in sizes:
         noise = pd.DataFrame(rng.uniform(size=(design.draws, size)))
         noise.columns = [f"noise{i}" for i in range(size)]
-        value = evppi(costs, effects, noise, wtp, groups={"noise": list(noise.columns)})
+        groups = {"noise": list(noise.columns)}
+        value = evppi(costs, effects, noise, wtp, groups=groups, method=method)  # type: ignore[arg-type]
         floor[size] = float(value.iloc[0])
     return floor
 

@@ -155,8 +155,10 @@ def psa_summary_lines(
         f"{evpi_now / 1e6:,.2f} M yen. EVPPI of each parameter group, by regression on the "
         f"{draws} draws (only parameters of programmes that some scenario runs). A "
         "regression on few draws fits noise, so each group is set against the EVPPI of as "
-        "many columns of pure noise; a group that does not beat its noise floor cannot be "
-        "told apart from overfit (more draws are needed):",
+        "many columns of pure noise; a group that does not beat its noise floor by 5% of "
+        "the EVPI cannot be told apart from overfit (more draws are needed). Regression: "
+        f"{psa.evppi['method'].iloc[0]} (additive penalised splines below "
+        "300 draws, a Gaussian process from 300):",
         "",
         "| group | parameters | EVPPI (M yen) | share of EVPI | noise floor (M yen) | beats it |",
         "|---|---|---|---|---|---|",

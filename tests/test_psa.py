@@ -169,3 +169,16 @@ def test_a_negative_psa_is_refused(tmp_path: Path) -> None:
     command[command.index("--psa") + 1] = "-2"
     line = one_line_error(hikisim(*command, cwd=tmp_path))
     assert "--psa: must be 0 (no PSA) to 100000 draws" in line
+
+
+def test_psa_replicates_set_the_inner_runs(tmp_path: Path) -> None:
+    command = [str(a) for a in psa_command(tmp_path / "out", draws=3)]
+    command[command.index("--replicates") + 1] = "1"
+    result = hikisim(*command, "--psa-replicates", "1", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    runs = list((tmp_path / "out" / "psa" / "runs").glob("*.parquet"))
+    assert len(runs) == 3 * 3
+    # One run per draw cannot separate parameter variance from Monte Carlo noise.
+    assert pd.read_csv(tmp_path / "out" / "variance.csv").empty
+    evppi = pd.read_csv(tmp_path / "out" / "evppi.csv")
+    assert (evppi["method"] == "gam").all()
