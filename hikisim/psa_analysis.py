@@ -25,13 +25,31 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from hikisim.economics import ceac, ceaf, evpi, evpi_curve, evppi, variance_partition
-from hikisim.economics.outcomes import WEEKLY_INPUTS, AppraisalSettings, run_economics
+from hikisim.economics.outcomes import (
+    STATE_COLUMNS,
+    WEEKLY_INPUTS,
+    AppraisalSettings,
+    run_economics,
+)
 from hikisim.economics.parameters import EconomicParameters
 from hikisim.psa import ECONOMIC_GROUPS, PsaDesign
 from hikisim.scenario import Scenario
 
 TAIL = (0.025, 0.975)
 NULL_STREAM = 0x4E55  # "NU": the noise columns of the EVPPI overfit check
+VARIANCE_COLUMNS = (
+    "scenario",
+    "draws",
+    "replicates",
+    "mean",
+    "between_draw_variance",
+    "within_draw_variance",
+    "monte_carlo_variance",
+    "parameter_variance",
+    "parameter_variance_unclipped",
+    "monte_carlo_share",
+    "mean_standard_error",
+)
 # Draws from which a Gaussian process is trusted for EVPPI (below: additive splines).
 GP_MIN_DRAWS = 300
 # A group is informative if its EVPPI beats the noise floor by this share of the EVPI.
@@ -99,8 +117,22 @@ def relevant_keys(design: PsaDesign, scenarios: Sequence[Scenario]) -> list[str]
     return keys
 
 
+def used_economic(design: PsaDesign, settings: AppraisalSettings) -> list[str]:
+    """The economic parameters the outcomes read; the others would only add noise.
+
+    These are the utilities of the model's states, and productivity in the societal
+    perspective only.
+    """
+    used = {f"utilities.{category}" for category in STATE_COLUMNS.values()}
+    if settings.perspective == "societal":
+        used |= {c for c in design.economic.columns if c.startswith("productivity.")}
+    return [c for c in design.economic.columns if c in used]
+
+
 def parameter_table(
-    design: PsaDesign, keys: Sequence[str] | None = None
+    design: PsaDesign,
+    keys: Sequence[str] | None = None,
+    economic: Sequence[str] | None = None,
 ) -> tuple[pd.DataFrame, dict[str, list[str]]]:
     """The regressors of the EVPPI and tornado, and their groups.
 
@@ -110,17 +142,19 @@ def parameter_table(
     Args:
         design: The PSA design.
         keys: The scenario keys to include (default: all).
+        economic: The economic parameters to include (default: all).
 
     Returns:
         The table (one row per draw) and the group of each column.
     """
     chosen = list(design.quantiles.columns) if keys is None else list(keys)
-    table = pd.concat([design.quantiles[chosen], design.economic], axis=1)
+    drawn = list(design.economic.columns) if economic is None else list(economic)
+    table = pd.concat([design.quantiles[chosen], design.economic[drawn]], axis=1)
     groups: dict[str, list[str]] = {}
     for prior in design.priors:
         if prior.key in chosen:
             groups.setdefault(prior.group, []).append(prior.key)
-    for name in design.economic.columns:
+    for name in drawn:
         groups.setdefault(ECONOMIC_GROUPS[name.split(".")[0]], []).append(name)
     return table, groups
 
@@ -148,12 +182,15 @@ def analyse_psa(
     means = outcomes.groupby(["draw", "scenario"])[["cost", "qalys"]].mean()
     costs = means["cost"].unstack("scenario")[list(names)].to_numpy()
     effects = means["qalys"].unstack("scenario")[list(names)].to_numpy()
-    parameters, groups = parameter_table(design, relevant_keys(design, scenarios))
+    economic_used = used_economic(design, settings)
+    parameters, groups = parameter_table(design, relevant_keys(design, scenarios), economic_used)
     grid = np.linspace(0.0, WTP_GRID_MAX, WTP_GRID_POINTS)
     nmb = settings.wtp * effects - costs
     draws = means.reset_index()
     draws["nmb"] = settings.wtp * draws["qalys"] - draws["cost"]
-    draws = draws.merge(parameters, left_on="draw", right_index=True)
+    draws = draws.merge(
+        pd.concat([design.quantiles, design.economic], axis=1), left_on="draw", right_index=True
+    )
     present = {g: members for g, members in groups.items() if members}
     method = evppi_method(design.draws)
     group_evppi = evppi(costs, effects, parameters, settings.wtp, groups=present, method=method)
@@ -176,7 +213,7 @@ def analyse_psa(
     best = _tornado_strategy(nmb, names)
     incremental = nmb[:, names.index(best)] - nmb[:, 0]
     pair = [scenarios[0], scenarios[names.index(best)]]
-    one_way, _ = parameter_table(design, relevant_keys(design, pair))
+    one_way, _ = parameter_table(design, relevant_keys(design, pair), economic_used)
     return PsaResults(
         draws=draws,
         ceac=ceac(costs, effects, grid, names),
@@ -243,7 +280,7 @@ def _variance_table(
         if incremental.shape[0] < 2 or incremental.shape[1] < 2:
             continue
         rows.append({"scenario": name} | variance_partition(incremental))
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=VARIANCE_COLUMNS)
 
 
 def _tornado(
@@ -319,10 +356,11 @@ def plot_tornado(results: PsaResults, comparator: str, path: Path) -> None:
         ax.barh(row, low - centre / 1e6, left=centre / 1e6, color="#E69F00", height=0.6)
     ax.set_yticks(range(len(table)), labels=list(table["parameter"]), fontsize="small")
     ax.axvline(centre / 1e6, color="black", linewidth=0.8)
-    ax.set_xlabel(
-        f"incremental NMB of {results.tornado_strategy} vs {comparator} (million yen); "
-        "orange: 2.5th percentile, blue: 97.5th"
+    ax.set_xlabel(f"incremental NMB of {results.tornado_strategy} vs {comparator} (million yen)")
+    ax.set_title(
+        "One-way sensitivity, linear metamodel of the PSA draws\n"
+        "orange: parameter at its 2.5th percentile, blue: at its 97.5th",
+        fontsize="medium",
     )
-    ax.set_title("One-way sensitivity (linear metamodel of the PSA draws)")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
