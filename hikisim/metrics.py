@@ -10,6 +10,7 @@ from hikisim.states import (
     SURVEY_MIN_AGE,
     WEEKS_PER_YEAR,
     Care,
+    Disorder,
     State,
     Track,
 )
@@ -31,6 +32,15 @@ WORKING_AGE_WEEKS = 20 * WEEKS_PER_YEAR
 DURATION_BINS = {"0.5-1": (0.5, 1), "1-3": (1, 3), "3-5": (3, 5), "5-7": (5, 7), "7+": (7, np.inf)}
 ONSET_BINS = {"<15": (0, 15), "15-19": (15, 20), "20-24": (20, 25), "25-29": (25, 30)}
 
+# Weekly counts of people with each disorder among the engaged and recovering: the QALY
+# decrement of a disorder applies to them (the withdrawal utilities are stand-ins from
+# people with depressive symptoms already, so adding it there would count it twice).
+DISORDER_COLUMNS = {
+    disorder: f"disorder_{disorder.name.lower()}_well"
+    for disorder in Disorder
+    if disorder != Disorder.NONE
+}
+
 WEEKLY_COLUMNS = (
     "week",
     "engaged",
@@ -51,6 +61,7 @@ WEEKLY_COLUMNS = (
     "treatment_dropouts",
     "tie_losses",
     "cost",
+    *DISORDER_COLUMNS.values(),
 )
 
 
@@ -126,7 +137,19 @@ def weekly_record(model: HikiModel, events: WeekEvents, cost: float) -> dict[str
         "treatment_dropouts": events.dropouts,
         "tie_losses": events.tie_losses,
         "cost": cost,
-    }
+    } | _disorders_among_the_well(y, others, other_state)
+
+
+def _disorders_among_the_well(
+    y: Any, others: np.ndarray, other_state: np.ndarray
+) -> dict[str, int]:
+    # Everyone minus the at-risk and withdrawn, counted from the short list of the
+    # non-engaged rather than by a second pass over the whole population.
+    unwell = others[(other_state == int(State.AT_RISK)) | (other_state == WITHDRAWN)]
+    total = np.bincount(y.disorder, minlength=len(Disorder))
+    unwell_counts = np.bincount(y.disorder[unwell], minlength=len(Disorder))
+    well = total - unwell_counts
+    return {column: int(well[disorder]) for disorder, column in DISORDER_COLUMNS.items()}
 
 
 def _binned_shares(values: np.ndarray, bins: dict[str, tuple[float, float]]) -> dict[str, float]:

@@ -41,7 +41,11 @@ from hikisim.sweeps.executors import Executor
 from hikisim.sweeps.storage import write_atomically
 
 GROUPS: Final = ("effects", "costs", "utilities", "natural_history")
-ECONOMIC_GROUPS: Final = {"utilities": "utilities", "productivity": "costs"}
+ECONOMIC_GROUPS: Final = {
+    "utilities": "utilities",
+    "disorder_decrements": "utilities",
+    "productivity": "costs",
+}
 # Programme costs in economics.toml are keyed by programme; the hospital week is the
 # one unit cost that is not a participant-week.
 HOSPITAL_WEEK: Final = ("hospital_week", "interventions.medical_exam.cost_per_hospital_week")

@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 
 from hikisim.economics import ceac, ceaf, evpi, evpi_curve, evppi, variance_partition
 from hikisim.economics.outcomes import (
+    DISORDER_COLUMNS,
     STATE_COLUMNS,
     WEEKLY_INPUTS,
     AppraisalSettings,
@@ -120,10 +121,11 @@ def relevant_keys(design: PsaDesign, scenarios: Sequence[Scenario]) -> list[str]
 def used_economic(design: PsaDesign, settings: AppraisalSettings) -> list[str]:
     """The economic parameters the outcomes read; the others would only add noise.
 
-    These are the utilities of the model's states, and productivity in the societal
-    perspective only.
+    These are the utilities of the model's states, the disorder decrements, and
+    productivity in the societal perspective only.
     """
     used = {f"utilities.{category}" for category in STATE_COLUMNS.values()}
+    used |= {f"disorder_decrements.{name}" for name in DISORDER_COLUMNS.values()}
     if settings.perspective == "societal":
         used |= {c for c in design.economic.columns if c.startswith("productivity.")}
     return [c for c in design.economic.columns if c in used]

@@ -13,6 +13,9 @@ from processes import BASELINE, REPO, TINY, hikisim, one_line_error, set_options
 from hikisim.appraisal import appraisal_table, economics_frame
 from hikisim.economics import annuity_factor, load_economics
 from hikisim.economics.outcomes import WEEKLY_INPUTS, AppraisalSettings, run_economics
+from hikisim.metrics import DISORDER_COLUMNS
+from hikisim.model import HikiModel
+from hikisim.states import State
 
 PARAMS = load_economics()
 UTILITY = PARAMS.values("utilities")
@@ -36,6 +39,27 @@ def test_undiscounted_qalys_and_costs_are_plain_sums() -> None:
     assert outcome.qalys == pytest.approx(per_week * WEEKS)
     assert outcome.cost == pytest.approx(1000 * WEEKS)
     assert outcome.productivity_loss == 0.0
+
+
+def test_disorder_decrements_apply_to_the_well_who_have_them() -> None:
+    plain = constant_weekly(engaged=100)
+    ill = constant_weekly(engaged=100, disorder_depression_well=10, disorder_schizophrenia_well=2)
+    settings = AppraisalSettings(discount_rate=0.0)
+    lost = run_economics(plain, settings, PARAMS).qalys - run_economics(ill, settings, PARAMS).qalys
+    decrement = PARAMS.values("disorder_decrements")
+    per_year = 10 * decrement["depression"] + 2 * decrement["schizophrenia"]
+    assert lost == pytest.approx(per_year * WEEKS / 52)
+
+
+def test_the_model_counts_disorders_among_the_engaged_and_recovering(
+    finished_tiny_model: HikiModel,
+) -> None:
+    y = finished_tiny_model.population.youths
+    record = finished_tiny_model.weekly_records[-1]
+    well = np.isin(y.state, [State.ENGAGED, State.RECOVERING])
+    for disorder, column in DISORDER_COLUMNS.items():
+        assert record[column] == np.count_nonzero(well & (y.disorder == disorder))
+    assert sum(record[c] for c in DISORDER_COLUMNS.values()) > 0
 
 
 def test_discounting_matches_the_weekly_annuity() -> None:

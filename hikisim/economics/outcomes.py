@@ -9,7 +9,10 @@ incremental analysis compares:
   earnings lost in weeks that adults (20+) spend withdrawn (human-capital method:
   weekly earnings times the probability that the week would otherwise have been
   worked). Usual care outside the programmes is not costed in either perspective.
-* **QALYs.** Person-weeks in each state times the state's utility, divided by 52.
+* **QALYs.** Person-weeks in each state times the state's utility, divided by 52,
+  less each disorder's decrement for the engaged and recovering people who have it
+  (the at-risk and withdrawn utilities are stand-ins measured in people with depressive
+  symptoms, so the decrement is not added to them).
 
 Both are discounted to the start of the horizon, each week's amount at the week's
 mid-point (:mod:`hikisim.economics.discounting`).
@@ -42,7 +45,21 @@ STATE_COLUMNS: Final[dict[str, str]] = {
 }
 COST_COLUMN: Final = "cost"
 WITHDRAWN_ADULTS_COLUMN: Final = "withdrawn_adults"
-WEEKLY_INPUTS: Final[tuple[str, ...]] = (*STATE_COLUMNS, COST_COLUMN, WITHDRAWN_ADULTS_COLUMN)
+#: Weekly counts of engaged or recovering people with each disorder, and the decrement
+#: (in economics.toml) that applies to them.
+DISORDER_COLUMNS: Final[dict[str, str]] = {
+    "disorder_schizophrenia_well": "schizophrenia",
+    "disorder_social_anxiety_well": "social_anxiety",
+    "disorder_depression_well": "depression",
+    "disorder_autism_spectrum_well": "autism_spectrum",
+    "disorder_avoidant_personality_well": "avoidant_personality",
+}
+WEEKLY_INPUTS: Final[tuple[str, ...]] = (
+    *STATE_COLUMNS,
+    COST_COLUMN,
+    WITHDRAWN_ADULTS_COLUMN,
+    *DISORDER_COLUMNS,
+)
 
 
 @dataclass(frozen=True)
@@ -108,7 +125,16 @@ def run_economics(
     rate = settings.discount_rate
     utilities = params.values("utilities")
     person_weeks = {STATE_COLUMNS[column]: weekly[column] for column in STATE_COLUMNS}
-    effect = float(qalys(person_weeks, utilities, annual_rate=rate))
+    with_disorder = {name: weekly[column] for column, name in DISORDER_COLUMNS.items()}
+    effect = float(
+        qalys(
+            person_weeks,
+            utilities,
+            disorder_person_weeks=with_disorder,
+            decrements=params.values("disorder_decrements"),
+            annual_rate=rate,
+        )
+    )
     programme = float(discounted_sum(np.asarray(weekly[COST_COLUMN], dtype=float), rate))
     lost = 0.0
     if settings.perspective == "societal":
