@@ -2,26 +2,40 @@
 
 from __future__ import annotations
 
+import time
+
 import ipyvuetify as v
-import ipywidgets
 import numpy as np
 import pytest
 import solara
 from matplotlib.colors import to_rgba_array
+from solara.widgets import HTML
 
-from hikisim.dashboard import controls
+from hikisim.dashboard import controls, ensemble
 from hikisim.dashboard.app import Page
+from hikisim.dashboard.chart import ClickableImage
 from hikisim.dashboard.comparison import compare
-from hikisim.dashboard.comparison_view import ComparisonView
+from hikisim.dashboard.comparison_view import ComparisonCanvas, ComparisonView
 from hikisim.dashboard.episode_view import duration_histogram
-from hikisim.dashboard.layout import network_layout
+from hikisim.dashboard.i18n import language
+from hikisim.dashboard.layout import cluster_layout
 from hikisim.dashboard.model import DashboardModel
 from hikisim.dashboard.network_view import STATE_COLOUR_TABLE, NetworkCanvas
+from hikisim.dashboard.session import Session
+from hikisim.dashboard.sidebar import value_text
 from hikisim.dashboard.status_view import StatusBar
+from hikisim.dashboard.timeseries_view import TimeSeriesCanvas
 from hikisim.metrics import current_cases
 from hikisim.states import State
 
 SMALL = {"youths": 150, "burn_in_years": 2}
+
+
+@pytest.fixture(autouse=True)
+def no_extra_towns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages built here run no background towns; ``test_ensemble_*`` covers those."""
+    monkeypatch.setattr(ensemble, "EXTRA_TOWNS", 0)
+    language.set("en")
 
 
 @pytest.fixture(scope="module")
@@ -34,25 +48,174 @@ def treated() -> DashboardModel:
     return model
 
 
+def small_session(file_name: str = "baseline.toml") -> Session:
+    def build(**values):
+        return DashboardModel(**(values | SMALL))
+
+    return Session(file_name, build=build, towns=0)
+
+
 def render_page():
-    return solara.render(solara.AppLayout(children=[Page()]), handle_error=False)
+    return solara.render(Page(), handle_error=False)
 
 
-def week_heading(rc) -> str:
-    return rc.find(v.Html, tag="h3").widget.children[0]
+def html(rc, css_class: str) -> str:
+    """The inner HTML of the page's element with ``css_class``."""
+    found = [
+        w.unsafe_innerHTML
+        for w in rc.find(HTML).widgets
+        if css_class in w.attributes.get("class", "")
+    ]
+    assert len(found) == 1, (css_class, found)
+    return found[0]
+
+
+def click(rc, label: str) -> None:
+    rc.find(v.Btn, children=[label]).widget.click()
+
+
+def wait_until(condition, seconds: float = 30) -> None:
+    """Wait for what a worker thread (Reset, jumps) does to show.
+
+    The worker redraws the page on its own thread, so a look at the widgets may land
+    half-way through a redraw: a failed look is retried, not taken as the answer.
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if condition():
+                return
+        except (AssertionError, ValueError, KeyError, IndexError):
+            pass
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def wait_idle(rc) -> None:
+    """Wait until no Reset or jump is running (they disable Step meanwhile)."""
+    wait_until(lambda: not rc.find(v.Btn, children=["Step"]).widget.disabled)
+
+
+def chart_sources(rc) -> list[str]:
+    return [widget.src for widget in rc.find(ClickableImage).widgets]
+
+
+# The session: what the page does with clicks.
+
+
+def test_picked_file_loads_into_reset_with_its_programme_settings() -> None:
+    session = small_session()
+    assert session.pick("comprehensive.toml")
+    settings = session.model.settings
+    assert settings.name == "comprehensive"
+    assert len(settings.enabled_interventions()) == 9
+    # A programme setting the sidebar has no control for still comes from the file.
+    assert settings.interventions.ei_training.coverage == 1.0
+    assert not session.pending
+    session.set_value("seed", "42")
+    assert session.pending
+    session.reset()
+    assert session.model.settings.name == "comprehensive"
+    assert session.model.settings.run.seed == 42
+    assert len(session.model.settings.enabled_interventions()) == 9
+
+
+def test_picking_stops_play_and_restore_defaults_goes_back() -> None:
+    session = small_session()
+    session.toggle_play()
+    assert session.playing
+    session.pick("parenting_course.toml")
+    assert not session.playing
+    assert session.model.settings.enabled_interventions() == ["parenting_course"]
+    session.restore_defaults()
+    assert session.file_name == "baseline.toml"
+    assert session.model.settings.enabled_interventions() == []
+
+
+def test_a_bad_pick_leaves_everything_as_it_was() -> None:
+    session = small_session()
+    model = session.model
+    assert not session.pick("../etc/passwd")
+    assert session.picker_error and session.model is model and session.file_name == "baseline.toml"
+
+
+def test_jumps_never_pass_the_horizon() -> None:
+    session = small_session()
+    session.values["youths"] = 150
+    weeks = session.model.horizon_weeks
+    assert session.advance(weeks - 10) == weeks - 10
+    assert session.jump_weeks(1) == 10
+    session.toggle_play()
+    assert session.advance(52) == 10
+    assert session.model.finished and session.model.horizon_week == weeks
+    assert not session.playing
+    session.toggle_play()
+    assert not session.playing, "a finished run must not start playing"
+
+
+def test_slider_echo_is_not_a_change() -> None:
+    session = small_session()
+    value = session.values["society__internet_penetration"]
+    session.set_value("society__internet_penetration", value + 1e-12)
+    assert not session.pending
+    session.set_value("society__internet_penetration", value + 0.01)
+    assert session.pending
+
+
+def test_follow_someone_and_the_narration() -> None:
+    from hikisim.dashboard.status_view import narration
+
+    session = Session(build=lambda **values: DashboardModel(**(values | {"youths": 400})), towns=0)
+    session.advance(20)
+    assert session.follow_someone()
+    seat = session.followed
+    assert session.model.population.youths.state[seat] in (State.WITHDRAWN, State.AT_RISK)
+    assert "Following a" in narration(session)
+    session.advance(1)
+    text = narration(session)
+    assert text.startswith("Week 21:") and "Following a" in text
+    session.follow(None)
+    assert narration(session).startswith("Week 21:")
+
+
+def test_person_news_names_the_week_s_events() -> None:
+    from hikisim.dashboard.story import Snapshot, person_news
+
+    session = small_session()
+    model = session.model
+    seat = 0
+    before = Snapshot.of(model)
+    youths, network = model.population.youths, model.network
+    youths.state[seat] = State.WITHDRAWN if youths.state[seat] != State.WITHDRAWN else State.ENGAGED
+    entries = np.flatnonzero((network.entry_row == seat) & network.active)
+    network.active[entries[:2]] = False  # two ties lost this week
+    after = Snapshot.of(model)
+    text = person_news(before, after, seat, model)
+    assert "2 contacts lost touch" in text
+    assert ("they stopped going out" in text) or ("they are back to daily life" in text)
+
+
+# The page, rendered.
 
 
 def test_page_steps_and_redraws() -> None:
     _, rc = render_page()
-    assert week_heading(rc).startswith("Week 0 of")
-    images = rc.find(ipywidgets.Image)
-    before = [widget.value for widget in images.widgets]
-    assert len(before) == 3  # network, time series, episodes; no comparison yet
+    assert html(rc, "hikisim-week").startswith("Week 0 of")
+    before = chart_sources(rc)
+    assert len(before) == 2  # network and episodes; the time series waits for week 1
     for _ in range(3):
-        rc.find(v.Btn, children=["Step"]).widget.click()
-    assert week_heading(rc).startswith("Week 3 of")
-    after = [widget.value for widget in rc.find(ipywidgets.Image).widgets]
-    assert after[0] != before[0] and after[1] != before[1]
+        click(rc, "Step")
+    assert html(rc, "hikisim-week").startswith("Week 3 of")
+    after = chart_sources(rc)
+    assert len(after) == 3 and after[0] != before[0]
+
+
+def test_jump_shows_busy_then_lands() -> None:
+    _, rc = render_page()
+    click(rc, "Jump 1 year")
+    assert rc.find(v.Btn, children=["Step"]).widget.disabled, "no busy state during the jump"
+    wait_until(lambda: html(rc, "hikisim-week").startswith("Week 52 of"))
+    wait_idle(rc)
 
 
 def test_bad_seed_shows_message_in_page() -> None:
@@ -60,12 +223,14 @@ def test_bad_seed_shows_message_in_page() -> None:
     seed = rc.find(v.TextField, label="Seed (any whole number)").widget
     seed.v_model = "twelve"
     seed.fire_event("focusout", None)  # the text box commits its value when it loses focus
-    rc.find(v.Btn, children=["Reset"]).widget.click()
-    alert = rc.find(v.Alert, type="error").widget
-    assert "seed" in str(alert.children) and "twelve" in str(alert.children)
+    assert "Changed settings wait for Reset" in html(rc, "hikisim-pending")
+    click(rc, "Reset")
+    wait_until(lambda: "twelve" in str(rc.find(v.Alert, type="error").widget.children))
+    assert "seed" in str(rc.find(v.Alert, type="error").widget.children)
+    wait_idle(rc)
     # The page still runs the preset at the default size.
-    rc.find(v.Btn, children=["Step"]).widget.click()
-    assert week_heading(rc).startswith("Week 1 of")
+    click(rc, "Step")
+    wait_until(lambda: html(rc, "hikisim-week").startswith("Week 1 of"))
 
 
 def test_scenario_file_presets_the_controls(tmp_path, monkeypatch) -> None:
@@ -75,11 +240,40 @@ def test_scenario_file_presets_the_controls(tmp_path, monkeypatch) -> None:
     )
     monkeypatch.setenv(controls.SCENARIO_DIR_VARIABLE, str(tmp_path))
     _, rc = render_page()
-    rc.find(v.Select, label="Start from scenario file").widget.v_model = "caring_town.toml"
-    slider = rc.find(v.Slider, label="Sociocultural: community cohesion")
-    slider.assert_single()
-    assert slider.widget.v_model == pytest.approx(0.9)
-    assert "scenario caring_town" in week_heading(rc)
+    rc.find(v.Select, label="Scenario file").widget.v_model = "caring_town.toml"
+    wait_until(lambda: "Scenario caring_town" in html(rc, "hikisim-scenario"))
+    wait_until(lambda: "level 0.90" in html(rc, "hikisim-label-society__social_cohesion"))
+
+
+def test_language_switch_translates_controls_and_views() -> None:
+    _, rc = render_page()
+    rc.find(v.Select, label="Language").widget.v_model = "日本語"
+    assert html(rc, "hikisim-week").startswith("第 0 週")
+    rc.find(v.Btn, children=["1週進む"]).assert_single()
+    rc.find(v.Select, label="言語").widget.v_model = "Italiano"
+    assert html(rc, "hikisim-week").startswith("Settimana 0 di")
+
+
+def test_every_slider_shows_its_value_and_unit() -> None:
+    _, rc = render_page()
+    params = controls.model_params(controls.load_preset("baseline.toml"), "baseline.toml")
+    for name, spec in params.items():
+        if isinstance(spec, dict) and spec["type"].startswith("Slider"):
+            label = html(rc, f"hikisim-label-{name}")
+            assert value_text(spec, spec["value"]) in label, name
+    assert value_text(params["youths"], 1000) == "1,000 youths"
+    assert value_text(params["family__neglect_share"], 0.1) == "10 %"
+
+
+def test_page_uses_no_browser_markdown() -> None:
+    """solara.Markdown loads KaTeX and Mermaid from the CDN path; the page must not use it."""
+    _, rc = render_page()
+    click(rc, "Step")
+    templates = [w.template for w in rc.find(v.VuetifyTemplate).widgets if hasattr(w, "template")]
+    assert not any("katex" in str(t) or "mermaid" in str(t) for t in templates)
+
+
+# Views and their pieces.
 
 
 def test_conflicting_family_shares_are_reported() -> None:
@@ -109,9 +303,18 @@ def test_model_params_cover_every_group_and_intervention() -> None:
         assert any(label.startswith(group) for label in labels), group
     for name in controls.intervention_names():
         assert params[controls.intervention_param(name)]["type"] == "Checkbox"
-    # Every control maps onto a scenario key the model accepts.
     model = DashboardModel(**(controls.initial_values(params) | {"burn_in_years": 0}))
     assert model.input_error is None
+
+
+def test_preset_values_sit_on_their_slider_grid() -> None:
+    """The browser snaps a slider to its grid; a preset off the grid would look changed."""
+    for file_name in controls.scenario_files():
+        params = controls.model_params(controls.load_preset(file_name), file_name)
+        for name, spec in params.items():
+            if isinstance(spec, dict) and spec["type"] == "SliderFloat":
+                steps = (spec["value"] - spec["min"]) / spec["step"]
+                assert abs(steps - round(steps)) < 1e-6, (file_name, name, spec)
 
 
 def test_warm_up_happens_before_week_zero() -> None:
@@ -141,30 +344,54 @@ def test_comparison_totals_match_the_records(treated: DashboardModel) -> None:
     assert comparison.intervention.cases_now == len(current_cases(treated))
 
 
-def test_comparison_view_shows_table_with_interventions(treated: DashboardModel) -> None:
-    _, rc = solara.render(ComparisonView(treated), handle_error=False)
-    text = " ".join(str(widget.children) for widget in rc.find(v.Html).widgets)
-    rc.find(ipywidgets.Image).assert_single()
-    markdown = str([w.template for w in rc.find(v.VuetifyTemplate).widgets])
-    assert "averted" in markdown and "weeks of help given" in markdown, text
+def test_comparison_view_shows_chart_and_table_with_programmes(treated: DashboardModel) -> None:
+    _, rc = solara.render(ComparisonView(treated, None, 0, "en"), handle_error=False)
+    rc.find(ClickableImage).assert_single()
+    prose = " ".join(w.unsafe_innerHTML for w in rc.find(HTML).widgets)
+    assert "averted" in prose and "weeks of help given" in prose and "<table>" in prose
 
 
-def test_comparison_view_explains_how_to_start_without_interventions() -> None:
-    _, rc = solara.render(ComparisonView(DashboardModel(**SMALL)), handle_error=False)
-    rc.find(v.Alert).assert_single()
-    assert "No intervention is switched on" in str(rc.find(v.Alert).widget.children)
+def test_comparison_view_explains_how_to_start_without_programmes() -> None:
+    _, rc = solara.render(
+        ComparisonView(DashboardModel(**SMALL), None, 0, "en"), handle_error=False
+    )
+    assert "No programme is switched on" in str(rc.find(v.Alert).widget.children)
+
+
+def test_comparison_axes_start_at_zero(treated: DashboardModel) -> None:
+    canvas = ComparisonCanvas(treated, treated.baseline)
+    canvas.update()
+    low, high = canvas.axes.get_ylim()
+    assert low <= 0 < high
+    assert canvas.axes.get_xlim()[0] == 0
+    without, with_ = canvas.without.get_ydata(), canvas.with_.get_ydata()
+    np.testing.assert_array_equal(canvas.averted.get_ydata(), without - with_)
+
+
+def test_time_series_axes_follow_the_data() -> None:
+    model = DashboardModel(**SMALL)
+    canvas = TimeSeriesCanvas(model)
+    canvas.update()  # week 0: no data yet
+    for _ in range(30):
+        model.step()
+    canvas.update()
+    top = max(record["at_risk"] for record in model.weekly_records)
+    low, high = canvas.states_axes.get_ylim()
+    assert low == 0 and high >= top
+    assert canvas.states_axes.get_xlim() == (0, 30)
 
 
 def test_status_bar_reports_a_failed_step() -> None:
-    model = DashboardModel(**SMALL)
+    session = small_session()
 
     def broken_step() -> None:
         raise RuntimeError("kernel exploded")
 
-    model.kernel.step = lambda week: broken_step()
-    model.step()
-    assert not model.running and "kernel exploded" in model.run_error
-    _, rc = solara.render(StatusBar(model), handle_error=False)
+    session.model.kernel.step = lambda week: broken_step()
+    session.toggle_play()
+    session.advance(3)
+    assert not session.playing and "kernel exploded" in session.model.run_error
+    _, rc = solara.render(StatusBar(session, 0, lambda action: None), handle_error=False)
     assert "kernel exploded" in str(rc.find(v.Alert).widget.children)
 
 
@@ -174,21 +401,74 @@ def test_duration_histogram_counts_every_current_case_once(treated: DashboardMod
     assert histogram.total == len(cases)
     secondary = int((treated.population.youths.disorder[cases] > 0).sum())
     assert histogram.secondary.sum() == secondary
+    assert histogram.csv().splitlines()[0] == "years,primary,secondary"
 
 
-def test_layout_is_fixed_per_model_and_seeded(treated: DashboardModel) -> None:
-    first = treated.layout
-    treated.step()
-    assert treated.layout is first
-    again = network_layout(treated.graph, treated.seed)
-    np.testing.assert_allclose(again, first)
-    assert first.shape == (treated.settings.population.youths, 2)
-    assert first.min() >= 0.0 and first.max() <= 1.0
+def test_layout_clusters_each_class_apart_in_age_order() -> None:
+    group = np.repeat(np.arange(6), 10)
+    age = np.repeat(np.array([30, 10, 20, 15, 35, 25]), 10)
+    positions = cluster_layout(group, age, aspect=1.5)
+    centres = np.array([positions[group == g].mean(axis=0) for g in range(6)])
+    spread = max(np.linalg.norm(positions[group == g] - centres[g], axis=1).max() for g in range(6))
+    gaps = np.linalg.norm(centres[:, None] - centres[None], axis=2)[np.triu_indices(6, 1)]
+    assert spread < gaps.min() / 2, "classes overlap"
+    # Youngest class top left, oldest last.
+    youngest, oldest = centres[1], centres[4]
+    assert youngest[1] >= oldest[1] and (youngest[0] < oldest[0] or youngest[1] > oldest[1])
+    np.testing.assert_array_equal(positions, cluster_layout(group, age, aspect=1.5))
 
 
-def test_network_canvas_colours_nodes_by_state(treated: DashboardModel) -> None:
+def test_network_canvas_colours_nodes_and_picks_a_clicked_person(treated) -> None:
     canvas = NetworkCanvas(treated)
-    canvas.update()
+    canvas.update(followed=None)
     expected = to_rgba_array(STATE_COLOUR_TABLE[treated.population.youths.state])
     np.testing.assert_allclose(canvas.nodes.get_facecolors(), expected)
-    assert (treated.population.youths.state != State.ENGAGED).any()
+    # A click on a youth's own position picks that youth.
+    seat = 17
+    x, y = canvas.positions[seat]
+    from hikisim.dashboard.layout import NETWORK_ASPECT
+
+    fraction_x = (x + 0.02) / (NETWORK_ASPECT + 0.04)
+    fraction_y = 1 - (y + 0.02) / 1.04
+    assert canvas.nearest(fraction_x, fraction_y) == seat
+    canvas.update(followed=seat)
+    assert len(canvas.rings.get_offsets()) > 1
+
+
+def test_state_colours_are_distinct_and_one_meaning_each() -> None:
+    from hikisim.dashboard import style
+
+    colours = [
+        *style.STATE_COLOURS.values(),
+        style.LOST_TIE_COLOUR,
+        style.FOLLOWED_COLOUR,
+        style.WITH_COLOUR,
+        style.WITHOUT_COLOUR,
+        style.AVERTED_COLOUR,
+    ]
+    assert len({c.lower() for c in colours}) == len(colours)
+
+
+def test_ensemble_averages_other_towns() -> None:
+    scenario = DashboardModel(
+        **(SMALL | {"burn_in_years": 1}), interventions__parenting_course__enabled=True
+    ).settings.with_overrides({"run.years": 0.5})
+    towns = ensemble.Ensemble(scenario, towns=2)
+    wait_until(lambda: towns.done == 2, seconds=120)
+    curves = towns.curves()
+    assert curves.shape == (2, 26)
+    # The same towns as running the seeds here.
+    seed = ensemble.town_seeds(scenario, 2)[1]
+    expected = ensemble.averted_by_week(scenario.with_overrides({"run.seed": seed}))
+    assert any(np.array_equal(curve, expected) for curve in curves)
+    summary = towns.at_week(10)
+    assert summary.towns == 2
+    assert summary.low <= summary.mean <= summary.high
+    np.testing.assert_allclose(summary.mean, curves[:, 9].mean())
+
+
+def test_ensemble_cancel_stops_its_process() -> None:
+    scenario = DashboardModel(**SMALL, interventions__parenting_course__enabled=True).settings
+    towns = ensemble.Ensemble(scenario, towns=3)
+    towns.cancel()
+    assert not towns.running and towns.done == 0

@@ -1,8 +1,18 @@
-"""The Solara dashboard: Mesa's SolaraViz with hikisim's controls and views.
+"""The classroom dashboard: a Solara page around a HikiModel and its baseline twin.
 
-One concern per module: ``controls`` (the sidebar), ``model`` (the run and its baseline
-twin), ``layout`` (the network layout), one module per view, ``comparison`` (the running
-totals), ``explanations`` (plain-language text) and ``app`` (the page).
+One concern per module:
+
+- ``app``: the page; ``controller``: what its buttons do; ``session``: the rules of one
+  class's session (picking, Reset, play, jumps, following a person);
+- ``controls``: which scenario values the sidebar sets; ``sidebar``: the controls;
+- ``model``: the run and its twin without programmes; ``ensemble``: more towns with other
+  seeds, run in a background process; ``comparison``: the running totals;
+- ``network_view``, ``comparison_view``, ``timeseries_view``, ``episode_view``,
+  ``status_view``: the views; ``chart``: the frame they share; ``layout``: the network's
+  class clusters; ``story``: the narration line; ``style``: colours and CSS;
+- ``i18n`` and ``strings``: English, Japanese and Italian; ``explanations``: the views'
+  plain-language help; ``prose``: Markdown rendered on the server;
+- ``offline``: no CDN fetches; ``server``: ``hikisim dashboard``.
 """
 
 from hikisim.dashboard.model import DashboardModel

@@ -1,95 +1,63 @@
-"""The dashboard page: Mesa's SolaraViz with hikisim's controls, views and scenario picker.
+"""The dashboard page: the sidebar, the status bar and four views on one screen.
 
 Serve it with ``hikisim dashboard`` (or ``solara run hikisim.dashboard.app``).
+
+The page owns its play loop instead of using Mesa's SolaraViz: SolaraViz keeps the
+model's parameters and its play thread to itself, which is where picking a scenario
+lost the file's settings on Reset and where picking during play could never be
+stopped. Here every click goes to one :class:`~hikisim.dashboard.session.Session`
+through a :class:`~hikisim.dashboard.controller.Controller`, which stops play before it
+rebuilds anything.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import solara
-from mesa.visualization import SolaraViz
+import solara.lab
 
-from hikisim.dashboard import controls
 from hikisim.dashboard.comparison_view import ComparisonView
-from hikisim.dashboard.episode_view import EpisodeView
-from hikisim.dashboard.model import DashboardModel
+from hikisim.dashboard.controller import Controller
+from hikisim.dashboard.episode_view import EpisodeView, histogram_key
+from hikisim.dashboard.i18n import language, tr
 from hikisim.dashboard.network_view import NetworkView
+from hikisim.dashboard.offline import forbid_cdn_fetches
+from hikisim.dashboard.session import Session
+from hikisim.dashboard.sidebar import Sidebar
 from hikisim.dashboard.status_view import StatusBar
+from hikisim.dashboard.style import CSS
 from hikisim.dashboard.timeseries_view import TimeSeriesView
-from hikisim.errors import InputError
 
-TITLE = "hikisim: how withdrawal spreads, lasts and responds to help"
-PLAY_INTERVAL_MS = 150
-
-
-def preset_params(file_name: str) -> dict[str, Any]:
-    """Mesa's ``model_params`` for a preset file, or for the baseline if it cannot be read."""
-    try:
-        preset = controls.load_preset(file_name)
-    except InputError:
-        preset = controls.fallback_scenario(file_name)
-    return controls.model_params(preset, file_name)
+# The server imports this module, so this is where it stops reaching for the CDN.
+forbid_cdn_fetches()
 
 
 @solara.component
-def ScenarioPicker(  # noqa: N802 - Solara components are CamelCase
-    file_name: str, on_choose: Callable[[str], None], error: str | None
-) -> None:
-    """A list of the files in ``scenarios/``; choosing one presets every control."""
-    with solara.Card("Scenario", margin=0):
-        solara.Select(
-            label="Start from scenario file",
-            value=file_name,
-            values=controls.scenario_files(),
-            on_value=on_choose,
-        )
-        if error:
-            solara.Error(error)
-
-
-@solara.component
-def Views(model: DashboardModel) -> None:  # noqa: N802 - Solara components are CamelCase
-    """The four views in two responsive columns."""
-    with solara.ColumnsResponsive(12, large=6):
-        NetworkView(model)
-        ComparisonView(model)
-        TimeSeriesView(model)
-        EpisodeView(model)
+def Views(controller: Controller, version: int) -> None:  # noqa: N802
+    """The four views in a two-by-two grid that fills the rest of the window."""
+    session = controller.session
+    with solara.Div(classes=["hikisim-views"]):
+        NetworkView(session, version, controller.on_follow)
+        ComparisonView(session.model, session.ensemble, version, language.value)
+        TimeSeriesView(session.model, version)
+        EpisodeView(histogram_key(session.model))
 
 
 @solara.component
 def Page() -> None:  # noqa: N802 - Solara components are CamelCase
     """The whole dashboard."""
-    preset_file = solara.use_reactive(controls.DEFAULT_SCENARIO_FILE)
-    preset_error: solara.Reactive[str | None] = solara.use_reactive(None)
-    # Remounting SolaraViz (a new key) makes Mesa's controls start from a new preset.
-    generation = solara.use_reactive(0)
-    params = solara.use_memo(lambda: preset_params(preset_file.value), [preset_file.value])
-    first_model = solara.use_memo(lambda: DashboardModel(**controls.initial_values(params)), [])
-    model = solara.use_reactive(first_model)
+    session = solara.use_memo(Session, dependencies=[])
+    version = solara.use_reactive(0)
+    controller = solara.use_memo(lambda: Controller(session, version), dependencies=[])
+    controller.play_in_background = solara.lab.use_task(controller.play_loop, dependencies=None)
+    controller.run_in_background = solara.lab.use_task(controller.background_job, dependencies=None)
+    controller.watch_in_background = solara.lab.use_task(controller.watch_towns, dependencies=None)
 
-    def choose(file_name: str) -> None:
-        try:
-            controls.load_preset(file_name)
-        except InputError as error:
-            preset_error.set(str(error))
-            return
-        preset_error.set(None)
-        preset_file.set(file_name)
-        model.set(DashboardModel(**controls.initial_values(preset_params(file_name))))
-        generation.set(generation.value + 1)
-
-    solara.Title("hikisim dashboard")
-    with solara.Sidebar():
-        ScenarioPicker(preset_file.value, choose, preset_error.value)
-    StatusBar(model.value)
-    SolaraViz(
-        model,
-        components=[],
-        model_params=params,
-        name=TITLE,
-        play_interval=PLAY_INTERVAL_MS,
-    ).key(f"viz-{generation.value}")
-    Views(model.value)
+    solara.Title("hikisim")
+    solara.Style(CSS)
+    with solara.Div(classes=["hikisim-page", "hikisim-grid"]):
+        with solara.Div(classes=["hikisim-sidebar"]):
+            solara.HTML(tag="div", unsafe_innerHTML=tr("title"), classes=["hikisim-title"])
+            Sidebar(session, session.control_state(), controller.on_act, controller.on_set_value)
+        with solara.Div(classes=["hikisim-main"]):
+            StatusBar(session, version.value, controller.on_act)
+            Views(controller, version.value)

@@ -66,15 +66,15 @@ class Comparison:
         return self.baseline.person_years - self.intervention.person_years
 
     def rows(self) -> list[tuple[str, str, str, str]]:
-        """The comparison table: what, baseline, with interventions, difference."""
+        """The comparison table: what (a key of the page's strings), without, with, difference."""
         base, treated = self.baseline, self.intervention
         return [
-            ("withdrawn this week", *_counts(base.withdrawn_now, treated.withdrawn_now)),
-            ("hikikomori cases now", *_counts(base.cases_now, treated.cases_now)),
-            ("new cases so far", *_counts(base.new_cases, treated.new_cases)),
-            ("person-years in hikikomori", *_amounts(base.person_years, treated.person_years)),
-            ("weeks of help given", *_amounts(base.help_weeks, treated.help_weeks)),
-            ("programme cost (thousand yen)", *_money(base.cost, treated.cost)),
+            ("row_withdrawn", *_counts(base.withdrawn_now, treated.withdrawn_now)),
+            ("row_cases", *_counts(base.cases_now, treated.cases_now)),
+            ("row_new", *_counts(base.new_cases, treated.new_cases)),
+            ("row_years", *_amounts(base.person_years, treated.person_years)),
+            ("row_help", *_amounts(base.help_weeks, treated.help_weeks)),
+            ("row_cost", *_money(base.cost, treated.cost)),
         ]
 
 

@@ -1,34 +1,54 @@
-"""The comparison view: the baseline and the chosen interventions, side by side in lockstep."""
+"""The comparison view: the town with programmes and its twin without, plus more towns."""
 
 from __future__ import annotations
 
+import numpy as np
 import solara
 from matplotlib.figure import Figure
-from mesa.visualization.utils import update_counter
+from matplotlib.ticker import MaxNLocator
 
+from hikisim.dashboard.chart import Chart, LegendItem, ViewFrame
 from hikisim.dashboard.comparison import Comparison, compare
-from hikisim.dashboard.controls import intervention_label, intervention_summary
-from hikisim.dashboard.explanations import Explanation
-from hikisim.dashboard.model import DashboardModel
+from hikisim.dashboard.ensemble import Ensemble
+from hikisim.dashboard.i18n import tr
+from hikisim.dashboard.prose import Prose
 from hikisim.dashboard.style import (
-    BASELINE_COLOUR,
-    FIGURE_SIZE,
-    INTERVENTION_COLOUR,
-    PNG_OPTIONS,
+    AVERTED_COLOUR,
+    WITH_COLOUR,
+    WITHOUT_COLOUR,
+    encode_png,
+    fit_axes,
     new_figure,
+    style_axes,
 )
 from hikisim.dashboard.timeseries_view import column
 from hikisim.model import HikiModel
 
-TABLE_HEADER = ("", "without", "with", "difference")
+
+def cumulative_cases(model: HikiModel) -> np.ndarray:
+    """New hikikomori cases since week 0, week by week."""
+    return np.cumsum(column(model.weekly_records, "new_cases"))
+
+
+def legend() -> list[LegendItem]:
+    """Both towns' lines and the averted line with its band."""
+    return [
+        LegendItem("legend_without", WITHOUT_COLOUR, "dashed"),
+        LegendItem("legend_with", WITH_COLOUR),
+        LegendItem("legend_averted", AVERTED_COLOUR, "dotted"),
+    ]
 
 
 class ComparisonCanvas:
-    """Current hikikomori cases per week in both runs; one figure per pair of runs.
+    """New cases since week 0 in both towns, and the difference: the cases averted.
+
+    All three lines start at 0 in week 0 and the y axis always includes 0, so a gap
+    reads at its true size. The band is the range of cases averted across the extra
+    towns run in the background.
 
     Args:
-        model: The run with interventions.
-        baseline: Its twin without interventions.
+        model: The run with programmes.
+        baseline: Its twin without programmes.
 
     Attributes:
         figure: The matplotlib figure.
@@ -36,74 +56,117 @@ class ComparisonCanvas:
 
     def __init__(self, model: HikiModel, baseline: HikiModel) -> None:
         self.runs = (baseline, model)
-        self.figure = new_figure((FIGURE_SIZE[0], FIGURE_SIZE[1] * 0.7), bottom=0.2)
+        # Wide and low: the two sentences under it take the rest of the cell.
+        self.figure = new_figure((4.7, 1.75), bottom=0.17, top=0.95, left=0.1)
         self.axes = self.figure.subplots()
-        self.lines = [
-            self.axes.plot([], [], linestyle=style, color=colour, label=label)[0]
-            for label, colour, style in (
-                ("without interventions", BASELINE_COLOUR, "--"),
-                ("with interventions", INTERVENTION_COLOUR, "-"),
-            )
-        ]
-        self.axes.set_xlabel("week")
-        self.axes.set_ylabel("hikikomori cases")
-        self.axes.yaxis.get_major_locator().set_params(integer=True)
-        self.axes.legend(fontsize=8, frameon=False, loc="upper left")
+        style_axes(self.axes)
+        self.without = self.axes.plot([], [], color=WITHOUT_COLOUR, linestyle="--", lw=2)[0]
+        self.with_ = self.axes.plot([], [], color=WITH_COLOUR, lw=2)[0]
+        self.averted = self.axes.plot([], [], color=AVERTED_COLOUR, linestyle=":", lw=2.5)[0]
+        self.band = None
+        self.axes.xaxis.set_major_locator(MaxNLocator(5, integer=True))
+        self.axes.yaxis.set_major_locator(MaxNLocator(5, integer=True))
 
-    def update(self) -> Figure:
-        """Put the weeks simulated so far into both lines."""
-        for run, line in zip(self.runs, self.lines, strict=True):
-            records = run.weekly_records
-            line.set_data(column(records, "week"), column(records, "hikikomori"))
-        self.axes.relim()
-        self.axes.autoscale_view()
+    def update(self, ensemble: np.ndarray | None = None) -> Figure:
+        """Draw the weeks simulated so far, and the extra towns' range if any finished."""
+        baseline, model = self.runs
+        weeks = np.arange(1, len(model.weekly_records) + 1)
+        without, with_ = cumulative_cases(baseline), cumulative_cases(model)
+        self.without.set_data(weeks, without)
+        self.with_.set_data(weeks, with_)
+        self.averted.set_data(weeks, without - with_)
+        if self.band is not None:
+            self.band.remove()
+            self.band = None
+        if ensemble is not None and len(ensemble) and len(weeks):
+            shown = ensemble[:, : len(weeks)]
+            self.band = self.axes.fill_between(
+                weeks, shown.min(axis=0), shown.max(axis=0), color=AVERTED_COLOUR, alpha=0.15, lw=0
+            )
+        shown = [without, with_, without - with_]
+        if self.band is not None:
+            shown.append(ensemble[:, : len(weeks)].ravel())
+        low = min(float(values.min(initial=0)) for values in shown)
+        high = max(float(values.max(initial=0)) for values in shown)
+        fit_axes(self.axes, len(weeks), low, high, min_top=5)
         return self.figure
 
 
-def summary_sentence(comparison: Comparison, weeks: int) -> str:
-    """One sentence on what the interventions have done so far."""
-    cases, years = comparison.cases_averted, comparison.person_years_averted
-    return (
-        f"After {weeks} weeks the interventions have averted **{cases}** new cases and "
-        f"**{years:.1f}** person-years of hikikomori."
-    )
-
-
-def switched_on_markdown(model: HikiModel) -> str:
-    """The interventions switched on, each with what it does."""
-    lines = [
-        f"- **{intervention_label(i.name)}**: {intervention_summary(i.name)}"
-        for i in model.interventions
-    ]
-    return "Switched on:\n\n" + "\n".join(lines)
-
-
 def table_markdown(comparison: Comparison) -> str:
-    """The running totals as a Markdown table."""
-    lines = ["| " + " | ".join(TABLE_HEADER) + " |", "|" + "---|" * len(TABLE_HEADER)]
-    lines += ["| " + " | ".join(row) + " |" for row in comparison.rows()]
+    """The running totals as a Markdown table, in the page's language."""
+    header = ("", tr("col_without"), tr("col_with"), tr("col_difference"))
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join((tr(key), *cells)) + " |" for key, *cells in comparison.rows()]
     return "\n".join(lines)
 
 
+def comparison_csv(model: HikiModel, baseline: HikiModel) -> str:
+    """Week, both towns' new cases since week 0, and the cases averted, as CSV."""
+    without, with_ = cumulative_cases(baseline), cumulative_cases(model)
+    rows = ["week,cases_without,cases_with,averted"]
+    rows += [
+        f"{w + 1},{a:g},{b:g},{a - b:g}"
+        for w, (a, b) in enumerate(zip(without, with_, strict=True))
+    ]
+    return "\n".join(rows) + "\n"
+
+
+def ensemble_sentence(ensemble: Ensemble | None, week: int) -> str:
+    """What the extra towns say so far, or that they are still running."""
+    if ensemble is None:
+        return ""
+    summary = ensemble.at_week(week)
+    if summary is None:
+        finished = ensemble.done == ensemble.towns
+        return tr("ensemble_ready" if finished else "ensemble_running", n=ensemble.towns)
+    return tr(
+        "ensemble_sentence",
+        n=summary.towns,
+        weeks=week,
+        mean=f"{summary.mean:.1f}",
+        low=f"{summary.low:g}",
+        high=f"{summary.high:g}",
+    )
+
+
 @solara.component
-def ComparisonView(model: DashboardModel) -> None:  # noqa: N802 - Solara components are CamelCase
-    """Both runs' cases over time and the running totals, or how to start a comparison."""
-    week = update_counter.get()
-    baseline = model.baseline
+def ComparisonView(  # noqa: N802
+    model: HikiModel, ensemble: Ensemble | None, version: int, lang: str
+) -> None:
+    """Both towns' cases, the cases averted and the running totals, or how to start.
+
+    Args:
+        model: The run; its ``baseline`` twin is None when no programme is on.
+        ensemble: The extra towns, or None.
+        version: Bumped whenever the run changes, so the view redraws.
+        lang: The page's language.
+    """
+    baseline = getattr(model, "baseline", None)
     canvas = solara.use_memo(
         lambda: ComparisonCanvas(model, baseline) if baseline is not None else None,
         dependencies=[model],
     )
-    with solara.Card("With and without interventions", margin=0):
-        if baseline is None or canvas is None:
-            solara.Info(
-                "No intervention is switched on. Tick one under 'Model Parameters' in the "
-                "sidebar and press Reset to compare."
-            )
+    if baseline is None or canvas is None:
+        with ViewFrame("comparison", tr("view_comparison"), [], None, None):
+            solara.Info(tr("no_programme"))
+        return
+    curves = ensemble.curves() if ensemble is not None else None
+    with model.lock:
+        png = encode_png(canvas.update(curves))
+        comparison = compare(model, baseline)
+        week = max(model.horizon_week, 0)
+        csv = comparison_csv(model, baseline)
+    with ViewFrame("comparison", tr("view_comparison"), legend(), lambda: png, lambda: csv):
+        if week > 0:
+            Chart(png, alt=f"comparison week {week}")
         else:
-            solara.Markdown(switched_on_markdown(model))
-            solara.FigureMatplotlib(canvas.update(), dependencies=[model, week], **PNG_OPTIONS)
-            comparison = compare(model, baseline)
-            solara.Markdown(summary_sentence(comparison, max(model.horizon_week, 0)))
-            solara.Markdown(table_markdown(comparison))
-        Explanation("comparison")
+            Prose(tr("empty_chart"), classes=["hikisim-empty"])
+        averted = tr(
+            "averted_sentence",
+            weeks=week,
+            cases=comparison.cases_averted,
+            years=f"{comparison.person_years_averted:.1f}",
+        )
+        Prose(averted + " " + ensemble_sentence(ensemble, week), classes=["hikisim-averted"])
+        with solara.Details(tr("table")):
+            Prose(table_markdown(comparison), classes=["hikisim-table"])

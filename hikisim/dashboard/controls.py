@@ -18,7 +18,9 @@ from hikisim.errors import InputError
 from hikisim.interventions import REGISTRY
 from hikisim.scenario import Scenario, load_scenario
 
-DEFAULT_YOUTHS = 300
+# Large enough that a programme's effect shows above chance within a few years, small
+# enough that a week still steps and draws well inside the 200 ms a class notices.
+DEFAULT_YOUTHS = 1000
 MIN_YOUTHS = 100
 MAX_YOUTHS = 3000
 YOUTHS_STEP = 50
@@ -40,6 +42,8 @@ class FactorControl:
         low: Left end of the slider.
         high: Right end of the slider.
         step: Slider resolution.
+        unit: How the value reads: ``share`` (a percentage), ``weight`` (a multiplier
+            of a hazard term) or ``level`` (a score on the scenario's own scale).
     """
 
     key: str
@@ -48,6 +52,7 @@ class FactorControl:
     low: float
     high: float
     step: float
+    unit: str = "weight"
 
     @property
     def param_name(self) -> str:
@@ -56,19 +61,31 @@ class FactorControl:
 
 
 FACTOR_CONTROLS: tuple[FactorControl, ...] = (
-    FactorControl("family.overprotection_share", "Family", "overprotective families", 0, 0.6, 0.05),
-    FactorControl("family.neglect_share", "Family", "neglecting families", 0, 0.5, 0.05),
+    FactorControl(
+        "family.overprotection_share", "Family", "overprotective families", 0, 0.6, 0.05, "share"
+    ),
+    FactorControl("family.neglect_share", "Family", "neglecting families", 0, 0.5, 0.05, "share"),
     FactorControl(
         "family.expectation_gap_weight", "Family", "effect of high expectations", 0, 2, 0.1
     ),
     FactorControl("school.pressure_weight", "School", "effect of academic pressure", 0, 2, 0.1),
     FactorControl("school.climate_weight", "School", "effect of a poor school climate", 0, 2, 0.1),
-    FactorControl("society.social_cohesion", "Sociocultural", "community cohesion", 0, 1, 0.05),
-    FactorControl("society.internet_penetration", "Sociocultural", "internet access", 0, 1, 0.05),
-    FactorControl("family.stigma", "Sociocultural", "stigma of seeking help", 0, 3, 0.1),
+    FactorControl(
+        "society.social_cohesion", "Sociocultural", "community cohesion", 0, 1, 0.05, "level"
+    ),
+    FactorControl(
+        "society.internet_penetration", "Sociocultural", "internet access", 0, 1, 0.05, "share"
+    ),
+    FactorControl("family.stigma", "Sociocultural", "stigma of seeking help", 0, 3, 0.1, "level"),
     FactorControl("dynamics.peer_weight", "Sociocultural", "peer influence", 0, 6, 0.25),
     FactorControl(
-        "individual.trauma_prevalence", "Individual", "youths with early trauma", 0, 0.5, 0.01
+        "individual.trauma_prevalence",
+        "Individual",
+        "youths with early trauma",
+        0,
+        0.5,
+        0.01,
+        "share",
     ),
     FactorControl(
         "individual.introversion_weight", "Individual", "effect of introversion", 0, 2, 0.05
@@ -99,12 +116,6 @@ def intervention_label(name: str) -> str:
     """
     label = getattr(REGISTRY.get(name), "label", None)
     return label if isinstance(label, str) and label else name.replace("_", " ").capitalize()
-
-
-def intervention_summary(name: str) -> str:
-    """The first line of the intervention's docstring: what it does, in one sentence."""
-    doc = (REGISTRY[name].__doc__ or "").strip()
-    return doc.splitlines()[0] if doc else ""
 
 
 def intervention_names() -> list[str]:
@@ -183,19 +194,25 @@ def factor_slider(control: FactorControl, preset: Scenario) -> dict[str, Any]:
         # Widen the range when a scenario file sets a value outside the usual one.
         "min": min(control.low, value),
         "max": max(control.high, value),
-        "step": control.step,
+        # Hundredths, whatever the control's own step: the browser snaps a slider's value
+        # to its grid, so a preset such as 0.93 on a 0.05 grid would come back as 0.95
+        # and look like a change waiting for Reset.
+        "step": min(control.step, 0.01),
+        "unit": control.unit,
+        "group": control.group,
     }
 
 
 def model_params(preset: Scenario, file_name: str) -> dict[str, Any]:
-    """The ``model_params`` handed to Mesa's SolaraViz: the sidebar's controls.
+    """The sidebar's controls: type, label, starting value, range, step and unit of each.
 
     Args:
         preset: The scenario the controls start from.
         file_name: The preset's file name, passed unchanged to the model on reset.
 
     Returns:
-        Mesa's parameter descriptions, keyed by the model's keyword arguments.
+        One description per control, in the form of Mesa's ``model_params``, keyed by the
+        model's keyword arguments.
     """
     params: dict[str, Any] = {
         "scenario_file": file_name,
@@ -206,6 +223,7 @@ def model_params(preset: Scenario, file_name: str) -> dict[str, Any]:
             "min": MIN_YOUTHS,
             "max": MAX_YOUTHS,
             "step": YOUTHS_STEP,
+            "unit": "youths",
         },
         "seed": {
             "type": "InputText",
@@ -219,6 +237,7 @@ def model_params(preset: Scenario, file_name: str) -> dict[str, Any]:
             "min": 0,
             "max": MAX_BURN_IN_YEARS,
             "step": 1,
+            "unit": "years",
         },
     }
     for control in FACTOR_CONTROLS:
@@ -237,6 +256,19 @@ def initial_values(params: dict[str, Any]) -> dict[str, Any]:
     return {
         name: spec["value"] if isinstance(spec, dict) else spec for name, spec in params.items()
     }
+
+
+def preset_values(file_name: str) -> dict[str, Any]:
+    """Every control's value for a preset file, as the model's keyword arguments.
+
+    Args:
+        file_name: A name listed by :func:`scenario_files`.
+
+    Raises:
+        InputError: If the file cannot be read.
+    """
+    values = initial_values(model_params(load_preset(file_name), file_name))
+    return {name: value for name, value in values.items() if name != "scenario_file"}
 
 
 def parse_seed(value: int | str) -> int:

@@ -7,13 +7,24 @@ from dataclasses import dataclass
 import numpy as np
 import solara
 from matplotlib.figure import Figure
-from mesa.visualization.utils import update_counter
+from matplotlib.ticker import MaxNLocator
 
-from hikisim.dashboard.explanations import Explanation
-from hikisim.dashboard.style import PNG_OPTIONS, PRIMARY_COLOUR, SECONDARY_COLOUR, new_figure
+from hikisim.dashboard.chart import Chart, LegendItem, ViewFrame
+from hikisim.dashboard.i18n import tr
+from hikisim.dashboard.style import (
+    SECONDARY_HATCH,
+    STATE_COLOURS,
+    encode_png,
+    new_figure,
+    style_axes,
+)
 from hikisim.metrics import DURATION_BINS, current_cases
 from hikisim.model import HikiModel
-from hikisim.states import WEEKS_PER_YEAR
+from hikisim.states import WEEKS_PER_YEAR, State
+
+# Every current case is withdrawn, so the bars take the withdrawn colour; a disorder
+# is shown by hatching rather than by a second colour.
+CASE_COLOUR = STATE_COLOURS[State.WITHDRAWN]
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,15 @@ class DurationHistogram:
         """Share of current cases that are secondary (0 with no cases)."""
         return float(self.secondary.sum()) / self.total if self.total else 0.0
 
+    def csv(self) -> str:
+        """The histogram as CSV, one row per duration bin."""
+        rows = ["years,primary,secondary"]
+        rows += [
+            f"{label},{p},{s}"
+            for label, p, s in zip(self.labels, self.primary, self.secondary, strict=True)
+        ]
+        return "\n".join(rows) + "\n"
+
 
 def duration_histogram(model: HikiModel) -> DurationHistogram:
     """Count the current cases of a model into the survey's duration bins.
@@ -62,8 +82,16 @@ def duration_histogram(model: HikiModel) -> DurationHistogram:
     )
 
 
+def legend() -> list[LegendItem]:
+    """Solid bars for primary cases, hatched for secondary ones."""
+    return [
+        LegendItem("legend_primary", CASE_COLOUR, "dot"),
+        LegendItem("legend_secondary", CASE_COLOUR, "hatched"),
+    ]
+
+
 class EpisodeCanvas:
-    """One figure per model; each redraw only changes the bars' heights and the title.
+    """One figure per model; each redraw only changes the bars' heights.
 
     Args:
         labels: The duration bins.
@@ -73,20 +101,17 @@ class EpisodeCanvas:
     """
 
     def __init__(self, labels: list[str]) -> None:
-        self.figure = new_figure()
+        self.figure = new_figure((4.7, 2.2), bottom=0.14, left=0.08)
         self.axes = self.figure.subplots()
+        style_axes(self.axes)
         x = np.arange(len(labels))
         zeros = np.zeros(len(labels))
-        self.primary = self.axes.bar(x, zeros, color=PRIMARY_COLOUR, label="primary (no disorder)")
+        self.primary = self.axes.bar(x, zeros, color=CASE_COLOUR)
         self.secondary = self.axes.bar(
-            x, zeros, bottom=zeros, color=SECONDARY_COLOUR, label="secondary (with a disorder)"
+            x, zeros, bottom=zeros, color="white", edgecolor=CASE_COLOUR, hatch=SECONDARY_HATCH
         )
-        self.axes.set_xticks(x, [f"{label} y" for label in labels])
-        self.axes.set_xlabel("how long the current episode has lasted")
-        self.axes.set_ylabel("current cases")
-        self.axes.yaxis.get_major_locator().set_params(integer=True)
-        self.axes.legend(fontsize=8, frameon=False)
-        self.title = self.axes.set_title("", fontsize=10)
+        self.axes.set_xticks(x, labels)
+        self.axes.yaxis.set_major_locator(MaxNLocator(5, integer=True))
 
     def update(self, histogram: DurationHistogram) -> Figure:
         """Show a histogram's counts."""
@@ -98,21 +123,36 @@ class EpisodeCanvas:
             upper.set_height(secondary)
         tallest = int((histogram.primary + histogram.secondary).max(initial=0))
         self.axes.set_ylim(0, max(tallest, 1) * 1.05)
-        self.title.set_text(
-            f"{histogram.total} current cases, {histogram.secondary_share:.0%} secondary"
-        )
         return self.figure
 
 
+def histogram_key(model: HikiModel) -> tuple[int, ...]:
+    """The histogram's counts, primary then secondary: all the view depends on."""
+    with model.lock:
+        histogram = duration_histogram(model)
+    return (*histogram.primary.tolist(), *histogram.secondary.tolist())
+
+
 @solara.component
-def EpisodeView(model: HikiModel) -> None:  # noqa: N802 - Solara components are CamelCase
-    """The duration histogram of current cases."""
-    update_counter.get()
-    histogram = duration_histogram(model)
-    # Redraw only when the counts change: most weeks no case passes a bin edge.
-    counts = (*histogram.primary.tolist(), *histogram.secondary.tolist())
-    canvas = solara.use_memo(lambda: EpisodeCanvas(histogram.labels), dependencies=[model])
-    figure = solara.use_memo(lambda: canvas.update(histogram), dependencies=[model, counts])
-    with solara.Card("How long cases last", margin=0):
-        solara.FigureMatplotlib(figure, dependencies=[model, counts], **PNG_OPTIONS)
-        Explanation("episodes")
+def EpisodeView(counts: tuple[int, ...]) -> None:  # noqa: N802
+    """The duration histogram of current cases.
+
+    It takes the counts rather than the model, so Solara skips the view in the many
+    weeks when no case crosses a bin edge: a quarter of the page not redrawn per Step.
+
+    Args:
+        counts: :func:`histogram_key` of the run.
+    """
+    labels = list(DURATION_BINS)
+    bins = len(labels)
+    histogram = DurationHistogram(labels, np.array(counts[:bins]), np.array(counts[bins:]))
+    canvas = solara.use_memo(lambda: EpisodeCanvas(labels), dependencies=[])
+    png = solara.use_memo(lambda: encode_png(canvas.update(histogram)), dependencies=[counts])
+    share = round(100 * histogram.secondary_share)
+    title = f"{tr('view_episodes')} · " + tr(
+        "episodes_title", total=histogram.total, secondary=share
+    )
+    with ViewFrame(
+        "episodes", title + f" · x: {tr('axis_duration')}", legend(), lambda: png, histogram.csv
+    ):
+        Chart(png, alt=f"episodes {histogram.total}")

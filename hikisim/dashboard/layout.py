@@ -1,73 +1,64 @@
-"""A fast, seeded force-directed layout for the network view.
+"""A structured layout for the network view: one cluster per class, in age order.
 
-networkx's spring layout takes seconds to minutes beyond a few hundred nodes, too slow
-for a reset button. This is the same Fruchterman-Reingold idea in numpy: ties pull
-their ends together, and each youth is pushed away from a random sample of others
-(scaled up to stand for everyone), which makes one iteration O(nodes + ties).
+A force-directed layout of a thousand youths is a hairball. Here every class (pupils of
+one school and birth year, or former classmates) is a small disc of dots, and the discs
+sit on a grid ordered by age, youngest first. Classmate ties stay inside a disc, so the
+lines a class sees between discs are siblings and friends, and a withdrawn youth's
+lost ties stand out. It is deterministic and O(youths), so Reset never waits for it.
 """
 
 from __future__ import annotations
 
-import networkx as nx
 import numpy as np
 
-ITERATIONS = 80
-REPULSION_SAMPLES = 32
+# Width over height of the network view: wide, to fit a grid cell of the page.
+NETWORK_ASPECT = 1.9
+GOLDEN_ANGLE = np.pi * (3 - np.sqrt(5))
+# Share of a grid cell a full disc may fill, leaving a visible gap between classes.
+DISC_FILL = 0.42
 
 
-def offline_edges(graph: nx.Graph) -> tuple[np.ndarray, np.ndarray]:
-    """Both ends of every offline tie, as two integer arrays.
-
-    Online contacts join random pairs; letting them pull would squash the families,
-    classes and neighbourhoods a class should see into one hairball.
-    """
-    ends = [(a, b) for a, b, kind in graph.edges(data="kind") if kind != "ONLINE"]
-    if not ends:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    array = np.array(ends, dtype=np.int64)
-    return array[:, 0], array[:, 1]
+def grid_shape(groups: int, aspect: float) -> tuple[int, int]:
+    """Columns and rows of a grid with at least ``groups`` cells, about ``aspect`` wide."""
+    columns = max(1, int(np.ceil(np.sqrt(groups * aspect))))
+    rows = max(1, int(np.ceil(groups / columns)))
+    return columns, rows
 
 
-def _repulsion(pos: np.ndarray, k: float, rng: np.random.Generator) -> np.ndarray:
-    n = len(pos)
-    others = rng.integers(0, n, (n, REPULSION_SAMPLES))
-    delta = pos[:, None, :] - pos[others]
-    dist2 = np.einsum("ijk,ijk->ij", delta, delta) + 1e-6
-    return np.einsum("ijk,ij->ik", delta, k * k / dist2) * (n / REPULSION_SAMPLES)
+def sunflower(count: int) -> np.ndarray:
+    """``count`` evenly spread points in the unit disc (Vogel's spiral)."""
+    index = np.arange(count) + 0.5
+    radius = np.sqrt(index / max(count, 1))
+    angle = index * GOLDEN_ANGLE
+    return np.column_stack([radius * np.cos(angle), radius * np.sin(angle)])
 
 
-def _attraction(pos: np.ndarray, u: np.ndarray, v: np.ndarray, k: float) -> np.ndarray:
-    delta = pos[u] - pos[v]
-    pull = delta * (np.linalg.norm(delta, axis=1) / k)[:, None]
-    force = np.zeros_like(pos)
-    for axis in range(2):
-        force[:, axis] = np.bincount(v, pull[:, axis], len(pos)) - np.bincount(
-            u, pull[:, axis], len(pos)
-        )
-    return force
-
-
-def network_layout(graph: nx.Graph, seed: int, iterations: int = ITERATIONS) -> np.ndarray:
-    """Positions of the graph's nodes in the unit square, the same for the same seed.
+def cluster_layout(
+    group: np.ndarray, age: np.ndarray, aspect: float = NETWORK_ASPECT
+) -> np.ndarray:
+    """Positions of the youths: one disc per group, discs ordered by the group's mean age.
 
     Args:
-        graph: The social graph; nodes must be ``0 .. n-1``.
-        seed: Seed of the layout's own random numbers (the model's streams are untouched).
-        iterations: Force iterations; the step size cools linearly to zero.
+        group: Group (class) of each youth; any integers.
+        age: Age of each youth, which orders the discs.
+        aspect: Width over height of the area to fill.
 
     Returns:
-        An ``(n, 2)`` array of positions.
+        An ``(n, 2)`` array of positions in ``[0, aspect] x [0, 1]``.
     """
-    n = graph.number_of_nodes()
-    rng = np.random.default_rng(seed)
-    pos = rng.random((n, 2))
-    if n < 2:
-        return pos
-    u, v = offline_edges(graph)
-    k = 1.0 / np.sqrt(n)
-    for temperature in np.linspace(0.1, 0.0, iterations, endpoint=False):
-        displacement = _repulsion(pos, k, rng) + _attraction(pos, u, v, k)
-        length = np.maximum(np.linalg.norm(displacement, axis=1), 1e-9)
-        pos += displacement * (np.minimum(length, temperature) / length)[:, None]
-    low, high = pos.min(axis=0), pos.max(axis=0)
-    return (pos - low) / np.maximum(high - low, 1e-9)
+    labels, members = np.unique(group, return_inverse=True)
+    sizes = np.bincount(members, minlength=len(labels))
+    mean_age = np.bincount(members, weights=age, minlength=len(labels)) / np.maximum(sizes, 1)
+    slot = np.empty(len(labels), np.int64)
+    slot[np.argsort(mean_age, kind="stable")] = np.arange(len(labels))
+    columns, rows = grid_shape(len(labels), aspect)
+    cell = min(aspect / columns, 1.0 / rows)
+    centres = np.column_stack(
+        [(slot % columns + 0.5) * aspect / columns, 1.0 - (slot // columns + 0.5) / rows]
+    )
+    positions = np.empty((len(group), 2))
+    radius = DISC_FILL * cell * np.sqrt(sizes / sizes.max())
+    for label_index in range(len(labels)):
+        seats = np.flatnonzero(members == label_index)
+        positions[seats] = centres[label_index] + radius[label_index] * sunflower(len(seats))
+    return positions

@@ -8,13 +8,14 @@ each mechanism draws from its own random stream, so the two runs share their luc
 from __future__ import annotations
 
 import logging
+import threading
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from hikisim.dashboard import controls
-from hikisim.dashboard.layout import network_layout
+from hikisim.dashboard.layout import cluster_layout
 from hikisim.errors import InputError
 from hikisim.model import HikiModel
 from hikisim.scenario import Scenario
@@ -40,8 +41,6 @@ class DashboardModel(HikiModel):
         youths: Number of youths.
         seed: Random seed, as typed in the sidebar.
         burn_in_years: Warm-up years simulated before week 0.
-        scenario: Mesa's own scenario object, which SolaraViz passes on reset. hikisim's
-            settings come from the other arguments, so it is not used.
         **overrides: Further controls: dotted scenario keys written with ``__``, such as
             ``family__stigma=0.8`` or ``interventions__parenting_course__enabled=True``.
 
@@ -50,6 +49,9 @@ class DashboardModel(HikiModel):
             preset's scenario at the default size, so the page always has something to show.
         run_error: Why the simulation stopped, or None.
         baseline: The twin without interventions, or None when none is switched on.
+        lock: Held while the model steps and while a view reads it: play and jumps step
+            on worker threads while the page may be drawing, and a view that caught the
+            run half-way through a week would pair this week's run with last week's twin.
     """
 
     def __init__(
@@ -59,7 +61,6 @@ class DashboardModel(HikiModel):
         youths: int = controls.DEFAULT_YOUTHS,
         seed: int | str = Scenario().run.seed,
         burn_in_years: int = controls.DEFAULT_BURN_IN_YEARS,
-        scenario: Any = None,
         **overrides: Any,
     ) -> None:
         try:
@@ -71,6 +72,7 @@ class DashboardModel(HikiModel):
             settings = controls.fallback_scenario(scenario_file)
             input_error = str(error)
         super().__init__(settings)
+        self.lock = threading.RLock()
         self.input_error: str | None = input_error
         self.run_error: str | None = None
         self.baseline: HikiModel | None = (
@@ -89,9 +91,10 @@ class DashboardModel(HikiModel):
     def step(self) -> None:
         """Simulate one week of both runs; an unexpected failure stops the run with a message."""
         try:
-            super().step()
-            if self.baseline is not None:
-                self.baseline.step()
+            with self.lock:
+                super().step()
+                if self.baseline is not None:
+                    self.baseline.step()
         except Exception as error:  # the page reports it instead of showing a traceback
             logger.exception("simulation step failed")
             self.run_error = f"the simulation stopped at week {self.horizon_week}: {error}"
@@ -100,7 +103,8 @@ class DashboardModel(HikiModel):
     @cached_property
     def layout(self) -> np.ndarray:
         """Positions of the youths in the network view, computed once per model."""
-        return network_layout(self.graph, self.seed)
+        youths = self.population.youths
+        return cluster_layout(youths.school_class, youths.age_weeks)
 
     @property
     def years_shown(self) -> float:

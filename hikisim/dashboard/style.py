@@ -1,48 +1,112 @@
-"""Colours, sizes and names shared by every view, so a state looks the same everywhere."""
+"""Colours, sizes and the page's CSS, shared by every view so one colour means one thing.
+
+Colours are Okabe-Ito and Paul Tol picks that stay apart under the common forms of
+colour blindness; where two series could still be confused they also differ in line
+style or hatching. Chart legends are HTML beside the image, not drawn inside the axes,
+so they never cover the data, they read at the page's font size and they translate.
+"""
 
 from __future__ import annotations
+
+import io
 
 from matplotlib.figure import Figure
 
 from hikisim.states import State
 
-DPI = 80
-FIGURE_SIZE = (6.0, 4.0)
+DPI = 100
+# Figures are drawn at about the size they are shown at 1280x720, so tick labels of
+# TICK_POINTS come out near 15 px; the page then scales the image to its column.
+FIGURE_SIZE = (4.8, 2.5)
+TICK_POINTS = 11
 # PNG with light compression: encoding at the default level costs as much as drawing.
 PNG_OPTIONS: dict = {"format": "png", "pil_kwargs": {"compress_level": 1}}
 
-STATE_NAMES: dict[State, str] = {
+STATE_KEYS: dict[State, str] = {
     State.ENGAGED: "engaged",
-    State.AT_RISK: "at risk",
+    State.AT_RISK: "at_risk",
     State.WITHDRAWN: "withdrawn",
     State.RECOVERING: "recovering",
 }
-
-# Colour-blind-safe (Okabe-Ito): withdrawal reads as the warm, dark end.
 STATE_COLOURS: dict[State, str] = {
-    State.ENGAGED: "#56B4E9",
-    State.AT_RISK: "#E69F00",
-    State.WITHDRAWN: "#D55E00",
-    State.RECOVERING: "#009E73",
+    State.ENGAGED: "#56B4E9",  # sky blue
+    State.AT_RISK: "#E69F00",  # orange
+    State.WITHDRAWN: "#000000",  # black: gone dark, unmistakable in any colour vision
+    State.RECOVERING: "#009E73",  # bluish green
+}
+TIE_COLOUR = "#BDBDBD"
+LOST_TIE_COLOUR = "#CC79A7"  # reddish purple, drawn dashed
+FOLLOWED_COLOUR = "#D55E00"  # vermilion: the one person the class follows
+WITH_COLOUR = "#0072B2"  # blue: the run with programmes
+WITHOUT_COLOUR = "#777777"  # grey, dashed: the same town without programmes
+AVERTED_COLOUR = "#332288"  # indigo: cases averted
+SECONDARY_HATCH = "///"
+
+# Rates: hikikomori shares the withdrawn colour; the warning signs get Tol's colours
+# and their own line styles.
+RATE_SERIES: dict[str, tuple[str, str, str]] = {
+    "prevalence_15_39": ("legend_hikikomori", "#000000", "-"),
+    "school_refusal_rate": ("legend_school_refusal", "#882255", "--"),
+    "internet_addiction_rate": ("legend_internet_addiction", "#999933", ":"),
+    "sleep_reversal_rate": ("legend_sleep_reversal", "#44AA99", "-."),
 }
 
-BASELINE_COLOUR = "#555555"
-INTERVENTION_COLOUR = "#0072B2"
-PRIMARY_COLOUR = "#CC79A7"
-SECONDARY_COLOUR = "#882255"
-TIE_COLOUR = "#9a9a9a"
-LOST_TIE_COLOUR = "#D55E00"
-
-RATE_SERIES: dict[str, tuple[str, str]] = {
-    "prevalence_15_39": ("hikikomori, ages 15-39", "#D55E00"),
-    "school_refusal_rate": ("school refusal, ages 10-15", "#E69F00"),
-    "internet_addiction_rate": ("internet addiction", "#0072B2"),
-    "sleep_reversal_rate": ("sleep reversal", "#CC79A7"),
+CSS = """
+.hikisim-page { font-size: 16px; }
+.hikisim-page .v-btn { font-size: 15px; text-transform: none; letter-spacing: 0; }
+.hikisim-grid { display: grid; grid-template-columns: 310px minmax(0, 1fr); gap: 8px;
+  height: calc(100vh - 16px); }
+.hikisim-sidebar { overflow-y: auto; padding-right: 4px; }
+.hikisim-main { display: flex; flex-direction: column; min-height: 0; }
+.hikisim-views { flex: 1; display: grid; grid-template-columns: 1fr 1fr;
+  grid-template-rows: 1fr 1fr; gap: 6px; min-height: 0; }
+.hikisim-view { display: flex; flex-direction: column; min-height: 0; overflow: hidden;
+  border: 1px solid #ddd; border-radius: 4px; padding: 2px 6px; background: white; }
+.hikisim-view-head { display: flex; align-items: center; gap: 6px; flex-wrap: wrap; }
+.hikisim-view-title { font-weight: 600; font-size: 16px; flex: 1; min-width: 0;
+  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.hikisim-view-head .v-btn { min-width: 0 !important; padding: 0 6px !important; }
+/* Solara's "runs on Solara" banner sits over the bottom-right chart. */
+div[style*="bottom: 0px"][style*="right: 0px"] { display: none; }
+.hikisim-legend { display: flex; flex-wrap: wrap; gap: 2px 10px; font-size: 14px; }
+.hikisim-note { font-weight: 600; }
+.hikisim-swatch { display: inline-block; width: 18px; height: 0; margin-right: 4px;
+  vertical-align: middle; border-top: 3px solid; }
+.hikisim-dot { display: inline-block; width: 12px; height: 12px; border-radius: 6px;
+  margin-right: 4px; vertical-align: middle; }
+.hikisim-view-body { flex: 1; min-height: 0; display: flex; flex-direction: column; }
+.hikisim-title { font-size: 17px; font-weight: 600; margin-bottom: 6px; }
+.hikisim-chart { flex: 1; min-height: 0; display: flex; justify-content: center; }
+.hikisim-chart img { width: 100%; height: 100%; object-fit: contain; cursor: crosshair; }
+.hikisim-status { font-size: 16px; line-height: 1.35; }
+.hikisim-week { font-size: 20px; font-weight: 600; }
+.hikisim-prose { font-size: 15px; line-height: 1.35; }
+.hikisim-prose table { border-collapse: collapse; }
+.hikisim-prose td, .hikisim-prose th { padding: 0 8px; border-bottom: 1px solid #ddd; }
+.hikisim-view .v-expansion-panel-header { min-height: 30px; padding: 2px 12px; }
+.hikisim-view .v-expansion-panel--active > .v-expansion-panel-header { min-height: 30px; }
+.hikisim-averted { margin: 2px 0; }
+.hikisim-explain { font-size: 15px; max-height: 40%; overflow-y: auto; }
+.hikisim-narration { font-size: 16px; font-style: italic; }
+.hikisim-control-label { font-size: 15px; display: flex; justify-content: space-between; }
+.hikisim-control-value { font-weight: 600; white-space: nowrap; }
+.hikisim-page .v-input--selection-controls { margin-top: 0; padding-top: 0; }
+.hikisim-page .v-messages { display: none; }
+.hikisim-page .v-label { font-size: 16px; }
+/* Vuetify shrinks a field's raised label to 75 %, 12 px: too small for a projector. */
+.hikisim-page .v-label--active { transform: translateY(-18px) scale(0.9) !important; }
+.hikisim-page h4 { font-size: 17px; margin-top: 8px; }
+.hikisim-page h5 { font-size: 16px; margin-top: 4px; color: #444; }
+@media (max-width: 900px) {
+  .hikisim-grid { grid-template-columns: 1fr; height: auto; }
+  .hikisim-views { grid-template-columns: 1fr; grid-template-rows: none; }
+  .hikisim-view { height: 70vh; }
 }
+"""
 
 
 def new_figure(size: tuple[float, float] = FIGURE_SIZE, **margins: float) -> Figure:
-    """A figure with fixed margins.
+    """A figure with fixed margins and projector-sized tick labels.
 
     Fixed margins rather than matplotlib's constrained layout, which re-solves the layout
     on every save and would double the cost of a weekly redraw.
@@ -52,5 +116,35 @@ def new_figure(size: tuple[float, float] = FIGURE_SIZE, **margins: float) -> Fig
         **margins: ``subplots_adjust`` arguments overriding the defaults.
     """
     figure = Figure(figsize=size, dpi=DPI)
-    figure.subplots_adjust(**({"left": 0.1, "right": 0.97, "bottom": 0.14, "top": 0.9} | margins))
+    figure.subplots_adjust(**({"left": 0.13, "right": 0.98, "bottom": 0.14, "top": 0.96} | margins))
     return figure
+
+
+def style_axes(axes) -> None:
+    """Large tick labels and no top or right spines, on one axes."""
+    axes.tick_params(labelsize=TICK_POINTS)
+    axes.spines[["top", "right"]].set_visible(False)
+
+
+def encode_png(figure: Figure) -> bytes:
+    """PNG bytes of a figure, as the page sends them to the browser."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, **PNG_OPTIONS)
+    return buffer.getvalue()
+
+
+def fit_axes(axes, x_max: float, y_low: float, y_high: float, min_top: float = 1.0) -> None:
+    """Axes from week 0, and from 0 (or the data's minimum, if negative) up.
+
+    Set by hand because ``set_ylim`` switches matplotlib's autoscaling off for good,
+    after which ``autoscale_view`` silently keeps the first week's limits.
+
+    Args:
+        axes: The axes.
+        x_max: The last week shown.
+        y_low: The data's minimum.
+        y_high: The data's maximum.
+        min_top: The least top of the y axis, so a flat zero line is not a full-height blur.
+    """
+    axes.set_xlim(0, max(x_max, 1))
+    axes.set_ylim(min(y_low, 0) * 1.08, max(y_high * 1.08, min_top))

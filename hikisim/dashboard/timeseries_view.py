@@ -1,4 +1,4 @@
-"""The time-series view: states, hikikomori prevalence and the warning signs, week by week."""
+"""The time-series view: states and shares of youths, week by week."""
 
 from __future__ import annotations
 
@@ -7,24 +7,27 @@ import solara
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.ticker import PercentFormatter
-from mesa.visualization.utils import update_counter
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 
-from hikisim.dashboard.explanations import Explanation
+from hikisim.dashboard.chart import Chart, LegendItem, ViewFrame
+from hikisim.dashboard.i18n import tr
+from hikisim.dashboard.prose import Prose
 from hikisim.dashboard.style import (
-    PNG_OPTIONS,
     RATE_SERIES,
     STATE_COLOURS,
-    STATE_NAMES,
+    STATE_KEYS,
+    encode_png,
+    fit_axes,
     new_figure,
+    style_axes,
 )
 from hikisim.model import HikiModel
 from hikisim.states import State
 
 # Engaged youths are left out: their count would dwarf the others.
-STATE_SERIES: dict[str, tuple[str, str]] = {
-    name.replace(" ", "_"): (name, STATE_COLOURS[state])
-    for state, name in STATE_NAMES.items()
+STATE_SERIES: dict[str, tuple[str, str, str]] = {
+    key: (f"legend_{key}", STATE_COLOURS[state], "-")
+    for state, key in STATE_KEYS.items()
     if state != State.ENGAGED
 }
 
@@ -34,15 +37,28 @@ def column(records: list[dict[str, float]], name: str) -> np.ndarray:
     return np.fromiter((record[name] for record in records), float, len(records))
 
 
-def add_lines(axes: Axes, series: dict[str, tuple[str, str]]) -> dict[str, Line2D]:
-    """One empty, labelled line per series, and a legend for them."""
-    lines = {
-        name: axes.plot([], [], color=colour, label=label)[0]
-        for name, (label, colour) in series.items()
+def records_csv(records: list[dict[str, float]], names: list[str]) -> str:
+    """Some columns of the weekly records as CSV, one row per week."""
+    lines = [",".join(names)]
+    lines += [",".join(f"{record[name]:g}" for name in names) for record in records]
+    return "\n".join(lines) + "\n"
+
+
+def add_lines(axes: Axes, series: dict[str, tuple[str, str, str]]) -> dict[str, Line2D]:
+    """One empty line per series; their legend is HTML beside the chart."""
+    return {
+        name: axes.plot([], [], color=colour, linestyle=style, linewidth=2)[0]
+        for name, (_, colour, style) in series.items()
     }
-    axes.legend(fontsize=7, loc="upper left", frameon=False)
-    axes.set_xlabel("week")
-    return lines
+
+
+def legend() -> list[LegendItem]:
+    """Left panel's states, then the right panel's shares."""
+    kinds = {"-": "line", "--": "dashed", ":": "dotted", "-.": "dashed"}
+    return [
+        LegendItem(label, colour, kinds[style])
+        for label, colour, style in [*STATE_SERIES.values(), *RATE_SERIES.values()]
+    ]
 
 
 class TimeSeriesCanvas:
@@ -57,35 +73,47 @@ class TimeSeriesCanvas:
 
     def __init__(self, model: HikiModel) -> None:
         self.model = model
-        self.figure = new_figure(wspace=0.3)
+        self.figure = new_figure((4.7, 2.1), left=0.1, right=0.98, bottom=0.13, wspace=0.32)
         self.states_axes, self.rates_axes = self.figure.subplots(1, 2)
-        self.states_axes.set_title("Youths not engaged", fontsize=10)
-        self.states_axes.set_ylabel("youths")
-        self.rates_axes.set_title("Shares of youths", fontsize=10)
-        self.rates_axes.yaxis.set_major_formatter(PercentFormatter(1.0))
+        self.rates_axes.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        for axes in (self.states_axes, self.rates_axes):
+            style_axes(axes)
+            axes.xaxis.set_major_locator(MaxNLocator(4, integer=True))
+            axes.yaxis.set_major_locator(MaxNLocator(5))
         self.lines = add_lines(self.states_axes, STATE_SERIES) | add_lines(
             self.rates_axes, RATE_SERIES
         )
-        self.hint = self.figure.text(0.5, 0.5, "press Step or ▶", ha="center", va="center")
 
     def update(self) -> Figure:
-        """Put the weeks simulated so far into the lines and rescale the axes."""
+        """Put the weeks simulated so far into the lines; axes start at week 0 and at 0."""
         records = self.model.weekly_records
         weeks = column(records, "week")
+        tops = {self.states_axes: 0.0, self.rates_axes: 0.0}
         for name, line in self.lines.items():
-            line.set_data(weeks, column(records, name))
-        for axes in (self.states_axes, self.rates_axes):
-            axes.relim()
-            axes.autoscale_view()
-        self.hint.set_visible(not records)
+            values = column(records, name)
+            line.set_data(weeks, values)
+            tops[line.axes] = max(tops[line.axes], float(values.max(initial=0)))
+        fit_axes(self.states_axes, len(records), 0, tops[self.states_axes], min_top=5)
+        fit_axes(self.rates_axes, len(records), 0, tops[self.rates_axes], min_top=0.01)
         return self.figure
 
 
 @solara.component
-def TimeSeriesView(model: HikiModel) -> None:  # noqa: N802 - Solara components are CamelCase
-    """States and rates over the weeks simulated so far."""
-    week = update_counter.get()
+def TimeSeriesView(model: HikiModel, version: int) -> None:  # noqa: N802
+    """States and shares over the weeks simulated so far, or how to start them.
+
+    Args:
+        model: The run.
+        version: Bumped whenever the run changes, so the view redraws.
+    """
     canvas = solara.use_memo(lambda: TimeSeriesCanvas(model), dependencies=[model])
-    with solara.Card("Week by week", margin=0):
-        solara.FigureMatplotlib(canvas.update(), dependencies=[model, week], **PNG_OPTIONS)
-        Explanation("timeseries")
+    with model.lock:
+        records = list(model.weekly_records)
+        png = encode_png(canvas.update())
+    names = ["week", *STATE_SERIES, *RATE_SERIES]
+    title = f"{tr('view_timeseries')} · {tr('panel_states')} | {tr('panel_rates')}"
+    with ViewFrame("timeseries", title, legend(), lambda: png, lambda: records_csv(records, names)):
+        if records:
+            Chart(png, alt=f"time series week {len(records)}")
+        else:
+            Prose(tr("empty_chart"), classes=["hikisim-empty"])
