@@ -102,23 +102,30 @@ def session_timings(file_name: str) -> dict[str, float]:
 
 IN_PAGE_TIMER = """() => {
     window.stepTimes = [];
-    const button = [...document.querySelectorAll('button')]
-        .find(b => b.innerText.trim() === 'Step');
-    button.addEventListener('mousedown', () => {
+    // Listen on the document: a re-render may replace the button's element.
+    document.addEventListener('mousedown', (event) => {
+        const button = event.target.closest('button');
+        if (!button || button.innerText.trim() !== 'Step') return;
         const start = performance.now();
-        const week = document.querySelector('.hikisim-week').innerText;
-        const picture = document.querySelector('.hikisim-view-network img').src;
+        // Elements may be missing for a moment while the page re-renders.
+        const read = (selector, key) => {
+            const element = document.querySelector(selector);
+            return element ? element[key] : null;
+        };
+        const week = read('.hikisim-week', 'innerText');
+        const picture = read('.hikisim-view-network img', 'src');
         const check = () => {
-            const moved = document.querySelector('.hikisim-week').innerText !== week;
-            const drawn = document.querySelector('.hikisim-view-network img').src !== picture;
-            if (moved && drawn) {
+            const moved = read('.hikisim-week', 'innerText') !== week;
+            const drawn = read('.hikisim-view-network img', 'src') !== picture;
+            // A week may leave the picture unchanged; then the counter alone ends it.
+            if (moved && (drawn || performance.now() - start > 3000)) {
                 requestAnimationFrame(() => window.stepTimes.push(performance.now() - start));
             } else {
                 requestAnimationFrame(check);
             }
         };
         requestAnimationFrame(check);
-    });
+    }, true);
 }"""
 
 

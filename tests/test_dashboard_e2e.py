@@ -385,15 +385,21 @@ def test_step_latency(page, benchmark) -> None:
     page.evaluate(
         """() => {
         window.stepTimes = [];
-        const button = [...document.querySelectorAll('button')]
-            .find(b => b.innerText.trim() === 'Step');
-        button.addEventListener('mousedown', () => {
+        // Listen on the document: a re-render may replace the button's element.
+        document.addEventListener('mousedown', (event) => {
+            const button = event.target.closest('button');
+            if (!button || button.innerText.trim() !== 'Step') return;
             const start = performance.now();
-            const week = document.querySelector('.hikisim-week').innerText;
-            const picture = document.querySelector('.hikisim-view-network img').src;
+            // Elements may be missing for a moment while the page re-renders.
+            const read = (selector, key) => {
+                const element = document.querySelector(selector);
+                return element ? element[key] : null;
+            };
+            const week = read('.hikisim-week', 'innerText');
+            const picture = read('.hikisim-view-network img', 'src');
             const check = () => {
-                const moved = document.querySelector('.hikisim-week').innerText !== week;
-                const drawn = document.querySelector('.hikisim-view-network img').src !== picture;
+                const moved = read('.hikisim-week', 'innerText') !== week;
+                const drawn = read('.hikisim-view-network img', 'src') !== picture;
                 // A week may leave the picture unchanged; then the counter alone ends it.
                 const settled = drawn || performance.now() - start > 3000;
                 if (moved && settled) {
@@ -403,11 +409,13 @@ def test_step_latency(page, benchmark) -> None:
                 }
             };
             requestAnimationFrame(check);
-        });
+        }, true);
     }"""
     )
 
-    benchmark.pedantic(lambda: step(page, 1), rounds=10, iterations=1)
+    # One round of ten Steps: pytest-benchmark runs a function only once under xdist,
+    # so repeating inside the round keeps the ten in-page samples either way.
+    benchmark.pedantic(lambda: step(page, 10), rounds=1, iterations=1)
     page.wait_for_function("window.stepTimes.length === 10", timeout=60_000)
     in_page = sorted(page.evaluate("window.stepTimes"))
     benchmark.extra_info["in_page_ms"] = [round(ms, 1) for ms in in_page]

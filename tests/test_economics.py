@@ -417,7 +417,6 @@ def test_evppi_two_parameter_tensor_smooth_captures_interaction() -> None:
 
 
 def test_evppi_gp_of_all_parameters_approximates_evpi() -> None:
-    pytest.importorskip("sklearn")
     costs, effects, theta = _linear_model(600)
     values = evppi(costs, effects, theta, 1.0, groups={"all": ["x", "y", "z"]}, method="gp")
     assert values["all"] == pytest.approx(evpi(costs, effects, 1.0), rel=0.08)

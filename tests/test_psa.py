@@ -50,9 +50,10 @@ def test_the_design_is_reproducible_from_the_seed() -> None:
     assert first.seeds.shape == (6, 3) and (first.seeds >= 0).all()
     assert len(np.unique(first.seeds)) == 18, "every run of a draw has a seed of its own"
     assert ((first.quantiles > 0) & (first.quantiles < 1)).all().all()
+    sections = ("utilities", "disorder_decrements", "productivity")
     assert set(first.economic.columns) == {
-        f"utilities.{k}" for k in ECONOMICS.values("utilities")
-    } | {f"productivity.{k}" for k in ECONOMICS.values("productivity")}
+        f"{section}.{key}" for section in sections for key in ECONOMICS.values(section)
+    }
 
 
 def test_a_draw_moves_each_scenario_around_its_own_value() -> None:
