@@ -258,54 +258,6 @@ class ModelKernelInterface:
         """Weeks simulated so far, burn-in included."""
         return self._model.week
 
-    def _build_interventions(self, scenario: Scenario) -> list[Intervention]:
-        # Each programme draws its targeting from a stream of its own, which nothing
-        # touches before the horizon, so building them later draws the same values.
-        interventions = [
-            REGISTRY[name](
-                getattr(scenario.interventions, name), self.streams.for_intervention(name)
-            )
-            for name in scenario.enabled_interventions()
-        ]
-        for intervention in interventions:
-            intervention.setup(self)
-        return interventions
-
-    def fork(self, scenario: Scenario) -> HikiModel:
-        """A copy of this model, at this week, that carries on under ``scenario``.
-
-        Scenarios that differ only in their programmes share everything before the
-        horizon (programmes do not act then, and each draws only from its own stream),
-        so a comparison can simulate the burn-in once and fork it per scenario; the
-        forked run is byte-identical to a run of ``scenario`` from the start.
-
-        Args:
-            scenario: The scenario to continue under; it may differ from this model's
-                only in ``interventions``, ``name`` and ``description``.
-
-        Returns:
-            The forked model.
-
-        Raises:
-            ValueError: If the scenario differs in anything else, or the horizon has
-                already started (programmes would have acted).
-        """
-        if self.week > self.horizon_start:
-            raise ValueError("a model can be forked only up to the start of its horizon")
-        if not shares_burn_in(self.settings, scenario):
-            raise ValueError(f"{scenario.name!r} differs from this model beyond its programmes")
-        if self.interventions:
-            raise ValueError("fork a model built without programmes")
-        # The networkx graph never changes shape (ties switch on and off in arrays), and
-        # copying it is most of a fork's cost, so forks share it. Only
-        # ``network.sync_graph()`` writes to it, and a fork that calls it writes its own
-        # flags onto the shared edges.
-        twin = copy.deepcopy(self, {id(self.network.graph): self.network.graph})
-        twin.settings = scenario
-        twin.kernel.scenario = scenario
-        twin.interventions = twin._build_interventions(scenario)
-        return twin
-
     @property
     def horizon_week(self) -> int:
         """The week counted from the start of the horizon (negative in burn-in)."""
