@@ -7,6 +7,7 @@ scheduler`` and ``dask worker`` as subprocesses and run ``hikisim`` as a subproc
 
 from __future__ import annotations
 
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,24 +40,28 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DaskCluster]:
         yield running
 
 
-def test_sweep_on_the_cluster_matches_the_local_pool(cluster: DaskCluster, tmp_path: Path) -> None:
-    experiment = sweep_experiment(tmp_path / "grid.toml")
+def on_cluster_and_locally(
+    cluster: DaskCluster, tmp_path: Path, *args: object
+) -> subprocess.CompletedProcess[str]:
+    """Run one command on the cluster (into ``dask/``) and on a local pool (``local/``)."""
     on_dask = hikisim(
-        "sweep",
-        experiment,
-        "--scheduler",
-        cluster.address,
-        "--out",
-        tmp_path / "dask",
-        cwd=tmp_path,
+        *args, "--scheduler", cluster.address, "--out", tmp_path / "dask", cwd=tmp_path
     )
     assert on_dask.returncode == 0, on_dask.stderr
-    assert f"Dask scheduler {cluster.address}" in on_dask.stderr
-    local = hikisim(
-        "sweep", experiment, "--workers", "2", "--out", tmp_path / "local", cwd=tmp_path
-    )
+    local = hikisim(*args, "--workers", "2", "--out", tmp_path / "local", cwd=tmp_path)
     assert local.returncode == 0, local.stderr
+    return on_dask
 
+
+def same_files(tmp_path: Path, names: tuple[str, ...]) -> None:
+    for name in names:
+        assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
+
+
+def test_sweep_on_the_cluster_matches_the_local_pool(cluster: DaskCluster, tmp_path: Path) -> None:
+    experiment = sweep_experiment(tmp_path / "grid.toml")
+    on_dask = on_cluster_and_locally(cluster, tmp_path, "sweep", experiment)
+    assert f"Dask scheduler {cluster.address}" in on_dask.stderr
     timing = ["elapsed_s"]
     dask_table = load_results(tmp_path / "dask").drop(columns=timing)
     local_table = load_results(tmp_path / "local").drop(columns=timing)
@@ -72,14 +77,8 @@ def test_compare_on_the_cluster_matches_the_local_pool(
     scenarios = [BASELINE, REPO / "scenarios" / "comprehensive.toml"]
     # With a small PSA, so its draws (shared burn-in groups) run on the cluster too.
     common = [*scenarios, "--replicates", "2", "--psa", "2", *set_options(TINY)]
-    on_dask = hikisim(
-        "compare", *common, "--scheduler", cluster.address, "--out", tmp_path / "dask", cwd=tmp_path
-    )
-    assert on_dask.returncode == 0, on_dask.stderr
-    local = hikisim("compare", *common, "--out", tmp_path / "local", cwd=tmp_path)
-    assert local.returncode == 0, local.stderr
-    for name in ("comparison.csv", "runs.csv", "comparison.md", "ceac.csv", "evppi.csv"):
-        assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
+    on_cluster_and_locally(cluster, tmp_path, "compare", *common)
+    same_files(tmp_path, ("comparison.csv", "runs.csv", "comparison.md", "ceac.csv", "evppi.csv"))
     runs = pd.read_csv(tmp_path / "local" / "runs.csv")
     assert runs.groupby("scenario")["cost"].mean().nunique() == 2
 
@@ -88,20 +87,8 @@ def test_calibrate_on_the_cluster_matches_the_local_pool(
     cluster: DaskCluster, tmp_path: Path
 ) -> None:
     common = ["--iterations", "0", "--seeds", "2", *set_options(TINY)]
-    on_dask = hikisim(
-        "calibrate",
-        *common,
-        "--scheduler",
-        cluster.address,
-        "--out",
-        tmp_path / "dask",
-        cwd=tmp_path,
-    )
-    assert on_dask.returncode == 0, on_dask.stderr
-    local = hikisim("calibrate", *common, "--out", tmp_path / "local", cwd=tmp_path)
-    assert local.returncode == 0, local.stderr
-    for name in ("calibration.csv", "history.csv"):
-        assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
+    on_cluster_and_locally(cluster, tmp_path, "calibrate", *common)
+    same_files(tmp_path, ("calibration.csv", "history.csv"))
 
 
 def test_a_scheduler_that_dies_mid_run_stops_the_sweep_in_one_line(tmp_path: Path) -> None:
