@@ -19,13 +19,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
-from scipy import stats
 
 from hikisim.economics.incremental import incremental_analysis
 from hikisim.economics.outcomes import AppraisalSettings, run_economics
 from hikisim.economics.parameters import EconomicParameters
-
-APPRAISAL_COLUMNS = ("cost_mean", "qaly_mean", "status", "icer", "inmb")
+from hikisim.intervals import mean_interval
 
 
 def economics_frame(
@@ -60,14 +58,6 @@ def economics_frame(
     return pd.DataFrame(rows)
 
 
-def _interval(values: np.ndarray) -> tuple[float, float, float]:
-    mean = float(values.mean())
-    if len(values) < 2:
-        return mean, float("nan"), float("nan")
-    half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
-    return mean, mean - half, mean + half
-
-
 def appraisal_table(economics: pd.DataFrame, settings: AppraisalSettings) -> pd.DataFrame:
     """Per scenario: mean cost and QALYs, incremental status and ICER, and iNMB.
 
@@ -91,13 +81,13 @@ def appraisal_table(economics: pd.DataFrame, settings: AppraisalSettings) -> pd.
         row: dict[str, Any] = {"scenario": name}
         for column, values in (("cost", own["cost"]), ("qaly", own["qalys"])):
             row[f"{column}_mean"], row[f"{column}_mean_low"], row[f"{column}_mean_high"] = (
-                _interval(values.to_numpy(dtype=float))
+                mean_interval(values.to_numpy(dtype=float))
             )
         delta_qalys = (own["qalys"] - reference["qalys"]).to_numpy(dtype=float)
         delta_cost = (own["cost"] - reference["cost"]).to_numpy(dtype=float)
         row["incremental_qalys"] = float(delta_qalys.mean())
         row["incremental_cost"] = float(delta_cost.mean())
-        row["inmb"], row["inmb_low"], row["inmb_high"] = _interval(
+        row["inmb"], row["inmb_low"], row["inmb_high"] = mean_interval(
             settings.wtp * delta_qalys - delta_cost
         )
         rows.append(row)

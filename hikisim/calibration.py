@@ -36,9 +36,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-from scipy import stats
 
 from hikisim.errors import InputError
+from hikisim.intervals import mean_interval
 from hikisim.programmes import REGISTRY
 from hikisim.scenario import Scenario, validate_scenario
 from hikisim.simulation import simulate
@@ -585,13 +585,9 @@ def scenario_value(scenario: Scenario, key: str) -> Any:
 
 
 def interval_of_mean(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
-    """Student-t confidence interval of the mean across replicates."""
-    # One replicate says nothing about spread: NaN bounds, shown as "n/a" in reports.
-    mean = float(np.mean(values))
-    if len(values) < 2:
-        return float("nan"), float("nan")
-    half = stats.t.ppf(0.5 + level / 2, len(values) - 1) * stats.sem(values)
-    return mean - float(half), mean + float(half)
+    """Student-t confidence interval of the mean across replicates (NaN for one)."""
+    _, low, high = mean_interval(values, level)
+    return low, high
 
 
 def table_rows(result: Calibration) -> list[dict[str, Any]]:

@@ -29,6 +29,7 @@ from hikisim.appraisal import (
 from hikisim.economics.outcomes import WEEKLY_INPUTS, AppraisalSettings
 from hikisim.economics.parameters import EconomicParameters, load_economics
 from hikisim.errors import InputError
+from hikisim.intervals import mean_interval
 from hikisim.metrics import summarize
 from hikisim.model import HikiModel, all_share_burn_in
 from hikisim.output import atomic_directory
@@ -197,16 +198,6 @@ def _run_all_replicates(
         executor, run_replicate_sharing_burn_in, groups, "compare", group_progress
     )
     return [results[i] for i in range(len(scenarios)) for results in by_replicate]
-
-
-def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
-    """Mean and 95% t-interval of the mean (NaN bounds for a single value)."""
-    values = np.asarray(values, dtype=float)
-    mean = float(values.mean())
-    if len(values) < 2:
-        return mean, float("nan"), float("nan")
-    half = stats.t.ppf(0.975, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
-    return mean, mean - half, mean + half
 
 
 def cost_per_person_year(
