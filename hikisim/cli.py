@@ -8,8 +8,6 @@ only whole result files behind.
 
 from __future__ import annotations
 
-import math
-import os
 import shlex
 import signal
 import sys
@@ -28,6 +26,7 @@ from hikisim.sweeps.executors import make_executor
 
 if TYPE_CHECKING:
     from hikisim.economics.outcomes import AppraisalSettings
+    from hikisim.economics.parameters import EconomicParameters
 
 MAX_SEED = 2**63 - 1
 
@@ -57,13 +56,16 @@ SeedOption = Annotated[
 
 
 def prepare_psa(
-    scenarios: list[Scenario], draws: int, replicates: int, base_seed: int, folder: Path
+    scenarios: list[Scenario],
+    draws: int,
+    replicates: int,
+    base_seed: int,
+    folder: Path,
+    economics: EconomicParameters,
 ) -> Any:
     """The PSA design of ``compare --psa``, its folder checked before any run starts."""
-    from hikisim.economics.parameters import load_economics
     from hikisim.psa import PsaStore, load_priors, make_design, plan_of
 
-    economics = load_economics()
     design = make_design(load_priors(economics), economics, draws, replicates, base_seed)
     PsaStore(folder).prepare(plan_of(scenarios, design))
     return design
@@ -76,35 +78,31 @@ def run_probabilistic(
     executor: Any,
     folder: Path,
     progress: Any,
+    economics: EconomicParameters,
     shared_burn_in: bool = True,
 ) -> Any:
     """Run (or resume) the PSA of ``compare --psa`` and analyse it."""
-    from hikisim.economics.parameters import load_economics
     from hikisim.psa import run_psa
     from hikisim.psa_analysis import analyse_psa, run_outcomes
 
-    economics = load_economics()
     runs = run_psa(scenarios, design, executor, folder, progress, shared_burn_in)
     outcomes = run_outcomes(runs, design, appraisal, economics)
     return analyse_psa(outcomes, design, scenarios, appraisal, economics)
 
 
 def appraisal_settings(discount: float, perspective: str, wtp: float) -> AppraisalSettings:
-    """The economic settings of ``compare``, each option checked on its own.
+    """The economic settings of ``compare``; a bad one is named by its option.
 
     Raises:
         InputError: Naming the option and what it allows.
     """
-    from hikisim.economics.outcomes import PERSPECTIVES, AppraisalSettings
+    from hikisim.economics.outcomes import AppraisalSettings, SettingError
 
-    if not 0.0 <= discount <= 0.2:
-        raise InputError(f"must be a yearly rate from 0 to 0.2, got {discount}", "--discount")
-    if perspective not in PERSPECTIVES:
-        allowed = " or ".join(PERSPECTIVES)
-        raise InputError(f"must be {allowed}, got {perspective!r}", "--perspective")
-    if not (math.isfinite(wtp) and wtp >= 0):
-        raise InputError(f"must be a number of yen per QALY >= 0, got {wtp}", "--wtp")
-    return AppraisalSettings(discount, perspective, wtp)  # type: ignore[arg-type]
+    options = {"discount_rate": "--discount", "perspective": "--perspective", "wtp": "--wtp"}
+    try:
+        return AppraisalSettings(discount, perspective, wtp)  # type: ignore[arg-type]
+    except SettingError as error:
+        raise InputError(str(error), options[error.field]) from None
 
 
 def checked_seed(seed: int | None) -> int | None:
@@ -250,8 +248,10 @@ def compare(
         run_comparison,
         write_comparison,
     )
+    from hikisim.economics.parameters import load_economics
 
     appraisal = appraisal_settings(discount, perspective, wtp)
+    economics = load_economics()
     settings = [scenario_from_options(path, None, years, set_)[0] for path in scenarios]
     check_names(settings)
     check_pairable(settings, [str(path) for path in scenarios])
@@ -263,10 +263,9 @@ def compare(
     if not 1 <= inner <= 1000:
         raise InputError(f"must be 1 to 1000, got {inner}", "--psa-replicates")
     total = len(settings) * (replicates + psa * inner)
-    workers = min(workers or os.cpu_count() or 1, total) if scheduler is None else None
     # The executor first: a bad scheduler is refused before anything is created.
     with make_executor(scheduler, workers) as executor, output_lock(folder):
-        design = prepare_psa(settings, psa, inner, base_seed, folder) if psa else None
+        design = prepare_psa(settings, psa, inner, base_seed, folder, economics) if psa else None
         with tqdm(total=total, desc="compare", unit="run", file=sys.stderr, leave=False) as bar:
             results = run_comparison(
                 settings,
@@ -278,13 +277,22 @@ def compare(
             )
             analysis = (
                 run_probabilistic(
-                    settings, design, appraisal, executor, folder, bar.update, shared_burn_in
+                    settings,
+                    design,
+                    appraisal,
+                    executor,
+                    folder,
+                    bar.update,
+                    economics,
+                    shared_burn_in,
                 )
                 if design is not None
                 else None
             )
         command = shlex.join(["hikisim", *sys.argv[1:]])
-        table = write_comparison(results, base_seed, folder, appraisal, settings, command, analysis)
+        table = write_comparison(
+            results, base_seed, folder, appraisal, settings, command, analysis, economics
+        )
     typer.echo(incremental_markdown(table, appraisal, settings[0].name))
     typer.echo(comparison_markdown(table))
     if analysis is not None:

@@ -268,13 +268,25 @@ def comparison_table(
         with intervals, then ``cost_mean``, ``qaly_mean`` (discounted, in the chosen
         perspective), ``status``, ``icer`` and ``inmb`` from :mod:`hikisim.appraisal`.
     """
+    settings = settings or AppraisalSettings()
+    economics = _economics(results, settings, params or load_economics())
+    return _joined_table(results, base_seed, economics, settings)
+
+
+def _economics(
+    results: Sequence[RunResult], settings: AppraisalSettings, params: EconomicParameters
+) -> pd.DataFrame:
+    return economics_frame([(r.scenario, r.replicate, r.weekly) for r in results], settings, params)
+
+
+def _joined_table(
+    results: Sequence[RunResult],
+    base_seed: int,
+    economics: pd.DataFrame,
+    settings: AppraisalSettings,
+) -> pd.DataFrame:
     health = _health_table(results, base_seed)
-    economics = economics_frame(
-        [(r.scenario, r.replicate, r.weekly) for r in results],
-        settings or AppraisalSettings(),
-        params or load_economics(),
-    )
-    appraisal = appraisal_table(economics, settings or AppraisalSettings())
+    appraisal = appraisal_table(economics, settings)
     return appraisal[["scenario"]].merge(health, on="scenario").merge(appraisal, on="scenario")
 
 
@@ -396,6 +408,7 @@ def write_comparison(
     scenarios: Sequence[Scenario] | None = None,
     command: str | None = None,
     psa: PsaResults | None = None,
+    params: EconomicParameters | None = None,
 ) -> pd.DataFrame:
     """Write the comparison's tables, figures and report atomically.
 
@@ -414,6 +427,7 @@ def write_comparison(
         psa: The probabilistic sensitivity analysis, if one was run; adds
             ``psa.parquet``, ``ceac.csv``, ``ceac.png``, ``evpi.csv``, ``evppi.csv``,
             ``variance.csv``, ``tornado.csv`` and ``tornado.png``.
+        params: Utilities and unit values (default: ``load_economics()``).
 
     Returns:
         The comparison table.
@@ -422,14 +436,12 @@ def write_comparison(
     from hikisim.report import report_markdown
 
     settings = settings or AppraisalSettings()
-    params = load_economics()
-    table = comparison_table(results, base_seed, settings, params)
-    economics = economics_frame(
-        [(r.scenario, r.replicate, r.weekly) for r in results], settings, params
-    )
+    params = params or load_economics()
+    economics = _economics(results, settings, params)
+    table = _joined_table(results, base_seed, economics, settings)
     runs = runs_frame(results).merge(
         economics[["scenario", "replicate", "cost", "qalys"]].rename(
-            columns={"cost": "appraisal_cost", "qalys": "qalys"}
+            columns={"cost": "appraisal_cost"}
         ),
         on=["scenario", "replicate"],
     )
