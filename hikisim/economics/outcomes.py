@@ -33,6 +33,7 @@ from hikisim.economics.qaly import qalys
 
 Perspective = Literal["payer", "societal"]
 PERSPECTIVES: Final[tuple[str, ...]] = ("payer", "societal")
+MAX_DISCOUNT_RATE: Final = 0.2
 DEFAULT_WTP: Final = 5_000_000.0
 """Japan's reference value, yen per QALY (see ``thresholds.wtp`` in economics.toml)."""
 
@@ -77,14 +78,28 @@ class AppraisalSettings:
     wtp: float = DEFAULT_WTP
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.discount_rate <= 0.2:
-            raise ValueError(f"discount rate must be 0 to 0.2 a year, got {self.discount_rate}")
-        if self.perspective not in PERSPECTIVES:
-            raise ValueError(
-                f"perspective must be one of {', '.join(PERSPECTIVES)}, got {self.perspective!r}"
+        if not 0.0 <= self.discount_rate <= MAX_DISCOUNT_RATE:
+            raise SettingError(
+                "discount_rate",
+                f"must be a yearly rate from 0 to {MAX_DISCOUNT_RATE}, got {self.discount_rate}",
             )
+        if self.perspective not in PERSPECTIVES:
+            allowed = " or ".join(PERSPECTIVES)
+            raise SettingError("perspective", f"must be {allowed}, got {self.perspective!r}")
         if not (np.isfinite(self.wtp) and self.wtp >= 0):
-            raise ValueError(f"willingness to pay must be a finite number >= 0, got {self.wtp}")
+            raise SettingError("wtp", f"must be a number of yen per QALY >= 0, got {self.wtp}")
+
+
+class SettingError(ValueError):
+    """An appraisal setting out of range.
+
+    Attributes:
+        field: The setting's name, so a caller can name the option it came from.
+    """
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
