@@ -37,7 +37,7 @@ from hikisim.errors import InputError
 from hikisim.model import HikiModel, all_share_burn_in
 from hikisim.scenario import Scenario
 from hikisim.simulation import run_model, run_models_sharing_burn_in
-from hikisim.sweeps.executors import Executor
+from hikisim.sweeps.executors import Executor, for_each_result
 from hikisim.sweeps.storage import write_atomically
 
 GROUPS: Final = ("effects", "costs", "utilities", "natural_history")
@@ -115,23 +115,30 @@ def load_priors(
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise InputError(f"cannot read PSA priors: {error}", str(source)) from None
     priors = []
+    defaults = Scenario()
     for group, entries in data.items():
         if group not in GROUPS:
             raise InputError(f"unknown group {group!r} (allowed: {', '.join(GROUPS)})", str(source))
         for key, entry in entries.items():
-            priors.append(_prior(key, group, entry, str(source)))
+            priors.append(_prior(key, group, entry, str(source), defaults))
     return priors + _cost_priors(economics)
 
 
-def _prior(key: str, group: str, entry: dict[str, Any], source: str) -> ScenarioPrior:
+def _prior(
+    key: str, group: str, entry: dict[str, Any], source: str, defaults: Scenario
+) -> ScenarioPrior:
     allowed = ("beta", "gamma", "lognormal", "normal")
-    if entry.get("distribution") not in allowed or ("cv" in entry) == ("se" in entry):
+    if (
+        entry.get("distribution") not in allowed
+        or ("cv" in entry) == ("se" in entry)
+        or "source" not in entry
+    ):
         raise InputError(
             f"needs distribution ({', '.join(allowed)}), one of cv or se, and source", source, key
         )
     try:
-        Scenario().with_overrides({key: _value_of(Scenario(), key)}, source)
-    except (InputError, AttributeError):
+        _value_of(defaults, key)
+    except AttributeError:
         raise InputError("is not a numeric scenario key", source, key) from None
     return ScenarioPrior(
         key, group, entry["distribution"], entry.get("cv"), entry.get("se"), str(entry["source"])
@@ -424,21 +431,15 @@ def _drive(
     progress: Callable[[int], Any] | None,
 ) -> None:
     # Each run is written as soon as its job returns, so a kill loses only jobs in flight.
-    pending = list(reversed(jobs))
-    in_flight: dict[Any, None] = {}
-    while pending or in_flight:
-        while pending and len(in_flight) < executor.capacity:
-            function, payload = pending.pop()
-            in_flight[executor.submit(function, payload, f"psa-{payload[1]}")] = None
-        for handle in executor.wait(in_flight):
-            del in_flight[handle]
-            returned = executor.result(handle)
-            records = returned if isinstance(returned, list) else [returned]
-            written = 0
-            for record in records:
-                name = store.run_name(record["draw"], record["scenario"], record["replicate"])
-                if name not in done:
-                    store.write(record)
-                    written += 1
-            if progress is not None:
-                progress(written)
+    def write(index: int, returned: Any) -> None:
+        records = returned if isinstance(returned, list) else [returned]
+        written = 0
+        for record in records:
+            name = store.run_name(record["draw"], record["scenario"], record["replicate"])
+            if name not in done:
+                store.write(record)
+                written += 1
+        if progress is not None:
+            progress(written)
+
+    for_each_result(executor, jobs, "psa", write)

@@ -31,6 +31,7 @@ _EXPORTS = {
     "build_plan": "plan",
     "derive_seed": "plan",
     "execute_sweep": "api",
+    "for_each_result": "executors",
     "load_experiment": "experiment",
     "load_results": "storage",
     "load_weekly": "storage",

@@ -127,18 +127,44 @@ def run_all(
     Returns:
         One result per payload, in order.
     """
-    pending = deque(enumerate(payloads))
-    in_flight: dict[Any, int] = {}
     results: list[Any] = [None] * len(payloads)
+
+    def keep(index: int, result: Any) -> None:
+        results[index] = result
+        if progress is not None:
+            progress(1)
+
+    for_each_result(executor, [(function, payload) for payload in payloads], label, keep)
+    return results
+
+
+def for_each_result(
+    executor: Executor,
+    calls: Sequence[tuple[RunFunction, Any]],
+    label: str,
+    on_result: Callable[[int, Any], Any],
+) -> None:
+    """Run calls through ``executor``, handing each result over as soon as it lands.
+
+    At most ``executor.capacity`` calls are in flight; a call that raises stops the
+    work. Handing results over as they land lets a caller write each one at once, so
+    an interrupted command loses only the calls in flight.
+
+    Args:
+        executor: Where the calls run.
+        calls: (function, payload) pairs.
+        label: A readable task name.
+        on_result: Called with the call's index and its result, in finishing order.
+    """
+    pending = deque(enumerate(calls))
+    in_flight: dict[Any, int] = {}
     while pending or in_flight:
         while pending and len(in_flight) < executor.capacity:
-            index, payload = pending.popleft()
+            index, (function, payload) = pending.popleft()
             in_flight[executor.submit(function, payload, f"{label}-{index}")] = index
         for handle in executor.wait(in_flight):
-            results[in_flight.pop(handle)] = executor.result(handle)
-            if progress is not None:
-                progress(1)
-    return results
+            index = in_flight.pop(handle)
+            on_result(index, executor.result(handle))
 
 
 class SerialExecutor(Executor):
