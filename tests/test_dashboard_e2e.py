@@ -9,11 +9,8 @@ any; the server's log must stay free of CDN fetches and tracebacks.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -22,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from processes import HIKISIM, free_port
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -48,21 +46,6 @@ def chromium() -> Path:
             pytest.fail(f"{CHROMIUM} is missing; CI must install Debian's chromium package")
         pytest.skip(f"{CHROMIUM} not installed")
     return CHROMIUM
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def hikisim_command() -> list[str]:
-    script = Path(sys.executable).with_name("hikisim")
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("hikisim")
-    assert found, "the hikisim command is not installed; run 'make venv'"
-    return [found]
 
 
 def wait_until_serving(url: str, server: subprocess.Popen, log: Path) -> None:
@@ -104,7 +87,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     log = tmp_path_factory.mktemp("dashboard") / "server.log"
     with log.open("w") as out:
         process = subprocess.Popen(
-            [*hikisim_command(), "dashboard", "--port", str(port)],
+            [str(HIKISIM), "dashboard", "--port", str(port)],
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, so teardown stops all of it

@@ -4,31 +4,20 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
-import sys
 import urllib.request
-from pathlib import Path
 
 import pytest
+from processes import HIKISIM
 
 pytestmark = [pytest.mark.slow]
 
 
-def hikisim_command() -> list[str]:
-    script = Path(sys.executable).with_name("hikisim")
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("hikisim")
-    assert found, "the hikisim command is not installed; run 'make venv'"
-    return [found]
-
-
 def run_dashboard(*options: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [*hikisim_command(), "dashboard", *options],
+        [str(HIKISIM), "dashboard", *options],
         capture_output=True,
         text=True,
         timeout=60,
@@ -58,7 +47,7 @@ def test_bad_host_exits_2_with_one_line(host: str) -> None:
 
 def test_url_is_printed_once_the_page_answers() -> None:
     server = subprocess.Popen(
-        [*hikisim_command(), "dashboard", "--port", "0"],
+        [str(HIKISIM), "dashboard", "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

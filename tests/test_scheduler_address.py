@@ -15,7 +15,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from processes import BASELINE, TINY, hikisim, one_line_error, set_options, sweep_experiment
+from processes import (
+    BASELINE,
+    TINY,
+    free_port,
+    hikisim,
+    one_line_error,
+    set_options,
+    sweep_experiment,
+)
 
 from hikisim.errors import InputError
 from hikisim.sweeps.scheduler import SchedulerAddress, parse_address
@@ -54,12 +62,6 @@ def test_bad_addresses_are_refused_with_the_reason(text: str, why: str) -> None:
     with pytest.raises(InputError, match=why) as info:
         parse_address(text)
     assert str(info.value).startswith("--scheduler: ")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def serve_forever(handle: object) -> Iterator[int]:
