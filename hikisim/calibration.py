@@ -1,10 +1,12 @@
 """Calibration: fit a few scenario levers so a default run reproduces published targets.
 
-The targets (published value, tolerance, source) ship with the package as
-``hikisim/data/targets.toml``. Each target is paired with one lever, a scenario parameter
-that moves it monotonically. The fit is a damped secant iteration on a diagonal mapping
-(each lever steers only its own target), on the levers' transformed scales (logits for
-probabilities):
+The targets ship with the package as ``hikisim/data/targets-v2.toml`` (a copy of the
+project's shared file); each says how its source measured people, and the model measures
+itself the same way (:mod:`hikisim.surveys`, reported in ``summary.json["targets"]``).
+Some targets are paired with one lever, a scenario parameter that moves it monotonically;
+the others are reported beside them as checks the levers do not aim at. The fit is a
+damped secant iteration on a diagonal mapping (each lever steers only its own target), on
+the levers' transformed scales (logits for probabilities):
 
 1. evaluate the model at the current levers, under common random numbers: the same seeds
    in every evaluation, so differences between evaluations are not seed noise;
@@ -28,10 +30,8 @@ from __future__ import annotations
 
 import csv
 import math
-import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -43,8 +43,8 @@ from hikisim.programmes import REGISTRY
 from hikisim.scenario import Scenario, validate_scenario
 from hikisim.simulation import simulate
 from hikisim.sweeps.executors import Executor, make_executor
+from hikisim.targets import load_targets as load_survey_targets
 
-TARGET_KEYS = ("value", "tolerance", "source")
 CONVERGED_DISTANCE = 0.25
 """Stop once every target mean is within this fraction of its tolerance half-width."""
 
@@ -131,57 +131,44 @@ class Lever:
 
 
 LEVERS: tuple[Lever, ...] = (
-    Lever("prevalence_15_39", "dynamics.progress_base", "identity", 0.3, -12.0, -2.0),
-    Lever("secondary_share", "individual.disorder_progress_weight", "identity", 0.5, -3.0, 5.0),
-    Lever("school_refusal_rate", "school.pupil_risk", "identity", 0.5, -3.0, 5.0),
+    Lever("cao2016_broad_15_39", "dynamics.progress_base", "identity", 0.3, -12.0, -2.0),
+    Lever("cao2016_narrow_15_39", "dynamics.narrow_entry_share", "logit", 0.4, 0.02, 0.98),
+    # Leaving work is the trigger most often cited by people withdrawn after 40.
+    Lever("cao2019_broad_40_64", "labour.job_loss_rate", "logit", 0.4, 1e-4, 0.02),
+    Lever("cao2022_broad_15_39", "society.covid_effect", "identity", 0.5, -3.0, 5.0),
+    Lever(
+        "koyama_disorder_share", "individual.disorder_progress_weight", "identity", 0.5, -3.0, 5.0
+    ),
+    Lever("mext2015_refusal_junior_high", "school.refusal_start", "logit", 0.4, 1e-4, 0.9),
+    Lever(
+        "mext2023_refusal_junior_high", "school.refusal_policy_effect", "identity", 0.3, -2.0, 3.0
+    ),
     # Persistent individual risk ties school-age refusal to later withdrawal: the more
     # introversion weighs, the more of today's cases once refused school. The floor keeps
     # introversion a risk factor, as the literature has it, whatever this target prefers.
-    Lever("school_refusal_history", "individual.introversion_weight", "identity", 0.3, 0.1, 1.5),
-    Lever("no_help_sought_share", "family.never_seek_share", "logit", 0.4, 0.02, 0.95),
     Lever(
-        "family_intervention_engagement",
-        "interventions.parenting_course.help_logit",
+        "cao2016_school_refusal_history",
+        "individual.introversion_weight",
         "identity",
-        1.0,
-        0.0,  # a course does not discourage help-seeking
-        10.0,
-        overrides={"interventions.parenting_course.enabled": True},
+        0.3,
+        0.1,
+        1.5,
     ),
+    Lever("mext_refuser_neet_at_20", "school.struggle_weight", "identity", 0.5, -3.0, 6.0),
+    Lever("kondo_no_service_use", "care.youth_uptake", "logit", 0.4, 0.02, 0.98, direction=-1),
 )
 
 
 def load_targets() -> dict[str, Target]:
-    """The published targets shipped with the package.
+    """The published targets shipped with the package (``targets-v2.toml``).
 
     Returns:
-        Targets keyed by their summary name, in file order.
+        Targets keyed by their name in the file (and in ``summary.json["targets"]``).
     """
-    text = resources.files("hikisim").joinpath("data/targets.toml").read_text(encoding="utf-8")
-    return {name: parse_target(name, table) for name, table in tomllib.loads(text).items()}
-
-
-def parse_target(name: str, table: dict[str, Any]) -> Target:
-    """Validate one ``[target]`` table.
-
-    Args:
-        name: The table name.
-        table: Its keys.
-
-    Returns:
-        The Target.
-
-    Raises:
-        InputError: If a key is missing or the tolerance does not bracket the value.
-    """
-    missing = [key for key in TARGET_KEYS if key not in table]
-    if missing:
-        raise InputError(f"missing {', '.join(missing)}", "targets.toml", name)
-    low, high = (float(bound) for bound in table["tolerance"])
-    value = float(table["value"])
-    if not low <= value <= high:
-        raise InputError(f"tolerance {low}-{high} does not contain {value}", "targets.toml", name)
-    return Target(name, value, (low, high), str(table["source"]))
+    return {
+        name: Target(name, target.value, tuple(target.tolerance), target.source)
+        for name, target in load_survey_targets().items()
+    }
 
 
 def active_levers(targets: dict[str, Target]) -> tuple[list[Lever], list[str]]:
@@ -281,9 +268,24 @@ class Evaluator:
                 summaries[group].append(self.executor.result(job))
                 if self.progress is not None:
                     self.progress(1)
+        # Every target, not only the levers', is kept from the baseline group's runs so
+        # the report can show the targets no lever aims at.
+        first = summaries[()] if () in summaries else next(iter(summaries.values()))
+        self.last_all = {
+            name: np.array([_target_value(s, name) for s in first]) for name in first[0]["targets"]
+        }
         return np.array(
-            [[s[lever.target] for s in summaries[lever.measured_with()]] for lever in self.levers]
+            [
+                [_target_value(s, lever.target) for s in summaries[lever.measured_with()]]
+                for lever in self.levers
+            ]
         )
+
+
+def _target_value(summary: dict[str, Any], name: str) -> float:
+    """A target's value in a run's summary; NaN where the run could not measure it."""
+    value = summary["targets"].get(name)
+    return math.nan if value is None else float(value)
 
 
 def newton_step(
@@ -367,12 +369,14 @@ class Iterate:
         values: Natural-scale lever values.
         outcomes: Per-target, per-seed outcomes.
         distances: Standardized distance of each target mean from its published value.
+        every_target: Per-seed values of every target in the file, levers' or not.
     """
 
     phase: str
     values: np.ndarray
     outcomes: np.ndarray
     distances: np.ndarray
+    every_target: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def means(self) -> np.ndarray:
@@ -477,7 +481,8 @@ class Calibrator:
         outcomes = np.asarray(self.evaluate(values), dtype=float)
         means = outcomes.mean(axis=1)
         distances = np.array([t.distance(m) for t, m in zip(self.targets, means, strict=True)])
-        self.history.append(Iterate(phase, values, outcomes, distances))
+        every = dict(getattr(self.evaluate, "last_all", {}))
+        self.history.append(Iterate(phase, values, outcomes, distances, every))
         return means
 
     def check_directions(self, slopes: np.ndarray) -> np.ndarray:
@@ -686,10 +691,57 @@ def markdown_report(result: Calibration, command: str) -> str:
             f"| {fmt(r['replicate_p2_5'])}-{fmt(r['replicate_p97_5'])} "
             f"| {'yes' if r['inside_tolerance'] else 'no'} |"
         )
+    lines += checks_table(result)
     lines += ["", "## Iteration history", "", *history_table(result)]
     if result.notes:
         lines += ["", "## Notes", "", *(f"- {note}" for note in result.notes)]
     return "\n".join(lines) + "\n"
+
+
+def check_rows(result: Calibration) -> list[dict[str, Any]]:
+    """Targets no lever aims at, at the best evaluation: how near the model comes."""
+    fitted = {target.name for target in result.targets}
+    rows = []
+    for name, target in load_targets().items():
+        values = result.best.every_target.get(name)
+        if name in fitted or values is None:
+            continue
+        finite = values[np.isfinite(values)]
+        mean = float(np.mean(finite)) if len(finite) else math.nan
+        rows.append(
+            {
+                "target": name,
+                "published": target.value,
+                "tolerance_low": target.tolerance[0],
+                "tolerance_high": target.tolerance[1],
+                "model_mean": mean,
+                "inside_tolerance": bool(np.isfinite(mean) and target.inside(mean)),
+            }
+        )
+    return rows
+
+
+def checks_table(result: Calibration) -> list[str]:
+    """Markdown lines for :func:`check_rows` (empty when every target has a lever)."""
+    rows = check_rows(result)
+    if not rows:
+        return []
+    lines = [
+        "",
+        "## Targets without a lever",
+        "",
+        "No lever aims at these; they show whether the fitted model also reproduces them.",
+        "",
+        "| target | published | tolerance | model mean | inside |",
+        "|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['target']} | {fmt(r['published'])} "
+            f"| {fmt(r['tolerance_low'])}-{fmt(r['tolerance_high'])} | {fmt(r['model_mean'])} "
+            f"| {'yes' if r['inside_tolerance'] else 'no'} |"
+        )
+    return lines
 
 
 def history_table(result: Calibration) -> list[str]:

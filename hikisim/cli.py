@@ -159,7 +159,7 @@ def run(
     years: Annotated[float | None, typer.Option(help="Horizon in years.")] = None,
     set_: SetOption = None,
 ) -> None:
-    """Run one scenario and write summary.json, weekly.csv and episodes.csv to OUT."""
+    """Run one scenario; write summary.json, weekly.csv, episodes.csv, yearly.csv, surveys.png."""
     from hikisim.model import HikiModel
     from hikisim.simulation import write_outputs
 
@@ -178,7 +178,7 @@ def run(
         "person_years_withdrawn",
     ):
         typer.echo(f"{key:24s} {summary[key]:.4f}")
-    typer.echo(f"wrote {out}/summary.json, weekly.csv, episodes.csv")
+    typer.echo(f"wrote {out}/summary.json, weekly.csv, episodes.csv, yearly.csv, surveys.png")
 
 
 ExperimentArgument = Annotated[

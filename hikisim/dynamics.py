@@ -9,14 +9,17 @@ youth per week from its own stream and splits it across its competing transition
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 
 import numpy as np
 
+from hikisim.clock import MONTH_START_WEEK
 from hikisim.episodes import OUTCOMES, EpisodeLog
 from hikisim.network import SocialNetwork, TieKind
 from hikisim.population import MIN_AGE_WEEKS, Population, draw_traits
 from hikisim.scenario import Scenario
+from hikisim.snapshot import MEXT_ABSENCE_WEEKS, SCHOOL_YEAR_START_MONTH
 from hikisim.states import (
     HIKIKOMORI_MAX_ONSET_AGE,
     HIKIKOMORI_MIN_WEEKS,
@@ -27,11 +30,14 @@ from hikisim.states import (
     State,
     Track,
 )
-from hikisim.streams import Streams
+from hikisim.streams import Streams, WeeklyDraw
 
 LOW_ACHIEVEMENT_Z = -0.5
 COMPULSORY_END_WEEKS = 16 * WEEKS_PER_YEAR
 MAX_AGE_WEEKS = MAX_AGE * WEEKS_PER_YEAR
+SCHOOL_YEAR_START_WEEK = MONTH_START_WEEK[SCHOOL_YEAR_START_MONTH - 1]
+# The third junior-high grade is the school year that starts at age 14.
+FINAL_JUNIOR_HIGH_START_WEEKS = 14 * WEEKS_PER_YEAR
 # Added to the bound on the onset logit: far more than float32 rounding of the sum.
 ONSET_BOUND_SLACK = 1e-3
 # The logit (about a 0.5% weekly onset) that splits the youths for the onset bound.
@@ -49,6 +55,8 @@ PSYCHOSOCIAL = int(Care.PSYCHOSOCIAL)
 SCHOOL = int(Track.SCHOOL)
 UNIVERSITY = int(Track.UNIVERSITY)
 NEITHER = int(Track.NEITHER)
+WORK = int(Track.WORK)
+RETIRED = int(Track.RETIRED)
 ONLINE = int(TieKind.ONLINE)
 NO_SEATS = np.empty(0, np.int64)
 
@@ -131,6 +139,29 @@ class Modifiers:
 
 
 @dataclass
+class CalendarEffects:
+    """This week's effects of the calendar drivers (scalars, the same for everyone).
+
+    Attributes:
+        onset_logit: Added to every onset logit (internet use, COVID-19).
+        refusal_multiplier: Multiplies the weekly start of school refusal (national
+            policy, COVID-19).
+        job_market_gap: 1 minus the job openings ratio: positive in a hiring freeze.
+        week_of_year: The week within the calendar year (0-51).
+    """
+
+    onset_logit: float = 0.0
+    refusal_multiplier: float = 1.0
+    job_market_gap: float = 0.0
+    week_of_year: int = 0
+
+    @property
+    def weeks_into_school_year(self) -> int:
+        """Weeks since the school year started in April."""
+        return (self.week_of_year - SCHOOL_YEAR_START_WEEK) % WEEKS_PER_YEAR
+
+
+@dataclass
 class WeekEvents:
     """What happened in one week, for the weekly record."""
 
@@ -170,6 +201,9 @@ class Kernel:
         self.streams = streams
         self.log = log
         self.initial_activity = initial_activity
+        self.leaving_age_weeks = (scenario.population.max_age + 1) * WEEKS_PER_YEAR
+        # Set by the model each week from the calendar drivers; neutral until then.
+        self.calendar = CalendarEffects()
         n = len(self.youths)
         self.modifiers = Modifiers.neutral(n)
         self.exposure = np.zeros(n, np.float32)
@@ -230,7 +264,7 @@ class Kernel:
             + pupil * s.school.climate_weight * -sch.climate[school]
             + pupil * s.school.pressure_weight * sch.pressure[school]
             + pupil * s.school.pupil_risk
-            + s.school.neither_weight * (track == Track.NEITHER)
+            + s.school.neither_weight * ((track == NEITHER) | (track == RETIRED))
             + s.society.urbanization_weight * sch.urban[school]
             + s.society.cohesion_weight * (0.5 - sch.cohesion[school])
             + s.society.internet_weight
@@ -277,6 +311,8 @@ class Kernel:
         events = WeekEvents()
         if self.scenario.population.aging:
             self.age_and_turnover(week)
+        if self.calendar.week_of_year == SCHOOL_YEAR_START_WEEK:
+            self.youths.school_year_refusal_weeks.fill(0)
         # One refresh a week for every seat whose inputs changed since the last onset.
         self.refresh_static(NO_SEATS)
         self.update_exposure()
@@ -301,10 +337,10 @@ class Kernel:
         self.exposure = self.network.flagged_share(risky)
 
     def age_and_turnover(self, week: int) -> None:
-        """Age everyone a week; replace those who turn 40 with new 10-year-olds."""
+        """Age everyone a week; replace those past ``max_age`` with new 10-year-olds."""
         y = self.youths
         y.age_weeks += 1
-        leaving = np.flatnonzero(y.age_weeks >= MAX_AGE_WEEKS)
+        leaving = np.flatnonzero(y.age_weeks >= self.leaving_age_weeks)
         if len(leaving) == 0:
             return
         withdrawn = leaving[y.state[leaving] == State.WITHDRAWN]
@@ -341,7 +377,8 @@ class Kernel:
         # and the cut itself for everyone else.
         bound = s.dynamics.peer_weight * self.exposure
         bound = np.add(bound, self.static_onset, out=bound)
-        rest = self.age_logit_max + float(mod.onset_logit.max()) + ONSET_BOUND_SLACK
+        shift = self.calendar.onset_logit
+        rest = self.age_logit_max + float(mod.onset_logit.max()) + shift + ONSET_BOUND_SLACK
         top = float(bound.max()) + rest
         maybe = draw.below(1.0001 / (1.0 + np.exp(-top)))
         if top > ONSET_LOW_LOGIT:
@@ -354,6 +391,7 @@ class Kernel:
         logit += np.take(self.age_logit, y.age_weeks[candidates], mode="clip")
         logit += s.dynamics.peer_weight * self.exposure[candidates]
         logit += mod.onset_logit[candidates]
+        logit += np.float32(shift)
         to_at_risk = candidates[draw[candidates] < sigmoid_inplace(logit)]
 
         # The other states are rare: find them with one pass, then split.
@@ -367,7 +405,11 @@ class Kernel:
         resolved = at_risk[(u >= p_withdraw) & (u < p_withdraw + p_resolve)]
 
         withdrawn = others[other_state == WITHDRAWN]
-        to_recovering = withdrawn[draw[withdrawn] < self._exit_hazard(withdrawn)]
+        leaving = draw[withdrawn] < self._exit_hazard(withdrawn)
+        to_recovering = withdrawn[leaving]
+        # One severity draw a week serves those staying withdrawn and the entrants.
+        severity_draw = self.streams.draw("severity")
+        self._change_severity(withdrawn[~leaving], severity_draw)
 
         recovering = others[other_state == RECOVERING]
         p_relapse, p_reenter = self._recovering_hazards(recovering)
@@ -379,9 +421,8 @@ class Kernel:
         state[resolved] = State.ENGAGED
         self._end_withdrawal(to_recovering, week)
         self._reintegrate(reintegrated)
-        self._start_withdrawal(to_withdrawn, week, relapse=False)
-        self._start_withdrawal(relapsed, week, relapse=True)
-        events.new_episodes = len(to_withdrawn) + len(relapsed)
+        events.new_episodes = self._start_withdrawal(to_withdrawn, week, severity_draw, False)
+        events.new_episodes += self._start_withdrawal(relapsed, week, severity_draw, True)
         events.recoveries = len(to_recovering)
 
         # Only the newly at risk join the youths not engaged; the resolved and the
@@ -403,7 +444,7 @@ class Kernel:
             + s.school.refusal_progress_weight * y.school_refusal[seats]
             + s.dynamics.internet_addiction_weight * y.internet_addiction[seats]
             + 0.5 * s.dynamics.peer_weight * self.exposure[seats]
-            + s.school.neither_weight * (y.track[seats] == Track.NEITHER)
+            + s.school.neither_weight * ((y.track[seats] == NEITHER) | (y.track[seats] == RETIRED))
             + mod.progress_logit[seats]
         )
         in_care = y.care[seats] != Care.NONE
@@ -420,6 +461,7 @@ class Kernel:
         years = y.withdrawn_weeks[seats].astype(np.float32) / WEEKS_PER_YEAR
         hazard = s.dynamics.exit_base * (1.0 + years) ** -s.dynamics.duration_decline
         hazard *= np.where(y.disorder[seats] > 0, s.individual.disorder_exit_multiplier, 1.0)
+        hazard *= np.where(y.narrow[seats], s.dynamics.narrow_exit_multiplier, 1.0)
         care = y.care[seats]
         care_multiplier = np.where(
             care == CLINICAL,
@@ -436,31 +478,72 @@ class Kernel:
         total = np.maximum(relapse + reenter, 1.0)
         return relapse / total, reenter / total
 
-    def _start_withdrawal(self, seats: np.ndarray, week: int, relapse: bool) -> None:
+    def _start_withdrawal(
+        self, seats: np.ndarray, week: int, severity_draw: WeeklyDraw, relapse: bool
+    ) -> int:
+        """Move youths into WITHDRAWN: a new episode, or the last one continued.
+
+        A return within 26 weeks of leaving withdrawal continues the last episode: its
+        clock (and so its duration dependence) carries on and the log counts the
+        interruption. Every entrant draws a severity.
+
+        Args:
+            seats: The entrants.
+            week: The absolute week.
+            severity_draw: This week's draw of the severity stream.
+            relapse: Whether they come from RECOVERING.
+
+        Returns:
+            The number of new episodes (continued ones excluded).
+        """
         if len(seats) == 0:
-            return
+            return 0
         y, fam = self.youths, self.population.families
-        if relapse:
-            self.log.set("outcome", y.episode_row[seats], OUTCOMES.index("relapsed"))
+        gap = week - y.left_withdrawal_week[seats]
+        continues = (gap < HIKIKOMORI_MIN_WEEKS) & (y.episode_row[seats] >= 0)
+        continuing, fresh = seats[continues], seats[~continues]
         y.state[seats] = State.WITHDRAWN
-        y.withdrawn_weeks[seats] = 0
+        y.narrow[seats] = severity_draw[seats] < self.scenario.dynamics.narrow_entry_share
+        if len(continuing):
+            rows = y.episode_row[continuing]
+            self.log.reopen(rows, gap[continues])
+            y.withdrawn_weeks[continuing] = self.log.column("weeks")[rows]
+            # Those weeks were added to the years lost when the episode ended; they are
+            # added again, with the rest, when it ends for good.
+            y.years_lost[continuing] -= y.withdrawn_weeks[continuing] / WEEKS_PER_YEAR
+        if relapse and len(fresh):
+            self.log.set("outcome", y.episode_row[fresh], OUTCOMES.index("relapsed"))
+        y.withdrawn_weeks[fresh] = 0
+        y.narrow_weeks[fresh] = 0
         rows = self.log.open(
             week,
-            person_id=y.person_id[seats],
-            seat=seats,
-            male=y.male[seats],
-            onset_age=y.age_weeks[seats] / WEEKS_PER_YEAR,
-            disorder=y.disorder[seats],
-            school_refusal_first=y.ever_refused_school[seats],
-            help_sought=fam.sought_help[y.family[seats]],
-            treated=y.care[seats] != Care.NONE,
-            treatment=y.care[seats],
-            relapse=np.full(len(seats), relapse),
+            person_id=y.person_id[fresh],
+            seat=fresh,
+            male=y.male[fresh],
+            onset_age=y.age_weeks[fresh] / WEEKS_PER_YEAR,
+            disorder=y.disorder[fresh],
+            school_refusal_first=y.ever_refused_school[fresh],
+            help_sought=fam.sought_help[y.family[fresh]],
+            treated=y.care[fresh] != Care.NONE,
+            treatment=y.care[fresh],
+            relapse=np.full(len(fresh), relapse),
         )
-        y.episode_row[seats] = rows
-        adults = seats[(y.age_weeks[seats] >= 18 * WEEKS_PER_YEAR) & (y.track[seats] != SCHOOL)]
+        y.episode_row[fresh] = rows
+        track = y.track[seats]
+        adults = seats[
+            (y.age_weeks[seats] >= 18 * WEEKS_PER_YEAR) & (track != SCHOOL) & (track != RETIRED)
+        ]
         y.track[adults] = Track.NEITHER
         self.mark_stale(adults)
+        return len(fresh)
+
+    def _change_severity(self, withdrawn: np.ndarray, severity_draw: WeeklyDraw) -> None:
+        """Moves between the quasi and narrow severities of those staying withdrawn."""
+        d, y = self.scenario.dynamics, self.youths
+        u = severity_draw[withdrawn]
+        narrow = y.narrow[withdrawn]
+        y.narrow[withdrawn[~narrow & (u < d.deepen_rate)]] = True
+        y.narrow[withdrawn[narrow & (u < d.lighten_rate)]] = False
 
     def _close_episodes(self, seats: np.ndarray, week: int, outcome: str) -> None:
         y = self.youths
@@ -474,6 +557,8 @@ class Kernel:
         y.state[seats] = State.RECOVERING
         y.years_lost[seats] += y.withdrawn_weeks[seats] / WEEKS_PER_YEAR
         y.withdrawn_weeks[seats] = 0
+        y.narrow[seats] = False
+        y.left_withdrawal_week[seats] = week
 
     def _reintegrate(self, seats: np.ndarray) -> None:
         y = self.youths
@@ -484,7 +569,11 @@ class Kernel:
         self.mark_stale(adults)
 
     def _count_weeks_withdrawn(self, withdrawn: np.ndarray | None = None) -> int:
-        """Advance episode clocks; mark episodes that reach 26 weeks with onset before 30.
+        """Advance episode clocks and mark the episodes that reach each definition.
+
+        At 26 weeks an episode counts for the broad (cao) definition at any onset age,
+        and qualifies as hikikomori (the seed definition) if it began before 30; 26
+        weeks at the narrow severity make it a koyama episode.
 
         Args:
             withdrawn: The withdrawn youths, if already known.
@@ -496,12 +585,17 @@ class Kernel:
         if withdrawn is None:
             withdrawn = np.flatnonzero(y.state == WITHDRAWN)
         y.withdrawn_weeks[withdrawn] += 1
+        narrow = withdrawn[y.narrow[withdrawn]]
+        y.narrow_weeks[narrow] += 1
+        y.ever_koyama[narrow[y.narrow_weeks[narrow] == HIKIKOMORI_MIN_WEEKS]] = True
         reached = withdrawn[y.withdrawn_weeks[withdrawn] == HIKIKOMORI_MIN_WEEKS]
+        y.ever_broad[reached] = True
         # The age at onset is the one the log recorded (ages may be frozen by the scenario).
         onset_age = self.log.column("onset_age")[y.episode_row[reached]]
         qualified = reached[onset_age < HIKIKOMORI_MAX_ONSET_AGE]
-        y.ever_hikikomori[qualified] = True
         self.log.set("hikikomori", y.episode_row[qualified], True)
+        # The seed definition is complete (narrow) withdrawal in a qualifying episode.
+        y.ever_hikikomori[narrow[self.log.column("hikikomori")[y.episode_row[narrow]]]] = True
         return len(qualified)
 
     def update_flags(self, symptomatic: np.ndarray | None = None) -> np.ndarray:
@@ -527,16 +621,15 @@ class Kernel:
         refusing = y.school_refusal
         was = refusing[symptomatic]
         u = draw[symptomatic]
-        start = pupil & at_risk & ~was & (u < s.school.refusal_start)
+        refusal_start = s.school.refusal_start * self.calendar.refusal_multiplier
+        start = pupil & at_risk & ~was & (u < refusal_start)
         stop = was & at_risk & (u < s.school.refusal_stop)
         now = (was | start | (pupil & withdrawn)) & ~stop & pupil
         # Refusal lasts only while symptomatic, so everyone else stops.
         refusing.fill(False)
         refusing[symptomatic] = now
-        # Surveys ask about refusal in elementary and junior-high school (up to age 15).
         refusers = symptomatic[now]
-        compulsory = y.age_weeks[refusers] < COMPULSORY_END_WEEKS
-        y.ever_refused_school[refusers[compulsory]] = True
+        self._count_refusal_weeks(refusers)
 
         draw = self.streams.draw("internet")
         addicted = y.internet_addiction
@@ -569,6 +662,22 @@ class Kernel:
         self._reversed = _updated(holders, stopping, start)
         return refusers
 
+    def _count_refusal_weeks(self, refusers: np.ndarray) -> None:
+        """Add a week of refusal; mark those who reach MEXT's 30 days in a school year.
+
+        MEXT counts pupils absent 30+ school days in a year; surveys of adults ask about
+        refusal in elementary and junior-high school (the school year started before 15).
+        """
+        y = self.youths
+        y.school_year_refusal_weeks[refusers] += 1
+        reached = refusers[y.school_year_refusal_weeks[refusers] == MEXT_ABSENCE_WEEKS]
+        age_at_start = y.age_weeks[reached] - self.calendar.weeks_into_school_year
+        y.ever_refused_school[reached[age_at_start < COMPULSORY_END_WEEKS - WEEKS_PER_YEAR]] = True
+        final_year = (age_at_start >= FINAL_JUNIOR_HIGH_START_WEEKS) & (
+            age_at_start < FINAL_JUNIOR_HIGH_START_WEEKS + WEEKS_PER_YEAR
+        )
+        y.refused_final_junior_high_year[reached[final_year]] = True
+
     def update_tracks(self, refusing: np.ndarray | None = None) -> None:
         """The school-to-work transition, dropout, and finding work.
 
@@ -596,15 +705,43 @@ class Kernel:
         y.track[dropout] = Track.NEITHER
         y.school_refusal[dropout] = False
         neither = np.flatnonzero(y.track == NEITHER)
+        # A hiring freeze (job openings below applicants) makes work harder to find.
+        market = math.exp(-s.labour.job_market_effect * self.calendar.job_market_gap)
         finds_work = neither[
             (y.state[neither] == ENGAGED)
             & (age[neither] >= 15 * WEEKS_PER_YEAR)
-            & (draw[neither] < s.school.find_work_rate)
+            & (draw[neither] < s.school.find_work_rate * market)
         ]
         y.track[finds_work] = Track.WORK
-        changed += [dropout, finds_work]
+        changed += [dropout, finds_work, self._job_loss_and_retirement()]
         # Refreshed with next week's newcomers, before the onset hazard needs them.
         self.mark_stale(np.concatenate(changed))
+
+    def _job_loss_and_retirement(self) -> np.ndarray:
+        """Workers who leave work (more in a hiring freeze) or retire this week.
+
+        Returns:
+            The youths whose track changed.
+        """
+        labour, y = self.scenario.labour, self.youths
+        draw = self.streams.draw("labour")
+        p_loss = min(
+            labour.job_loss_rate
+            * math.exp(labour.job_market_effect * self.calendar.job_market_gap),
+            1.0,
+        )
+        p_retire = labour.retirement_rate
+        # One pass finds the few whose draw could matter; the track is read for them only.
+        candidates = np.flatnonzero(draw.below(p_loss + p_retire))
+        workers = candidates[y.track[candidates] == WORK]
+        u = draw[workers]
+        losing = workers[u < p_loss]
+        retiring = workers[
+            (u >= p_loss) & (y.age_weeks[workers] >= labour.retirement_age * WEEKS_PER_YEAR)
+        ]
+        y.track[losing] = Track.NEITHER
+        y.track[retiring] = Track.RETIRED
+        return np.concatenate([losing, retiring])
 
     def _leave_school(self, seats: np.ndarray) -> np.ndarray:
         """At 18: university, work or neither, fixed by the youth's transition draw."""
@@ -640,7 +777,12 @@ class Kernel:
         struggling = (y.state[seats] != State.ENGAGED) | y.ever_refused_school[seats]
         shift = s.school.struggle_weight * struggling
         p_uni = sigmoid(s.school.university_base + 0.8 * y.achievement[seats] - shift)
-        neither = s.school.neither_base - 0.5 * y.achievement[seats] + shift
+        neither = (
+            s.school.neither_base
+            - 0.5 * y.achievement[seats]
+            + shift
+            + s.labour.job_market_effect * self.calendar.job_market_gap
+        )
         p_neither = np.minimum(sigmoid(neither), 1.0 - p_uni)
         return p_uni, p_neither
 
@@ -671,16 +813,20 @@ class Kernel:
         )
         p_help = sigmoid(logit)
         u = draw[willing]
-        seekers = willing[u < p_help]
-        # Reuse the draw: given help was sought, u / p_help is again uniform on [0, 1).
-        exam_draw = u[u < p_help] / p_help[u < p_help]
-        fam.sought_help[y.family[seekers]] = True
-        self.log.set("help_sought", y.episode_row[seekers[state[seekers] == WITHDRAWN]], True)
+        contacted = willing[u < p_help]
+        # Reuse the draw: given help was sought, u / p_help is again uniform on [0, 1),
+        # and so is the part of it that decides uptake, rescaled, for the exam.
+        contact_draw = u[u < p_help] / p_help[u < p_help]
+        fam.sought_help[y.family[contacted]] = True
+        self.log.set("help_sought", y.episode_row[contacted[state[contacted] == WITHDRAWN]], True)
+        takes_up = contact_draw < s.care.youth_uptake
+        seekers = contacted[takes_up]
+        exam_draw = contact_draw[takes_up] / max(s.care.youth_uptake, 1e-9)
         detected = (y.disorder[seekers] > 0) & (exam_draw < s.care.exam_sensitivity)
         y.disorder_detected[seekers] |= detected
         kind = np.where(detected, Care.CLINICAL, Care.PSYCHOSOCIAL).astype(np.int8)
         start_care(self, seekers, kind)
-        events.help_sought = len(seekers)
+        events.help_sought = len(contacted)
 
         draw = self.streams.draw("treatment")
         in_care = np.flatnonzero(y.care != NO_CARE)

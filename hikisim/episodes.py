@@ -1,8 +1,10 @@
 """The episode log: one row per spell of complete withdrawal.
 
-An episode starts when a youth enters WITHDRAWN and ends when the youth leaves it
-(recovery), ages out at 40, or the run ends (censored). It *qualifies* as hikikomori
-once it has lasted 26 weeks, if it began before age 30. The survey-style statistics of
+An episode starts when a person enters WITHDRAWN and ends when the person leaves it
+(recovery), ages out, or the run ends (censored). A return to withdrawal within 26 weeks
+of leaving it continues the same episode: its row is reopened, its clock carries on, and
+the interruption is counted. It *qualifies* as hikikomori once it has lasted 26 weeks,
+if it began before age 30. The survey-style statistics of
 current cases are read from this log and from the youths' arrays.
 """
 
@@ -31,6 +33,8 @@ COLUMNS: dict[str, type] = {
     "treated": np.bool_,
     "treatment": np.int8,
     "relapse": np.bool_,
+    "interruptions": np.int16,
+    "interrupted_weeks": np.int32,
     "programmes": np.int32,
     "outcome": np.int8,
 }
@@ -97,6 +101,18 @@ class EpisodeLog:
         """End episodes with an outcome."""
         self._columns["end_week"][rows] = week
         self._columns["outcome"][rows] = OUTCOMES.index(outcome)
+
+    def reopen(self, rows: np.ndarray, gap_weeks: np.ndarray) -> None:
+        """Continue ended episodes after a short interruption.
+
+        Args:
+            rows: The episodes' rows.
+            gap_weeks: Weeks each spent out of withdrawal.
+        """
+        self._columns["end_week"][rows] = -1
+        self._columns["outcome"][rows] = OUTCOMES.index("ongoing")
+        self._columns["interruptions"][rows] += 1
+        self._columns["interrupted_weeks"][rows] += gap_weeks.astype(np.int32)
 
     def to_frame(self, horizon_start: int) -> pd.DataFrame:
         """The log as a table, weeks counted from the start of the horizon.

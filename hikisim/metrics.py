@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from hikisim.states import (
+    SURVEY_MAX_AGE,
     SURVEY_MIN_AGE,
     WEEKS_PER_YEAR,
     Care,
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from hikisim.model import HikiModel
 
 SURVEY_MIN_WEEKS = SURVEY_MIN_AGE * WEEKS_PER_YEAR
+SURVEY_END_WEEKS = SURVEY_MAX_AGE * WEEKS_PER_YEAR
 COMPULSORY_END_WEEKS = 16 * WEEKS_PER_YEAR
 # Plain ints for comparisons with the int8 code arrays (an IntEnum member would make
 # numpy upcast the whole array to int64 first).
@@ -47,6 +49,8 @@ WEEKLY_COLUMNS = (
     "at_risk",
     "withdrawn",
     "withdrawn_adults",
+    "withdrawn_narrow",
+    "withdrawn_quasi",
     "recovering",
     "hikikomori",
     "prevalence_15_39",
@@ -65,11 +69,17 @@ WEEKLY_COLUMNS = (
 )
 
 
-def current_cases(model: HikiModel, withdrawn: np.ndarray | None = None) -> np.ndarray:
-    """Seats of current hikikomori cases: withdrawn 26+ weeks, onset before 30, aged 15-39.
+def in_survey_band(age_weeks: np.ndarray) -> np.ndarray:
+    """Mask of ages 15-39, the band of the v1 contract's measures."""
+    return (age_weeks >= SURVEY_MIN_WEEKS) & (age_weeks < SURVEY_END_WEEKS)
 
-    Whether an episode qualifies (26 weeks, onset before 30) is read from the episode log,
-    which the kernel marks the week the episode reaches 26 weeks.
+
+def current_cases(model: HikiModel, withdrawn: np.ndarray | None = None) -> np.ndarray:
+    """Seats of current hikikomori cases (the seed definition) aged 15-39.
+
+    A case is withdrawn at the narrow severity (complete withdrawal) in an episode of 26+
+    weeks that began before 30. Whether an episode qualifies (26 weeks, onset before 30) is
+    read from the episode log, which the kernel marks the week the episode reaches 26.
 
     Args:
         model: The model.
@@ -79,8 +89,7 @@ def current_cases(model: HikiModel, withdrawn: np.ndarray | None = None) -> np.n
     if withdrawn is None:
         withdrawn = np.flatnonzero(y.state == WITHDRAWN)
     qualified = model.episode_log.column("hikikomori")[y.episode_row[withdrawn]]
-    in_band = y.age_weeks[withdrawn] >= SURVEY_MIN_WEEKS
-    return withdrawn[qualified & in_band]
+    return withdrawn[qualified & y.narrow[withdrawn] & in_survey_band(y.age_weeks[withdrawn])]
 
 
 def share(numerator: int | float, denominator: int | float) -> float:
@@ -112,7 +121,8 @@ def weekly_record(model: HikiModel, events: WeekEvents, cost: float) -> dict[str
     counts[State.ENGAGED] = len(y) - sum(counts)
     withdrawn = others[other_state == WITHDRAWN]
     cases = len(current_cases(model, withdrawn))
-    band = np.count_nonzero(y.age_weeks >= SURVEY_MIN_WEEKS)
+    band = np.count_nonzero(in_survey_band(y.age_weeks))
+    narrow = int(np.count_nonzero(y.narrow[withdrawn]))
     pupils = compulsory_pupils(model)
     n = len(y)
     return {
@@ -121,6 +131,8 @@ def weekly_record(model: HikiModel, events: WeekEvents, cost: float) -> dict[str
         "at_risk": int(counts[State.AT_RISK]),
         "withdrawn": int(counts[State.WITHDRAWN]),
         "withdrawn_adults": int(np.count_nonzero(y.age_weeks[withdrawn] >= WORKING_AGE_WEEKS)),
+        "withdrawn_narrow": narrow,
+        "withdrawn_quasi": len(withdrawn) - narrow,
         "recovering": int(counts[State.RECOVERING]),
         "hikikomori": cases,
         "prevalence_15_39": share(cases, band),
@@ -171,9 +183,10 @@ def summarize(model: HikiModel) -> dict[str, Any]:
     """
     y, fam = model.population.youths, model.population.families
     cases = current_cases(model)
-    band = y.age_weeks >= SURVEY_MIN_WEEKS
+    band = in_survey_band(y.age_weeks)
     pupils = compulsory_pupils(model)
     school_age = y.age_weeks < SCHOOL_END_WEEKS
+    adults_18_39 = ~school_age & (y.age_weeks < SURVEY_END_WEEKS)
     durations = y.withdrawn_weeks[cases] / WEEKS_PER_YEAR
     onset_ages = model.episode_log.column("onset_age")[y.episode_row[cases]]
     log = model.episode_log
@@ -188,6 +201,9 @@ def summarize(model: HikiModel) -> dict[str, Any]:
         "youths": len(y),
         "years": model.settings.run.years,
         "burn_in_years": model.settings.run.burn_in_years,
+        "start": model.calendar.start,
+        "present": model.settings.run.present,
+        "max_age": model.settings.population.max_age,
         "prevalence_15_39": share(len(cases), band.sum()),
         "lifetime_prevalence_15_39": share(np.count_nonzero(y.ever_hikikomori & band), band.sum()),
         "school_refusal_rate": share(np.count_nonzero(y.school_refusal & pupils), pupils.sum()),
@@ -211,8 +227,8 @@ def summarize(model: HikiModel) -> dict[str, Any]:
             np.count_nonzero(~fam.sought_help[y.family[cases]]), len(cases)
         ),
         "neet_share_18_39": share(
-            np.count_nonzero((y.track == Track.NEITHER) & ~school_age),
-            np.count_nonzero(~school_age),
+            np.count_nonzero((y.track == Track.NEITHER) & adults_18_39),
+            np.count_nonzero(adults_18_39),
         ),
         "internet_addiction_share": share(
             np.count_nonzero(y.internet_addiction[cases]), len(cases)
@@ -220,6 +236,8 @@ def summarize(model: HikiModel) -> dict[str, Any]:
         "sleep_reversal_share": share(np.count_nonzero(y.sleep_reversal[cases]), len(cases)),
         "cost_by_intervention": {i.name: i.cost for i in model.interventions},
         "participant_weeks": {i.name: i.participant_weeks for i in model.interventions},
+        "targets": dict(model.survey_recorder.targets),
+        "snapshots": model.survey_recorder.snapshots,
     }
     summary.update(model.extra_outcomes())
     return summary

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, cast
@@ -11,7 +12,9 @@ import mesa
 import numpy as np
 
 from hikisim.agents import Family, School, Youth
-from hikisim.dynamics import Kernel, note_programme, start_care
+from hikisim.clock import Calendar, shift_month
+from hikisim.drivers import Driver, load_drivers
+from hikisim.dynamics import CalendarEffects, Kernel, note_programme, start_care
 from hikisim.episodes import EpisodeLog
 from hikisim.metrics import WEEKLY_COLUMNS, current_cases, weekly_record
 from hikisim.network import build_network
@@ -26,6 +29,8 @@ from hikisim.programmes.interface import (
 from hikisim.scenario import Scenario
 from hikisim.states import WEEKS_PER_YEAR, State
 from hikisim.streams import Streams
+from hikisim.survey_records import SurveyRecorder
+from hikisim.targets import load_targets
 
 
 def _installed_version() -> str:
@@ -45,11 +50,13 @@ def _reporter(column: str) -> Callable[[HikiModel], float]:
 
 
 class HikiModel(mesa.Model):
-    """Agent-based model of hikikomori among youths aged 10-39.
+    """Agent-based model of hikikomori among people aged 10 to ``population.max_age``.
 
-    One step is one week. The first ``run.burn_in_years`` are a burn-in that brings the
-    population to steady state; the horizon of ``run.years`` follows, during which
-    interventions may run and the DataCollector records each week.
+    One step is one week, on a calendar. The run starts ``run.burn_in_years`` before
+    ``run.present`` (1960 by default); the burn-in carries the population through the
+    survey years, at whose dates the survey recorder measures it. The horizon of
+    ``run.years`` starts at ``run.present``; interventions may run in it, and the
+    DataCollector records each of its weeks.
 
     Args:
         scenario: The validated scenario; the embedded baseline if omitted.
@@ -66,6 +73,9 @@ class HikiModel(mesa.Model):
         episode_log: One row per withdrawal episode.
         interventions: The interventions switched on.
         kernel_interface: What the interventions may read and change (and nothing else).
+        calendar: The run's calendar (week 0 is the month the run starts).
+        drivers: The time-varying drivers (data) the kernel's calendar effects read.
+        survey_recorder: The survey measures taken at each survey date.
         week: Weeks simulated so far, burn-in included.
         horizon_start: The week the horizon starts.
         total_weeks: Burn-in plus horizon, in weeks.
@@ -105,6 +115,9 @@ class HikiModel(mesa.Model):
         self.week = 0
         self.horizon_start = scenario.run.burn_in_years * WEEKS_PER_YEAR
         self.total_weeks = self.horizon_start + round(scenario.run.years * WEEKS_PER_YEAR)
+        self.calendar = Calendar(shift_month(scenario.run.present, -scenario.run.burn_in_years))
+        self.drivers: dict[str, Driver] = load_drivers()
+        self.survey_recorder = SurveyRecorder(self.calendar, self.total_weeks, load_targets())
         self.weekly_records: list[dict[str, float]] = []
         self.last_record: dict[str, float] = {}
         self.datacollector = mesa.DataCollector(
@@ -171,6 +184,7 @@ class HikiModel(mesa.Model):
 
     def step(self) -> None:
         """Simulate one week: the kernel, then interventions, then data collection."""
+        self.kernel.calendar = self.calendar_effects(self.week)
         events = self.kernel.step(self.week)
         cost_before = self.intervention_cost()
         # Only interventions set modifiers; without any they stay neutral all run.
@@ -180,12 +194,33 @@ class HikiModel(mesa.Model):
             if intervention.is_running(self):
                 intervention.apply(self)
         record = weekly_record(self, events, self.intervention_cost() - cost_before)
+        self.survey_recorder.observe(self, self.week)
         self.week += 1
         self.last_record = record
         if record["week"] >= 0:
             self.weekly_records.append(record)
             self.datacollector.collect(self)
         self.running = not self.finished
+
+    def calendar_effects(self, week: int) -> CalendarEffects:
+        """The drivers' effects in a week: their values (data) times their effects.
+
+        Args:
+            week: The absolute week.
+        """
+        year = self.calendar.year_of(week)
+        society, school = self.settings.society, self.settings.school
+        covid = self.drivers["covid"].at(year)
+        return CalendarEffects(
+            onset_logit=society.internet_effect * self.drivers["internet_use"].at(year)
+            + society.covid_effect * covid,
+            refusal_multiplier=math.exp(
+                school.refusal_policy_effect * self.drivers["school_refusal_policy"].at(year)
+                + school.covid_refusal_effect * covid
+            ),
+            job_market_gap=1.0 - self.drivers["job_openings_ratio"].at(year),
+            week_of_year=self.calendar.week_of_year(week),
+        )
 
     def run(self, progress: Callable[[int], Any] | None = None) -> None:
         """Step until the horizon ends.

@@ -13,10 +13,11 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from hikisim.scenario import Scenario
-from hikisim.states import MAX_AGE, MIN_AGE, WEEKS_PER_YEAR, Care, Parenting, State, Track
+from hikisim.states import MIN_AGE, WEEKS_PER_YEAR, Care, Parenting, State, Track
 
 MIN_AGE_WEEKS = MIN_AGE * WEEKS_PER_YEAR
-AGE_SPAN_WEEKS = (MAX_AGE - MIN_AGE) * WEEKS_PER_YEAR
+# Far enough back that no return to withdrawal counts as continuing an episode.
+NEVER_LEFT = -(2**30)
 
 
 class ReadOnlyColumns:
@@ -100,7 +101,7 @@ class Youths:
 
     Attributes:
         person_id: Identity of the current occupant of the seat.
-        age_weeks: Age in weeks, 520 to 2079.
+        age_weeks: Age in weeks, from 520 (10) to the last week before max_age + 1.
         male: Sex.
         family: Family index.
         school: School (catchment) index.
@@ -113,10 +114,22 @@ class Youths:
         transition_draw: Uniform draw fixing the school-to-work outcome.
         state: :class:`~hikisim.states.State` code.
         track: :class:`~hikisim.states.Track` code.
-        withdrawn_weeks: Consecutive weeks in the current WITHDRAWN spell.
+        withdrawn_weeks: Weeks withdrawn in the current episode (a return within 26
+            weeks continues the episode and its count).
+        narrow: Withdrawn at the narrow severity now (goes out at most to a nearby shop);
+            a withdrawn person who is not narrow is quasi (goes out for hobbies).
+        narrow_weeks: Weeks at the narrow severity in the current episode.
+        left_withdrawal_week: The week the person last left withdrawal (very negative
+            if never).
+        ever_broad: Has had an episode of 26+ weeks (either severity, any onset age).
+        ever_koyama: Has had an episode with 26+ weeks at the narrow severity.
         years_lost: Total years spent withdrawn so far.
         school_refusal: Currently refusing school.
-        ever_refused_school: Refused school during compulsory schooling (ages 10-15).
+        school_year_refusal_weeks: Weeks refused in the current school year (April on).
+        ever_refused_school: Absent through refusal 6+ weeks (30+ school days) in a school
+            year at compulsory ages (to 15), the MEXT definition.
+        refused_final_junior_high_year: Absent 6+ weeks in the school year that started
+            at age 14 (the third junior-high grade).
         internet_addiction: Currently addicted to the internet.
         sleep_reversal: Sleep-wake rhythm currently reversed.
         care: :class:`~hikisim.states.Care` code of current treatment.
@@ -140,9 +153,16 @@ class Youths:
     state: np.ndarray
     track: np.ndarray
     withdrawn_weeks: np.ndarray
+    narrow: np.ndarray
+    narrow_weeks: np.ndarray
+    left_withdrawal_week: np.ndarray
+    ever_broad: np.ndarray
+    ever_koyama: np.ndarray
     years_lost: np.ndarray
     school_refusal: np.ndarray
+    school_year_refusal_weeks: np.ndarray
     ever_refused_school: np.ndarray
+    refused_final_junior_high_year: np.ndarray
     internet_addiction: np.ndarray
     sleep_reversal: np.ndarray
     care: np.ndarray
@@ -224,8 +244,15 @@ def reset_life_course(youths: Youths, seats: np.ndarray) -> None:
     youths.state[seats] = State.ENGAGED
     youths.track[seats] = Track.SCHOOL
     youths.withdrawn_weeks[seats] = 0
+    youths.narrow_weeks[seats] = 0
+    youths.school_year_refusal_weeks[seats] = 0
+    youths.left_withdrawal_week[seats] = NEVER_LEFT
     youths.years_lost[seats] = 0.0
     for flag in (
+        youths.narrow,
+        youths.ever_broad,
+        youths.ever_koyama,
+        youths.refused_final_junior_high_year,
         youths.school_refusal,
         youths.ever_refused_school,
         youths.internet_addiction,
@@ -255,9 +282,16 @@ def _empty_youths(n: int) -> Youths:
         state=np.zeros(n, np.int8),
         track=np.zeros(n, np.int8),
         withdrawn_weeks=np.zeros(n, np.int16),
+        narrow=np.zeros(n, bool),
+        narrow_weeks=np.zeros(n, np.int16),
+        left_withdrawal_week=np.full(n, NEVER_LEFT, np.int32),
+        ever_broad=np.zeros(n, bool),
+        ever_koyama=np.zeros(n, bool),
         years_lost=np.zeros(n, np.float32),
         school_refusal=np.zeros(n, bool),
+        school_year_refusal_weeks=np.zeros(n, np.int16),
         ever_refused_school=np.zeros(n, bool),
+        refused_final_junior_high_year=np.zeros(n, bool),
         internet_addiction=np.zeros(n, bool),
         sleep_reversal=np.zeros(n, bool),
         care=np.zeros(n, np.int8),
@@ -267,15 +301,16 @@ def _empty_youths(n: int) -> Youths:
     )
 
 
-def _sibling_ages(family: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def _sibling_ages(family: np.ndarray, max_age: int, rng: np.random.Generator) -> np.ndarray:
     n_families = int(family[-1]) + 1
-    eldest_offset = rng.integers(0, AGE_SPAN_WEEKS, n_families)
+    span = (max_age + 1 - MIN_AGE) * WEEKS_PER_YEAR
+    eldest_offset = rng.integers(0, span, n_families)
     first_of_family = np.r_[True, family[1:] != family[:-1]]
     gap = rng.integers(WEEKS_PER_YEAR, 6 * WEEKS_PER_YEAR, len(family))
     gap[first_of_family] = 0
     # Younger siblings are a few years apart; ages wrap so the age distribution stays flat.
     offset = eldest_offset[family] - _cumsum_within(gap, first_of_family)
-    return (MIN_AGE_WEEKS + np.mod(offset, AGE_SPAN_WEEKS)).astype(np.int16)
+    return (MIN_AGE_WEEKS + np.mod(offset, span)).astype(np.int16)
 
 
 def _cumsum_within(values: np.ndarray, group_start: np.ndarray) -> np.ndarray:
@@ -350,7 +385,7 @@ def build_population(scenario: Scenario, rng: np.random.Generator) -> Population
     youths = _empty_youths(n)
     youths.family[:] = family
     youths.school[:] = families.school[family]
-    youths.age_weeks[:] = _sibling_ages(family, rng)
+    youths.age_weeks[:] = _sibling_ages(family, settings.max_age, rng)
     youths.school_class[:] = _classes(youths.school, youths.age_weeks, settings.class_size)
     draw_traits(youths, np.arange(n), scenario, rng)
     return Population(youths=youths, families=families, schools=_schools(n_schools, scenario, rng))

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
+from hikisim.clock import parse_month
 from hikisim.errors import InputError
 from hikisim.programmes import PARAMS as REGISTRY  # parameter models by name; no behaviour
 from hikisim.states import WEEKS_PER_YEAR
@@ -47,14 +48,29 @@ class RunSettings(Section):
         "Source: model setting, not an empirical quantity.",
     )
     burn_in_years: int = Field(
-        30,
+        66,
         ge=0,
-        le=100,
-        description="Years simulated before the horizon so that states and episode durations reach "
-        "a steady state; interventions do not run and nothing is recorded. Unit: "
-        "years. Source: assumption, long enough for a cohort to pass through ages "
-        "10-39 (30 years) so duration tails fill in.",
+        le=120,
+        description="Years simulated before the horizon; the run starts this many years before "
+        "run.present. Interventions do not run and nothing is recorded, but survey snapshots "
+        "that fall in it are measured. Unit: years. Source: assumption: 66 starts the run in "
+        "1960, so everyone a survey counted (1991-2023, ages 10-64) has lived every modelled "
+        "year of their life in the model, and the snapshots do not depend on the initial state.",
     )
+    present: str = Field(
+        "2026-01",
+        description="Calendar month in which the horizon starts, written YYYY-MM. Unit: month. "
+        "Source: model setting (the present).",
+    )
+
+    @field_validator("present")
+    @classmethod
+    def _a_month(cls, present: str) -> str:
+        year, _ = parse_month(present)
+        if not 1900 <= year <= 2200:
+            raise ValueError("the year must be from 1900 to 2200")
+        return present
+
     years: float = Field(
         10.0,
         gt=0.0,
@@ -76,11 +92,21 @@ class PopulationSettings(Section):
     """Size and structure of the population of youths, families and schools."""
 
     youths: int = Field(
-        10_000,
+        18_000,
         ge=10,
         le=2_000_000,
-        description="Number of youths aged 10-39 in the model; constant through turnover. Unit: "
-        "persons. Source: model setting.",
+        description="Number of people aged 10 to max_age in the model (the key keeps its v1 "
+        "name); constant through turnover. Unit: persons. Source: model setting: 18,000 over "
+        "ages 10-64 puts about 8,200 people in each survey band (15-39 and 40-64), as many as "
+        "the 10,000 over ages 10-39 of version 1 put in 15-39, so neither band is noisier.",
+    )
+    max_age: int = Field(
+        64,
+        ge=39,
+        le=64,
+        description="Oldest age in the model: people leave at max_age + 1 and a 10-year-old "
+        "takes their seat. Down to 39 for light runs that measure only ages 15-39. Unit: years. "
+        "Source: model setting (the Cabinet Office surveys cover ages 15-64).",
     )
     male_share: float = Field(
         0.51,
@@ -110,11 +136,12 @@ class PopulationSettings(Section):
         return weights
 
     school_catchment: int = Field(
-        900,
+        1650,
         ge=30,
         le=100_000,
         description="Youths of all ages per school catchment area; sets the number of schools "
-        "(youths / catchment). Unit: persons. Source: assumption.",
+        "(youths / catchment). Unit: persons. Source: assumption: 1,650 people aged 10-64 hold "
+        "as many pupils as 900 aged 10-39 did in version 1.",
     )
     class_size: int = Field(
         30,
@@ -126,8 +153,8 @@ class PopulationSettings(Section):
     )
     aging: bool = Field(
         True,
-        description="Whether youths age weekly and are replaced by a new 10-year-old at 40; switch "
-        "off only for hand-solvable checks. Unit: switch. Source: model setting.",
+        description="Whether people age weekly and are replaced by a new 10-year-old after "
+        "max_age; switch off only for hand-solvable checks. Unit: switch. Source: model setting.",
     )
 
 
@@ -415,6 +442,22 @@ class SchoolSettings(Section):
         "finds work. Unit: probability per week. Source: assumption (mean about a year "
         "without study or work).",
     )
+    refusal_policy_effect: float = Field(
+        0.3,
+        ge=-5.0,
+        le=5.0,
+        description="Log-multiplier on the weekly start of school refusal per step of the "
+        "school_refusal_policy driver (national policy accepting non-attendance; see "
+        "docs/drivers.md). Unit: log-multiplier per step. Source: assumption, to be calibrated "
+        "against the MEXT refusal series.",
+    )
+    covid_refusal_effect: float = Field(
+        0.5,
+        ge=-5.0,
+        le=5.0,
+        description="Log-multiplier on the weekly start of school refusal at covid driver "
+        "intensity 1. Unit: log-multiplier. Source: assumption, to be calibrated.",
+    )
 
 
 class SocietySettings(Section):
@@ -467,6 +510,60 @@ class SocietySettings(Section):
         description="Onset logit per unit of internet penetration times the youth's internet-use "
         "intensity. Unit: logit. Source: assumption; changes in communication with the "
         "internet are a sociocultural factor (Teo 2010, Stip et al. 2016).",
+    )
+    internet_effect: float = Field(
+        0.3,
+        ge=-10.0,
+        le=10.0,
+        description="Onset logit, for everyone, per unit of the internet_use driver (the share of "
+        "the population online that calendar year; docs/drivers.md). Unit: logit. Source: "
+        "assumption, to be calibrated against the survey series.",
+    )
+    covid_effect: float = Field(
+        0.3,
+        ge=-10.0,
+        le=10.0,
+        description="Onset logit, for everyone, at covid driver intensity 1 (the 2020 school "
+        "closure; states of emergency count less). Unit: logit. Source: assumption, to be "
+        "calibrated (the Cabinet Office 2022 survey found a third of cases naming COVID-19).",
+    )
+
+
+class LabourSettings(Section):
+    """Adult working life: the labour market at the transition, job loss and retirement."""
+
+    job_market_effect: float = Field(
+        0.5,
+        ge=-10.0,
+        le=10.0,
+        description="Logit per unit the job_openings_ratio driver falls below 1: added to the "
+        "neither-study-nor-work logit at 18 and 22, and scaling job loss up and finding work "
+        "down by its exponential. Unit: logit per unit of the ratio. Source: assumption, to be "
+        "calibrated; the hiring freeze of the 1990s-2000s (the employment ice age).",
+    )
+    job_loss_rate: float = Field(
+        0.0015,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability that a worker leaves work into neither work nor study "
+        "when the job openings ratio is 1. Unit: probability per week. Source: assumption; "
+        "MHLW's Survey on Employment Trends reports separations of about 15% a year, most of "
+        "them straight into another job.",
+    )
+    retirement_age: int = Field(
+        60,
+        ge=40,
+        le=65,
+        description="Age from which workers may retire. Unit: years. Source: the usual "
+        "mandatory retirement age in Japanese firms, with continued employment to 65 (Act on "
+        "Stabilization of Employment of Elderly Persons).",
+    )
+    retirement_rate: float = Field(
+        0.004,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability that a worker at or past retirement_age retires (about "
+        "19% a year). Unit: probability per week. Source: assumption.",
     )
 
 
@@ -613,6 +710,35 @@ class DynamicsSettings(Section):
         "withdrawn) to the power minus this value. Unit: exponent. Source: assumption "
         "producing the long duration tail reported by Cabinet Office surveys.",
     )
+    narrow_entry_share: float = Field(
+        0.35,
+        ge=0.0,
+        le=1.0,
+        description="Share of withdrawal episodes that start at the narrow severity (goes out at "
+        "most to a nearby shop); the others start quasi (goes out for hobbies). Unit: fraction. "
+        "Source: assumption near the Cabinet Office 2016 split (0.51% narrow of 1.57% broad).",
+    )
+    deepen_rate: float = Field(
+        0.004,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability that a quasi withdrawal becomes narrow. Unit: probability "
+        "per week. Source: assumption.",
+    )
+    lighten_rate: float = Field(
+        0.004,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability that a narrow withdrawal becomes quasi. Unit: probability "
+        "per week. Source: assumption.",
+    )
+    narrow_exit_multiplier: float = Field(
+        0.7,
+        ge=0.0,
+        le=5.0,
+        description="Multiplier on the WITHDRAWN to RECOVERING hazard at the narrow severity. "
+        "Unit: multiplier. Source: assumption (complete withdrawal is harder to leave).",
+    )
     reentry_base: float = Field(
         0.06,
         ge=0.0,
@@ -680,6 +806,15 @@ class DynamicsSettings(Section):
 class CareSettings(Section):
     """Usual care: the medical exam, then treatment with weekly dropout."""
 
+    youth_uptake: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="Probability that a family's contact with a help service brings the person "
+        "into treatment or support; otherwise the family consults alone that week and may try "
+        "again. Unit: probability. Source: assumption, fitted to kondo_no_service_use (Kondo "
+        "et al. 2013: 45.7% of cases whose families consulted never used services themselves).",
+    )
     exam_sensitivity: float = Field(
         0.8,
         ge=0.0,
@@ -744,13 +879,14 @@ class Scenario(Section):
     """
 
     name: str = "baseline"
-    description: str = "Calibrated baseline: Japan, youths aged 10-39, usual care only."
+    description: str = "Calibrated baseline: Japan, people aged 10-64, usual care only."
     run: RunSettings = RunSettings()
     population: PopulationSettings = PopulationSettings()
     individual: IndividualSettings = IndividualSettings()
     family: FamilySettings = FamilySettings()
     school: SchoolSettings = SchoolSettings()
     society: SocietySettings = SocietySettings()
+    labour: LabourSettings = LabourSettings()
     network: NetworkSettings = NetworkSettings()
     dynamics: DynamicsSettings = DynamicsSettings()
     care: CareSettings = CareSettings()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 from collections.abc import Callable, Sequence
@@ -12,6 +13,9 @@ from hikisim.metrics import summarize
 from hikisim.model import HikiModel, without_programmes
 from hikisim.output import atomic_directory
 from hikisim.scenario import Scenario, load_scenario, normalise_key
+from hikisim.survey_figure import plot_yearly_against_surveys
+from hikisim.survey_records import YEARLY_COLUMNS
+from hikisim.targets import load_targets
 
 
 def resolve_scenario(
@@ -103,10 +107,13 @@ def simulate(
 def write_outputs(
     model: HikiModel, out: Path, overrides: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """Write ``summary.json``, ``weekly.csv`` and ``episodes.csv`` atomically.
+    """Write the run's files atomically.
+
+    They are ``summary.json``, ``weekly.csv``, ``episodes.csv``, ``yearly.csv`` and the
+    survey figure ``surveys.png``.
 
     The files are written into a temporary directory next to ``out`` and moved into
-    place only when all three are complete.
+    place only when all are complete.
 
     Args:
         model: A finished model.
@@ -129,4 +136,21 @@ def write_outputs(
         episodes.insert(0, "scenario", model.settings.name)
         episodes.insert(1, "seed", model.seed)
         episodes.to_csv(staging / "episodes.csv", index=False)
+        rows = model.survey_recorder.yearly_rows()
+        write_yearly(rows, staging / "yearly.csv")
+        plot_yearly_against_surveys(
+            rows,
+            load_targets(),
+            staging / "surveys.png",
+            f"{model.settings.name}, seed {model.seed}: model (line) and surveys (points)",
+        )
     return summary
+
+
+def write_yearly(rows: Sequence[dict[str, Any]], path: Path) -> None:
+    """Write the yearly series; years the run did not measure are left empty."""
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=YEARLY_COLUMNS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({key: "" if row[key] is None else row[key] for key in YEARLY_COLUMNS})

@@ -42,6 +42,7 @@ class Track(IntEnum):
     UNIVERSITY = 1
     WORK = 2
     NEITHER = 3
+    RETIRED = 4
 
 
 class Care(IntEnum):
@@ -53,9 +54,11 @@ class Care(IntEnum):
 
 
 SURVEY_MIN_AGE = 15
+# The v1 survey band, 15-39: SURVEY_MAX_AGE is its exclusive upper bound.
 SURVEY_MAX_AGE = 40
 MIN_AGE = 10
-MAX_AGE = 40
+# The oldest age any scenario can hold (population.max_age is at most 64), exclusive.
+MAX_AGE = 65
 WEEKS_PER_YEAR = 52
 HIKIKOMORI_MIN_WEEKS = 26
 HIKIKOMORI_MAX_ONSET_AGE = 30

@@ -39,6 +39,9 @@ MECHANISMS = (
     "help",
     "treatment",
     "erosion",
+    # Added with Model v2; appended so the streams above keep their keys and numbers.
+    "severity",
+    "labour",
 )
 
 # numpy makes a float32 uniform from the next 32 random bits as (bits >> 8) * 2**-24.

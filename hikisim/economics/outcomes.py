@@ -41,7 +41,8 @@ DEFAULT_WTP: Final = 5_000_000.0
 STATE_COLUMNS: Final[dict[str, str]] = {
     "engaged": "engaged",
     "at_risk": "at_risk",
-    "withdrawn": "withdrawn_narrow",
+    "withdrawn_quasi": "withdrawn_quasi",
+    "withdrawn_narrow": "withdrawn_narrow",
     "recovering": "recovering",
 }
 COST_COLUMN: Final = "cost"

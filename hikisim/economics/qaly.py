@@ -3,8 +3,9 @@
 Utilities are kept per *utility category*, not per kernel state, because the survey
 layer distinguishes more than the kernel does: the Cabinet Office's broad definition
 splits withdrawal into "quasi" (goes out for hobbies or errands) and "narrow" (stays
-home). The kernel's WITHDRAWN state is complete withdrawal, so by default it maps to
-``withdrawn_narrow``; ``withdrawn_quasi`` is there for records that make the split.
+home). The model's weekly records count both (``withdrawn_quasi`` and
+``withdrawn_narrow``); :func:`person_weeks_by_state`, which sees only kernel states,
+maps WITHDRAWN to ``withdrawn_narrow``.
 
 Everything here is a pure function of arrays and dicts so the model's records can be
 wired in later without this module knowing about the model.
