@@ -37,11 +37,14 @@ from typing import Any, Literal
 
 import numpy as np
 
+from hikisim.clock import Calendar, shift_month
 from hikisim.errors import InputError
 from hikisim.intervals import mean_interval
 from hikisim.programmes import REGISTRY
 from hikisim.scenario import Scenario, validate_scenario
 from hikisim.simulation import simulate
+from hikisim.states import WEEKS_PER_YEAR
+from hikisim.surveys import required_snapshot_dates
 from hikisim.sweeps.executors import Executor, make_executor
 from hikisim.targets import load_targets as load_survey_targets
 
@@ -75,6 +78,8 @@ class Target:
         The tolerance may be asymmetric, so the half-width on the side of the mean is
         used: -1 and +1 are the tolerance bounds.
         """
+        if math.isnan(mean):  # no run could measure it: as far as can be
+            return math.inf
         low, high = self.tolerance
         width = (high - self.value) if mean >= self.value else (self.value - low)
         return (mean - self.value) / width if width > 0 else math.inf
@@ -132,10 +137,12 @@ class Lever:
 
 LEVERS: tuple[Lever, ...] = (
     Lever("cao2016_broad_15_39", "dynamics.progress_base", "identity", 0.3, -12.0, -2.0),
-    Lever("cao2016_narrow_15_39", "dynamics.narrow_entry_share", "logit", 0.4, 0.02, 0.98),
+    # Long episodes settle at deepen / (deepen + lighten) narrow, whatever their start.
+    Lever("cao2016_narrow_15_39", "dynamics.deepen_rate", "logit", 0.4, 1e-4, 0.05),
     # Leaving work is the trigger most often cited by people withdrawn after 40.
     Lever("cao2019_broad_40_64", "labour.job_loss_rate", "logit", 0.4, 1e-4, 0.02),
-    Lever("cao2022_broad_15_39", "society.covid_effect", "identity", 0.5, -3.0, 5.0),
+    # The pandemic did not protect anyone: the effect may be nil, not negative.
+    Lever("cao2022_broad_15_39", "society.covid_effect", "identity", 0.5, 0.0, 5.0),
     Lever(
         "koyama_disorder_share", "individual.disorder_progress_weight", "identity", 0.5, -3.0, 5.0
     ),
@@ -154,7 +161,8 @@ LEVERS: tuple[Lever, ...] = (
         0.1,
         1.5,
     ),
-    Lever("mext_refuser_neet_at_20", "school.struggle_weight", "identity", 0.5, -3.0, 6.0),
+    # Refusers who leave high school are the ones neither studying nor working at 20.
+    Lever("mext_refuser_neet_at_20", "school.dropout_rate", "logit", 0.4, 1e-4, 0.2),
     Lever("kondo_no_service_use", "care.youth_uptake", "logit", 0.4, 0.02, 0.98, direction=-1),
 )
 
@@ -526,9 +534,10 @@ class Calibrator:
         slopes = np.where(directions != 0, np.diag(jacobian), 0.0)
         for _ in range(iterations):
             # A zero slope gives a zero least-squares move: frozen levers stay put.
+            # A target no replicate could measure (NaN) does not pull its lever.
             new_z = newton_step(
                 z,
-                self.published - means,
+                np.nan_to_num(self.published - means, nan=0.0),
                 np.diag(slopes),
                 self.damping,
                 2 * self.steps,
@@ -565,6 +574,7 @@ def calibrate(
     Returns:
         The calibration, with its history.
     """
+    check_calendar(base)
     targets = load_targets()
     levers, notes = active_levers(targets)
     evaluator = Evaluator(base, levers, seeds, executor, progress)
@@ -573,6 +583,37 @@ def calibrate(
     history = calibrator.run(start, iterations)
     notes += calibrator.notes
     return Calibration(levers, calibrator.targets, list(seeds), history, notes, calibrator.held)
+
+
+def check_calendar(base: Scenario) -> None:
+    """Refuse a scenario whose run does not pass every date the targets are measured at.
+
+    Args:
+        base: The scenario to calibrate.
+
+    Raises:
+        InputError: If the run starts after the first date or ends before the last.
+    """
+    run = base.run
+    calendar = Calendar(shift_month(run.present, -run.burn_in_years))
+    dates = required_snapshot_dates(load_survey_targets())
+    first, last = dates[0], dates[-1]
+    if calendar.week_of(first) < 0:
+        first_year = int(first[:4])
+        needed = int(run.present[:4]) - first_year + 1
+        raise InputError(
+            f"the run starts in {calendar.start} but the targets are measured from {first}; "
+            f"use at least {needed} years (the default, 66, starts in 1960)",
+            "scenario",
+            "run.burn_in_years",
+        )
+    end_week = run.burn_in_years * WEEKS_PER_YEAR + round(run.years * WEEKS_PER_YEAR)
+    if calendar.week_of(last) >= end_week:
+        raise InputError(
+            f"the run ends before {last}, the last date a target is measured at",
+            "scenario",
+            "run.present",
+        )
 
 
 def max_runs(levers: int, seeds: int, groups: int, iterations: int) -> int:

@@ -379,6 +379,7 @@ def calibrate(
     calibration.check_options(seeds, iterations, workers)
     checked_seed(seed)
     base = Scenario().with_overrides(dict(parse_assignment(item) for item in set_ or []), "--set")
+    calibration.check_calendar(base)
     folder = check_output_folder(out)
     replicate_seeds = calibration.replicate_seeds(base.run.seed if seed is None else seed, seeds)
     total = calibration.planned_runs(seeds, iterations)

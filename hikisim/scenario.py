@@ -210,12 +210,13 @@ class IndividualSettings(Section):
         "rounded down.",
     )
     introversion_weight: float = Field(
-        0.1,
+        1.044,
         ge=-10.0,
         le=10.0,
         description="Onset logit per standard deviation of introversion. Unit: logit per SD. "
-        "Source: assumption; introverted personality is an individual factor in Teo "
-        "2010.",
+        "Source: fitted by hikisim calibrate to cao2016_school_refusal_history "
+        "(docs/calibration.md), floored at 0.1; introverted personality is an individual "
+        "factor in Teo 2010.",
     )
     trauma_weight: float = Field(
         0.25,
@@ -228,17 +229,17 @@ class IndividualSettings(Section):
         0.5,
         ge=-10.0,
         le=10.0,
-        description="Onset logit added for any latent disorder. Unit: logit. Source: assumption, "
-        "set with the other disorder weights toward the secondary_share target (Koyama "
-        "et al. 2010, 54.5%).",
+        description="Onset logit added for any latent disorder. Unit: logit. Source: assumption "
+        "(set in version 1 toward the old secondary_share target; the v2 fit moves "
+        "disorder_progress_weight instead).",
     )
     disorder_progress_weight: float = Field(
-        0.86468,
+        2.215,
         ge=-10.0,
         le=10.0,
         description="AT_RISK to WITHDRAWN logit added for any disorder; half of it is subtracted "
-        "from the AT_RISK to ENGAGED logit. Unit: logit. Source: assumption, tuned "
-        "toward the secondary_share target (Koyama et al. 2010).",
+        "from the AT_RISK to ENGAGED logit. Unit: logit. Source: fitted by hikisim calibrate "
+        "to koyama_disorder_share (Koyama et al. 2010; docs/calibration.md).",
     )
     disorder_exit_multiplier: float = Field(
         0.6,
@@ -321,8 +322,8 @@ class FamilySettings(Section):
         ge=-20.0,
         le=5.0,
         description="Intercept of the weekly help-seeking logit of a willing family with an "
-        "at-risk youth. Unit: logit per week. Source: assumption, tuned toward the "
-        "no_help_sought_share target (Kondo et al. 2013).",
+        "at-risk youth. Unit: logit per week. Source: assumption (set in version 1 toward the "
+        "old no_help_sought_share target; not refitted).",
     )
     help_withdrawn_weight: float = Field(
         1.0,
@@ -366,16 +367,17 @@ class SchoolSettings(Section):
         description="Onset logit added for every pupil (school track, under 18): stressors "
         "common to all schools, such as bullying and exam pressure, beyond the "
         "school-to-school differences in climate and pressure. Unit: logit. Source: "
-        "assumption, fitted by `hikisim calibrate` to the school_refusal_rate target "
-        "(MEXT FY2023, 3.7%); see docs/calibration.md.",
+        "assumption (fitted in version 1 to the old school_refusal_rate target; the v2 fit "
+        "moves refusal_start instead).",
     )
     refusal_start: float = Field(
-        0.1,
+        0.002172,
         ge=0.0,
         le=1.0,
         description="Weekly probability that an at-risk pupil (school track, under 18) starts "
         "refusing school. Withdrawn pupils always refuse. Unit: probability per week. "
-        "Source: assumption (most at-risk pupils miss school within a few months).",
+        "Source: fitted by hikisim calibrate to mext2015_refusal_junior_high "
+        "(docs/calibration.md).",
     )
     refusal_stop: float = Field(
         0.01,
@@ -393,11 +395,12 @@ class SchoolSettings(Section):
         "30.6% of cases had refused school).",
     )
     dropout_rate: float = Field(
-        0.01,
+        0.0003977,
         ge=0.0,
         le=1.0,
         description="Weekly probability that a school-refusing pupil aged 15-17 drops out of "
-        "school (track NEITHER). Unit: probability per week. Source: assumption.",
+        "school (track NEITHER). Unit: probability per week. Source: fitted by hikisim "
+        "calibrate to mext_refuser_neet_at_20 (docs/calibration.md).",
     )
     university_base: float = Field(
         0.2,
@@ -443,13 +446,13 @@ class SchoolSettings(Section):
         "without study or work).",
     )
     refusal_policy_effect: float = Field(
-        0.3,
+        0.3033,
         ge=-5.0,
         le=5.0,
         description="Log-multiplier on the weekly start of school refusal per step of the "
         "school_refusal_policy driver (national policy accepting non-attendance; see "
-        "docs/drivers.md). Unit: log-multiplier per step. Source: assumption, to be calibrated "
-        "against the MEXT refusal series.",
+        "docs/drivers.md). Unit: log-multiplier per step. Source: fitted by hikisim calibrate "
+        "to mext2023_refusal_junior_high (docs/calibration.md).",
     )
     covid_refusal_effect: float = Field(
         0.5,
@@ -520,12 +523,13 @@ class SocietySettings(Section):
         "assumption, to be calibrated against the survey series.",
     )
     covid_effect: float = Field(
-        0.3,
+        1.285,
         ge=-10.0,
         le=10.0,
         description="Onset logit, for everyone, at covid driver intensity 1 (the 2020 school "
-        "closure; states of emergency count less). Unit: logit. Source: assumption, to be "
-        "calibrated (the Cabinet Office 2022 survey found a third of cases naming COVID-19).",
+        "closure; states of emergency count less). Unit: logit. Source: fitted by hikisim "
+        "calibrate to cao2022_broad_15_39 (docs/calibration.md); bounded at 0, as the pandemic "
+        "protected no one.",
     )
 
 
@@ -542,11 +546,12 @@ class LabourSettings(Section):
         "calibrated; the hiring freeze of the 1990s-2000s (the employment ice age).",
     )
     job_loss_rate: float = Field(
-        0.0015,
+        0.0001,
         ge=0.0,
         le=1.0,
         description="Weekly probability that a worker leaves work into neither work nor study "
-        "when the job openings ratio is 1. Unit: probability per week. Source: assumption; "
+        "when the job openings ratio is 1. Unit: probability per week. Source: fitted by "
+        "hikisim calibrate to cao2019_broad_40_64, at its lower bound (docs/calibration.md); "
         "MHLW's Survey on Employment Trends reports separations of about 15% a year, most of "
         "them straight into another job.",
     )
@@ -644,8 +649,8 @@ class DynamicsSettings(Section):
         ge=-20.0,
         le=5.0,
         description="Intercept of the weekly ENGAGED to AT_RISK logit. Unit: logit per week. "
-        "Source: assumption, tuned toward the prevalence_15_39 target (Cabinet Office "
-        "2016, 1.57%).",
+        "Source: assumption (set in version 1 toward the old prevalence_15_39 target; the v2 "
+        "fit moves progress_base instead).",
     )
     age_peak: float = Field(
         21.0,
@@ -680,11 +685,11 @@ class DynamicsSettings(Section):
         "about ten ties, one at-risk tie raises the odds by about 35%.",
     )
     progress_base: float = Field(
-        -6.66315,
+        -9.272,
         ge=-20.0,
         le=5.0,
         description="Intercept of the weekly AT_RISK to WITHDRAWN logit. Unit: logit per week. "
-        "Source: assumption, tuned toward the prevalence_15_39 target.",
+        "Source: fitted by hikisim calibrate to cao2016_broad_15_39 (docs/calibration.md).",
     )
     resolve_base: float = Field(
         -4.3,
@@ -711,7 +716,7 @@ class DynamicsSettings(Section):
         "producing the long duration tail reported by Cabinet Office surveys.",
     )
     narrow_entry_share: float = Field(
-        0.35,
+        0.25,
         ge=0.0,
         le=1.0,
         description="Share of withdrawal episodes that start at the narrow severity (goes out at "
@@ -719,14 +724,15 @@ class DynamicsSettings(Section):
         "Source: assumption near the Cabinet Office 2016 split (0.51% narrow of 1.57% broad).",
     )
     deepen_rate: float = Field(
-        0.004,
+        0.002374,
         ge=0.0,
         le=1.0,
         description="Weekly probability that a quasi withdrawal becomes narrow. Unit: probability "
-        "per week. Source: assumption.",
+        "per week. Source: fitted by hikisim calibrate to cao2016_narrow_15_39 "
+        "(docs/calibration.md).",
     )
     lighten_rate: float = Field(
-        0.004,
+        0.006,
         ge=0.0,
         le=1.0,
         description="Weekly probability that a narrow withdrawal becomes quasi. Unit: probability "
@@ -807,13 +813,14 @@ class CareSettings(Section):
     """Usual care: the medical exam, then treatment with weekly dropout."""
 
     youth_uptake: float = Field(
-        0.5,
+        0.1164,
         ge=0.0,
         le=1.0,
         description="Probability that a family's contact with a help service brings the person "
         "into treatment or support; otherwise the family consults alone that week and may try "
-        "again. Unit: probability. Source: assumption, fitted to kondo_no_service_use (Kondo "
-        "et al. 2013: 45.7% of cases whose families consulted never used services themselves).",
+        "again. Unit: probability. Source: fitted by hikisim calibrate to kondo_no_service_use "
+        "(Kondo et al. 2013: 45.7% of cases whose families consulted never used services "
+        "themselves; docs/calibration.md).",
     )
     exam_sensitivity: float = Field(
         0.8,

@@ -28,12 +28,15 @@ def constant_weekly(**counts: float) -> dict[str, np.ndarray]:
 
 
 def test_undiscounted_qalys_and_costs_are_plain_sums() -> None:
-    weekly = constant_weekly(engaged=90, at_risk=5, withdrawn=3, recovering=2, cost=1000)
+    weekly = constant_weekly(
+        engaged=90, at_risk=5, withdrawn_quasi=2, withdrawn_narrow=1, recovering=2, cost=1000
+    )
     outcome = run_economics(weekly, AppraisalSettings(discount_rate=0.0), PARAMS)
     per_week = (
         90 * UTILITY["engaged"]
         + 5 * UTILITY["at_risk"]
-        + 3 * UTILITY["withdrawn_narrow"]
+        + 2 * UTILITY["withdrawn_quasi"]
+        + 1 * UTILITY["withdrawn_narrow"]
         + 2 * UTILITY["recovering"]
     ) / 52
     assert outcome.qalys == pytest.approx(per_week * WEEKS)

@@ -31,7 +31,7 @@ def test_the_command_is_installed() -> None:
     assert HIKISIM.is_file()
 
 
-def test_good_run_writes_three_files(tmp_path: Path) -> None:
+def test_good_run_writes_every_file(tmp_path: Path) -> None:
     scenario = write(tmp_path / "tiny.toml", TINY_TOML.replace("years = 1", "years = 3"))
     out = tmp_path / "results" / "tiny"
     # --years and --set win over the file.
@@ -41,7 +41,13 @@ def test_good_run_writes_three_files(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["episodes.csv", "summary.json", "weekly.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "episodes.csv",
+        "summary.json",
+        "surveys.png",
+        "weekly.csv",
+        "yearly.csv",
+    ]
 
     summary = json.loads((out / "summary.json").read_text())
     assert summary["scenario"] == "tiny"

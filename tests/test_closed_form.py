@@ -60,6 +60,10 @@ NEUTRAL: dict[str, Any] = {
     "society.urbanization_weight": 0.0,
     "society.cohesion_weight": 0.0,
     "society.internet_weight": 0.0,
+    # No calendar drivers and one exit hazard for both severities.
+    "society.internet_effect": 0.0,
+    "society.covid_effect": 0.0,
+    "dynamics.narrow_exit_multiplier": 1.0,
 }
 
 RATES = [

@@ -149,8 +149,8 @@ def test_disorder_lowers_exit_and_raises_progression() -> None:
     assert progress[1] > progress[0]
 
 
-def test_age_and_turnover_replaces_forty_year_olds() -> None:
-    model = busy_model()
+def test_age_and_turnover_replaces_those_past_max_age() -> None:
+    model = busy_model(**{"population.max_age": 39})
     y = model.population.youths
     oldest = int(np.argmax(y.age_weeks))
     y.age_weeks[oldest] = 40 * WEEKS_PER_YEAR - 1
@@ -162,12 +162,13 @@ def test_age_and_turnover_replaces_forty_year_olds() -> None:
     assert y.person_id[oldest] >= len(y)
 
 
-def test_turnover_closes_the_episode_of_a_withdrawn_forty_year_old() -> None:
+def test_turnover_closes_the_episode_of_a_withdrawn_sixty_four_year_old() -> None:
     model = busy_model()
     y = model.population.youths
     seat = int(np.argmax(y.age_weeks))
-    y.age_weeks[seat] = 40 * WEEKS_PER_YEAR - 1
-    model.kernel._start_withdrawal(np.array([seat]), week=0, relapse=False)
+    y.age_weeks[seat] = 65 * WEEKS_PER_YEAR - 1
+    draw = model.kernel.streams.draw("severity")
+    model.kernel._start_withdrawal(np.array([seat]), 0, draw, relapse=False)
     row = int(y.episode_row[seat])
     model.kernel.age_and_turnover(week=1)
     log = model.episode_log

@@ -22,11 +22,12 @@ from hikisim.model import HikiModel
 from hikisim.states import WEEKS_PER_YEAR, Disorder, State
 
 
-def withdraw(model: HikiModel, *cases: tuple[int, float, int]) -> None:
+def withdraw(model: HikiModel, *cases: tuple[int, float, int], narrow: bool = True) -> None:
     """Make youths withdrawn as the kernel would have, one ``(seat, age_years, weeks)`` each.
 
-    Each youth is ``age_years`` old now and has been withdrawn for ``weeks`` weeks; the
-    kernel's own clock marks the episodes that qualify.
+    Each youth is ``age_years`` old now and has been withdrawn for ``weeks`` weeks, at the
+    narrow severity unless ``narrow`` is false; the kernel's own clock marks the episodes
+    that qualify.
     """
     y = model.population.youths
     longest = max(weeks for _, _, weeks in cases)
@@ -35,7 +36,9 @@ def withdraw(model: HikiModel, *cases: tuple[int, float, int]) -> None:
         for seat, age_years, weeks in cases:
             if weeks == longest - tick:
                 y.age_weeks[seat] = round(age_years * WEEKS_PER_YEAR) - (weeks - 1)
-                model.kernel._start_withdrawal(np.array([seat]), week=tick, relapse=False)
+                draw = model.kernel.streams.draw("severity")
+                model.kernel._start_withdrawal(np.array([seat]), tick, draw, relapse=False)
+                y.narrow[seat] = narrow
                 started.append(seat)
         model.kernel._count_weeks_withdrawn()
         if tick < longest - 1:
@@ -72,6 +75,12 @@ def test_current_cases_need_26_weeks(quiet_model: HikiModel) -> None:
     assert current_cases(quiet_model).tolist() == [1]
 
 
+def test_current_cases_are_complete_withdrawal(quiet_model: HikiModel) -> None:
+    withdraw(quiet_model, (0, 20, 40), narrow=False)
+    withdraw(quiet_model, (1, 20, 40), narrow=True)
+    assert current_cases(quiet_model).tolist() == [1]
+
+
 def test_current_cases_need_onset_before_30(quiet_model: HikiModel) -> None:
     # Onsets at about 29.6 and 30.04 years.
     withdraw(quiet_model, (0, 30.2, 30), (1, 30.6, 30))
@@ -79,8 +88,8 @@ def test_current_cases_need_onset_before_30(quiet_model: HikiModel) -> None:
 
 
 def test_current_cases_are_aged_15_to_39(quiet_model: HikiModel) -> None:
-    withdraw(quiet_model, (0, 14.5, 40), (1, 15.5, 40))
-    assert current_cases(quiet_model).tolist() == [1]
+    withdraw(quiet_model, (0, 14.5, 40), (1, 15.5, 40), (2, 39.9, 546), (3, 40.1, 600))
+    assert current_cases(quiet_model).tolist() == [1, 2]
 
 
 def test_weekly_record_has_every_column(quiet_model: HikiModel) -> None:

@@ -154,3 +154,36 @@ def test_school_year_counters_reset_in_april() -> None:
     model.step()
     refusing = y.school_refusal
     assert np.all(y.school_year_refusal_weeks[~refusing] == 0)
+
+
+def snapshot_prevalence(burn_in: int, seed: int) -> float:
+    """Broad prevalence at ages 15-39 in Dec 2015, from a light model (ages 10-39)."""
+    overrides = {
+        "population.youths": 1200,
+        "population.max_age": 39,
+        "run.burn_in_years": burn_in,
+        "run.present": "2016-01",
+        "run.years": 0.1,
+        "dynamics.onset_base": -8.0,
+    }
+    model = HikiModel(Scenario().with_overrides(overrides), seed=seed)
+    model.run()
+    return model.survey_recorder.snapshots["2015-12"]["15-39"]["broad_prevalence"]
+
+
+def test_snapshots_do_not_depend_on_the_burn_in_once_it_is_long_enough() -> None:
+    seeds = range(4)
+    # Everyone aged 15-39 in 2015 turned 10 in 1986 or later: a run from 1985 has seen
+    # their whole modelled lives, as has one from 1965.
+    long_ = np.array([snapshot_prevalence(31, seed) for seed in seeds])  # from 1985
+    longer = np.array([snapshot_prevalence(51, seed) for seed in seeds])  # from 1965
+    short = np.array([snapshot_prevalence(1, seed) for seed in seeds])  # from 2015
+
+    def z(a: np.ndarray, b: np.ndarray) -> float:
+        se = np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
+        return float((a.mean() - b.mean()) / se)
+
+    assert abs(z(long_, longer)) < 4.0
+    # The check has power: a run that starts a year before the survey, with everyone
+    # engaged and no history, is measured far from the steady state.
+    assert z(long_, short) > 4.0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hikisim.population import AGE_SPAN_WEEKS, MIN_AGE_WEEKS, build_population, draw_traits
+from hikisim.population import MIN_AGE_WEEKS, build_population, draw_traits
 from hikisim.scenario import Scenario
 from hikisim.states import WEEKS_PER_YEAR, Care, Disorder, State, Track
 
@@ -43,16 +43,17 @@ def test_family_size_weights_are_respected() -> None:
     assert shares == pytest.approx(weights, abs=0.02)
 
 
-def test_ages_lie_in_the_model_band() -> None:
-    _, population = build(5_000)
+@pytest.mark.parametrize("max_age", [39, 64])
+def test_ages_lie_in_the_model_band(max_age: int) -> None:
+    _, population = build(6_000, **{"population.max_age": max_age})
     ages = population.youths.age_weeks
     assert ages.min() >= 10 * WEEKS_PER_YEAR
-    assert ages.max() < 40 * WEEKS_PER_YEAR
+    assert ages.max() < (max_age + 1) * WEEKS_PER_YEAR
     assert MIN_AGE_WEEKS == 520
-    assert MIN_AGE_WEEKS + AGE_SPAN_WEEKS == 2080
     # Ages spread over the whole band, roughly uniformly.
-    counts = np.bincount(population.youths.age_years - 10, minlength=30)
-    assert len(counts) == 30
+    cohorts = max_age + 1 - 10
+    counts = np.bincount(population.youths.age_years - 10, minlength=cohorts)
+    assert len(counts) == cohorts
     assert counts.min() > 0.5 * counts.mean()
 
 

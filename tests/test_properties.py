@@ -52,6 +52,10 @@ def small_scenarios(draw: st.DrawFn) -> tuple[Scenario, int]:
         "dynamics.peer_weight": draw(st.floats(0.0, 5.0)),
         "family.never_seek_share": draw(st.floats(0.0, 1.0)),
         "network.tie_loss_rate": draw(st.floats(0.0, 0.5)),
+        "population.max_age": draw(st.sampled_from([39, 64])),
+        "dynamics.narrow_entry_share": draw(st.floats(0.0, 1.0)),
+        "dynamics.deepen_rate": draw(st.floats(0.0, 0.2)),
+        "dynamics.lighten_rate": draw(st.floats(0.0, 0.2)),
     }
     seed = draw(st.integers(0, 2**32 - 1))
     return Scenario().with_overrides(overrides), seed
@@ -68,7 +72,7 @@ def assert_valid_state(model: HikiModel) -> None:
     assert set(np.unique(y.track).tolist()) <= {int(t) for t in Track}
     assert set(np.unique(y.care).tolist()) <= {int(c) for c in Care}
     assert y.age_weeks.min() >= MIN_AGE * WEEKS_PER_YEAR
-    assert y.age_weeks.max() < MAX_AGE * WEEKS_PER_YEAR
+    assert y.age_weeks.max() < (model.settings.population.max_age + 1) * WEEKS_PER_YEAR
     assert np.all(y.withdrawn_weeks[y.state != State.WITHDRAWN] == 0)
     # School refusal only among symptomatic pupils.
     refusing = y.school_refusal
@@ -90,7 +94,13 @@ def assert_counts_agree_with_log(model: HikiModel) -> None:
 
     seats_of_open = log.column("seat")[still_open]
     qualified_open = still_open[log.column("hikikomori")[still_open]]
-    in_band = y.age_weeks[log.column("seat")[qualified_open]] >= SURVEY_MIN_WEEKS
+    seats = log.column("seat")[qualified_open]
+    # Seed cases: complete (narrow) withdrawal in a qualifying episode, aged 15-39.
+    in_band = (
+        y.narrow[seats]
+        & (y.age_weeks[seats] >= SURVEY_MIN_WEEKS)
+        & (y.age_weeks[seats] < 40 * WEEKS_PER_YEAR)
+    )
     cases = current_cases(model)
     assert len(cases) == int(in_band.sum())
     assert set(cases.tolist()) <= set(seats_of_open.tolist())
@@ -121,11 +131,23 @@ def assert_hikikomori_rule(model: HikiModel) -> None:
 def assert_episode_clock(model: HikiModel) -> None:
     log = model.episode_log
     onset, end, weeks = log.column("onset_week"), log.column("end_week"), log.column("weeks")
+    # Short returns continue an episode: its clock stops while the person is out.
+    gaps, interruptions = log.column("interrupted_weeks"), log.column("interruptions")
     closed = end >= 0
     assert np.all(end[closed] >= onset[closed])
-    assert np.array_equal(weeks[closed], end[closed] - onset[closed])
-    assert np.array_equal(weeks[~closed], model.week - onset[~closed])
+    assert np.array_equal(weeks[closed], end[closed] - onset[closed] - gaps[closed])
+    assert np.array_equal(weeks[~closed], model.week - onset[~closed] - gaps[~closed])
     assert np.all(onset < model.week)
+    assert np.all(gaps >= interruptions)
+    assert np.all(gaps < HIKIKOMORI_MIN_WEEKS * np.maximum(interruptions, 1))
+
+
+def assert_severity(model: HikiModel) -> None:
+    y = model.population.youths
+    withdrawn = y.state == State.WITHDRAWN
+    assert not np.any(y.narrow & ~withdrawn)
+    assert np.all(y.ever_broad[withdrawn & (y.withdrawn_weeks >= HIKIKOMORI_MIN_WEEKS)])
+    assert np.all(y.ever_broad[y.ever_koyama])
 
 
 def assert_log_consistent(model: HikiModel) -> None:
@@ -140,10 +162,15 @@ def assert_log_consistent(model: HikiModel) -> None:
     treated = log.column("treated")
     assert np.all(log.column("treatment")[treated] != Care.NONE)
     assert np.all(log.column("treatment")[~treated] == Care.NONE)
-    # ever_hikikomori of the current occupants agrees with their qualified episodes.
+    # ever_hikikomori (the seed definition, complete withdrawal in a qualifying episode)
+    # of the current occupants lies within their qualified episodes, and holds for
+    # everyone narrow in one now.
     current_person = y.person_id[log.column("seat")] == log.column("person_id")
     qualified_seats = np.unique(log.column("seat")[current_person & log.column("hikikomori")])
-    assert np.array_equal(np.flatnonzero(y.ever_hikikomori), qualified_seats)
+    assert set(np.flatnonzero(y.ever_hikikomori)) <= set(qualified_seats.tolist())
+    narrow_now = y.narrow & (y.episode_row >= 0)
+    in_qualified = narrow_now & log.column("hikikomori")[np.maximum(y.episode_row, 0)]
+    assert np.all(y.ever_hikikomori[in_qualified])
 
 
 def assert_weekly_sums_agree_with_log(model: HikiModel) -> None:
@@ -151,9 +178,14 @@ def assert_weekly_sums_agree_with_log(model: HikiModel) -> None:
     onset = log.column("onset_week")
     assert len(records) == model.total_weeks - model.horizon_start
     assert sum(r["new_episodes"] for r in records) == np.count_nonzero(onset >= model.horizon_start)
-    qualified_week = onset + HIKIKOMORI_MIN_WEEKS - 1
-    new_cases = log.column("hikikomori") & (qualified_week >= model.horizon_start)
-    assert sum(r["new_cases"] for r in records) == np.count_nonzero(new_cases)
+    # An episode qualifies 26 weeks withdrawn after onset; interruptions before that
+    # delay it by up to their length, which the log does not split.
+    earliest = onset + HIKIKOMORI_MIN_WEEKS - 1
+    latest = earliest + log.column("interrupted_weeks")
+    qualified = log.column("hikikomori")
+    counted = sum(r["new_cases"] for r in records)
+    assert np.count_nonzero(qualified & (earliest >= model.horizon_start)) <= counted
+    assert counted <= np.count_nonzero(qualified & (latest >= model.horizon_start))
     for record in records:
         states = record["engaged"] + record["at_risk"] + record["withdrawn"] + record["recovering"]
         assert states == model.settings.population.youths
@@ -184,6 +216,7 @@ def test_invariants_hold_after_a_run(case: tuple[Scenario, int]) -> None:
     assert_counts_agree_with_log(model)
     assert_hikikomori_rule(model)
     assert_episode_clock(model)
+    assert_severity(model)
     assert_log_consistent(model)
     assert_weekly_sums_agree_with_log(model)
     assert_fractions(summarize(model))
@@ -202,6 +235,7 @@ def test_invariants_hold_week_by_week(case: tuple[Scenario, int], weeks: int) ->
         assert_counts_agree_with_log(model)
     model.finalize_log()
     assert_episode_clock(model)
+    assert_severity(model)
     assert_hikikomori_rule(model)
 
 
@@ -215,10 +249,11 @@ def test_turnover_conserves_the_population(seed: int) -> None:
     y = model.population.youths
     families, schools = y.family.copy(), y.school.copy()
     leavers = int(np.count_nonzero(y.age_weeks >= (MAX_AGE - 2) * WEEKS_PER_YEAR))
+    assert MAX_AGE == model.settings.population.max_age + 1  # the default holds ages 10-64
     model.run()
     assert len(y) == 120
     assert len(model.youth_agents) == 120
-    # Everyone within two years of 40 has been replaced by a newcomer with a fresh id.
+    # Everyone within two years of 65 has been replaced by a newcomer with a fresh id.
     assert np.count_nonzero(y.person_id >= 120) >= leavers
     assert len(np.unique(y.person_id)) == 120
     assert np.array_equal(y.family, families)

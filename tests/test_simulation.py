@@ -67,12 +67,18 @@ def test_resolve_scenario_keeps_a_scenario_without_overrides(tiny_scenario: Scen
     assert resolve_scenario(None, {}) == Scenario()
 
 
-def test_write_outputs_writes_three_files(
+def test_write_outputs_writes_every_file(
     finished_tiny_model: HikiModel, tmp_path: Path, tiny_seed: int
 ) -> None:
     out = tmp_path / "nested" / "run"
     summary = write_outputs(finished_tiny_model, out)
-    assert sorted(p.name for p in out.iterdir()) == ["episodes.csv", "summary.json", "weekly.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "episodes.csv",
+        "summary.json",
+        "surveys.png",
+        "weekly.csv",
+        "yearly.csv",
+    ]
     on_disk = json.loads((out / "summary.json").read_text())
     assert on_disk == json.loads(json.dumps(summary))
     assert on_disk["seed"] == tiny_seed

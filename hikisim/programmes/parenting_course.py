@@ -73,9 +73,9 @@ class ParentingCourseParams(InterventionParams):
         ge=-5.0,
         le=10.0,
         description="Change to the family's help-seeking logit, from the first week and lasting "
-        "after completion. Unit: logit. Source: assumption, tuned toward the "
-        "family_intervention_engagement target (Sakai et al. 2015, 42.9%; loose "
-        "bound).",
+        "after completion. Unit: logit. Source: assumption, set in version 1 against "
+        "Sakai et al. 2015 (42.9% entered treatment or recovered; a pilot, a loose bound), "
+        "which is not a v2 calibration target; not refitted.",
     )
     never_seek_conversion: float = Field(
         0.6,
