@@ -219,10 +219,47 @@ def combine_mesa(config: Config, results: list[dict[str, Any]]) -> dict[str, Any
     }
 
 
+def worker_default_run(config: Config) -> dict[str, Any]:
+    """One run of the default baseline, as ``hikisim run`` does it (the v2 default size).
+
+    The quick configuration shortens it to a tenth of the people.
+    """
+    from hikisim import HikiModel
+    from hikisim.scenario import Scenario
+
+    scenario = Scenario()
+    if config != FULL:
+        scenario = scenario.with_overrides({"population.youths": scenario.population.youths // 10})
+    start = time.perf_counter()
+    model = HikiModel(scenario, seed=config.seed)
+    model.run()
+    seconds = time.perf_counter() - start
+    people = scenario.population.youths
+    return {
+        "seconds": seconds,
+        "people": people,
+        "weeks": model.total_weeks,
+        "rate": people * model.total_weeks / seconds,
+        "start": model.calendar.start,
+    }
+
+
 WORKERS: dict[str, Callable[[Config], dict[str, Any]]] = {
     "hikisim": worker_hikisim,
     "mesa": worker_mesa,
+    "default_run": worker_default_run,
 }
+
+
+def default_run_row(result: dict[str, Any]) -> Row:
+    """The table row of one default run."""
+    return {
+        "benchmark": f"Default run, {result['people']:,} people aged 10-64",
+        "value": result["seconds"],
+        "unit": "s",
+        "note": f"build and {result['weeks']:,} weeks from {result['start']} (burn-in and the "
+        f"10-year horizon); {result['rate'] / 1e6:.1f} M person-weeks/s",
+    }
 
 
 def run_worker(name: str, quick: bool) -> dict[str, Any]:
@@ -491,6 +528,8 @@ def main(argv: list[str] | None = None) -> int:
     print("Mesa reference again ...", flush=True)
     mesa_result = combine_mesa(config, [mesa_before, run_worker("mesa", args.quick)])
     rows = core_rows(config, hiki, mesa_result)
+    print("hikisim: the default run ...", flush=True)
+    rows.append(default_run_row(run_worker("default_run", args.quick)))
     if not args.no_extras:
         rows += extra_rows(args.quick)
 

@@ -63,7 +63,7 @@ def main() -> None:
         for name, number in flat_measures(summary):
             values[burn_in].setdefault(name, []).append(number)
     short, long = BURN_INS
-    print(f"| measure | mean, from 1960 | mean, from 1940 | difference / SE |")
+    print("| measure | mean, from 1960 | mean, from 1940 | difference / SE |")
     print("|---|---|---|---|")
     beyond = compared = 0
     for name in values[short]:

@@ -113,12 +113,13 @@ class PopulationSettings(Section):
         ge=0.0,
         le=1.0,
         description="Probability that a youth (at start and at each turnover) is male. Unit: "
-        "fraction. Source: Statistics Bureau of Japan population estimates, about 51% "
-        "male at ages 10-39.",
+        "fraction. Source: Statistics Bureau of Japan population estimates, about 50-51% "
+        "male at ages 10-64.",
     )
     family_size_weights: tuple[float, float, float] = Field(
         (0.45, 0.40, 0.15),
-        description="Relative weights of families with 1, 2 and 3 youths aged 10-39 (normalised). "
+        description="Relative weights of families (of origin) with 1, 2 and 3 siblings in the "
+        "model (normalised). "
         "Unit: weights. Source: assumption, a low-fertility household mix in line with "
         "Japan's fertility rate of about 1.3-1.4.",
     )

@@ -11,7 +11,7 @@ import solara
 from matplotlib.colors import to_rgba_array
 from solara.widgets import HTML
 
-from hikisim.dashboard import controls, ensemble
+from hikisim.dashboard import controls, ensemble, style
 from hikisim.dashboard.app import Page
 from hikisim.dashboard.chart import ClickableImage
 from hikisim.dashboard.comparison import compare
@@ -378,7 +378,26 @@ def test_time_series_axes_follow_the_data() -> None:
     top = max(record["at_risk"] for record in model.weekly_records)
     low, high = canvas.states_axes.get_ylim()
     assert low == 0 and high >= top
-    assert canvas.states_axes.get_xlim() == (0, 30)
+    # The x axis grows by quarters, then by years: 30 weeks show on a half-year axis.
+    assert canvas.states_axes.get_xlim() == (0, 52)
+    assert high in canvas.states_axes.get_yticks(), "the y axis ends on a tick"
+
+
+def test_charts_redraw_their_axes_only_when_the_data_outgrow_them() -> None:
+    """A Step redraws only the lines; the axes and ticks are kept while they still fit."""
+    model = DashboardModel(**SMALL)
+    canvas = TimeSeriesCanvas(model)
+    for _ in range(27):
+        model.step()
+    canvas.update()
+    drawn = canvas.frame.background_draws
+    pictures = set()
+    for _ in range(20):  # weeks 28 to 47, inside the first year's axis
+        model.step()
+        pictures.add(canvas.update())
+    assert canvas.states_axes.get_xlim() == (0, 52)
+    assert canvas.frame.background_draws - drawn <= 2, "the axes were redrawn week after week"
+    assert len(pictures) > 1, "the lines did not move"
 
 
 def test_status_bar_reports_a_failed_step() -> None:
@@ -420,9 +439,11 @@ def test_layout_clusters_each_class_apart_in_age_order() -> None:
 
 def test_network_canvas_colours_nodes_and_picks_a_clicked_person(treated) -> None:
     canvas = NetworkCanvas(treated)
-    canvas.update(followed=None)
-    expected = to_rgba_array(STATE_COLOUR_TABLE[treated.population.youths.state])
-    np.testing.assert_allclose(canvas.nodes.get_facecolors(), expected)
+    assert canvas.update(followed=None).startswith(b"\x89PNG")
+    state = treated.population.youths.state
+    for code, dots in canvas.dots.items():
+        np.testing.assert_array_equal(dots.get_xydata(), canvas.positions[state == code])
+        np.testing.assert_allclose(to_rgba_array(dots.get_color())[0], STATE_COLOUR_TABLE[code])
     # A click on a youth's own position picks that youth.
     seat = 17
     x, y = canvas.positions[seat]
@@ -433,6 +454,43 @@ def test_network_canvas_colours_nodes_and_picks_a_clicked_person(treated) -> Non
     assert canvas.nearest(fraction_x, fraction_y) == seat
     canvas.update(followed=seat)
     assert len(canvas.rings.get_offsets()) > 1
+
+
+def test_tie_raster_walks_each_pixel_of_a_tie_once() -> None:
+    from hikisim.dashboard.network_view import TieRaster
+
+    # A flat tie, a steep one, and a diagonal one that runs off the right edge.
+    starts = np.array([[0.5, 1.5], [2.5, 0.2], [9.5, 0.5]])
+    ends = np.array([[10.5, 1.5], [2.5, 2.8], [13.5, 2.5]])
+    raster = TieRaster(starts, ends, width=12, height=3)
+    flat = raster.count(np.array([True, False, False]))
+    assert flat[1, :11].tolist() == [1] * 11 and flat.sum() == 11
+    steep = raster.count(np.array([False, True, False]))
+    assert steep[:, 2].tolist() == [1, 1, 1] and steep.sum() == 3
+    assert raster.count(np.array([False, False, True])).sum() == 3  # 9, 10, 11; then off
+    both = raster.count(np.array([True, True, False]))
+    assert both[1, 2] == 2, "crossing ties add up"
+    dashed = raster.count(np.array([True, False, False]), dashed=True)
+    assert 0 < dashed.sum() < flat.sum() and dashed[1, 0] == 1
+
+
+def test_network_picture_shows_a_lost_tie(treated) -> None:
+    canvas = NetworkCanvas(treated)
+    canvas.update(followed=None)
+    before = canvas.ties_picture()
+    network = treated.network
+    entries = canvas.tie_entries[canvas.offline]
+    drawn = entries[canvas.drawn & network.active[entries]]
+    saved = network.active.copy()
+    try:
+        network.active[drawn[:5]] = False
+        after = canvas.ties_picture()
+        assert after is not before, "the ties picture was not redrawn"
+        lost = np.array([*to_rgba_array(style.LOST_TIE_COLOUR)[0, :3] * 255, 255]).round()
+        assert (after == lost).all(axis=2).sum() > (before == lost).all(axis=2).sum()
+    finally:
+        network.active[:] = saved
+    assert canvas.ties_picture() is not after
 
 
 def test_state_colours_are_distinct_and_one_meaning_each() -> None:

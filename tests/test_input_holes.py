@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from processes import (
     BASELINE,
+    CALIBRATE_TINY,
     REPO,
     TINY,
     hikisim,
@@ -47,7 +48,7 @@ def command_args(command: str, tmp_path: Path) -> list[object]:
         return ["sweep", sweep_experiment(tmp_path / "grid.toml")]
     if command == "sensitivity":
         return ["sensitivity", SENSITIVITY]
-    return ["calibrate", "--iterations", "0", "--seeds", "1", *set_options(TINY)]
+    return ["calibrate", "--iterations", "0", "--seeds", "1", *set_options(CALIBRATE_TINY)]
 
 
 COMMANDS = ["run", "compare", "sweep", "sensitivity", "calibrate"]
@@ -254,7 +255,7 @@ def test_a_one_seed_calibration_reports_no_interval(tmp_path: Path) -> None:
         "0",
         "--seeds",
         "1",
-        *set_options(TINY),
+        *set_options(CALIBRATE_TINY),
         "--out",
         out,
         cwd=tmp_path,

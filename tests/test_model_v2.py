@@ -187,3 +187,25 @@ def test_snapshots_do_not_depend_on_the_burn_in_once_it_is_long_enough() -> None
     # The check has power: a run that starts a year before the survey, with everyone
     # engaged and no history, is measured far from the steady state.
     assert z(long_, short) > 4.0
+
+
+def test_peer_exposure_counts_only_ties_that_still_carry_contact() -> None:
+    model = small_model(**{"population.youths": 200})
+    y, net = model.population.youths, model.network
+    indptr, indices = net.adjacency.indptr, net.adjacency.indices
+    seat = int(np.argmax(np.diff(indptr)))  # someone with several ties
+    entries = np.arange(indptr[seat], indptr[seat + 1])
+    entries = entries[net.active[entries]]
+    partner = int(indices[entries[0]])
+    y.state[:] = State.ENGAGED
+    y.state[partner] = State.WITHDRAWN
+    model.kernel.update_exposure()
+    weight = net.base_weight[entries[0]]
+    assert model.kernel.exposure[seat] == pytest.approx(weight / net.degree[seat], rel=1e-5)
+
+    # The tie is lost: the withdrawn partner no longer counts, nor does the tie's weight.
+    degree = float(net.degree[seat])
+    net.set_active(entries[:1], False)
+    model.kernel.update_exposure()
+    assert model.kernel.exposure[seat] == 0.0
+    assert net.degree[seat] == pytest.approx(degree - weight)

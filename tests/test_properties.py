@@ -249,7 +249,7 @@ def test_turnover_conserves_the_population(seed: int) -> None:
     y = model.population.youths
     families, schools = y.family.copy(), y.school.copy()
     leavers = int(np.count_nonzero(y.age_weeks >= (MAX_AGE - 2) * WEEKS_PER_YEAR))
-    assert MAX_AGE == model.settings.population.max_age + 1  # the default holds ages 10-64
+    assert model.settings.population.max_age + 1 == MAX_AGE  # the default holds ages 10-64
     model.run()
     assert len(y) == 120
     assert len(model.youth_agents) == 120

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from processes import BUSY
 
 from hikisim.sweeps import load_results, prepare_sweep, run_sweep
 
@@ -32,6 +33,7 @@ def write_experiment(path: Path, youths: int, burn_in: int, years: int) -> Path:
         '"dynamics.peer_weight" = [2.0, 4.0]\n'
         f'[set]\n"population.youths" = {youths}\n'
         f'"run.burn_in_years" = {burn_in}\n"run.years" = {years}\n'
+        + "".join(f'"{key}" = {value}\n' for key, value in BUSY.items())
     )
     return path
 

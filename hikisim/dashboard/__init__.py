@@ -8,8 +8,9 @@ One concern per module:
 - ``model``: the run and its twin without programmes; ``ensemble``: more towns with other
   seeds, run in a background process; ``comparison``: the running totals;
 - ``network_view``, ``comparison_view``, ``timeseries_view``, ``episode_view``,
-  ``status_view``: the views; ``chart``: the frame they share; ``layout``: the network's
-  class clusters; ``story``: the narration line; ``style``: colours and CSS;
+  ``status_view``: the views; ``chart``: the frame they share; ``render``: drawing their
+  figures fast enough for a weekly redraw; ``layout``: the network's class clusters;
+  ``story``: the narration line; ``style``: colours and CSS;
 - ``i18n`` and ``strings``: English, Japanese and Italian; ``explanations``: the views'
   plain-language help; ``prose``: Markdown rendered on the server;
 - ``offline``: no CDN fetches; ``server``: ``hikisim dashboard``.

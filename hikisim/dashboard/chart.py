@@ -120,6 +120,67 @@ def legend_html(items: list[LegendItem]) -> str:
     return "".join(parts)
 
 
+def use_latest[T](function: Callable[[], T] | None) -> Callable[[], T] | None:
+    """A callable of fixed identity that calls the ``function`` of the latest render.
+
+    ``solara.FileDownload`` starts a thread and renders the page again whenever its data
+    argument is a new object, and a fresh ``lambda`` each week is one: two extra passes
+    over the whole page per Step, and a thread per export button. This wrapper is the
+    same object from week to week, so the buttons are left alone until pressed, and a
+    press still exports the latest picture.
+
+    Args:
+        function: What the wrapper calls; None gives None (no export).
+    """
+    latest = solara.use_ref(function)
+    latest.current = function
+    stable = solara.use_memo(lambda: lambda: latest.current(), dependencies=[])
+    return None if function is None else stable
+
+
+@solara.component
+def ViewHead(  # noqa: N802 - Solara components are CamelCase
+    view: str,
+    title: str,
+    export_png: Callable[[], bytes] | None,
+    export_csv: Callable[[], str] | None,
+    explain: solara.Reactive[bool],
+) -> None:
+    """A view's title row: title, export buttons and the explanation toggle.
+
+    Its arguments are the same objects from week to week, so Solara skips it on a
+    Step; only a new title (or language) redraws it.
+    """
+    with solara.Div(classes=["hikisim-view-head"]):
+        solara.HTML(tag="span", unsafe_innerHTML=title, classes=["hikisim-view-title"])
+        for kind, export, mime in (
+            ("png", export_png, "image/png"),
+            ("csv", export_csv, "text/csv"),
+        ):
+            if export is None:
+                continue
+            solara.FileDownload(
+                export,
+                filename=f"hikisim-{view}.{kind}",
+                mime_type=mime,
+                children=[
+                    solara.Button(
+                        tr(f"export_{kind}"),
+                        small=True,
+                        outlined=True,
+                        classes=[f"hikisim-export-{kind}"],
+                    )
+                ],
+            )
+        solara.Button(
+            icon_name="mdi-help-circle-outline",
+            small=True,
+            icon=True,
+            on_click=lambda: explain.set(not explain.value),
+            classes=["hikisim-explain-btn"],
+        )
+
+
 @solara.component
 def ViewFrame(  # noqa: N802 - Solara components are CamelCase
     view: str,
@@ -144,35 +205,10 @@ def ViewFrame(  # noqa: N802 - Solara components are CamelCase
         note: A short fact shown after the legend, such as this week's counts.
     """
     explain = solara.use_reactive(False)
+    png = use_latest(export_png)
+    csv = use_latest(export_csv)
     with solara.Div(classes=["hikisim-view", f"hikisim-view-{view}"]):
-        with solara.Div(classes=["hikisim-view-head"]):
-            solara.HTML(tag="span", unsafe_innerHTML=title, classes=["hikisim-view-title"])
-            for kind, export, mime in (
-                ("png", export_png, "image/png"),
-                ("csv", export_csv, "text/csv"),
-            ):
-                if export is None:
-                    continue
-                solara.FileDownload(
-                    export,
-                    filename=f"hikisim-{view}.{kind}",
-                    mime_type=mime,
-                    children=[
-                        solara.Button(
-                            tr(f"export_{kind}"),
-                            small=True,
-                            outlined=True,
-                            classes=[f"hikisim-export-{kind}"],
-                        )
-                    ],
-                )
-            solara.Button(
-                icon_name="mdi-help-circle-outline",
-                small=True,
-                icon=True,
-                on_click=lambda: explain.set(not explain.value),
-                classes=["hikisim-explain-btn"],
-            )
+        ViewHead(view, title, png, csv, explain)
         note_html = f'<span class="hikisim-note">{note}</span>' if note else ""
         solara.HTML(
             tag="div", unsafe_innerHTML=legend_html(legend) + note_html, classes=["hikisim-legend"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import solara
-from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from hikisim.dashboard.chart import Chart, LegendItem, ViewFrame
@@ -12,12 +11,11 @@ from hikisim.dashboard.comparison import Comparison, compare
 from hikisim.dashboard.ensemble import Ensemble
 from hikisim.dashboard.i18n import tr
 from hikisim.dashboard.prose import Prose
+from hikisim.dashboard.render import Frame, fit_axes
 from hikisim.dashboard.style import (
     AVERTED_COLOUR,
     WITH_COLOUR,
     WITHOUT_COLOUR,
-    encode_png,
-    fit_axes,
     new_figure,
     style_axes,
 )
@@ -52,6 +50,7 @@ class ComparisonCanvas:
 
     Attributes:
         figure: The matplotlib figure.
+        frame: Draws the figure: axes and ticks when they change, the lines every week.
     """
 
     def __init__(self, model: HikiModel, baseline: HikiModel) -> None:
@@ -66,9 +65,17 @@ class ComparisonCanvas:
         self.band = None
         self.axes.xaxis.set_major_locator(MaxNLocator(5, integer=True))
         self.axes.yaxis.set_major_locator(MaxNLocator(5, integer=True))
+        self.frame = Frame(self.figure, [self.without, self.with_, self.averted])
 
-    def update(self, ensemble: np.ndarray | None = None) -> Figure:
-        """Draw the weeks simulated so far, and the extra towns' range if any finished."""
+    def update(self, ensemble: np.ndarray | None = None) -> bytes:
+        """Draw the weeks simulated so far, and the extra towns' range if any finished.
+
+        Args:
+            ensemble: The extra towns' cases averted by week, one row per town.
+
+        Returns:
+            The picture as PNG bytes.
+        """
         baseline, model = self.runs
         weeks = np.arange(1, len(model.weekly_records) + 1)
         without, with_ = cumulative_cases(baseline), cumulative_cases(model)
@@ -76,20 +83,22 @@ class ComparisonCanvas:
         self.with_.set_data(weeks, with_)
         self.averted.set_data(weeks, without - with_)
         if self.band is not None:
-            self.band.remove()
+            self.frame.remove_moving(self.band)
             self.band = None
         if ensemble is not None and len(ensemble) and len(weeks):
             shown = ensemble[:, : len(weeks)]
             self.band = self.axes.fill_between(
                 weeks, shown.min(axis=0), shown.max(axis=0), color=AVERTED_COLOUR, alpha=0.15, lw=0
             )
+            self.frame.add_moving(self.band, below=True)
         shown = [without, with_, without - with_]
         if self.band is not None:
             shown.append(ensemble[:, : len(weeks)].ravel())
         low = min(float(values.min(initial=0)) for values in shown)
         high = max(float(values.max(initial=0)) for values in shown)
-        fit_axes(self.axes, len(weeks), low, high, min_top=5)
-        return self.figure
+        horizon = model.total_weeks - model.horizon_start
+        fit_axes(self.axes, len(weeks), low, high, min_top=5, x_limit=horizon)
+        return self.frame.draw()
 
 
 def table_markdown(comparison: Comparison) -> str:
@@ -152,7 +161,7 @@ def ComparisonView(  # noqa: N802
         return
     curves = ensemble.curves() if ensemble is not None else None
     with model.lock:
-        png = encode_png(canvas.update(curves))
+        png = canvas.update(curves)
         comparison = compare(model, baseline)
         week = max(model.horizon_week, 0)
         csv = comparison_csv(model, baseline)

@@ -25,10 +25,17 @@ MIN_YOUTHS = 100
 MAX_YOUTHS = 3000
 YOUTHS_STEP = 50
 DEFAULT_BURN_IN_YEARS = 10
+# The classroom town is one of youths, as its views say (the share with hikikomori is
+# counted among ages 15 to 39): the model can run people to 64, but a thousand people
+# spread over ages 10 to 64 leave only a handful of cases among the young, too few for
+# the lesson's points to show at the default size.
+MAX_AGE = 39
 MAX_BURN_IN_YEARS = 30
 DEFAULT_SCENARIO_FILE = "baseline.toml"
 SCENARIO_DIR_VARIABLE = "HIKISIM_SCENARIOS"
 MAX_SEED = 2**63 - 1
+# The finest slider step: a preset with more decimals than this is rounded by the slider.
+MIN_SLIDER_STEP = 1e-4
 
 
 @dataclass(frozen=True)
@@ -184,6 +191,31 @@ def read_value(scenario: Scenario, key: str) -> Any:
     return reduce(getattr, key.split("."), scenario)
 
 
+def slider_step(control: FactorControl, value: float) -> float:
+    """A slider step fine enough that the preset's value lies on the slider's grid.
+
+    The browser snaps a slider's value to its grid, so a preset such as 0.93 on a 0.05
+    grid would come back as 0.95 and look like a change waiting for Reset. Hundredths
+    suffice for most presets, whatever the control's own step; a fitted value such as
+    1.044 needs thousandths.
+
+    Args:
+        control: The slider.
+        value: The preset's value.
+    """
+    low = min(control.low, value)
+    step = min(control.step, 0.01)
+    while step > MIN_SLIDER_STEP and not on_grid(value - low, step):
+        step /= 10
+    return step
+
+
+def on_grid(offset: float, step: float) -> bool:
+    """Whether ``offset`` is a whole number of ``step``s, within rounding error."""
+    steps = offset / step
+    return abs(steps - round(steps)) < 1e-6
+
+
 def factor_slider(control: FactorControl, preset: Scenario) -> dict[str, Any]:
     """Mesa's description of one factor slider, starting at the preset's value."""
     value = float(read_value(preset, control.key))
@@ -194,10 +226,7 @@ def factor_slider(control: FactorControl, preset: Scenario) -> dict[str, Any]:
         # Widen the range when a scenario file sets a value outside the usual one.
         "min": min(control.low, value),
         "max": max(control.high, value),
-        # Hundredths, whatever the control's own step: the browser snaps a slider's value
-        # to its grid, so a preset such as 0.93 on a 0.05 grid would come back as 0.95
-        # and look like a change waiting for Reset.
-        "step": min(control.step, 0.01),
+        "step": slider_step(control, value),
         "unit": control.unit,
         "group": control.group,
     }
@@ -340,6 +369,7 @@ def build_scenario(
     preset = load_preset(file_name)
     dotted = {param_to_dotted(name): value for name, value in overrides.items()}
     dotted |= {
+        "population.max_age": MAX_AGE,
         "population.youths": check_youths(youths),
         "run.seed": parse_seed(seed),
         "run.burn_in_years": burn_in_years,
@@ -356,6 +386,7 @@ def fallback_scenario(file_name: str) -> Scenario:
     file itself cannot be read.
     """
     defaults = {
+        "population.max_age": MAX_AGE,
         "population.youths": DEFAULT_YOUTHS,
         "run.burn_in_years": DEFAULT_BURN_IN_YEARS,
     }

@@ -6,15 +6,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import solara
-from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from hikisim.dashboard.chart import Chart, LegendItem, ViewFrame
 from hikisim.dashboard.i18n import tr
+from hikisim.dashboard.render import Frame, nice_limits
 from hikisim.dashboard.style import (
     SECONDARY_HATCH,
     STATE_COLOURS,
-    encode_png,
     new_figure,
     style_axes,
 )
@@ -98,6 +97,7 @@ class EpisodeCanvas:
 
     Attributes:
         figure: The matplotlib figure.
+        frame: Draws the figure: axes and ticks when they change, the bars every time.
     """
 
     def __init__(self, labels: list[str]) -> None:
@@ -112,9 +112,14 @@ class EpisodeCanvas:
         )
         self.axes.set_xticks(x, labels)
         self.axes.yaxis.set_major_locator(MaxNLocator(5, integer=True))
+        self.frame = Frame(self.figure, [*self.primary, *self.secondary])
 
-    def update(self, histogram: DurationHistogram) -> Figure:
-        """Show a histogram's counts."""
+    def update(self, histogram: DurationHistogram) -> bytes:
+        """Show a histogram's counts.
+
+        Returns:
+            The picture as PNG bytes.
+        """
         for lower, upper, primary, secondary in zip(
             self.primary, self.secondary, histogram.primary, histogram.secondary, strict=True
         ):
@@ -122,8 +127,10 @@ class EpisodeCanvas:
             upper.set_y(primary)
             upper.set_height(secondary)
         tallest = int((histogram.primary + histogram.secondary).max(initial=0))
-        self.axes.set_ylim(0, max(tallest, 1) * 1.05)
-        return self.figure
+        # Up to a tick, so the axis (the frame's background) stays put while counts move.
+        top = nice_limits(self.axes.yaxis.get_major_locator(), 0, max(tallest, 1) * 1.05)[1]
+        self.axes.set_ylim(0, top)
+        return self.frame.draw()
 
 
 def histogram_key(model: HikiModel) -> tuple[int, ...]:
@@ -147,7 +154,7 @@ def EpisodeView(counts: tuple[int, ...]) -> None:  # noqa: N802
     bins = len(labels)
     histogram = DurationHistogram(labels, np.array(counts[:bins]), np.array(counts[bins:]))
     canvas = solara.use_memo(lambda: EpisodeCanvas(labels), dependencies=[])
-    png = solara.use_memo(lambda: encode_png(canvas.update(histogram)), dependencies=[counts])
+    png = solara.use_memo(lambda: canvas.update(histogram), dependencies=[counts])
     share = round(100 * histogram.secondary_share)
     title = f"{tr('view_episodes')} · " + tr(
         "episodes_title", total=histogram.total, secondary=share

@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import solara
 from matplotlib.collections import LineCollection
-from matplotlib.colors import to_rgba
-from matplotlib.figure import Figure
+from matplotlib.colors import to_rgb, to_rgba
+from matplotlib.lines import Line2D
 
 from hikisim.dashboard.chart import Chart, LegendItem, ViewFrame
 from hikisim.dashboard.i18n import tr
 from hikisim.dashboard.layout import NETWORK_ASPECT as ASPECT
 from hikisim.dashboard.model import DashboardModel
+from hikisim.dashboard.render import Frame
 from hikisim.dashboard.session import Session
 from hikisim.dashboard.style import (
     FOLLOWED_COLOUR,
@@ -19,7 +20,6 @@ from hikisim.dashboard.style import (
     STATE_COLOURS,
     STATE_KEYS,
     TIE_COLOUR,
-    encode_png,
     new_figure,
 )
 from hikisim.network import TieKind
@@ -31,7 +31,14 @@ STATE_COLOUR_TABLE = np.array([to_rgba(STATE_COLOURS[state]) for state in sorted
 # worth seeing. Lost ties of every offline kind are drawn, since losing them is the story.
 DRAWN_KINDS = (TieKind.SIBLING, TieKind.FRIEND)
 CLICK_RADIUS = 0.04
-NETWORK_DPI = 80
+# Dots are drawn in this order, so the rarer states stay on top where dots touch.
+DOT_ORDER = (State.ENGAGED, State.RECOVERING, State.AT_RISK, State.WITHDRAWN)
+# Ties are faint hairlines: each tie over a pixel lays this much grey over it.
+TIE_ALPHA = 0.35
+# Beyond this many ties on one pixel it is as dark as it gets.
+TIE_DEPTH = 8
+# A lost tie is drawn dashed: this many pixels on, out of each period.
+DASH_ON, DASH_PERIOD = 4, 6
 
 
 def node_size(youths: int) -> float:
@@ -53,15 +60,88 @@ def legend() -> list[LegendItem]:
     ]
 
 
+class TieRaster:
+    """Ties as pixels: which pixels each tie crosses is found once, then only counted.
+
+    A thousand youths have a few thousand ties, and matplotlib took about 15 ms a week
+    to rasterise them as lines. Here each tie is walked once, one pixel per column (or
+    per row, for a steep tie), like the unsmoothed hairlines it replaces; a week's
+    picture is then one ``bincount`` of the pixels of the ties to show.
+
+    Args:
+        starts: Each tie's first end, in pixels from the bottom left.
+        ends: Each tie's other end, likewise.
+        width: Picture width in pixels.
+        height: Picture height in pixels.
+    """
+
+    def __init__(self, starts: np.ndarray, ends: np.ndarray, width: int, height: int) -> None:
+        self.width, self.height = width, height
+        delta = ends - starts
+        # Walk along the longer axis ("major"), one pixel at a time, so no pixel of a tie
+        # is counted twice and none is skipped.
+        steep = np.abs(delta[:, 1]) > np.abs(delta[:, 0])
+        major, minor = np.where(steep, 1, 0), np.where(steep, 0, 1)
+        rows = np.arange(len(starts))
+        begin, span = starts[rows, major], delta[rows, major]
+        first = np.floor(begin).astype(np.int64)
+        last = np.floor(begin + span).astype(np.int64)
+        self.samples = np.abs(last - first) + 1  # pixels walked per tie
+        tie = np.repeat(rows, self.samples)
+        step = np.arange(len(tie)) - np.repeat(np.cumsum(self.samples) - self.samples, self.samples)
+        along = first[tie] + step * np.where(last >= first, 1, -1)[tie]
+        # Where the tie crosses the middle of each pixel it walks, ends included.
+        safe_span = np.where(span == 0, 1.0, span)
+        fraction = np.clip((along + 0.5 - begin[tie]) / safe_span[tie], 0.0, 1.0)
+        across = np.floor(starts[rows, minor][tie] + delta[rows, minor][tie] * fraction)
+        column = np.where(steep[tie], across, along).astype(np.int64)
+        row = np.where(steep[tie], along, across).astype(np.int64)
+        inside = (column >= 0) & (column < width) & (row >= 0) & (row < height)
+        self.pixels = np.where(inside, row * width + column, width * height).astype(np.int32)
+        # How far along its tie each pixel lies, for dashes of even length at any slope.
+        length = np.hypot(delta[:, 0], delta[:, 1]) / np.maximum(np.abs(span), 1.0)
+        self.dash_on = (step * length[tie]) % DASH_PERIOD < DASH_ON
+
+    def count(self, shown: np.ndarray, dashed: bool = False) -> np.ndarray:
+        """How many of the shown ties cross each pixel.
+
+        Args:
+            shown: One flag per tie.
+            dashed: Leave out the gaps between dashes.
+
+        Returns:
+            A ``height x width`` array of counts, bottom row first.
+        """
+        selected = np.repeat(shown, self.samples)
+        if dashed:
+            selected &= self.dash_on
+        # Pixels off the picture were given the index one past its end.
+        counts = np.bincount(self.pixels[selected], minlength=self.width * self.height + 1)
+        return counts[:-1].reshape(self.height, self.width)
+
+
+def tie_shades() -> np.ndarray:
+    """The colour of a pixel crossed by 0, 1, ... TIE_DEPTH ties, as ``uint8`` RGBA."""
+    cover = 1 - (1 - TIE_ALPHA) ** np.arange(TIE_DEPTH + 1)
+    rgb = 1 - (1 - np.array(to_rgb(TIE_COLOUR))) * cover[:, None]
+    return np.column_stack([np.round(rgb * 255), np.full(TIE_DEPTH + 1, 255)]).astype(np.uint8)
+
+
 class NetworkCanvas:
-    """One figure per model: positions and artists built once, each week recoloured.
+    """One figure per model: positions and pixels found once, each week recoloured.
+
+    The ties are a raster (:class:`TieRaster`) rebuilt only in weeks when a tie was
+    lost or regained; the dots, the followed person's ties and the rings round their
+    contacts are matplotlib artists drawn over it.
 
     Args:
         model: The dashboard model to draw.
 
     Attributes:
         figure: The matplotlib figure.
+        frame: Draws the figure.
         positions: Each youth's position in data coordinates.
+        dots: One marker line per state, holding the youths in that state.
     """
 
     def __init__(self, model: DashboardModel) -> None:
@@ -70,77 +150,87 @@ class NetworkCanvas:
         network = model.network
         ends = model.adjacency.indices
         self.tie_entries = np.flatnonzero(network.entry_row < ends)  # every tie once
-        self.segments = np.stack(
-            [
-                self.positions[network.entry_row[self.tie_entries]],
-                self.positions[ends[self.tie_entries]],
-            ],
-            axis=1,
-        )
+        self.rows = network.entry_row[self.tie_entries]
+        self.ends = ends[self.tie_entries]
+        self.segments = np.stack([self.positions[self.rows], self.positions[self.ends]], axis=1)
         kinds = network.kind[self.tie_entries]
-        self.offline = kinds != TieKind.ONLINE
-        self.drawn = np.isin(kinds, DRAWN_KINDS)
+        # Online ties are never drawn, so only offline ties get pixels.
+        self.offline = np.flatnonzero(kinds != TieKind.ONLINE)
+        self.drawn = np.isin(kinds[self.offline], DRAWN_KINDS)
         self.figure = new_figure((4.8, 4.8 / ASPECT), left=0.0, right=1.0, bottom=0.0, top=1.0)
-        # No text to keep legible here, so a coarser raster: about the size it is shown
-        # at 1280x720, and a third fewer pixels to draw and encode each week.
-        self.figure.set_dpi(NETWORK_DPI)
         self.axes = self.figure.subplots()
         self.axes.set_axis_off()
         self.axes.set_xlim(-0.02, ASPECT + 0.02)
         self.axes.set_ylim(-0.02, 1.02)
-        self.shown_active: np.ndarray | None = None
-        # Hairlines without antialiasing: at this width it does not show, and it halves
-        # the time to draw a few thousand ties.
-        self.ties = LineCollection(
-            [], linewidths=0.5, colors=[to_rgba(TIE_COLOUR, 0.35)], antialiaseds=[False]
-        )
-        self.lost = LineCollection(
-            [], linewidths=0.9, colors=[LOST_TIE_COLOUR], linestyles=[(0, (3, 2))]
-        )
+        size = node_size(len(self.positions))
         self.followed_ties = LineCollection([], linewidths=1.6, colors=[FOLLOWED_COLOUR])
-        for collection in (self.ties, self.lost, self.followed_ties):
-            self.axes.add_collection(collection)
-        self.nodes = self.axes.scatter(
-            self.positions[:, 0],
-            self.positions[:, 1],
-            s=node_size(len(self.positions)),
-            linewidths=0,
-            zorder=3,
-        )
+        self.axes.add_collection(self.followed_ties)
+        self.dots = {
+            state: self.axes.add_line(
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker="o",
+                    markersize=np.sqrt(size),  # a scatter's size is the marker's area
+                    markeredgewidth=0,
+                    color=STATE_COLOURS[state],
+                )
+            )
+            for state in DOT_ORDER
+        }
         self.rings = self.axes.scatter(
-            [],
-            [],
-            s=node_size(len(self.positions)) * 4,
-            facecolors="none",
-            edgecolors=FOLLOWED_COLOUR,
-            linewidths=1.5,
-            zorder=4,
+            [], [], s=size * 4, facecolors="none", edgecolors=FOLLOWED_COLOUR, linewidths=1.5
         )
+        self.frame = Frame(self.figure, [self.followed_ties, *self.dots.values(), self.rings])
+        width, height = self.frame.canvas.get_width_height(physical=True)
+        to_pixels = self.axes.transData.transform
+        self.raster = TieRaster(
+            to_pixels(self.segments[self.offline, 0]),
+            to_pixels(self.segments[self.offline, 1]),
+            width,
+            height,
+        )
+        self.shades = tie_shades()
+        self.lost_shade = np.array([*np.round(np.array(to_rgb(LOST_TIE_COLOUR)) * 255), 255])
+        self.shown_active: np.ndarray | None = None
+        self.underlay: np.ndarray | None = None
 
-    def update(self, followed: int | None) -> Figure:
-        """Recolour the youths and redraw the ties for the current week."""
-        active = self.model.network.active[self.tie_entries]
-        # Most weeks no tie changes, and rebuilding thousands of paths is the dearest
-        # part of a redraw, so the ties are only replaced when they changed.
-        if self.shown_active is None or not np.array_equal(active, self.shown_active):
+    def ties_picture(self) -> np.ndarray:
+        """The ties as an RGBA picture, redrawn only when a tie changed since last time."""
+        active = self.model.network.active[self.tie_entries[self.offline]]
+        if self.underlay is None or not np.array_equal(active, self.shown_active):
             self.shown_active = active
-            self.ties.set_segments(self.segments[active & self.drawn])
-            self.lost.set_segments(self.segments[~active & self.offline])
-        self.nodes.set_facecolor(STATE_COLOUR_TABLE[self.model.population.youths.state])
+            depth = np.minimum(self.raster.count(active & self.drawn), TIE_DEPTH)
+            picture = self.shades[depth]
+            picture[self.raster.count(~active, dashed=True) > 0] = self.lost_shade
+            self.underlay = picture
+        return self.underlay
+
+    def update(self, followed: int | None) -> bytes:
+        """Recolour the youths and redraw the ties for the current week.
+
+        Args:
+            followed: The seat of the youth to highlight, or None.
+
+        Returns:
+            The picture as PNG bytes.
+        """
+        state = self.model.population.youths.state
+        for code, dots in self.dots.items():
+            dots.set_data(*self.positions[state == code].T)
         self._highlight(followed)
-        return self.figure
+        return self.frame.draw(underlay=self.ties_picture())
 
     def _highlight(self, followed: int | None) -> None:
         if followed is None:
             self.followed_ties.set_segments([])
             self.rings.set_offsets(np.zeros((0, 2)))
             return
-        ends = self.model.adjacency.indices
-        rows = self.model.network.entry_row[self.tie_entries]
-        mine = (rows == followed) | (ends[self.tie_entries] == followed)
+        mine = (self.rows == followed) | (self.ends == followed)
         active = self.model.network.active[self.tie_entries]
         self.followed_ties.set_segments(self.segments[mine & active])
-        contacts = np.unique(np.concatenate([rows[mine], ends[self.tie_entries][mine]]))
+        contacts = np.unique(np.concatenate([self.rows[mine], self.ends[mine]]))
         self.rings.set_offsets(self.positions[contacts])
 
     def nearest(self, x: float, y: float) -> int | None:
@@ -173,7 +263,7 @@ def NetworkView(session: Session, version: int, on_follow) -> None:  # noqa: N80
     model = session.model
     canvas = solara.use_memo(lambda: NetworkCanvas(model), dependencies=[model])
     with model.lock:
-        png = encode_png(canvas.update(session.followed))
+        png = canvas.update(session.followed)
         withdrawn = int(np.count_nonzero(model.population.youths.state == State.WITHDRAWN))
         offline = model.network.kind != TieKind.ONLINE
         lost = int(np.count_nonzero(~model.network.active & offline)) // 2

@@ -8,8 +8,6 @@ so they never cover the data, they read at the page's font size and they transla
 
 from __future__ import annotations
 
-import io
-
 from matplotlib.figure import Figure
 
 from hikisim.states import State
@@ -19,8 +17,6 @@ DPI = 100
 # TICK_POINTS come out near 15 px; the page then scales the image to its column.
 FIGURE_SIZE = (4.8, 2.5)
 TICK_POINTS = 11
-# PNG with light compression: encoding at the default level costs as much as drawing.
-PNG_OPTIONS: dict = {"format": "png", "pil_kwargs": {"compress_level": 1}}
 
 STATE_KEYS: dict[State, str] = {
     State.ENGAGED: "engaged",
@@ -124,27 +120,3 @@ def style_axes(axes) -> None:
     """Large tick labels and no top or right spines, on one axes."""
     axes.tick_params(labelsize=TICK_POINTS)
     axes.spines[["top", "right"]].set_visible(False)
-
-
-def encode_png(figure: Figure) -> bytes:
-    """PNG bytes of a figure, as the page sends them to the browser."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, **PNG_OPTIONS)
-    return buffer.getvalue()
-
-
-def fit_axes(axes, x_max: float, y_low: float, y_high: float, min_top: float = 1.0) -> None:
-    """Axes from week 0, and from 0 (or the data's minimum, if negative) up.
-
-    Set by hand because ``set_ylim`` switches matplotlib's autoscaling off for good,
-    after which ``autoscale_view`` silently keeps the first week's limits.
-
-    Args:
-        axes: The axes.
-        x_max: The last week shown.
-        y_low: The data's minimum.
-        y_high: The data's maximum.
-        min_top: The least top of the y axis, so a flat zero line is not a full-height blur.
-    """
-    axes.set_xlim(0, max(x_max, 1))
-    axes.set_ylim(min(y_low, 0) * 1.08, max(y_high * 1.08, min_top))

@@ -5,19 +5,17 @@ from __future__ import annotations
 import numpy as np
 import solara
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from hikisim.dashboard.chart import Chart, LegendItem, ViewFrame
 from hikisim.dashboard.i18n import tr
 from hikisim.dashboard.prose import Prose
+from hikisim.dashboard.render import Frame, fit_axes
 from hikisim.dashboard.style import (
     RATE_SERIES,
     STATE_COLOURS,
     STATE_KEYS,
-    encode_png,
-    fit_axes,
     new_figure,
     style_axes,
 )
@@ -62,13 +60,14 @@ def legend() -> list[LegendItem]:
 
 
 class TimeSeriesCanvas:
-    """One figure per model; each week only the lines' data change.
+    """One figure per model; each week only the lines are redrawn.
 
     Args:
         model: The model whose weekly records are drawn.
 
     Attributes:
         figure: The matplotlib figure.
+        frame: Draws the figure: axes and ticks when they change, the lines every week.
     """
 
     def __init__(self, model: HikiModel) -> None:
@@ -83,9 +82,16 @@ class TimeSeriesCanvas:
         self.lines = add_lines(self.states_axes, STATE_SERIES) | add_lines(
             self.rates_axes, RATE_SERIES
         )
+        self.frame = Frame(self.figure, self.lines.values())
 
-    def update(self) -> Figure:
-        """Put the weeks simulated so far into the lines; axes start at week 0 and at 0."""
+    def update(self) -> bytes:
+        """Put the weeks simulated so far into the lines and draw them.
+
+        Both axes start at week 0 and at 0, and end on a tick past the data.
+
+        Returns:
+            The picture as PNG bytes.
+        """
         records = self.model.weekly_records
         weeks = column(records, "week")
         tops = {self.states_axes: 0.0, self.rates_axes: 0.0}
@@ -93,9 +99,10 @@ class TimeSeriesCanvas:
             values = column(records, name)
             line.set_data(weeks, values)
             tops[line.axes] = max(tops[line.axes], float(values.max(initial=0)))
-        fit_axes(self.states_axes, len(records), 0, tops[self.states_axes], min_top=5)
-        fit_axes(self.rates_axes, len(records), 0, tops[self.rates_axes], min_top=0.01)
-        return self.figure
+        horizon = self.model.total_weeks - self.model.horizon_start
+        fit_axes(self.states_axes, len(records), 0, tops[self.states_axes], 5, horizon)
+        fit_axes(self.rates_axes, len(records), 0, tops[self.rates_axes], 0.01, horizon)
+        return self.frame.draw()
 
 
 @solara.component
@@ -109,7 +116,7 @@ def TimeSeriesView(model: HikiModel, version: int) -> None:  # noqa: N802
     canvas = solara.use_memo(lambda: TimeSeriesCanvas(model), dependencies=[model])
     with model.lock:
         records = list(model.weekly_records)
-        png = encode_png(canvas.update())
+        png = canvas.update()
     names = ["week", *STATE_SERIES, *RATE_SERIES]
     title = f"{tr('view_timeseries')} · {tr('panel_states')} | {tr('panel_rates')}"
     with ViewFrame("timeseries", title, legend(), lambda: png, lambda: records_csv(records, names)):
