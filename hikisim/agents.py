@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 
 class Youth(mesa.Agent):
-    """A youth aged 10-39.
+    """A person aged 10 to the scenario's ``population.max_age`` (64 by default).
 
     Attributes:
         index: Position in the model's youth arrays.

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from hikisim.appraisal import incremental_markdown
+from hikisim.clock import shift_month
 from hikisim.economics.outcomes import AppraisalSettings
 from hikisim.economics.parameters import EconomicParameters
 from hikisim.psa_analysis import PsaResults
@@ -68,6 +69,7 @@ def report_markdown(
     """
     first = scenarios[0]
     horizon = first.run.years
+    start = shift_month(first.run.present, -first.run.burn_in_years)
     replicates = provenance["replicates"]
     lines = [
         "# Cost-effectiveness of hikikomori prevention and support scenarios",
@@ -78,9 +80,10 @@ def report_markdown(
         "",
         "## Setting, population and comparators",
         "",
-        f"A simulated town of {first.population.youths:,} people aged 10-39 with Japan's "
-        "risk-factor structure (see docs/model.md for the model and its sources), after a "
-        f"burn-in of {first.run.burn_in_years} years. Compared scenarios, the first being the "
+        f"A simulated town of {first.population.youths:,} people aged 10-"
+        f"{first.population.max_age} with Japan's risk-factor structure (see docs/model.md for "
+        f"the model and its sources), simulated from {start} and appraised from "
+        f"{first.run.present}. Compared scenarios, the first being the "
         "comparator for incremental net monetary benefit:",
         "",
         *_comparators(scenarios),
