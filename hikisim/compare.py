@@ -36,6 +36,7 @@ from hikisim.output import atomic_directory
 from hikisim.psa_analysis import PsaResults, plot_ceac, plot_tornado
 from hikisim.scenario import Scenario
 from hikisim.simulation import run_model, run_models_sharing_burn_in
+from hikisim.states import WEEKS_PER_YEAR
 from hikisim.sweeps.executors import Executor, make_executor, run_all
 
 BOOTSTRAP_SAMPLES = 2000
@@ -43,6 +44,7 @@ SEED_SPAN = 2**63
 # The seed differs by design (``--seed`` sets it for all); everything else in ``run``
 # and ``population`` must match for replicates to be paired.
 PAIRING_EXEMPT_RUN_KEYS = ("seed",)
+EFFECT_GONE_SUFFIX = "_effect_gone_week"
 MEASURES = {
     "prevalence": "prevalence_15_39",
     "person_years": "person_years_withdrawn",
@@ -314,8 +316,34 @@ def _health_table(results: Sequence[RunResult], base_seed: int) -> pd.DataFrame:
         row["cost_per_person_year_averted"] = ratio[0]
         row["cost_per_person_year_averted_low"] = ratio[1]
         row["cost_per_person_year_averted_high"] = ratio[2]
+        row["effects_gone_years"] = effects_gone_years(
+            [r.summary for r in results if r.scenario == name]
+        )
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def effects_gone_years(summaries: Sequence[dict[str, Any]]) -> float:
+    """Years from the start of the horizon until every programme effect is gone.
+
+    Each programme reports the horizon week by which its last participant's effect has
+    faded below 5% (``<name>_effect_gone_week``); this is the latest over the scenario's
+    programmes and replicates. Beyond the horizon it says how much of the programmes'
+    effect the horizon leaves uncounted.
+
+    Args:
+        summaries: The scenario's run summaries.
+
+    Returns:
+        Years, or NaN for a scenario without programmes.
+    """
+    weeks = [
+        value
+        for summary in summaries
+        for key, value in summary.items()
+        if key.endswith(EFFECT_GONE_SUFFIX)
+    ]
+    return max(weeks) / WEEKS_PER_YEAR if weeks else float("nan")
 
 
 def _interval(row: pd.Series, measure: str, scale: float = 1.0, digits: int = 2) -> str:
@@ -331,19 +359,25 @@ def _interval(row: pd.Series, measure: str, scale: float = 1.0, digits: int = 2)
     return f"{mean:,.{digits}f} ({low:,.{digits}f} to {high:,.{digits}f})"
 
 
+def _years(value: float) -> str:
+    return "n/a" if np.isnan(value) else f"{value:.1f}"
+
+
 def comparison_markdown(table: pd.DataFrame) -> str:
     """The comparison as a readable markdown table (means with 95% intervals)."""
     header = (
         "| scenario | prevalence 15-39 (%) | person-years withdrawn | new cases | cost (M yen) "
-        "| person-years averted | cases averted | M yen per person-year averted |\n"
-        "|---|---|---|---|---|---|---|---|\n"
+        "| person-years averted | cases averted | M yen per person-year averted "
+        "| effects gone (years) |\n"
+        "|---|---|---|---|---|---|---|---|---|\n"
     )
     lines = [
         f"| {row['scenario']} | {_interval(row, 'prevalence', 100)} "
         f"| {_interval(row, 'person_years', digits=0)} | {_interval(row, 'cases', digits=0)} "
         f"| {_interval(row, 'cost', 1e-6, 1)} | {_interval(row, 'person_years_averted', digits=0)} "
         f"| {_interval(row, 'cases_averted', digits=0)} "
-        f"| {_interval(row, 'cost_per_person_year_averted', 1e-6, 2)} |"
+        f"| {_interval(row, 'cost_per_person_year_averted', 1e-6, 2)} "
+        f"| {_years(row['effects_gone_years'])} |"
         for _, row in table.iterrows()
     ]
     return header + "\n".join(lines) + "\n"
@@ -463,7 +497,10 @@ def write_comparison(
         f"person-year averted: paired bootstrap). Seeds {provenance['seeds']}, hikisim "
         f"{__version__}. Differences are taken from `{comparator}` replicate by replicate "
         "(common random numbers). Costs and QALYs in the incremental table are discounted "
-        f"at {settings.discount_rate:.1%} a year, {settings.perspective} perspective.\n"
+        f"at {settings.discount_rate:.1%} a year, {settings.perspective} perspective. "
+        "Effects gone: years from the start of the horizon until every programme's effect "
+        "has faded below 5% for its last participant; a value beyond the horizon's length "
+        "means costs and QALYs leave part of the programmes' effect uncounted.\n"
     )
     with atomic_directory(out) as staging:
         table.to_csv(staging / "comparison.csv", index=False)

@@ -117,23 +117,23 @@ class Modifiers:
             getattr(self, f.name).fill(1.0 if f.name.endswith("multiplier") else 0.0)
         return self
 
-    def add_logit(self, hazard: str, seats: np.ndarray, change: float) -> None:
+    def add_logit(self, hazard: str, seats: np.ndarray, change: float | np.ndarray) -> None:
         """Add to the logit of a hazard for some youths (programmes' way in).
 
         Args:
             hazard: ``onset``, ``progress``, ``resolve`` or ``help``.
             seats: The youths.
-            change: Added to each youth's logit.
+            change: Added to each youth's logit (one value, or one per youth).
         """
         getattr(self, f"{hazard}_logit")[seats] += change
 
-    def multiply(self, hazard: str, seats: np.ndarray, factor: float) -> None:
+    def multiply(self, hazard: str, seats: np.ndarray, factor: float | np.ndarray) -> None:
         """Multiply a hazard for some youths (programmes' way in).
 
         Args:
             hazard: ``exit``, ``reentry`` or ``dropout`` (dropout from care).
             seats: The youths.
-            factor: Multiplies each youth's hazard.
+            factor: Multiplies each youth's hazard (one value, or one per youth).
         """
         getattr(self, f"{hazard}_multiplier")[seats] *= factor
 

@@ -112,6 +112,9 @@ def test_compare_end_to_end(tmp_path: Path) -> None:
     assert list(table["scenario"]) == ["baseline", "home_visits"]
     assert table.loc[0, "person_years_averted"] == 0
     assert table.loc[1, "cost"] > 0
+    # The baseline runs no programme; home visits report when their effect is gone.
+    assert np.isnan(table.loc[0, "effects_gone_years"])
+    assert table.loc[1, "effects_gone_years"] >= 0
     runs = pd.read_csv(out / "runs.csv")
     seeds = runs.pivot(index="replicate", columns="scenario", values="seed")
     assert (seeds["baseline"] == seeds["home_visits"]).all()

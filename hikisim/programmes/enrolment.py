@@ -13,6 +13,7 @@ import numpy as np
 from pydantic import Field
 
 from hikisim.programmes.base import Intervention, InterventionParams
+from hikisim.programmes.decay import gone_week, half_life_field, remaining_share
 from hikisim.programmes.interface import KernelInterface, ProgrammeHost
 from hikisim.states import Care, State
 
@@ -30,6 +31,7 @@ class ProgrammeParams(InterventionParams):
         exit_multiplier: Multiplies the WITHDRAWN to RECOVERING hazard.
         reentry_multiplier: Multiplies the RECOVERING to ENGAGED hazard.
         care_dropout_multiplier: Multiplies dropout from usual care (adherence).
+        effect_half_life_weeks: Half-life of the effects after a participant completes.
     """
 
     uptake: float = Field(
@@ -96,6 +98,9 @@ class ProgrammeParams(InterventionParams):
         description="Multiplies participants' weekly dropout from usual care. Unit: multiplier. "
         "Source: assumption (no effect unless set).",
     )
+    effect_half_life_weeks: float = half_life_field(
+        0.0, "assumption (effects end with participation unless a programme sets this)."
+    )
 
 
 class Programme(Intervention):
@@ -104,6 +109,11 @@ class Programme(Intervention):
     Each seat gets one fixed draw deciding whether the programme can reach it
     (``coverage``). Every week one uniform per youth from the programme's stream decides
     dropout for participants and uptake for eligible non-participants (disjoint groups).
+
+    Participants have the full effect. Those who leave without dropping out (they
+    completed it, no longer need it, or were linked on) keep it fading with the
+    programme's half-life (:mod:`hikisim.programmes.decay`); dropouts keep nothing, as
+    with the parenting course.
     """
 
     Params: ClassVar[type[InterventionParams]] = ProgrammeParams
@@ -116,6 +126,9 @@ class Programme(Intervention):
         self.enrolled = np.zeros(n, bool)
         self.weeks = np.zeros(n, np.int16)
         self.participant = np.full(n, -1, np.int64)
+        # The model week a former participant last had the full effect (-1: none left).
+        self.left_week = np.full(n, -1, np.int64)
+        self.last_full_week: int | None = None
 
     def eligible(self, kernel: KernelInterface) -> np.ndarray:
         """Mask of youths the programme is meant for this week."""
@@ -135,24 +148,66 @@ class Programme(Intervention):
         p, y = self.params, kernel.youths
         draw = self.rng.random(len(y), dtype=np.float32)
         current = np.flatnonzero(self.enrolled)
+        dropped = draw[current] < p.dropout
+        same_person = y.person_id[current] == self.participant[current]
         leaving = (
-            (draw[current] < p.dropout)
+            dropped
             | (self.weeks[current] >= p.max_weeks)
             | ~self.still_needs(kernel, current)
-            | (y.person_id[current] != self.participant[current])
+            | ~same_person
         )
         self.leave(current[leaving])
+        # Last week was their last full week.
+        self.left_week[current[leaving & ~dropped & same_person]] = kernel.week - 1
         candidates = np.flatnonzero(self.eligible(kernel) & self.reached & ~self.enrolled)
         starting = self.select_new(kernel, candidates[draw[candidates] < p.uptake])
         self.enrolled[starting] = True
         self.participant[starting] = y.person_id[starting]
         self.weeks[starting] = 0
+        self.left_week[starting] = -1
         self.mark_reached(kernel, starting)
         self.on_enrol(kernel, starting)
         participants = np.flatnonzero(self.enrolled)
         self.weeks[participants] += 1
         self.add_effects(kernel, participants)
+        self.add_after_effects(kernel)
+        if len(participants):
+            self.last_full_week = kernel.horizon_week
         self.record(self.count_participants(kernel, participants))
+
+    def add_after_effects(self, kernel: KernelInterface) -> None:
+        """Former participants keep the effects, fading with the half-life."""
+        former = np.flatnonzero(self.left_week >= 0)
+        if not len(former):
+            return
+        # A seat that turned over holds someone else, who never took part.
+        left = former[kernel.youths.person_id[former] != self.participant[former]]
+        self.left_week[left] = -1
+        former = np.flatnonzero(self.left_week >= 0)
+        share = remaining_share(
+            kernel.week - self.left_week[former], self.params.effect_half_life_weeks
+        )
+        gone = share < 0.01
+        self.left_week[former[gone]] = -1
+        self.scale_effects(kernel, former[~gone], share[~gone])
+
+    def scale_effects(self, kernel: KernelInterface, seats: np.ndarray, share: np.ndarray) -> None:
+        """Add a share of each effect: logits scaled, multipliers moved towards 1."""
+        p, mod = self.params, kernel.modifiers
+        mod.add_logit("onset", seats, p.onset_logit * share)
+        mod.add_logit("progress", seats, p.progress_logit * share)
+        mod.add_logit("resolve", seats, p.resolve_logit * share)
+        mod.multiply("exit", seats, 1.0 + (p.exit_multiplier - 1.0) * share)
+        mod.multiply("reentry", seats, 1.0 + (p.reentry_multiplier - 1.0) * share)
+        mod.multiply("dropout", seats, 1.0 + (p.care_dropout_multiplier - 1.0) * share)
+
+    def effect_gone_week(self) -> float:
+        """The horizon week by which the last participant's effect is gone."""
+        return gone_week(self.last_full_week, self.params.effect_half_life_weeks)
+
+    def outcomes(self, model: ProgrammeHost) -> dict[str, float]:
+        """When the programme's effects are gone (horizon week)."""
+        return {f"{self.name}_effect_gone_week": self.effect_gone_week()}
 
     def leave(self, seats: np.ndarray) -> None:
         """Take youths out of the programme."""

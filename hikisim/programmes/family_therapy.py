@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
+from hikisim.programmes.decay import half_life_field
 from hikisim.programmes.enrolment import CareProgramme, ProgrammeParams
 from hikisim.programmes.interface import KernelInterface
 
@@ -75,6 +76,12 @@ class FamilyTherapyParams(ProgrammeParams):
         le=1e7,
         description="Cost of one family for one week. Unit: yen per family-week. Source: "
         "assumption.",
+    )
+    effect_half_life_weeks: float = half_life_field(
+        52.0,
+        "Markus, Lange and Pettigrew 1990 (a meta-analysis of family therapy: effects grow in"
+        " the first year after therapy and may fall sharply after 18 months); a 1-year half-"
+        "life is an assumption within that.",
     )
 
 

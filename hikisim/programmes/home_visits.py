@@ -8,6 +8,7 @@ import numpy as np
 from pydantic import Field
 
 from hikisim.programmes.base import share
+from hikisim.programmes.decay import half_life_field
 from hikisim.programmes.enrolment import Programme, ProgrammeParams
 from hikisim.programmes.interface import KernelInterface, ProgrammeHost
 from hikisim.states import Care, State, Track
@@ -78,6 +79,11 @@ class HomeVisitParams(ProgrammeParams):
         description="Cost of visiting one youth for one week (staff time and travel). Unit: yen "
         "per participant-week. Source: assumption.",
     )
+    effect_half_life_weeks: float = half_life_field(
+        52.0,
+        "assumption, as family therapy; relapse after home treatment ended was frequent in "
+        "Barcelona (Malagon-Amor et al. 2018, n = 190).",
+    )
 
 
 class HomeVisits(Programme):
@@ -137,4 +143,5 @@ class HomeVisits(Programme):
         cases = kernel.current_cases()
         never_helped = cases[~fam.sought_help[y.family[cases]]]
         visited = self.ever_visited[never_helped] == y.person_id[never_helped]
-        return {"home_visits_reached_share": share(np.count_nonzero(visited), len(never_helped))}
+        reached = share(np.count_nonzero(visited), len(never_helped))
+        return super().outcomes(model) | {"home_visits_reached_share": reached}

@@ -62,12 +62,12 @@ class SchoolColumns(Protocol):
 class HazardModifiers(Protocol):
     """This week's per-youth changes to the kernel's hazards (neutral every week anew)."""
 
-    def add_logit(self, hazard: LogitHazard, seats: np.ndarray, change: float) -> None:
-        """Add ``change`` to the logit of ``hazard`` for the youths at ``seats``."""
+    def add_logit(self, hazard: LogitHazard, seats: np.ndarray, change: float | np.ndarray) -> None:
+        """Add ``change`` (one value, or one per seat) to the logit of ``hazard`` at ``seats``."""
         ...
 
-    def multiply(self, hazard: ScaledHazard, seats: np.ndarray, factor: float) -> None:
-        """Multiply ``hazard`` by ``factor`` for the youths at ``seats``."""
+    def multiply(self, hazard: ScaledHazard, seats: np.ndarray, factor: float | np.ndarray) -> None:
+        """Multiply ``hazard`` by ``factor`` (one value, or one per seat) at ``seats``."""
         ...
 
 

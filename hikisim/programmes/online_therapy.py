@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
+from hikisim.programmes.decay import half_life_field
 from hikisim.programmes.enrolment import Programme, ProgrammeParams
 from hikisim.programmes.interface import KernelInterface
 from hikisim.states import State
@@ -62,6 +63,12 @@ class OnlineTherapyParams(ProgrammeParams):
         le=1e7,
         description="Cost of one participant for one week. Unit: yen per participant-week. Source: "
         "assumption.",
+    )
+    effect_half_life_weeks: float = half_life_field(
+        208.0,
+        "Zainal et al. 2024 (154 trials of internet CBT with 12 months or more of follow-up: "
+        "long-term efficacy similar to short-term); a 4-year half-life is an assumption "
+        "consistent with little decay in the first year.",
     )
 
 

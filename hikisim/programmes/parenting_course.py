@@ -8,6 +8,7 @@ import numpy as np
 from pydantic import Field
 
 from hikisim.programmes.base import Intervention, InterventionParams, share
+from hikisim.programmes.decay import gone_week, half_life_field, remaining_share
 from hikisim.programmes.interface import KernelInterface, ProgrammeHost
 from hikisim.states import Care, State
 
@@ -21,11 +22,12 @@ class ParentingCourseParams(InterventionParams):
         uptake: Weekly probability that a reached, eligible family starts.
         dropout: Weekly dropout during the course.
         course_weeks: Length of the course.
-        onset_logit: Lasting change to the onset logit of the family's youths.
-        help_logit: Lasting change to the family's help-seeking logit.
+        onset_logit: Change to the onset logit of the family's youths.
+        help_logit: Change to the family's help-seeking logit.
         never_seek_conversion: Chance that a family that would never seek help becomes
             willing to.
-        resolve_logit: Lasting change to the AT_RISK to ENGAGED logit.
+        resolve_logit: Change to the AT_RISK to ENGAGED logit.
+        effect_half_life_weeks: Half-life of those changes after the course ends.
     """
 
     targeting: Literal["symptomatic", "universal"] = Field(
@@ -66,23 +68,26 @@ class ParentingCourseParams(InterventionParams):
         ge=-5.0,
         le=5.0,
         description="Change to the onset logit of the family's youths, from the first week of "
-        "attendance and lasting after completion. Unit: logit. Source: assumption.",
+        "attendance, fading after completion with effect_half_life_weeks. Unit: logit. "
+        "Source: assumption.",
     )
     help_logit: float = Field(
         0.0,
         ge=-5.0,
         le=10.0,
-        description="Change to the family's help-seeking logit, from the first week and lasting "
-        "after completion. Unit: logit. Source: assumption, set in version 1 against "
-        "Sakai et al. 2015 (42.9% entered treatment or recovered; a pilot, a loose bound), "
-        "which is not a v2 calibration target; not refitted.",
+        description="Change to the family's help-seeking logit, from the first week, fading "
+        "after completion with effect_half_life_weeks. Unit: logit. Source: assumption, "
+        "set in version 1 against Sakai et al. 2015 (42.9% entered treatment or "
+        "recovered; a pilot, a loose bound), which is not a v2 calibration target; not "
+        "refitted.",
     )
     never_seek_conversion: float = Field(
         0.6,
         ge=0.0,
         le=1.0,
         description="Probability that a family that would never seek help becomes willing to on "
-        "completing the course. Unit: probability. Source: assumption; CRAFT aims to "
+        "completing the course; a family keeps what it learnt about where to seek help, "
+        "so this does not fade. Unit: probability. Source: assumption; CRAFT aims to "
         "bring reluctant cases to treatment (Sakai et al. 2015).",
     )
     resolve_logit: float = Field(
@@ -90,7 +95,14 @@ class ParentingCourseParams(InterventionParams):
         ge=-5.0,
         le=5.0,
         description="Change to the AT_RISK to ENGAGED logit of the family's youths, from the first "
-        "week and lasting. Unit: logit. Source: assumption.",
+        "week, fading after completion with effect_half_life_weeks. Unit: logit. Source: "
+        "assumption.",
+    )
+    effect_half_life_weeks: float = half_life_field(
+        520.0,
+        "van Aar et al. 2017 (40 trials of parenting programmes: effects sustained, with no "
+        "fade-out, up to three years after the programme); a 10-year half-life, keeping "
+        "81% after three years, is an assumption beyond the trials' follow-up.",
     )
     cost_per_participant_week: float = Field(
         5_000.0,
@@ -107,10 +119,10 @@ ENGAGEMENT_WINDOW_WEEKS = 26
 class ParentingCourse(Intervention):
     """Parenting courses that act early on family risk factors and on help-seeking.
 
-    Participants are families. A completed course leaves lasting effects on the
-    family's youths; the programme also measures family-intervention engagement: the
-    share of withdrawn youths, not in treatment when their family completed the course,
-    who entered treatment or recovered within 26 weeks.
+    Participants are families. A completed course leaves effects on the family's
+    youths that fade with the course's half-life; the programme also measures
+    family-intervention engagement: the share of withdrawn youths, not in treatment when
+    their family completed the course, who entered treatment or recovered within 26 weeks.
     """
 
     name = "parenting_course"
@@ -124,6 +136,9 @@ class ParentingCourse(Intervention):
         self.reached = self.rng.random(n_families) < self.params.coverage
         self.weeks_in_course = np.zeros(n_families, np.int16)
         self.attending = np.zeros(n_families, bool)
+        # The model week each family finished the course (-1: not finished).
+        self.completed_week = np.full(n_families, -1, np.int64)
+        self.last_full_week: int | None = None
         self.follow_seat = np.zeros(0, np.int64)
         self.follow_person = np.zeros(0, np.int64)
         self.follow_week = np.zeros(0, np.int64)
@@ -158,13 +173,16 @@ class ParentingCourse(Intervention):
         self.record(len(attending))
         finished = attending[self.weeks_in_course[attending] >= p.course_weeks]
         self.complete(kernel, finished, draw[finished])
-        self.add_lasting_effects(kernel)
+        self.add_effects(kernel)
+        if len(attending):
+            self.last_full_week = kernel.horizon_week
         self.follow_up(kernel)
 
     def complete(self, kernel: KernelInterface, families: np.ndarray, draw: np.ndarray) -> None:
         """Families that finish the course: convert some non-seekers, start follow-up."""
         y = kernel.youths
         self.attending[families] = False
+        self.completed_week[families] = kernel.week
         kernel.record_course_taken(families)
         # The draw was used for dropout (below p.dropout); above it, it is uniform again.
         rescaled = (draw - self.params.dropout) / max(1.0 - self.params.dropout, 1e-9)
@@ -179,14 +197,21 @@ class ParentingCourse(Intervention):
         self.follow_person = np.concatenate([self.follow_person, y.person_id[seats]])
         self.follow_week = np.concatenate([self.follow_week, np.full(len(seats), kernel.week)])
 
-    def add_lasting_effects(self, kernel: KernelInterface) -> None:
-        """Youths of families that took the course keep the course's effects."""
-        p, y, fam = self.params, kernel.youths, kernel.families
-        seats = np.flatnonzero(fam.took_course[y.family] | self.attending[y.family])
+    def add_effects(self, kernel: KernelInterface) -> None:
+        """The course's effects: whole while attending, fading after completion."""
+        p, y = self.params, kernel.youths
+        family_share = np.where(
+            self.completed_week >= 0,
+            remaining_share(kernel.week - self.completed_week, p.effect_half_life_weeks),
+            0.0,
+        )
+        family_share[self.attending] = 1.0
+        seats = np.flatnonzero(family_share[y.family] >= 0.01)
+        share_of_seat = family_share[y.family[seats]]
         mod = kernel.modifiers
-        mod.add_logit("onset", seats, p.onset_logit)
-        mod.add_logit("help", seats, p.help_logit)
-        mod.add_logit("resolve", seats, p.resolve_logit)
+        mod.add_logit("onset", seats, p.onset_logit * share_of_seat)
+        mod.add_logit("help", seats, p.help_logit * share_of_seat)
+        mod.add_logit("resolve", seats, p.resolve_logit * share_of_seat)
 
     def follow_up(self, kernel: KernelInterface) -> None:
         """Count youths who entered treatment or recovered within the window."""
@@ -207,6 +232,9 @@ class ParentingCourse(Intervention):
         """Family-intervention engagement and the share of families that took the course."""
         fam = model.kernel_interface.families
         return {
+            "parenting_course_effect_gone_week": gone_week(
+                self.last_full_week, self.params.effect_half_life_weeks
+            ),
             "family_intervention_engagement": share(self.engaged, self.followed),
             "families_took_course_share": share(np.count_nonzero(fam.took_course), len(fam)),
             "families_sought_help_share": share(np.count_nonzero(fam.sought_help), len(fam)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from hikisim.programmes.decay import half_life_field
 from hikisim.programmes.enrolment import CareProgramme, ProgrammeParams
 
 
@@ -65,6 +66,10 @@ class PetTherapyParams(ProgrammeParams):
         le=1e7,
         description="Cost of one participant for one week. Unit: yen per participant-week. Source: "
         "assumption.",
+    )
+    effect_half_life_weeks: float = half_life_field(
+        26.0,
+        "assumption: no follow-up evidence; the effect is taken to fade within months.",
     )
 
 

@@ -8,6 +8,7 @@ import numpy as np
 from pydantic import Field
 
 from hikisim.programmes.base import InterventionParams
+from hikisim.programmes.decay import half_life_field
 from hikisim.programmes.enrolment import CareProgramme, ProgrammeParams
 
 
@@ -92,6 +93,12 @@ class PsychotherapyParams(ProgrammeParams):
         le=1.0,
         description="Group cost per participant-week as a share of the individual cost. Unit: "
         "fraction. Source: assumption.",
+    )
+    effect_half_life_weeks: float = half_life_field(
+        104.0,
+        "Vittengl et al. 2007 (a meta-analysis of relapse after acute-phase cognitive therapy"
+        " for depression: 29% within a year, 54% within two); a 2-year half-life, keeping "
+        "about 70% of the effect after a year, is an assumption built on it.",
     )
 
 

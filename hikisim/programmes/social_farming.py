@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
+from hikisim.programmes.decay import half_life_field
 from hikisim.programmes.enrolment import Programme, ProgrammeParams
 from hikisim.programmes.interface import KernelInterface
 from hikisim.states import State, Track
@@ -62,6 +63,11 @@ class SocialFarmingParams(ProgrammeParams):
         le=1e7,
         description="Cost of one participant for one week. Unit: yen per participant-week. Source: "
         "assumption.",
+    )
+    effect_half_life_weeks: float = half_life_field(
+        52.0,
+        "assumption: no follow-up evidence; work habits gained are taken to fade within about"
+        " a year.",
     )
 
 
