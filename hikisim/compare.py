@@ -296,6 +296,10 @@ def _health_table(results: Sequence[RunResult], base_seed: int) -> pd.DataFrame:
     paired = by_replicate(runs_frame(results))
     reference_name, reference = next(iter(paired.items()))
     rng = np.random.default_rng(base_seed)
+    # Every programme that runs in some scenario gets its own column.
+    gone_keys = sorted(
+        {key for r in results for key in r.summary if key.endswith(EFFECT_GONE_SUFFIX)}
+    )
     rows = []
     for name, own in paired.items():
         row: dict[str, Any] = {"scenario": name, "replicates": len(own)}
@@ -316,9 +320,12 @@ def _health_table(results: Sequence[RunResult], base_seed: int) -> pd.DataFrame:
         row["cost_per_person_year_averted"] = ratio[0]
         row["cost_per_person_year_averted_low"] = ratio[1]
         row["cost_per_person_year_averted_high"] = ratio[2]
-        row["effects_gone_years"] = effects_gone_years(
-            [r.summary for r in results if r.scenario == name]
-        )
+        own_summaries = [r.summary for r in results if r.scenario == name]
+        row["effects_gone_years"] = effects_gone_years(own_summaries)
+        for key in gone_keys:
+            row[key.removesuffix("_week") + "_years"] = effects_gone_years(
+                [{key: s[key]} for s in own_summaries if key in s]
+            )
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -20,7 +20,7 @@ import numpy as np
 
 from hikisim.errors import InputError
 
-__all__ = ["DRIVER_NAMES", "Driver", "default_path", "load_drivers"]
+__all__ = ["DRIVER_NAMES", "Driver", "default_path", "load_drivers", "read_series"]
 
 #: The drivers the model reads; every drivers file must define them all.
 DRIVER_NAMES: Final = ("internet_use", "job_openings_ratio", "covid", "school_refusal_policy")
@@ -134,11 +134,28 @@ def load_drivers(path: Path | None = None) -> dict[str, Driver]:
     missing = [name for name in DRIVER_NAMES if name not in data]
     if missing:
         raise InputError(f"lacks drivers: {', '.join(missing)}", str(path))
-    return {name: _driver(name, table, str(path)) for name, table in data.items()}
+    return {name: read_series(name, table, str(path)) for name, table in data.items()}
 
 
-def _driver(name: str, table: Any, source: str) -> Driver:
-    """Build one driver from its TOML table, checking every field."""
+def read_series(name: str, table: Any, source: str) -> Driver:
+    """Build one driver, or any series in a driver's format, from its TOML table.
+
+    Other data files with calendar series (``hikisim/data/parents.toml``) use the same
+    fields and this same check.
+
+    Args:
+        name: The series' key, used in error messages (and for the known drivers' bounds).
+        table: The TOML table: description, unit, source, confidence, before, after,
+            years, values and optionally interpolation.
+        source: The file it came from, for error messages.
+
+    Returns:
+        The series.
+
+    Raises:
+        InputError: If a field is missing or malformed, naming the file, the series and
+            the field.
+    """
 
     def fail(field: str, message: str) -> InputError:
         return InputError(message, source, f"{name}.{field}" if field else name)

@@ -18,6 +18,7 @@ from hikisim.dynamics import CalendarEffects, Kernel, note_programme, start_care
 from hikisim.episodes import EpisodeLog
 from hikisim.metrics import WEEKLY_COLUMNS, current_cases, weekly_record
 from hikisim.network import build_network
+from hikisim.parents import ParentData, build_parents, load_parent_data, renew_parents
 from hikisim.population import ReadOnlyColumns, build_population
 from hikisim.programmes import REGISTRY, Intervention
 from hikisim.programmes.interface import (
@@ -67,6 +68,9 @@ class HikiModel(mesa.Model):
         seed: The seed of this run.
         version: The hikisim version.
         population: Youth, family and school arrays.
+        parents: Each person's parents (ages at the birth, ages at death); only the
+            survey measures read them.
+        parent_data: The data the parents are drawn from.
         network: The social network, with its CSR view and tie states.
         graph: The networkx social graph.
         adjacency: The CSR adjacency used by the kernel.
@@ -117,6 +121,14 @@ class HikiModel(mesa.Model):
         self.total_weeks = self.horizon_start + round(scenario.run.years * WEEKS_PER_YEAR)
         self.calendar = Calendar(shift_month(scenario.run.present, -scenario.run.burn_in_years))
         self.drivers: dict[str, Driver] = load_drivers()
+        self.parent_data: ParentData = load_parent_data()
+        self.parents = build_parents(
+            self.population.youths,
+            self.calendar.year_of(0),
+            scenario.parents,
+            self.parent_data,
+            self.streams["parents"],
+        )
         self.survey_recorder = SurveyRecorder(self.calendar, self.total_weeks, load_targets())
         self.weekly_records: list[dict[str, float]] = []
         self.last_record: dict[str, float] = {}
@@ -186,6 +198,7 @@ class HikiModel(mesa.Model):
         """Simulate one week: the kernel, then interventions, then data collection."""
         self.kernel.calendar = self.calendar_effects(self.week)
         events = self.kernel.step(self.week)
+        self._renew_parents()
         cost_before = self.intervention_cost()
         # Only interventions set modifiers; without any they stay neutral all run.
         if self.interventions:
@@ -201,6 +214,17 @@ class HikiModel(mesa.Model):
             self.weekly_records.append(record)
             self.datacollector.collect(self)
         self.running = not self.finished
+
+    def _renew_parents(self) -> None:
+        """Give the people who took a seat this week (turnover) parents of their own."""
+        renew_parents(
+            self.parents,
+            self.population.youths,
+            self.calendar.year_of(self.week),
+            self.settings.parents,
+            self.parent_data,
+            self.streams["parents"],
+        )
 
     def calendar_effects(self, week: int) -> CalendarEffects:
         """The drivers' effects in a week: their values (data) times their effects.

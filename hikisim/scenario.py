@@ -343,6 +343,41 @@ class FamilySettings(Section):
     )
 
 
+class ParentsSettings(Section):
+    """Parents' ages and survival (the 8050 problem); measured, never read by a hazard."""
+
+    mother_age_sd: float = Field(
+        4.5,
+        ge=0.0,
+        le=10.0,
+        description="Standard deviation of a mother's age at a child's birth around the mean "
+        "for the child's birth year (hikisim/data/parents.toml); ages are kept within 15-49. "
+        "Unit: years. Source: assumption: births in Japan from the 1950s to the 1980s were "
+        "concentrated at ages 25-34 (MHLW Vital Statistics), which a spread of 4.5 years "
+        "about a mean near 28 reproduces.",
+    )
+    mother_age_shift: float = Field(
+        0.0,
+        ge=-10.0,
+        le=10.0,
+        description="Years added to the published mean age of mothers at birth, for "
+        "sensitivity analysis: the KHJ family surveys imply parents older than the vital "
+        "statistics do (docs/model.md). Unit: years. Source: assumption (0 keeps the "
+        "published means).",
+    )
+    father_gap_sd: float = Field(
+        3.0,
+        ge=0.0,
+        le=10.0,
+        description="Standard deviation of a father's age minus the mother's at a birth, "
+        "around the mean gap for the birth year (hikisim/data/parents.toml); fathers are at "
+        "least 15. Unit: years. Source: assumption: in 1970 about 80% of husbands marrying "
+        "for the first time were older than their wives and about 10% younger (MHLW Vital "
+        "Statistics, reported by President Online, 2012), which a spread of 3 years about a "
+        "mean gap near 3 years roughly gives.",
+    )
+
+
 class SchoolSettings(Section):
     """School climate, pressure, dropout and the school-to-work transition."""
 
@@ -892,6 +927,7 @@ class Scenario(Section):
     population: PopulationSettings = PopulationSettings()
     individual: IndividualSettings = IndividualSettings()
     family: FamilySettings = FamilySettings()
+    parents: ParentsSettings = ParentsSettings()
     school: SchoolSettings = SchoolSettings()
     society: SocietySettings = SocietySettings()
     labour: LabourSettings = LabourSettings()

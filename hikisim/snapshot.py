@@ -48,6 +48,8 @@ class PopulationSnapshot:
         family_sought_help: The person's family has contacted a help service.
         treated_in_episode: Has been in treatment or support at some point of the
             current episode.
+        oldest_parent_age: Age in years of the person's oldest living parent (NaN if
+            both parents have died).
         weeks_into_school_year: Weeks since the school year started (April), at the
             date; the same for everyone.
     """
@@ -69,6 +71,7 @@ class PopulationSnapshot:
     studying_or_working: np.ndarray
     family_sought_help: np.ndarray
     treated_in_episode: np.ndarray
+    oldest_parent_age: np.ndarray
     weeks_into_school_year: int
 
     def __len__(self) -> int:

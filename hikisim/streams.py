@@ -42,6 +42,10 @@ MECHANISMS = (
     # Added with Model v2; appended so the streams above keep their keys and numbers.
     "severity",
     "labour",
+    # Parents (hikisim.parents) are drawn at the start and at each turnover from a stream
+    # of their own, appended so that no other stream's numbers move: a run's outputs other
+    # than the parents' measures do not depend on them.
+    "parents",
 )
 
 # numpy makes a float32 uniform from the next 32 random bits as (bits >> 8) * 2**-24.

@@ -20,6 +20,7 @@ TITLES = {
     "broad_prevalence_40_64": "Broad withdrawal, ages 40-64",
     "mext_refusal_junior_high": "School refusal, junior high (MEXT)",
     "mext_refusal_elementary_5_6": "School refusal, grades 5-6 (MEXT)",
+    "eighty_fifty": "Cases 40-64 with a parent aged 75+ (8050)",
 }
 
 
@@ -38,6 +39,8 @@ def plot_yearly_against_surveys(
 ) -> None:
     """Draw the yearly series with the survey figures and their tolerance intervals.
 
+    The last panel, the 8050 share, has no survey figure to compare with.
+
     Args:
         rows: The yearly rows (``year`` and the series columns; None where not measured).
         targets: The calibration targets.
@@ -46,7 +49,6 @@ def plot_yearly_against_surveys(
     """
     fig, axes = plt.subplots(2, 3, figsize=(13, 7), sharex=True)
     years = [row["year"] for row in rows]
-    axes.flat[-1].set_visible(False)
     for ax, (column, label) in zip(axes.flat, TITLES.items(), strict=False):
         values = [row[column] if row[column] is not None else float("nan") for row in rows]
         ax.plot(years, [100 * v for v in values], color="tab:blue", label="model")

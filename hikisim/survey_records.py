@@ -33,7 +33,17 @@ YEARLY_COLUMNS = (
     "broad_prevalence_40_64",
     "mext_refusal_junior_high",
     "mext_refusal_elementary_5_6",
+    "eighty_fifty",
 )
+# The columns measured on each year's December snapshot and on the March snapshot that
+# ends the school year starting in that year.
+DECEMBER_COLUMNS = (
+    "broad_prevalence_15_39",
+    "narrow_prevalence_15_39",
+    "broad_prevalence_40_64",
+    "eighty_fifty",
+)
+MARCH_COLUMNS = ("mext_refusal_junior_high", "mext_refusal_elementary_5_6")
 # Cross-sections of the yearly series are taken in December, as most Cabinet Office
 # fieldwork was; the MEXT school year is counted in the March that ends it.
 YEARLY_PREVALENCE_MONTH = 12
@@ -76,6 +86,7 @@ def take_snapshot(model: HikiModel, date: str) -> PopulationSnapshot:
         studying_or_working=np.isin(y.track, STUDYING_OR_WORKING) & ~withdrawn,
         family_sought_help=model.population.families.sought_help[y.family],
         treated_in_episode=treated,
+        oldest_parent_age=model.parents.oldest_living_age(y.age_weeks / WEEKS_PER_YEAR),
         weeks_into_school_year=int(weeks_into_year),
     )
 
@@ -122,9 +133,9 @@ class SurveyRecorder:
         for date in surveys.SNAPSHOT_DATES:
             self._at(date, self._band_measure(date))
         for year in self.yearly:
-            prevalences = self._yearly_measure(year, YEARLY_COLUMNS[1:4])
+            prevalences = self._yearly_measure(year, DECEMBER_COLUMNS)
             self._at(f"{year:04d}-{YEARLY_PREVALENCE_MONTH:02d}", prevalences)
-            school_year = self._yearly_measure(year, YEARLY_COLUMNS[4:])
+            school_year = self._yearly_measure(year, MARCH_COLUMNS)
             self._at(f"{year + 1:04d}-{SCHOOL_YEAR_END_MONTH:02d}", school_year)
         self._due = {week: jobs for week, jobs in self._due.items() if 0 <= week < total_weeks}
 

@@ -57,6 +57,7 @@ __all__ = [
     "mext_refusal",
     "narrow_prevalence",
     "no_service_use_share",
+    "parent_75plus_share",
     "refuser_neet_share",
     "required_snapshot_dates",
     "school_refusal_history_share",
@@ -82,6 +83,9 @@ SEED_MAX_ONSET_AGE = 30
 # The Cabinet Office excluded people at home because of illness; of the model's disorders
 # only schizophrenia is such an illness (physical illness is not modelled).
 CAO_EXCLUDED_DISORDERS = (int(Disorder.SCHIZOPHRENIA),)
+# The 8050 problem's "parents in their 80s", counted from 75, the age at which Japan's
+# health insurance counts people as late-stage elderly (kouki koureisha).
+PARENT_OLD_AGE = 75
 # Koyama et al. assessed mood and anxiety disorders (and impulse-control and substance
 # disorders, which the model lacks), not schizophrenia, autism or personality disorders.
 KOYAMA_DISORDERS = (int(Disorder.DEPRESSION), int(Disorder.SOCIAL_ANXIETY))
@@ -208,6 +212,18 @@ def no_service_use_share(snapshot: PopulationSnapshot, lo: int, hi: int) -> floa
     return _share(~_flag(snapshot.treated_in_episode), among)
 
 
+def parent_75plus_share(snapshot: PopulationSnapshot, lo: int, hi: int) -> float:
+    """Among ``cao_broad`` cases aged ``lo..hi``, the share with a parent aged 75 or older.
+
+    This is the 8050 problem's measure. A parent counts while alive (the snapshot's
+    ``oldest_parent_age``, NaN when both have died); withdrawn adults are taken to live
+    with their surviving parents (docs/model.md gives the reasons).
+    """
+    cases = cao_broad_cases(snapshot) & in_band(snapshot, lo, hi)
+    # NaN (no living parent) compares as False.
+    return _share(np.asarray(snapshot.oldest_parent_age) >= PARENT_OLD_AGE, cases)
+
+
 # --- targets to quantities ---------------------------------------------------------------
 
 MEASURES: dict[str, tuple[str, Quantity]] = {
@@ -239,6 +255,8 @@ YEARLY_SERIES: dict[str, tuple[Quantity, int, int]] = {
     # at the end of March.
     "mext_refusal_junior_high": (mext_refusal, 12, 14),
     "mext_refusal_elementary_5_6": (mext_refusal, 10, 11),
+    # The 8050 problem: the share of cases aged 40-64 with a parent aged 75 or older.
+    "eighty_fifty": (parent_75plus_share, 40, 64),
 }
 """The survey-defined columns of ``yearly.csv``: column -> (quantity, lo, hi)."""
 
@@ -359,8 +377,9 @@ def band_summary(
         hi: Highest age of the band (whole years).
 
     Returns:
-        ``broad_prevalence``, ``narrow_prevalence``, ``male_share``, ``ever_share`` (floats)
-        and ``duration_share`` (:data:`DURATION_BINS`), ``onset_age_share``
+        ``broad_prevalence``, ``narrow_prevalence``, ``male_share``, ``ever_share``,
+        ``parent_75plus_share`` (:func:`parent_75plus_share`) (floats) and
+        ``duration_share`` (:data:`DURATION_BINS`), ``onset_age_share``
         (:data:`ONSET_AGE_BINS`) and ``age_share`` (:func:`age_bins`), each a dict of
         bin label to share.
     """
@@ -376,6 +395,7 @@ def band_summary(
         "onset_age_share": _binned(np.asarray(snapshot.onset_age), cases, ONSET_AGE_BINS),
         "age_share": _binned(ages, cases, age_bins(lo, hi)),
         "ever_share": _share(_flag(snapshot.ever_broad), band),
+        "parent_75plus_share": parent_75plus_share(snapshot, lo, hi),
     }
 
 

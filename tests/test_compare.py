@@ -115,6 +115,9 @@ def test_compare_end_to_end(tmp_path: Path) -> None:
     # The baseline runs no programme; home visits report when their effect is gone.
     assert np.isnan(table.loc[0, "effects_gone_years"])
     assert table.loc[1, "effects_gone_years"] >= 0
+    # ... and each programme has a column of its own.
+    assert table.loc[1, "home_visits_effect_gone_years"] == table.loc[1, "effects_gone_years"]
+    assert np.isnan(table.loc[0, "home_visits_effect_gone_years"])
     runs = pd.read_csv(out / "runs.csv")
     seeds = runs.pivot(index="replicate", columns="scenario", values="seed")
     assert (seeds["baseline"] == seeds["home_visits"]).all()

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from hikisim.episodes import OUTCOMES
 from hikisim.metrics import SURVEY_MIN_WEEKS, current_cases, summarize
 from hikisim.model import HikiModel
+from hikisim.parents import FATHER_AGE_RANGE, MOTHER_AGE_RANGE
 from hikisim.scenario import Scenario
 from hikisim.simulation import run_model
 from hikisim.states import (
@@ -56,9 +57,20 @@ def small_scenarios(draw: st.DrawFn) -> tuple[Scenario, int]:
         "dynamics.narrow_entry_share": draw(st.floats(0.0, 1.0)),
         "dynamics.deepen_rate": draw(st.floats(0.0, 0.2)),
         "dynamics.lighten_rate": draw(st.floats(0.0, 0.2)),
+        **draw(parents_settings()),
     }
     seed = draw(st.integers(0, 2**32 - 1))
     return Scenario().with_overrides(overrides), seed
+
+
+@st.composite
+def parents_settings(draw: st.DrawFn) -> dict[str, float]:
+    """Dotted overrides of every parents setting, anywhere in its allowed range."""
+    return {
+        "parents.mother_age_sd": draw(st.floats(0.0, 10.0)),
+        "parents.mother_age_shift": draw(st.floats(-10.0, 10.0)),
+        "parents.father_gap_sd": draw(st.floats(0.0, 10.0)),
+    }
 
 
 def open_rows(model: HikiModel) -> np.ndarray:
@@ -192,6 +204,28 @@ def assert_weekly_sums_agree_with_log(model: HikiModel) -> None:
         assert record["hikikomori"] <= record["withdrawn"]
 
 
+def assert_parents(model: HikiModel) -> None:
+    y, parents = model.population.youths, model.parents
+    # Everyone, newcomers included, has their own parents.
+    assert np.array_equal(parents.person_id, y.person_id)
+    assert np.all(parents.mother_age_at_birth >= MOTHER_AGE_RANGE[0])
+    assert np.all(parents.mother_age_at_birth <= MOTHER_AGE_RANGE[1])
+    assert np.all(parents.father_age_at_birth >= FATHER_AGE_RANGE[0])
+    assert np.all(parents.father_age_at_birth <= FATHER_AGE_RANGE[1])
+    assert np.all(parents.mother_death_age >= parents.mother_age_at_birth)
+    assert np.all(parents.father_death_age >= parents.father_age_at_birth)
+    age = y.age_weeks / WEEKS_PER_YEAR
+    oldest = parents.oldest_living_age(age)
+    alive = ~np.isnan(oldest)
+    assert np.all(oldest[alive] >= age[alive] + min(MOTHER_AGE_RANGE[0], FATHER_AGE_RANGE[0]))
+    for bands in model.survey_recorder.snapshots.values():
+        for entry in bands.values():
+            share = entry["parent_75plus_share"]
+            assert share is None or 0.0 <= share <= 1.0
+    for row in model.survey_recorder.yearly_rows():
+        assert row["eighty_fifty"] is None or 0.0 <= row["eighty_fifty"] <= 1.0
+
+
 def assert_fractions(summary: dict[str, Any]) -> None:
     for key in FRACTION_KEYS:
         assert 0.0 <= summary[key] <= 1.0, key
@@ -219,6 +253,7 @@ def test_invariants_hold_after_a_run(case: tuple[Scenario, int]) -> None:
     assert_severity(model)
     assert_log_consistent(model)
     assert_weekly_sums_agree_with_log(model)
+    assert_parents(model)
     assert_fractions(summarize(model))
 
 
@@ -233,6 +268,7 @@ def test_invariants_hold_week_by_week(case: tuple[Scenario, int], weeks: int) ->
         assert len(model.population.youths) == size
         assert_valid_state(model)
         assert_counts_agree_with_log(model)
+        assert_parents(model)
     model.finalize_log()
     assert_episode_clock(model)
     assert_severity(model)
@@ -260,3 +296,23 @@ def test_turnover_conserves_the_population(seed: int) -> None:
     assert np.array_equal(y.school, schools)
     newcomers = y.person_id >= 120
     assert np.all(y.age_weeks[newcomers] < (MIN_AGE + 2) * WEEKS_PER_YEAR)
+
+
+@PROPERTY_SETTINGS
+@given(small_scenarios(), parents_settings())
+def test_parents_change_nothing_but_the_parents_measures(
+    case: tuple[Scenario, int], other_parents: dict[str, float]
+) -> None:
+    # Parents draw from a stream of their own and no hazard reads them, so runs that
+    # differ only in the parents' settings agree on everything else.
+    scenario, seed = case
+    first = run_model(scenario, seed=seed)
+    second = run_model(scenario.with_overrides(other_parents), seed=seed)
+    assert first.weekly_records == second.weekly_records
+    horizon = first.horizon_start
+    assert first.episode_log.to_frame(horizon).equals(second.episode_log.to_frame(horizon))
+    for model in (first, second):
+        for row in model.survey_recorder.yearly.values():
+            row.pop("eighty_fifty")
+    assert first.survey_recorder.yearly == second.survey_recorder.yearly
+    assert first.survey_recorder.targets == second.survey_recorder.targets

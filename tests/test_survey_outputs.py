@@ -24,6 +24,7 @@ YEARLY_HEADER = [
     "broad_prevalence_40_64",
     "mext_refusal_junior_high",
     "mext_refusal_elementary_5_6",
+    "eighty_fifty",
 ]
 BAND_KEYS = {
     "broad_prevalence",
@@ -33,6 +34,7 @@ BAND_KEYS = {
     "onset_age_share",
     "age_share",
     "ever_share",
+    "parent_75plus_share",
 }
 
 

@@ -19,6 +19,7 @@ from hikisim.surveys import (
     MEASURES,
     SNAPSHOT_BANDS,
     SNAPSHOT_DATES,
+    YEARLY_SERIES,
     age_bins,
     band_summary,
     broad_prevalence,
@@ -31,6 +32,7 @@ from hikisim.surveys import (
     mext_refusal,
     narrow_prevalence,
     no_service_use_share,
+    parent_75plus_share,
     refuser_neet_share,
     required_snapshot_dates,
     school_refusal_history_share,
@@ -57,8 +59,14 @@ DEFAULTS: dict[str, Any] = {
     "studying_or_working": True,
     "family_sought_help": False,
     "treated_in_episode": False,
+    "oldest_parent_age": math.nan,
 }
-DTYPES = {"age_years": np.float64, "onset_age": np.float64, "episode_weeks": np.int32}
+DTYPES = {
+    "age_years": np.float64,
+    "onset_age": np.float64,
+    "episode_weeks": np.int32,
+    "oldest_parent_age": np.float64,
+}
 # A current case at either severity: 30 weeks into an episode that began at 19.
 QUASI = {"withdrawn": True, "episode_weeks": 30, "onset_age": 19.0}
 NARROW = {**QUASI, "narrow": True}
@@ -346,6 +354,36 @@ def test_measure_refuses_a_snapshot_of_the_wrong_date() -> None:
         measure(target("mext2015_refusal_junior_high"), population([{}], date="2015-06"))
 
 
+# --- the 8050 problem -------------------------------------------------------------------
+
+
+def test_parent_75plus_share_counts_cases_with_a_living_parent_of_75_or_more() -> None:
+    old_parent = {**QUASI, "age_years": 52.0, "oldest_parent_age": 80.0}
+    rows = [
+        old_parent,  # a case with a parent of 80
+        {**old_parent, "oldest_parent_age": 75.0},  # exactly 75 counts
+        {**old_parent, "oldest_parent_age": 74.9},  # not yet
+        {**old_parent, "oldest_parent_age": math.nan},  # both parents have died
+        {**old_parent, **SCHIZOPHRENIA},  # not a cao_broad case
+        {**old_parent, "episode_weeks": 10},  # not six months yet
+        {"age_years": 50.0, "oldest_parent_age": 80.0},  # not withdrawn
+        {**old_parent, "age_years": 38.0},  # outside 40-64
+    ]
+    snapshot = population(rows)
+    assert parent_75plus_share(snapshot, 40, 64) == pytest.approx(2 / 4)
+    assert parent_75plus_share(snapshot, 15, 39) == 1.0
+    assert band_summary(snapshot, 40, 64)["parent_75plus_share"] == pytest.approx(0.5)
+
+
+def test_parent_75plus_share_without_cases_is_nan() -> None:
+    snapshot = population([{"age_years": 50.0, "oldest_parent_age": 80.0}])
+    assert math.isnan(parent_75plus_share(snapshot, 40, 64))
+
+
+def test_the_8050_share_is_a_yearly_series_over_ages_40_64() -> None:
+    assert YEARLY_SERIES["eighty_fifty"] == (parent_75plus_share, 40, 64)
+
+
 # --- band summary -----------------------------------------------------------------------
 
 
@@ -395,6 +433,7 @@ def test_band_summary_keys_and_json() -> None:
         "onset_age_share",
         "age_share",
         "ever_share",
+        "parent_75plus_share",
     }
     assert list(summary["age_share"]) == ["40-44", "45-49", "50-54", "55-59", "60-64"]
     assert summary["age_share"]["50-54"] == 1.0
@@ -457,6 +496,9 @@ def random_populations(draw: st.DrawFn) -> PopulationSnapshot:
                 "studying_or_working": draw(st.booleans()),
                 "family_sought_help": draw(st.booleans()),
                 "treated_in_episode": draw(st.booleans()),
+                "oldest_parent_age": draw(
+                    st.one_of(st.just(math.nan), st.floats(min_value=30.0, max_value=110.0))
+                ),
             }
         )
     weeks_in = draw(st.integers(min_value=0, max_value=52))

@@ -1,0 +1,207 @@
+"""Parents (the 8050 problem): the data, the draws, and that they change nothing else."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from hikisim.errors import InputError
+from hikisim.model import HikiModel
+from hikisim.parents import (
+    FATHER_AGE_RANGE,
+    MOTHER_AGE_RANGE,
+    Parents,
+    build_parents,
+    load_parent_data,
+    renew_parents,
+)
+from hikisim.scenario import ParentsSettings, Scenario
+from hikisim.simulation import run_model, write_outputs
+from hikisim.states import WEEKS_PER_YEAR
+from hikisim.streams import MECHANISMS
+
+DATA = load_parent_data()
+
+
+def hand_built(mother: list[float], father: list[float], deaths: list[tuple[float, float]]):
+    """Parents for one person per entry: ages at the birth and (mother, father) death ages."""
+    return Parents(
+        person_id=np.arange(len(mother)),
+        mother_age_at_birth=np.array(mother, np.float32),
+        father_age_at_birth=np.array(father, np.float32),
+        mother_death_age=np.array([m for m, _ in deaths], np.float32),
+        father_death_age=np.array([f for _, f in deaths], np.float32),
+    )
+
+
+# --- data -------------------------------------------------------------------------------
+
+
+def test_the_parents_stream_is_the_last_one() -> None:
+    # Appended, so every other stream keeps its spawn key and its numbers.
+    assert MECHANISMS[-1] == "parents"
+    assert MECHANISMS[:3] == ("population", "network", "turnover")
+
+
+def test_survival_passes_through_the_life_table_points() -> None:
+    # MHLW abridged life table 2005.
+    men, women = DATA.father_survival, DATA.mother_survival
+    assert men.survival(65.0) == pytest.approx(0.85606)
+    assert men.survival(80.0) == pytest.approx(0.550)
+    assert men.survival(81.49) == pytest.approx(0.5)
+    assert women.survival(65.0) == pytest.approx(0.93069)
+    assert women.survival(80.0) == pytest.approx(0.768)
+    assert women.survival(88.27) == pytest.approx(0.5)
+    ages = np.linspace(15.0, 110.0, 200)
+    for curve in (men, women):
+        assert np.all(np.diff(curve.survival(ages)) < 0)
+
+
+def test_death_ages_invert_the_survival_curve() -> None:
+    curve = DATA.mother_survival
+    alive_at = np.array([25.0, 30.0, 70.0, 85.0, 95.0])
+    uniforms = np.array([0.9, 0.5, 0.5, 0.1, 0.99])
+    death = curve.death_ages(alive_at, uniforms)
+    assert np.all(death >= alive_at)
+    assert curve.survival(death) / curve.survival(alive_at) == pytest.approx(uniforms)
+    # u = 1 dies at once; a median draw from birth dies at the table's median length of
+    # life, 88.27 (the curve's H(0) is not quite 0, as it extends the adult segment).
+    assert curve.death_ages(np.array([50.0]), np.array([1.0]))[0] == pytest.approx(50.0)
+    assert curve.death_ages(np.array([0.0]), np.array([0.5]))[0] == pytest.approx(88.27, abs=0.01)
+
+
+def test_mothers_mean_age_follows_the_vital_statistics() -> None:
+    assert DATA.mother_age.at(1970.0) == 27.5
+    assert DATA.mother_age.at(2005.0) == 30.4
+    assert DATA.mother_age.at(1920.0) == DATA.mother_age.at(1950.0)
+    assert DATA.father_gap.at(1980.0) == 2.6
+
+
+def test_a_malformed_parents_file_is_refused(tmp_path: Path) -> None:
+    text = (Path(__file__).parents[1] / "hikisim" / "data" / "parents.toml").read_text()
+    broken = tmp_path / "parents.toml"
+    broken.write_text(text.replace("survivors = [0.93069, 0.768, 0.5]", "survivors = [0.5, 0.7]"))
+    with pytest.raises(InputError, match=r"survival\.female\.survivors"):
+        load_parent_data(broken)
+    broken.write_text(text.replace("[father_minus_mother_age]", "[father_gap]"))
+    with pytest.raises(InputError, match="father_minus_mother_age"):
+        load_parent_data(broken)
+
+
+# --- the oldest living parent: known answers ----------------------------------------------
+
+
+def test_oldest_living_age_of_hand_built_parents() -> None:
+    parents = hand_built(
+        mother=[30.0, 30.0, 30.0, 25.0],
+        father=[33.0, 33.0, 33.0, 45.0],
+        deaths=[(90.0, 90.0), (90.0, 70.0), (60.0, 70.0), (99.0, 99.0)],
+    )
+    ages = np.array([50.0, 50.0, 50.0, 50.0])
+    oldest = parents.oldest_living_age(ages)
+    assert oldest[0] == pytest.approx(83.0)  # both alive: the father is older
+    assert oldest[1] == pytest.approx(80.0)  # the father died at 70: the mother
+    assert math.isnan(oldest[2])  # both died
+    assert oldest[3] == pytest.approx(95.0)
+
+
+# --- drawing parents ---------------------------------------------------------------------
+
+
+def test_built_parents_are_plausible_and_siblings_share_them() -> None:
+    model = HikiModel(Scenario().with_overrides({"population.youths": 4000, "run.years": 0.1}))
+    parents, y = model.parents, model.population.youths
+    assert np.array_equal(parents.person_id, y.person_id)
+    lo, hi = MOTHER_AGE_RANGE
+    assert np.all((parents.mother_age_at_birth >= lo) & (parents.mother_age_at_birth <= hi))
+    lo, hi = FATHER_AGE_RANGE
+    assert np.all((parents.father_age_at_birth >= lo) & (parents.father_age_at_birth <= hi))
+    assert np.all(parents.mother_death_age >= parents.mother_age_at_birth)
+    assert np.all(parents.father_death_age >= parents.father_age_at_birth)
+    # Everyone alive in 1960 was born by 1950, when the data's mean was 28.
+    assert parents.mother_age_at_birth.mean() == pytest.approx(28.0, abs=0.3)
+    # Siblings of one family mostly share parents: the same birth dates and deaths.
+    age = y.age_weeks / WEEKS_PER_YEAR
+    mother_birth = age + parents.mother_age_at_birth
+    same_family = y.family[1:] == y.family[:-1]
+    shared = same_family & np.isclose(mother_birth[1:], mother_birth[:-1], atol=1e-3)
+    assert np.count_nonzero(shared) >= 0.85 * np.count_nonzero(same_family)
+    assert np.array_equal(
+        parents.mother_death_age[1:][shared], parents.mother_death_age[:-1][shared]
+    )
+
+
+def test_renew_draws_parents_for_newcomers_only() -> None:
+    model = HikiModel(Scenario().with_overrides({"population.youths": 500, "run.years": 0.1}))
+    parents, y = model.parents, model.population.youths
+    before = parents.mother_age_at_birth.copy()
+    y.person_id[[3, 7]] = [10_000, 10_001]
+    y.age_weeks[[3, 7]] = 10 * WEEKS_PER_YEAR
+    rng = np.random.default_rng(1)
+    renew_parents(parents, y, 2000.0, ParentsSettings(mother_age_sd=0.0), DATA, rng)
+    changed = np.flatnonzero(parents.mother_age_at_birth != before)
+    assert set(changed) <= {3, 7}
+    assert np.array_equal(parents.person_id, y.person_id)
+    # Born in 1990: with no spread, mothers are the data's mean age then.
+    assert parents.mother_age_at_birth[[3, 7]] == pytest.approx([28.9, 28.9])
+    renew_parents(parents, y, 2000.0, ParentsSettings(), DATA, rng)  # nobody new: no change
+    assert parents.mother_age_at_birth[[3, 7]] == pytest.approx([28.9, 28.9])
+
+
+def test_a_later_mean_age_at_birth_makes_parents_older() -> None:
+    model = HikiModel(Scenario().with_overrides({"population.youths": 2000, "run.years": 0.1}))
+    y = model.population.youths
+    settings = ParentsSettings(mother_age_shift=5.0)
+    older = build_parents(y, 1960.0, settings, DATA, np.random.default_rng(2))
+    base = build_parents(y, 1960.0, ParentsSettings(), DATA, np.random.default_rng(2))
+    assert older.mother_age_at_birth.mean() - base.mother_age_at_birth.mean() == pytest.approx(
+        5.0, abs=0.2
+    )
+
+
+# --- parents change nothing else ---------------------------------------------------------
+
+
+def _run_files(tmp_path: Path, name: str, overrides: dict[str, Any]) -> Path:
+    scenario = Scenario().with_overrides({"population.youths": 600, "run.years": 1, **overrides})
+    out = tmp_path / name
+    write_outputs(run_model(scenario, seed=7), out)
+    return out
+
+
+def _without_parents(summary: dict[str, Any]) -> dict[str, Any]:
+    for bands in summary["snapshots"].values():
+        for entry in bands.values():
+            entry.pop("parent_75plus_share")
+    return summary
+
+
+def _yearly(folder: Path) -> list[dict[str, str]]:
+    with (folder / "yearly.csv").open() as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_parents_settings_change_no_other_output(tmp_path: Path) -> None:
+    base = _run_files(tmp_path, "base", {})
+    changed = _run_files(
+        tmp_path,
+        "changed",
+        {"parents.mother_age_shift": 8.0, "parents.mother_age_sd": 1.0, "parents.father_gap_sd": 0},
+    )
+    for name in ("weekly.csv", "episodes.csv"):
+        assert (base / name).read_bytes() == (changed / name).read_bytes(), name
+    first = json.loads((base / "summary.json").read_text())
+    second = json.loads((changed / "summary.json").read_text())
+    assert _without_parents(first) == _without_parents(second)
+    base_rows, changed_rows = _yearly(base), _yearly(changed)
+    base_8050 = [row.pop("eighty_fifty") for row in base_rows]
+    changed_8050 = [row.pop("eighty_fifty") for row in changed_rows]
+    assert base_rows == changed_rows
+    # The parents themselves did change: older parents reach 75 sooner.
+    assert base_8050 != changed_8050
