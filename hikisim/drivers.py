@@ -9,7 +9,6 @@ series live in ``hikisim/data/drivers.toml``; :func:`load_drivers` reads and che
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -18,6 +17,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from hikisim.datafile import read_data_file
 from hikisim.errors import InputError
 
 __all__ = ["DRIVER_NAMES", "Driver", "default_path", "load_drivers", "read_series"]
@@ -124,13 +124,7 @@ def load_drivers(path: Path | None = None) -> dict[str, Driver]:
             the message names the file, the driver, the field and what is allowed.
     """
     path = Path(path) if path is not None else default_path()
-    try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
-    except OSError as error:
-        raise InputError(f"cannot read the drivers file ({error.strerror})", str(path)) from error
-    except tomllib.TOMLDecodeError as error:
-        raise InputError(f"not valid TOML ({error})", str(path)) from error
+    data = read_data_file(path, "drivers")
     missing = [name for name in DRIVER_NAMES if name not in data]
     if missing:
         raise InputError(f"lacks drivers: {', '.join(missing)}", str(path))

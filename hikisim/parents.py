@@ -27,7 +27,6 @@ changes no other output of a run.
 from __future__ import annotations
 
 import math
-import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -35,6 +34,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from hikisim.datafile import read_data_file
 from hikisim.drivers import Driver, read_series
 from hikisim.errors import InputError
 from hikisim.population import Youths
@@ -154,13 +154,7 @@ def load_parent_data(path: Path | None = None) -> ParentData:
             malformed; the message names the file and the field.
     """
     path = Path(path) if path is not None else default_path()
-    try:
-        with open(path, "rb") as handle:
-            data = tomllib.load(handle)
-    except OSError as error:
-        raise InputError(f"cannot read the parents file ({error.strerror})", str(path)) from error
-    except tomllib.TOMLDecodeError as error:
-        raise InputError(f"not valid TOML ({error})", str(path)) from error
+    data = read_data_file(path, "parents")
     for name in (*_SERIES, "survival"):
         if name not in data:
             raise InputError("is missing", str(path), name)
