@@ -381,7 +381,7 @@ def band_summary(
         ``parent_75plus_share`` (:func:`parent_75plus_share`) (floats) and
         ``duration_share`` (:data:`DURATION_BINS`), ``onset_age_share``
         (:data:`ONSET_AGE_BINS`) and ``age_share`` (:func:`age_bins`), each a dict of
-        bin label to share.
+        bin label to share, and ``disorder_share`` (:func:`disorder_shares`).
     """
     band = in_band(snapshot, lo, hi)
     cases = cao_broad_cases(snapshot) & band
@@ -396,6 +396,30 @@ def band_summary(
         "age_share": _binned(ages, cases, age_bins(lo, hi)),
         "ever_share": _share(_flag(snapshot.ever_broad), band),
         "parent_75plus_share": parent_75plus_share(snapshot, lo, hi),
+        "disorder_share": disorder_shares(snapshot, cases),
+    }
+
+
+def disorder_shares(snapshot: PopulationSnapshot, cases: np.ndarray) -> dict[str, float]:
+    """Comorbidity: the share of cases with each disorder, one key per disorder.
+
+    The shares of the five disorders add up to the secondary share; the rest of the cases
+    are primary. Schizophrenia is 0 among ``cao_broad`` cases, which exclude it, and is
+    kept as a key so every snapshot has the same keys.
+
+    Args:
+        snapshot: The population at the survey date.
+        cases: Mask of the cases the shares are taken over.
+
+    Returns:
+        Disorder name (lower case, as in :class:`~hikisim.states.Disorder`) to share; NaN
+        for every disorder when there are no cases.
+    """
+    disorder = np.asarray(snapshot.disorder)
+    return {
+        member.name.lower(): _share(disorder == member, cases)
+        for member in Disorder
+        if member is not Disorder.NONE
     }
 
 

@@ -35,6 +35,7 @@ BAND_KEYS = {
     "age_share",
     "ever_share",
     "parent_75plus_share",
+    "disorder_share",
 }
 
 

@@ -375,6 +375,29 @@ def test_parent_75plus_share_counts_cases_with_a_living_parent_of_75_or_more() -
     assert band_summary(snapshot, 40, 64)["parent_75plus_share"] == pytest.approx(0.5)
 
 
+def test_disorder_share_is_comorbidity_among_the_bands_cases() -> None:
+    depressed = {**QUASI, "disorder": int(Disorder.DEPRESSION)}
+    rows = [
+        depressed,
+        depressed,
+        {**QUASI, "disorder": int(Disorder.SOCIAL_ANXIETY)},
+        QUASI,  # primary
+        {**QUASI, **SCHIZOPHRENIA},  # excluded from cao_broad cases
+        {"disorder": int(Disorder.DEPRESSION)},  # not withdrawn
+    ]
+    shares = band_summary(population(rows), 15, 39)["disorder_share"]
+    assert shares == {
+        "schizophrenia": 0.0,
+        "social_anxiety": 0.25,
+        "depression": 0.5,
+        "autism_spectrum": 0.0,
+        "avoidant_personality": 0.0,
+    }
+    assert 1.0 - sum(shares.values()) == pytest.approx(0.25)  # the primary share
+    empty = band_summary(population([{}]), 15, 39)["disorder_share"]
+    assert all(math.isnan(share) for share in empty.values())
+
+
 def test_parent_75plus_share_without_cases_is_nan() -> None:
     snapshot = population([{"age_years": 50.0, "oldest_parent_age": 80.0}])
     assert math.isnan(parent_75plus_share(snapshot, 40, 64))
@@ -434,6 +457,7 @@ def test_band_summary_keys_and_json() -> None:
         "age_share",
         "ever_share",
         "parent_75plus_share",
+        "disorder_share",
     }
     assert list(summary["age_share"]) == ["40-44", "45-49", "50-54", "55-59", "60-64"]
     assert summary["age_share"]["50-54"] == 1.0
