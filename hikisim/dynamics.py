@@ -415,12 +415,15 @@ class Kernel:
         p_relapse, p_reenter = self._recovering_hazards(recovering)
         u = draw[recovering]
         relapsed = recovering[u < p_relapse]
-        reintegrated = recovering[(u >= p_relapse) & (u < p_relapse + p_reenter)]
+        reentering = (u >= p_relapse) & (u < p_relapse + p_reenter)
+        reintegrated = recovering[reentering]
+        # Given re-entry, where u fell within its band is a fresh uniform: it decides work.
+        work_draw = (u[reentering] - p_relapse[reentering]) / p_reenter[reentering]
 
         state[to_at_risk] = State.AT_RISK
         state[resolved] = State.ENGAGED
         self._end_withdrawal(to_recovering, week)
-        self._reintegrate(reintegrated)
+        self._reintegrate(reintegrated, work_draw, week)
         events.new_episodes = self._start_withdrawal(to_withdrawn, week, severity_draw, False)
         events.new_episodes += self._start_withdrawal(relapsed, week, severity_draw, True)
         events.recoveries = len(to_recovering)
@@ -560,13 +563,29 @@ class Kernel:
         y.narrow[seats] = False
         y.left_withdrawal_week[seats] = week
 
-    def _reintegrate(self, seats: np.ndarray) -> None:
+    def _reintegrate(self, seats: np.ndarray, work_draw: np.ndarray, week: int) -> None:
+        """Re-entry: engaged again; adults without study or work may go straight to work.
+
+        Args:
+            seats: The people re-entering.
+            work_draw: One uniform each, deciding whether they go straight to work.
+            week: This week.
+        """
         y = self.youths
         self.log.set("outcome", y.episode_row[seats], OUTCOMES.index("reintegrated"))
         y.state[seats] = State.ENGAGED
-        adults = seats[(y.track[seats] == NEITHER) & (y.age_weeks[seats] >= 15 * WEEKS_PER_YEAR)]
-        y.track[adults] = Track.WORK
-        self.mark_stale(adults)
+        y.reintegrated_week[seats] = week
+        adult = (y.track[seats] == NEITHER) & (y.age_weeks[seats] >= 15 * WEEKS_PER_YEAR)
+        # Years lost leave a lasting mark on the chance of work (labour.work_scar_...).
+        chance = self.work_chance(seats)
+        hired = adult & ((chance >= 1.0) | (work_draw < chance))
+        y.track[seats[hired]] = Track.WORK
+        self.mark_stale(seats[hired])
+
+    def work_chance(self, seats: np.ndarray) -> np.ndarray:
+        """The multiplier on the chance of work left by the years a person has lost."""
+        scar = self.scenario.labour.work_scar_per_year_lost
+        return np.exp(-scar * self.youths.years_lost[seats].astype(np.float64))
 
     def _count_weeks_withdrawn(self, withdrawn: np.ndarray | None = None) -> int:
         """Advance episode clocks and mark the episodes that reach each definition.
@@ -710,7 +729,7 @@ class Kernel:
         finds_work = neither[
             (y.state[neither] == ENGAGED)
             & (age[neither] >= 15 * WEEKS_PER_YEAR)
-            & (draw[neither] < s.school.find_work_rate * market)
+            & (draw[neither] < s.school.find_work_rate * market * self.work_chance(neither))
         ]
         y.track[finds_work] = Track.WORK
         changed += [dropout, finds_work, self._job_loss_and_retirement()]

@@ -43,6 +43,11 @@ DISORDER_COLUMNS = {
     if disorder != Disorder.NONE
 }
 
+REENTRY_FOLLOW_UP_WEEKS = 5 * WEEKS_PER_YEAR
+"""How long after re-entry former cases are followed to see whether they work."""
+WORK_FOLLOW_UP_AGES = (20, 60)
+"""Ages (whole years, end exclusive) at follow-up: past school age, before retirement."""
+
 WEEKLY_COLUMNS = (
     "week",
     "engaged",
@@ -65,6 +70,8 @@ WEEKLY_COLUMNS = (
     "treatment_dropouts",
     "tie_losses",
     "cost",
+    "reentered_5y_followed",
+    "reentered_5y_in_work",
     *DISORDER_COLUMNS.values(),
 )
 
@@ -149,7 +156,25 @@ def weekly_record(model: HikiModel, events: WeekEvents, cost: float) -> dict[str
         "treatment_dropouts": events.dropouts,
         "tie_losses": events.tie_losses,
         "cost": cost,
+        **_work_five_years_after_reentry(y, model.week),
     } | _disorders_among_the_well(y, others, other_state)
+
+
+def _work_five_years_after_reentry(y: Any, week: int) -> dict[str, int]:
+    # Former cases (a broad episode of 26+ weeks) who re-entered exactly five years ago
+    # and are of working age now, and how many of them work (withdrawn again is not work).
+    followed = np.flatnonzero(y.reintegrated_week == week - REENTRY_FOLLOW_UP_WEEKS)
+    age = y.age_weeks[followed]
+    followed = followed[
+        y.ever_broad[followed]
+        & (age >= WORK_FOLLOW_UP_AGES[0] * WEEKS_PER_YEAR)
+        & (age < WORK_FOLLOW_UP_AGES[1] * WEEKS_PER_YEAR)
+    ]
+    working = (y.track[followed] == Track.WORK) & (y.state[followed] != State.WITHDRAWN)
+    return {
+        "reentered_5y_followed": len(followed),
+        "reentered_5y_in_work": int(np.count_nonzero(working)),
+    }
 
 
 def _disorders_among_the_well(
@@ -187,6 +212,7 @@ def summarize(model: HikiModel) -> dict[str, Any]:
     pupils = compulsory_pupils(model)
     school_age = y.age_weeks < SCHOOL_END_WEEKS
     adults_18_39 = ~school_age & (y.age_weeks < SURVEY_END_WEEKS)
+    ages_20_34 = (y.age_weeks >= 20 * WEEKS_PER_YEAR) & (y.age_weeks < 35 * WEEKS_PER_YEAR)
     durations = y.withdrawn_weeks[cases] / WEEKS_PER_YEAR
     onset_ages = model.episode_log.column("onset_age")[y.episode_row[cases]]
     log = model.episode_log
@@ -225,6 +251,14 @@ def summarize(model: HikiModel) -> dict[str, Any]:
         "school_refusal_history": share(np.count_nonzero(y.ever_refused_school[cases]), len(cases)),
         "no_help_sought_share": share(
             np.count_nonzero(~fam.sought_help[y.family[cases]]), len(cases)
+        ),
+        "neet_share_20_34": share(
+            np.count_nonzero((y.track == Track.NEITHER) & ages_20_34),
+            np.count_nonzero(ages_20_34),
+        ),
+        "former_cases_in_work_5y": share(
+            sum(record["reentered_5y_in_work"] for record in model.weekly_records),
+            sum(record["reentered_5y_followed"] for record in model.weekly_records),
         ),
         "neet_share_18_39": share(
             np.count_nonzero((y.track == Track.NEITHER) & adults_18_39),

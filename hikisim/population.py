@@ -121,6 +121,8 @@ class Youths:
         narrow_weeks: Weeks at the narrow severity in the current episode.
         left_withdrawal_week: The week the person last left withdrawal (very negative
             if never).
+        reintegrated_week: The week the person last re-entered school or work after an
+            episode (very negative if never).
         ever_broad: Has had an episode of 26+ weeks (either severity, any onset age).
         ever_koyama: Has had an episode with 26+ weeks at the narrow severity.
         years_lost: Total years spent withdrawn so far.
@@ -156,6 +158,7 @@ class Youths:
     narrow: np.ndarray
     narrow_weeks: np.ndarray
     left_withdrawal_week: np.ndarray
+    reintegrated_week: np.ndarray
     ever_broad: np.ndarray
     ever_koyama: np.ndarray
     years_lost: np.ndarray
@@ -247,6 +250,7 @@ def reset_life_course(youths: Youths, seats: np.ndarray) -> None:
     youths.narrow_weeks[seats] = 0
     youths.school_year_refusal_weeks[seats] = 0
     youths.left_withdrawal_week[seats] = NEVER_LEFT
+    youths.reintegrated_week[seats] = NEVER_LEFT
     youths.years_lost[seats] = 0.0
     for flag in (
         youths.narrow,
@@ -285,6 +289,7 @@ def _empty_youths(n: int) -> Youths:
         narrow=np.zeros(n, bool),
         narrow_weeks=np.zeros(n, np.int16),
         left_withdrawal_week=np.full(n, NEVER_LEFT, np.int32),
+        reintegrated_week=np.full(n, NEVER_LEFT, np.int32),
         ever_broad=np.zeros(n, bool),
         ever_koyama=np.zeros(n, bool),
         years_lost=np.zeros(n, np.float32),

@@ -606,6 +606,18 @@ class LabourSettings(Section):
         description="Weekly probability that a worker at or past retirement_age retires (about "
         "19% a year). Unit: probability per week. Source: assumption.",
     )
+    work_scar_per_year_lost: float = Field(
+        0.1,
+        ge=0.0,
+        le=5.0,
+        description="Lasting mark of years spent withdrawn on the chance of work: after "
+        "re-entry, the chance of going straight to work and the weekly chance of finding "
+        "work are multiplied by exp(-this x years lost), for good. Unit: per year "
+        "withdrawn. Source: assumption, of the order of the earnings lost for each year out "
+        "of work (about 10%, Gregory and Jukes 2001, British men); in Japan, a poor start in "
+        "the labour market leaves persistent marks on less-educated men (Genda, Kondo and "
+        "Ohta 2010). 0 gives the version-1 behaviour (straight to work).",
+    )
 
 
 class NetworkSettings(Section):

@@ -1,0 +1,46 @@
+"""Years lost to withdrawal leave a lasting mark on the chance of work (issue 10, item 3)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from processes import BUSY
+
+from hikisim.metrics import summarize
+from hikisim.model import HikiModel
+from hikisim.scenario import Scenario
+from hikisim.simulation import run_model
+
+RUN = BUSY | {"population.youths": 3000, "run.burn_in_years": 30, "run.years": 10}
+
+
+def model_with_scar(scar: float) -> HikiModel:
+    overrides = RUN | {"labour.work_scar_per_year_lost": scar}
+    return run_model(Scenario().with_overrides(overrides), seed=3)
+
+
+@pytest.fixture(scope="module")
+def runs() -> dict[float, dict]:
+    return {scar: summarize(model_with_scar(scar)) for scar in (0.0, 2.0)}
+
+
+def test_the_chance_of_work_falls_exponentially_with_years_lost() -> None:
+    model = HikiModel(Scenario().with_overrides(RUN | {"labour.work_scar_per_year_lost": 0.5}))
+    y = model.population.youths
+    y.years_lost[:3] = (0.0, 1.0, 4.0)
+    np.testing.assert_allclose(
+        model.kernel.work_chance(np.arange(3)), [1.0, math.exp(-0.5), math.exp(-2.0)], rtol=1e-6
+    )
+
+
+def test_a_scar_lowers_work_after_reentry_and_raises_neet(runs: dict[float, dict]) -> None:
+    unmarked, marked = runs[0.0], runs[2.0]
+    assert 0.0 <= marked["former_cases_in_work_5y"] < unmarked["former_cases_in_work_5y"] <= 1.0
+    assert marked["neet_share_20_34"] > unmarked["neet_share_20_34"]
+
+
+def test_former_cases_are_followed_at_working_age(runs: dict[float, dict]) -> None:
+    # Without a scar most former cases work five years on; the follow-up is not empty.
+    assert runs[0.0]["former_cases_in_work_5y"] > 0.5
