@@ -210,6 +210,8 @@ class Kernel:
         self.static_onset = np.zeros(n, np.float32)
         # Seats whose track changed mid-week; refreshed together with the next batch.
         self._stale: list[np.ndarray] = []
+        # Former cases who re-entered, by week: (seats, person ids), followed up once.
+        self._reentry_cohorts: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         # The youths not engaged as of the last transition (see nonengaged), and the
         # holders of two flags as of the last update_flags (see _flagged).
         self._others: np.ndarray | None = None
@@ -575,12 +577,37 @@ class Kernel:
         self.log.set("outcome", y.episode_row[seats], OUTCOMES.index("reintegrated"))
         y.state[seats] = State.ENGAGED
         y.reintegrated_week[seats] = week
+        former_cases = seats[y.ever_broad[seats]]
+        if len(former_cases):
+            self._reentry_cohorts[week] = (former_cases, y.person_id[former_cases].copy())
         adult = (y.track[seats] == NEITHER) & (y.age_weeks[seats] >= 15 * WEEKS_PER_YEAR)
         # Years lost leave a lasting mark on the chance of work (labour.work_scar_...).
         chance = self.work_chance(seats)
         hired = adult & ((chance >= 1.0) | (work_draw < chance))
         y.track[seats[hired]] = Track.WORK
         self.mark_stale(seats[hired])
+
+    def reentry_cohort(self, week: int) -> np.ndarray:
+        """The former cases who re-entered in ``week`` and still hold their seat.
+
+        Each cohort is handed out once, so call this once for each week.
+
+        Args:
+            week: The week of re-entry.
+
+        Returns:
+            Their seats (ascending); a relapse or a later re-entry does not remove them.
+        """
+        seats, person_ids = self._reentry_cohorts.pop(week, (np.zeros(0, np.int64), None))
+        if person_ids is None:
+            return seats
+        return seats[self.youths.person_id[seats] == person_ids]
+
+    def _find_work_rate(self, seats: np.ndarray, rate: float) -> float | np.ndarray:
+        # Without a scar the rate stays one number, compared as before (bit for bit).
+        if self.scenario.labour.work_scar_per_year_lost == 0:
+            return rate
+        return rate * self.work_chance(seats)
 
     def work_chance(self, seats: np.ndarray) -> np.ndarray:
         """The multiplier on the chance of work left by the years a person has lost."""
@@ -729,7 +756,7 @@ class Kernel:
         finds_work = neither[
             (y.state[neither] == ENGAGED)
             & (age[neither] >= 15 * WEEKS_PER_YEAR)
-            & (draw[neither] < s.school.find_work_rate * market * self.work_chance(neither))
+            & (draw[neither] < self._find_work_rate(neither, s.school.find_work_rate * market))
         ]
         y.track[finds_work] = Track.WORK
         changed += [dropout, finds_work, self._job_loss_and_retirement()]

@@ -156,18 +156,19 @@ def weekly_record(model: HikiModel, events: WeekEvents, cost: float) -> dict[str
         "treatment_dropouts": events.dropouts,
         "tie_losses": events.tie_losses,
         "cost": cost,
-        **_work_five_years_after_reentry(y, model.week),
+        **_work_five_years_after_reentry(model),
     } | _disorders_among_the_well(y, others, other_state)
 
 
-def _work_five_years_after_reentry(y: Any, week: int) -> dict[str, int]:
-    # Former cases (a broad episode of 26+ weeks) who re-entered exactly five years ago
-    # and are of working age now, and how many of them work (withdrawn again is not work).
-    followed = np.flatnonzero(y.reintegrated_week == week - REENTRY_FOLLOW_UP_WEEKS)
+def _work_five_years_after_reentry(model: HikiModel) -> dict[str, int]:
+    # Former cases (a broad episode of 26+ weeks) who re-entered exactly five years ago,
+    # whatever happened since, and are of working age now; and how many of them work
+    # (withdrawn again is not work).
+    y = model.population.youths
+    followed = model.kernel.reentry_cohort(model.week - REENTRY_FOLLOW_UP_WEEKS)
     age = y.age_weeks[followed]
     followed = followed[
-        y.ever_broad[followed]
-        & (age >= WORK_FOLLOW_UP_AGES[0] * WEEKS_PER_YEAR)
+        (age >= WORK_FOLLOW_UP_AGES[0] * WEEKS_PER_YEAR)
         & (age < WORK_FOLLOW_UP_AGES[1] * WEEKS_PER_YEAR)
     ]
     working = (y.track[followed] == Track.WORK) & (y.state[followed] != State.WITHDRAWN)
@@ -187,6 +188,11 @@ def _disorders_among_the_well(
     unwell_counts = np.bincount(y.disorder[unwell], minlength=len(Disorder))
     well = total - unwell_counts
     return {column: int(well[disorder]) for disorder, column in DISORDER_COLUMNS.items()}
+
+
+def _share_or_none(numerator: int, denominator: int) -> float | None:
+    # Nobody followed (a short run) is no information, not a share of 0.
+    return numerator / denominator if denominator else None
 
 
 def _binned_shares(values: np.ndarray, bins: dict[str, tuple[float, float]]) -> dict[str, float]:
@@ -256,7 +262,7 @@ def summarize(model: HikiModel) -> dict[str, Any]:
             np.count_nonzero((y.track == Track.NEITHER) & ages_20_34),
             np.count_nonzero(ages_20_34),
         ),
-        "former_cases_in_work_5y": share(
+        "former_cases_in_work_5y": _share_or_none(
             sum(record["reentered_5y_in_work"] for record in model.weekly_records),
             sum(record["reentered_5y_followed"] for record in model.weekly_records),
         ),

@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from hikisim.compare import effects_gone_years
+from hikisim.economics.parameters import load_economics
 from hikisim.programmes import PARAMS, REGISTRY
 from hikisim.programmes.decay import (
     GONE_SHARE,
@@ -16,6 +18,7 @@ from hikisim.programmes.decay import (
     remaining_share,
     weeks_until_gone,
 )
+from hikisim.psa import PsaDesign, draw_scenario, load_priors
 from hikisim.scenario import Scenario
 from hikisim.simulation import run_model
 from hikisim.states import Care, State
@@ -141,11 +144,11 @@ def exit_multipliers(dropout: float, weeks: int, engaged_from: int) -> list[floa
 def test_a_completed_course_fades_with_its_half_life() -> None:
     multipliers = exit_multipliers(dropout=0.0, weeks=20, engaged_from=3)
     # Three weeks in full, then 1 + 2 x 0.5 ** (weeks since the last full week / 2).
-    expected_after = [1.0 + 2.0 * 0.5 ** (k / 2.0) for k in range(1, 14)]
+    expected_after = [1.0 + 2.0 * 0.5 ** (k / 2.0) for k in range(1, 9)]
     np.testing.assert_allclose(multipliers[:3], [3.0, 3.0, 3.0])
-    np.testing.assert_allclose(multipliers[3:16], expected_after)
-    # Below 1% left, the effect is dropped altogether.
-    np.testing.assert_allclose(multipliers[17:], 1.0)
+    np.testing.assert_allclose(multipliers[3:11], expected_after)
+    # Below 5% left (after 9 weeks, 0.5 ** 4.5 = 4.4%), the effect is gone altogether.
+    np.testing.assert_allclose(multipliers[11:], 1.0)
 
 
 def test_a_dropout_keeps_nothing() -> None:
@@ -208,3 +211,39 @@ def test_the_comparison_shows_when_a_scenarios_effects_are_gone() -> None:
     ]
     assert effects_gone_years(summaries) == pytest.approx(20.0)
     assert math.isnan(effects_gone_years([{"cost_total": 0.0}]))
+
+
+def test_a_psa_draw_in_a_priors_far_tail_stays_within_the_allowed_range() -> None:
+    key = "interventions.parenting_course.effect_half_life_weeks"
+    priors = [prior for prior in load_priors(load_economics()) if prior.key == key]
+    extreme = pd.DataFrame({key: [1.0 - 1e-9, 1e-9]})
+    design = PsaDesign(extreme, pd.DataFrame(index=range(2)), np.zeros((2, 1)), priors)
+    high = draw_scenario(Scenario(), design, 0).interventions.parenting_course
+    low = draw_scenario(Scenario(), design, 1).interventions.parenting_course
+    assert high.effect_half_life_weeks == MAX_HALF_LIFE_WEEKS
+    assert 0.0 < low.effect_half_life_weeks < 520.0
+
+
+def test_a_parenting_course_reaches_the_familys_youths_not_later_arrivals() -> None:
+    overrides = BUSY_RUN | {
+        "run.years": 12,
+        "interventions.parenting_course.enabled": True,
+        "interventions.parenting_course.targeting": "universal",
+        "interventions.parenting_course.coverage": 1.0,
+    }
+    model = run_model(Scenario().with_overrides(overrides), seed=5)
+    (course,) = model.interventions
+    y = model.population.youths
+    onset = model.kernel.modifiers.onset_logit
+    done = (course.completed_week[y.family] >= 0) & ~course.attending[y.family]
+    took_part = course.course_person == y.person_id
+    # Twelve years on, seats have turned over: newcomers to a trained family get nothing.
+    arrivals = np.flatnonzero(done & ~took_part)
+    assert len(arrivals) > 0
+    assert np.all(onset[arrivals] == 0.0)
+    # Those who were there keep a faded share of the effect, never more than all of it.
+    members = np.flatnonzero(done & took_part)
+    assert len(members) > 0
+    effect = course.params.onset_logit
+    assert np.all(onset[members] <= 0.0) and np.all(onset[members] >= effect)
+    assert np.any((onset[members] < 0.0) & (onset[members] > effect))

@@ -44,3 +44,23 @@ def test_a_scar_lowers_work_after_reentry_and_raises_neet(runs: dict[float, dict
 def test_former_cases_are_followed_at_working_age(runs: dict[float, dict]) -> None:
     # Without a scar most former cases work five years on; the follow-up is not empty.
     assert runs[0.0]["former_cases_in_work_5y"] > 0.5
+
+
+def test_a_reentry_cohort_is_followed_once_whatever_happened_since() -> None:
+    model = HikiModel(Scenario().with_overrides(RUN))
+    kernel, y = model.kernel, model.population.youths
+    y.ever_broad[:3] = (True, True, False)
+    kernel._reintegrate(np.arange(3), np.zeros(3), week=7)
+    # A later relapse and re-entry does not take seat 0 out of the week-7 cohort...
+    y.reintegrated_week[0] = 90
+    # ... but a seat that turned over holds someone else.
+    y.person_id[1] += 10_000
+    np.testing.assert_array_equal(kernel.reentry_cohort(7), [0])
+    assert len(kernel.reentry_cohort(7)) == 0  # handed out once
+    assert len(kernel.reentry_cohort(8)) == 0  # nobody re-entered that week
+
+
+def test_nobody_followed_is_no_information() -> None:
+    short = RUN | {"run.burn_in_years": 0, "run.years": 1}
+    summary = summarize(run_model(Scenario().with_overrides(short), seed=3))
+    assert summary["former_cases_in_work_5y"] is None

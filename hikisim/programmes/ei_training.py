@@ -6,7 +6,7 @@ import numpy as np
 from pydantic import Field
 
 from hikisim.programmes.base import Intervention, InterventionParams
-from hikisim.programmes.decay import gone_week, half_life_field, remaining_share
+from hikisim.programmes.decay import GONE_SHARE, gone_week, half_life_field, remaining_share
 from hikisim.programmes.interface import ProgrammeHost
 from hikisim.states import State, Track
 
@@ -98,7 +98,7 @@ class EmotionalTraining(Intervention):
         left = remaining_share(
             kernel.week - self.last_trained_week[former], p.effect_half_life_weeks
         )
-        keep = left >= 0.01
+        keep = left >= GONE_SHARE
         mod.add_logit("onset", former[keep], p.onset_logit * left[keep])
         self.trained[former[~keep]] = -1
         if len(pupils):

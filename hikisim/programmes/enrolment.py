@@ -13,7 +13,7 @@ import numpy as np
 from pydantic import Field
 
 from hikisim.programmes.base import Intervention, InterventionParams
-from hikisim.programmes.decay import gone_week, half_life_field, remaining_share
+from hikisim.programmes.decay import GONE_SHARE, gone_week, half_life_field, remaining_share
 from hikisim.programmes.interface import KernelInterface, ProgrammeHost
 from hikisim.states import Care, State
 
@@ -187,7 +187,7 @@ class Programme(Intervention):
         share = remaining_share(
             kernel.week - self.left_week[former], self.params.effect_half_life_weeks
         )
-        gone = share < 0.01
+        gone = share < GONE_SHARE
         self.left_week[former[gone]] = -1
         self.scale_effects(kernel, former[~gone], share[~gone])
 

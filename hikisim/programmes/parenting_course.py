@@ -8,7 +8,7 @@ import numpy as np
 from pydantic import Field
 
 from hikisim.programmes.base import Intervention, InterventionParams, share
-from hikisim.programmes.decay import gone_week, half_life_field, remaining_share
+from hikisim.programmes.decay import GONE_SHARE, gone_week, half_life_field, remaining_share
 from hikisim.programmes.interface import KernelInterface, ProgrammeHost
 from hikisim.states import Care, State
 
@@ -138,6 +138,9 @@ class ParentingCourse(Intervention):
         self.attending = np.zeros(n_families, bool)
         # The model week each family finished the course (-1: not finished).
         self.completed_week = np.full(n_families, -1, np.int64)
+        # The person in each seat when the family completed (-1: none): a seat that turns
+        # over keeps its family number but holds someone the course never reached.
+        self.course_person = np.full(len(model.kernel_interface.youths), -1, np.int64)
         self.last_full_week: int | None = None
         self.follow_seat = np.zeros(0, np.int64)
         self.follow_person = np.zeros(0, np.int64)
@@ -183,6 +186,8 @@ class ParentingCourse(Intervention):
         y = kernel.youths
         self.attending[families] = False
         self.completed_week[families] = kernel.week
+        in_family = np.flatnonzero(np.isin(y.family, families))
+        self.course_person[in_family] = y.person_id[in_family]
         kernel.record_course_taken(families)
         # The draw was used for dropout (below p.dropout); above it, it is uniform again.
         rescaled = (draw - self.params.dropout) / max(1.0 - self.params.dropout, 1e-9)
@@ -205,9 +210,15 @@ class ParentingCourse(Intervention):
             remaining_share(kernel.week - self.completed_week, p.effect_half_life_weeks),
             0.0,
         )
-        family_share[self.attending] = 1.0
-        seats = np.flatnonzero(family_share[y.family] >= 0.01)
-        share_of_seat = family_share[y.family[seats]]
+        # A family whose effect has faded is done with: it no longer needs the reckoning.
+        self.completed_week[(self.completed_week >= 0) & (family_share < GONE_SHARE)] = -1
+        family_share[self.completed_week < 0] = 0.0
+        took_part = self.course_person == y.person_id
+        seat_share = np.where(took_part, family_share[y.family], 0.0)
+        # While the family attends, every youth in it has the whole effect.
+        seat_share[self.attending[y.family]] = 1.0
+        seats = np.flatnonzero(seat_share >= GONE_SHARE)
+        share_of_seat = seat_share[seats]
         mod = kernel.modifiers
         mod.add_logit("onset", seats, p.onset_logit * share_of_seat)
         mod.add_logit("help", seats, p.help_logit * share_of_seat)
