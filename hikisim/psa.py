@@ -35,7 +35,7 @@ from hikisim.economics.outcomes import WEEKLY_INPUTS
 from hikisim.economics.parameters import EconomicParameters, Parameter
 from hikisim.errors import InputError
 from hikisim.model import HikiModel, all_share_burn_in
-from hikisim.scenario import Scenario
+from hikisim.scenario import Scenario, field_bounds
 from hikisim.simulation import run_model, run_models_sharing_burn_in
 from hikisim.sweeps.executors import Executor, for_each_result
 from hikisim.sweeps.storage import write_atomically
@@ -257,29 +257,12 @@ def draw_scenario(scenario: Scenario, design: PsaDesign, draw: int) -> Scenario:
         parameter = prior.parameter(_value_of(scenario, prior.key))
         if parameter is not None:
             q = design.quantiles.at[draw, prior.key]
-            low, high = _allowed_range(scenario, prior.key)
+            low, high = field_bounds(prior.key)
             # A prior's far tail can pass the range the scenario allows (a log-normal
             # half-life beyond a century, say); the bound keeps every draw runnable and
             # moves only that tail's sliver of probability onto it.
             overrides[prior.key] = float(np.clip(parameter.quantile(q), low, high))
     return scenario.with_overrides(overrides, "psa")
-
-
-def _allowed_range(scenario: Scenario, key: str) -> tuple[float, float]:
-    """The bounds (``ge``/``le``, or ``gt``/``lt``) the scenario schema puts on ``key``."""
-    *path, name = key.split(".")
-    node: Any = scenario
-    for part in path:
-        node = getattr(node, part)
-    low, high = -np.inf, np.inf
-    for constraint in type(node).model_fields[name].metadata:
-        for attribute in ("ge", "gt"):
-            if getattr(constraint, attribute, None) is not None:
-                low = max(low, float(getattr(constraint, attribute)))
-        for attribute in ("le", "lt"):
-            if getattr(constraint, attribute, None) is not None:
-                high = min(high, float(getattr(constraint, attribute)))
-    return low, high
 
 
 def run_psa_replicate(job: tuple[Scenario, int, int, int]) -> dict[str, Any]:

@@ -1054,6 +1054,27 @@ def _field_info(loc: tuple[Any, ...]) -> Any:
     return info
 
 
+def field_bounds(key: str) -> tuple[float, float]:
+    """The range the schema allows for a dotted key (``ge``/``gt`` to ``le``/``lt``).
+
+    Args:
+        key: A dotted scenario key, for example ``dynamics.exit_base``.
+
+    Returns:
+        The lowest and highest allowed value; infinite where the schema sets no bound.
+    """
+    info = _field_info(tuple(key.split(".")))
+    low, high = -math.inf, math.inf
+    for meta in info.metadata if info is not None else ():
+        for attr in ("ge", "gt"):
+            if getattr(meta, attr, None) is not None:
+                low = max(low, float(getattr(meta, attr)))
+        for attr in ("le", "lt"):
+            if getattr(meta, attr, None) is not None:
+                high = min(high, float(getattr(meta, attr)))
+    return low, high
+
+
 def _allowed(loc: tuple[Any, ...]) -> str:
     info = _field_info(loc)
     if info is None:

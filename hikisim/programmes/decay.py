@@ -13,6 +13,7 @@ show whether the effects outlast the horizon over which costs and QALYs are coun
 from __future__ import annotations
 
 import math
+from typing import ClassVar
 
 import numpy as np
 from pydantic import Field
@@ -60,6 +61,27 @@ def gone_week(last_full_week: int | None, half_life_weeks: float) -> float:
     if last_full_week is None:
         return 0.0
     return float(last_full_week) + weeks_until_gone(half_life_weeks)
+
+
+class FadingEffects:
+    """Part of a programme whose effects fade: when anyone last had them in full.
+
+    Attributes:
+        last_full_week: The last horizon week in which anyone had the full effect
+            (``None`` until someone has).
+    """
+
+    name: ClassVar[str] = ""
+    last_full_week: int | None = None
+
+    def note_full_effect(self, horizon_week: int, holders: int) -> None:
+        """Record this week as one of full effect if anyone had it in full."""
+        if holders:
+            self.last_full_week = horizon_week
+
+    def effect_gone_outcome(self, half_life_weeks: float) -> dict[str, float]:
+        """``<name>_effect_gone_week``: when the last participant's effect is gone."""
+        return {f"{self.name}_effect_gone_week": gone_week(self.last_full_week, half_life_weeks)}
 
 
 def half_life_field(default: float, source: str) -> FieldInfo:

@@ -6,7 +6,7 @@ import numpy as np
 from pydantic import Field
 
 from hikisim.programmes.base import Intervention, InterventionParams
-from hikisim.programmes.decay import GONE_SHARE, gone_week, half_life_field, remaining_share
+from hikisim.programmes.decay import GONE_SHARE, FadingEffects, half_life_field, remaining_share
 from hikisim.programmes.interface import ProgrammeHost
 from hikisim.states import State, Track
 
@@ -60,7 +60,7 @@ class EmotionalTrainingParams(InterventionParams):
     )
 
 
-class EmotionalTraining(Intervention):
+class EmotionalTraining(Intervention, FadingEffects):
     """School programme that lowers entry into AT_RISK among pupils."""
 
     name = "ei_training"
@@ -75,7 +75,6 @@ class EmotionalTraining(Intervention):
         self.trained = np.full(len(kernel.youths), -1, np.int64)
         # The model week each seat's trained pupil last attended a covered school.
         self.last_trained_week = np.full(len(kernel.youths), -1, np.int64)
-        self.last_full_week: int | None = None
 
     def apply(self, model: ProgrammeHost) -> None:
         """Train this week's pupils; former pupils keep the onset effect, fading."""
@@ -101,14 +100,9 @@ class EmotionalTraining(Intervention):
         keep = left >= GONE_SHARE
         mod.add_logit("onset", former[keep], p.onset_logit * left[keep])
         self.trained[former[~keep]] = -1
-        if len(pupils):
-            self.last_full_week = kernel.horizon_week
+        self.note_full_effect(kernel.horizon_week, len(pupils))
         self.record(len(pupils))
 
     def outcomes(self, model: ProgrammeHost) -> dict[str, float]:
         """When the training's effect is gone (horizon week)."""
-        return {
-            "ei_training_effect_gone_week": gone_week(
-                self.last_full_week, self.params.effect_half_life_weeks
-            )
-        }
+        return self.effect_gone_outcome(self.params.effect_half_life_weeks)

@@ -13,7 +13,7 @@ import numpy as np
 from pydantic import Field
 
 from hikisim.programmes.base import Intervention, InterventionParams
-from hikisim.programmes.decay import GONE_SHARE, gone_week, half_life_field, remaining_share
+from hikisim.programmes.decay import GONE_SHARE, FadingEffects, half_life_field, remaining_share
 from hikisim.programmes.interface import KernelInterface, ProgrammeHost
 from hikisim.states import Care, State
 
@@ -103,7 +103,7 @@ class ProgrammeParams(InterventionParams):
     )
 
 
-class Programme(Intervention):
+class Programme(Intervention, FadingEffects):
     """A programme that reaches a share of its target group and enrols youths weekly.
 
     Each seat gets one fixed draw deciding whether the programme can reach it
@@ -128,7 +128,6 @@ class Programme(Intervention):
         self.participant = np.full(n, -1, np.int64)
         # The model week a former participant last had the full effect (-1: none left).
         self.left_week = np.full(n, -1, np.int64)
-        self.last_full_week: int | None = None
 
     def eligible(self, kernel: KernelInterface) -> np.ndarray:
         """Mask of youths the programme is meant for this week."""
@@ -171,8 +170,7 @@ class Programme(Intervention):
         self.weeks[participants] += 1
         self.add_effects(kernel, participants)
         self.add_after_effects(kernel)
-        if len(participants):
-            self.last_full_week = kernel.horizon_week
+        self.note_full_effect(kernel.horizon_week, len(participants))
         self.record(self.count_participants(kernel, participants))
 
     def add_after_effects(self, kernel: KernelInterface) -> None:
@@ -201,13 +199,9 @@ class Programme(Intervention):
         mod.multiply("reentry", seats, 1.0 + (p.reentry_multiplier - 1.0) * share)
         mod.multiply("dropout", seats, 1.0 + (p.care_dropout_multiplier - 1.0) * share)
 
-    def effect_gone_week(self) -> float:
-        """The horizon week by which the last participant's effect is gone."""
-        return gone_week(self.last_full_week, self.params.effect_half_life_weeks)
-
     def outcomes(self, model: ProgrammeHost) -> dict[str, float]:
         """When the programme's effects are gone (horizon week)."""
-        return {f"{self.name}_effect_gone_week": self.effect_gone_week()}
+        return self.effect_gone_outcome(self.params.effect_half_life_weeks)
 
     def leave(self, seats: np.ndarray) -> None:
         """Take youths out of the programme."""

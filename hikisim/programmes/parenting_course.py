@@ -8,7 +8,7 @@ import numpy as np
 from pydantic import Field
 
 from hikisim.programmes.base import Intervention, InterventionParams, share
-from hikisim.programmes.decay import GONE_SHARE, gone_week, half_life_field, remaining_share
+from hikisim.programmes.decay import GONE_SHARE, FadingEffects, half_life_field, remaining_share
 from hikisim.programmes.interface import KernelInterface, ProgrammeHost
 from hikisim.states import Care, State
 
@@ -116,7 +116,7 @@ class ParentingCourseParams(InterventionParams):
 ENGAGEMENT_WINDOW_WEEKS = 26
 
 
-class ParentingCourse(Intervention):
+class ParentingCourse(Intervention, FadingEffects):
     """Parenting courses that act early on family risk factors and on help-seeking.
 
     Participants are families. A completed course leaves effects on the family's
@@ -141,7 +141,6 @@ class ParentingCourse(Intervention):
         # The person in each seat when the family completed (-1: none): a seat that turns
         # over keeps its family number but holds someone the course never reached.
         self.course_person = np.full(len(model.kernel_interface.youths), -1, np.int64)
-        self.last_full_week: int | None = None
         self.follow_seat = np.zeros(0, np.int64)
         self.follow_person = np.zeros(0, np.int64)
         self.follow_week = np.zeros(0, np.int64)
@@ -177,8 +176,7 @@ class ParentingCourse(Intervention):
         finished = attending[self.weeks_in_course[attending] >= p.course_weeks]
         self.complete(kernel, finished, draw[finished])
         self.add_effects(kernel)
-        if len(attending):
-            self.last_full_week = kernel.horizon_week
+        self.note_full_effect(kernel.horizon_week, len(attending))
         self.follow_up(kernel)
 
     def complete(self, kernel: KernelInterface, families: np.ndarray, draw: np.ndarray) -> None:
@@ -242,10 +240,7 @@ class ParentingCourse(Intervention):
     def outcomes(self, model: ProgrammeHost) -> dict[str, float]:
         """Family-intervention engagement and the share of families that took the course."""
         fam = model.kernel_interface.families
-        return {
-            "parenting_course_effect_gone_week": gone_week(
-                self.last_full_week, self.params.effect_half_life_weeks
-            ),
+        return self.effect_gone_outcome(self.params.effect_half_life_weeks) | {
             "family_intervention_engagement": share(self.engaged, self.followed),
             "families_took_course_share": share(np.count_nonzero(fam.took_course), len(fam)),
             "families_sought_help_share": share(np.count_nonzero(fam.sought_help), len(fam)),
