@@ -448,6 +448,7 @@ class Kernel:
             + s.individual.disorder_progress_weight * (y.disorder[seats] > 0)
             + s.school.refusal_progress_weight * y.school_refusal[seats]
             + s.dynamics.internet_addiction_weight * y.internet_addiction[seats]
+            + s.dynamics.sleep_reversal_weight * y.sleep_reversal[seats]
             + 0.5 * s.dynamics.peer_weight * self.exposure[seats]
             + s.school.neither_weight * ((y.track[seats] == NEITHER) | (y.track[seats] == RETIRED))
             + mod.progress_logit[seats]
@@ -461,12 +462,26 @@ class Kernel:
         )
         return sigmoid(progress), sigmoid(resolve)
 
+    def _flag_multiplier(
+        self, seats: np.ndarray, internet: float, sleep: float
+    ) -> np.ndarray | float:
+        """Internet addiction and a reversed sleep rhythm slow the way out (both multiply)."""
+        if internet == 1.0 and sleep == 1.0:
+            return 1.0
+        y = self.youths
+        return np.where(y.internet_addiction[seats], internet, 1.0) * np.where(
+            y.sleep_reversal[seats], sleep, 1.0
+        )
+
     def _exit_hazard(self, seats: np.ndarray) -> np.ndarray:
         s, y = self.scenario, self.youths
         years = y.withdrawn_weeks[seats].astype(np.float32) / WEEKS_PER_YEAR
         hazard = s.dynamics.exit_base * (1.0 + years) ** -s.dynamics.duration_decline
         hazard *= np.where(y.disorder[seats] > 0, s.individual.disorder_exit_multiplier, 1.0)
         hazard *= np.where(y.narrow[seats], s.dynamics.narrow_exit_multiplier, 1.0)
+        hazard *= self._flag_multiplier(
+            seats, s.dynamics.internet_exit_multiplier, s.dynamics.sleep_exit_multiplier
+        )
         care = y.care[seats]
         care_multiplier = np.where(
             care == CLINICAL,
@@ -480,6 +495,9 @@ class Kernel:
         relapse = s.dynamics.relapse_rate * np.where(y.care[seats] != Care.NONE, 0.5, 1.0)
         slowdown = 1.0 + s.dynamics.years_lost_slowdown * y.years_lost[seats]
         reenter = s.dynamics.reentry_base / slowdown * self.modifiers.reentry_multiplier[seats]
+        reenter *= self._flag_multiplier(
+            seats, s.dynamics.internet_reentry_multiplier, s.dynamics.sleep_reentry_multiplier
+        )
         total = np.maximum(relapse + reenter, 1.0)
         return relapse / total, reenter / total
 

@@ -855,6 +855,46 @@ class DynamicsSettings(Section):
         "the youth is no longer withdrawn. Unit: probability per week. Source: "
         "assumption.",
     )
+    sleep_reversal_weight: float = Field(
+        0.3,
+        ge=-10.0,
+        le=10.0,
+        description="AT_RISK to WITHDRAWN logit added for a reversed sleep-wake rhythm. Unit: "
+        "logit. Source: assumption; sleep-wake disorders were found in 73% of young people "
+        "seen by a French outreach team (Chauliac et al. 2017, n = 66), a prevalence, not an "
+        "effect size.",
+    )
+    internet_exit_multiplier: float = Field(
+        0.8,
+        ge=0.0,
+        le=5.0,
+        description="Multiplies the WITHDRAWN to RECOVERING hazard while addicted to the "
+        "internet. Unit: multiplier. Source: assumption: no study found measures it, and "
+        "the direction of the link between internet addiction and withdrawal is unresolved "
+        "(Kato et al. 2020); a modest slowing, to be fitted by the calibration.",
+    )
+    internet_reentry_multiplier: float = Field(
+        0.8,
+        ge=0.0,
+        le=5.0,
+        description="Multiplies the RECOVERING to ENGAGED probability while addicted to the "
+        "internet. Unit: multiplier. Source: assumption, as internet_exit_multiplier.",
+    )
+    sleep_exit_multiplier: float = Field(
+        0.85,
+        ge=0.0,
+        le=5.0,
+        description="Multiplies the WITHDRAWN to RECOVERING hazard while the sleep-wake rhythm is "
+        "reversed. Unit: multiplier. Source: assumption: no study found measures it; a "
+        "reversed rhythm keeps a person out of daytime school and work (seed text).",
+    )
+    sleep_reentry_multiplier: float = Field(
+        0.85,
+        ge=0.0,
+        le=5.0,
+        description="Multiplies the RECOVERING to ENGAGED probability while the sleep-wake "
+        "rhythm is reversed. Unit: multiplier. Source: assumption, as sleep_exit_multiplier.",
+    )
 
 
 class CareSettings(Section):
