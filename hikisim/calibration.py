@@ -143,23 +143,41 @@ LEVERS: tuple[Lever, ...] = (
     Lever("cao2019_broad_40_64", "labour.job_loss_rate", "logit", 0.4, 1e-4, 0.02),
     # The pandemic did not protect anyone: the effect may be nil, not negative.
     Lever("cao2022_broad_15_39", "society.covid_effect", "identity", 0.5, 0.0, 5.0),
+    # A latent disorder never protects: the floor is no effect on progression.
     Lever(
-        "koyama_disorder_share", "individual.disorder_progress_weight", "identity", 0.5, -3.0, 5.0
+        "koyama_disorder_share", "individual.disorder_progress_weight", "identity", 0.5, 0.0, 5.0
     ),
-    Lever("mext2015_refusal_junior_high", "school.refusal_start", "logit", 0.4, 1e-4, 0.9),
+    Lever("mext2015_refusal_junior_high", "school.refusal_start", "logit", 0.4, 1e-6, 0.05),
     Lever(
         "mext2023_refusal_junior_high", "school.refusal_policy_effect", "identity", 0.3, -2.0, 3.0
     ),
-    # Persistent individual risk ties school-age refusal to later withdrawal: the more
-    # introversion weighs, the more of today's cases once refused school. The floor keeps
-    # introversion a risk factor, as the literature has it, whatever this target prefers.
+    # With 2015 held by refusal_start, a stronger internet trend means less refusal in 1991.
     Lever(
-        "cao2016_school_refusal_history",
-        "individual.introversion_weight",
+        "mext1991_refusal_junior_high",
+        "school.refusal_internet_effect",
         "identity",
         0.3,
+        -2.0,
+        3.0,
+        direction=-1,
+    ),
+    Lever(
+        "mext2023_refusal_elementary_5_6",
+        "school.refusal_elementary_ratio",
+        "identity",
         0.1,
-        1.5,
+        0.05,
+        2.0,
+    ),
+    # A refusal history raises later onset modestly: at most the crude odds ratio of
+    # about 6 between cases and non-cases (a logit of 1.8), and never protects.
+    Lever(
+        "cao2016_school_refusal_history",
+        "school.refusal_history_weight",
+        "identity",
+        0.3,
+        0.0,
+        1.8,
     ),
     # Refusers who leave high school are the ones neither studying nor working at 20.
     Lever("mext_refuser_neet_at_20", "school.dropout_rate", "logit", 0.4, 1e-4, 0.2),

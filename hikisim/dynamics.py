@@ -26,6 +26,7 @@ from hikisim.states import (
     MAX_AGE,
     WEEKS_PER_YEAR,
     Care,
+    Disorder,
     Parenting,
     State,
     Track,
@@ -33,11 +34,13 @@ from hikisim.states import (
 from hikisim.streams import Streams, WeeklyDraw
 
 LOW_ACHIEVEMENT_Z = -0.5
-COMPULSORY_END_WEEKS = 16 * WEEKS_PER_YEAR
 MAX_AGE_WEEKS = MAX_AGE * WEEKS_PER_YEAR
 SCHOOL_YEAR_START_WEEK = MONTH_START_WEEK[SCHOOL_YEAR_START_MONTH - 1]
 # The third junior-high grade is the school year that starts at age 14.
 FINAL_JUNIOR_HIGH_START_WEEKS = 14 * WEEKS_PER_YEAR
+# Junior high starts in the school year that begins at 12, high school at 15.
+JUNIOR_HIGH_START_WEEKS = 12 * WEEKS_PER_YEAR
+HIGH_SCHOOL_START_WEEKS = 15 * WEEKS_PER_YEAR
 # Added to the bound on the onset logit: far more than float32 rounding of the sum.
 ONSET_BOUND_SLACK = 1e-3
 # The logit (about a 0.5% weekly onset) that splits the youths for the onset bound.
@@ -58,6 +61,9 @@ NEITHER = int(Track.NEITHER)
 WORK = int(Track.WORK)
 RETIRED = int(Track.RETIRED)
 ONLINE = int(TieKind.ONLINE)
+DEPRESSION = int(Disorder.DEPRESSION)
+# The latent disorders that treatment can bring into remission in the model.
+TREATABLE_DISORDERS = np.array([Disorder.DEPRESSION, Disorder.SOCIAL_ANXIETY], np.int8)
 NO_SEATS = np.empty(0, np.int64)
 
 
@@ -217,6 +223,9 @@ class Kernel:
         self._others: np.ndarray | None = None
         self._addicted: np.ndarray | None = None
         self._reversed: np.ndarray | None = None
+        self._refusers: np.ndarray | None = None
+        self._depressed: np.ndarray | None = None
+        self._remitted: np.ndarray | None = None
         self.age_logit = self._age_table()
         self.age_logit_max = float(self.age_logit.max())
         self._initial_tracks()
@@ -266,6 +275,7 @@ class Kernel:
             + pupil * s.school.climate_weight * -sch.climate[school]
             + pupil * s.school.pressure_weight * sch.pressure[school]
             + pupil * s.school.pupil_risk
+            + s.school.refusal_history_weight * y.ever_refused_school[seats]
             + s.school.neither_weight * ((track == NEITHER) | (track == RETIRED))
             + s.society.urbanization_weight * sch.urban[school]
             + s.society.cohesion_weight * (0.5 - sch.cohesion[school])
@@ -323,6 +333,7 @@ class Kernel:
         others = self.nonengaged()
         symptomatic, withdrawn = self.transition(week, events, others)
         refusing = self.update_flags(symptomatic)
+        self.update_disorders(withdrawn)
         self.update_tracks(refusing)
         self.seek_help_and_treat(events, symptomatic)
         self.erode_ties(events, withdrawn)
@@ -380,7 +391,14 @@ class Kernel:
         bound = s.dynamics.peer_weight * self.exposure
         bound = np.add(bound, self.static_onset, out=bound)
         shift = self.calendar.onset_logit
-        rest = self.age_logit_max + float(mod.onset_logit.max()) + shift + ONSET_BOUND_SLACK
+        misfit = self._misfit_logit()
+        rest = (
+            self.age_logit_max
+            + float(mod.onset_logit.max())
+            + shift
+            + max(misfit, 0.0)
+            + ONSET_BOUND_SLACK
+        )
         top = float(bound.max()) + rest
         maybe = draw.below(1.0001 / (1.0 + np.exp(-top)))
         if top > ONSET_LOW_LOGIT:
@@ -394,6 +412,8 @@ class Kernel:
         logit += s.dynamics.peer_weight * self.exposure[candidates]
         logit += mod.onset_logit[candidates]
         logit += np.float32(shift)
+        if misfit != 0.0:
+            logit += np.where(self._new_workers(candidates), np.float32(misfit), np.float32(0))
         to_at_risk = candidates[draw[candidates] < sigmoid_inplace(logit)]
 
         # The other states are rare: find them with one pass, then split.
@@ -441,6 +461,27 @@ class Kernel:
         events.new_cases = self._count_weeks_withdrawn(withdrawn)
         return symptomatic, withdrawn
 
+    def _misfit_logit(self) -> float:
+        """This week's onset logit for workers in the first years of a job."""
+        labour = self.scenario.labour
+        if labour.misfit_years == 0:
+            return 0.0
+        return labour.work_misfit_weight + labour.job_market_effect * self.calendar.job_market_gap
+
+    def _new_workers(self, seats: np.ndarray) -> np.ndarray:
+        """Which of ``seats`` are in work and started it under ``misfit_years`` ago."""
+        y = self.youths
+        tenure = y.age_weeks[seats] - y.work_start_age[seats]
+        return (y.track[seats] == WORK) & (
+            tenure < self.scenario.labour.misfit_years * WEEKS_PER_YEAR
+        )
+
+    def _start_work(self, seats: np.ndarray) -> None:
+        """Put people into work, starting the clock of a new job."""
+        y = self.youths
+        y.track[seats] = Track.WORK
+        y.work_start_age[seats] = y.age_weeks[seats]
+
     def _at_risk_hazards(self, seats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         s, y, mod = self.scenario, self.youths, self.modifiers
         progress = (
@@ -477,7 +518,9 @@ class Kernel:
         s, y = self.scenario, self.youths
         years = y.withdrawn_weeks[seats].astype(np.float32) / WEEKS_PER_YEAR
         hazard = s.dynamics.exit_base * (1.0 + years) ** -s.dynamics.duration_decline
-        hazard *= np.where(y.disorder[seats] > 0, s.individual.disorder_exit_multiplier, 1.0)
+        active = (y.disorder[seats] > 0) & ~y.disorder_remitted[seats]
+        hazard *= np.where(active, s.individual.disorder_exit_multiplier, 1.0)
+        hazard *= np.where(y.depressed[seats], s.individual.depression_exit_multiplier, 1.0)
         hazard *= np.where(y.narrow[seats], s.dynamics.narrow_exit_multiplier, 1.0)
         hazard *= self._flag_multiplier(
             seats, s.dynamics.internet_exit_multiplier, s.dynamics.sleep_exit_multiplier
@@ -602,7 +645,7 @@ class Kernel:
         # Years lost leave a lasting mark on the chance of work (labour.work_scar_...).
         chance = self.work_chance(seats)
         hired = adult & ((chance >= 1.0) | (work_draw < chance))
-        y.track[seats[hired]] = Track.WORK
+        self._start_work(seats[hired])
         self.mark_stale(seats[hired])
 
     def reentry_cohort(self, week: int) -> np.ndarray:
@@ -665,6 +708,10 @@ class Kernel:
     def update_flags(self, symptomatic: np.ndarray | None = None) -> np.ndarray:
         """School refusal, internet addiction and sleep reversal.
 
+        Internet addiction and sleep reversal start only in symptomatic youths (at risk
+        or withdrawn, so also during an episode); school refusal is its own process
+        (:meth:`_update_refusal`).
+
         Args:
             symptomatic: The youths at risk or withdrawn, if already known.
 
@@ -673,26 +720,13 @@ class Kernel:
         """
         s, y = self.scenario, self.youths
         state = y.state
-        # Flags start only in symptomatic youths and stop only in their holders, both
-        # few: work on those index sets rather than on the whole population.
+        # Flags stop only in their holders and, but for refusal, start only in the
+        # symptomatic, both few: work on those index sets, not the whole population.
         if symptomatic is None:
             symptomatic = np.flatnonzero((state == AT_RISK) | (state == WITHDRAWN))
-        at_risk = state[symptomatic] == AT_RISK
-        withdrawn = ~at_risk
-        pupil = (y.track[symptomatic] == SCHOOL) & (y.age_weeks[symptomatic] < 18 * WEEKS_PER_YEAR)
+        withdrawn = state[symptomatic] == WITHDRAWN
 
-        draw = self.streams.draw("school_refusal")
-        refusing = y.school_refusal
-        was = refusing[symptomatic]
-        u = draw[symptomatic]
-        refusal_start = s.school.refusal_start * self.calendar.refusal_multiplier
-        start = pupil & at_risk & ~was & (u < refusal_start)
-        stop = was & at_risk & (u < s.school.refusal_stop)
-        now = (was | start | (pupil & withdrawn)) & ~stop & pupil
-        # Refusal lasts only while symptomatic, so everyone else stops.
-        refusing.fill(False)
-        refusing[symptomatic] = now
-        refusers = symptomatic[now]
+        refusers = self._update_refusal(symptomatic[withdrawn])
         self._count_refusal_weeks(refusers)
 
         draw = self.streams.draw("internet")
@@ -726,6 +760,118 @@ class Kernel:
         self._reversed = _updated(holders, stopping, start)
         return refusers
 
+    def _update_refusal(self, withdrawn: np.ndarray) -> np.ndarray:
+        """School refusal, its own process for pupils of the compulsory grades.
+
+        Any pupil whose school year started before 15 may start refusing, engaged or
+        not: junior-high pupils at ``refusal_start`` a week, elementary pupils at
+        ``refusal_elementary_ratio`` times that, at-risk pupils more, all times the
+        calendar drivers. Withdrawn pupils always refuse. A refuser who is not withdrawn
+        stops at ``refusal_stop`` a week, and more often in the first week of junior high
+        and of high school; refusal ends when school does.
+
+        Args:
+            withdrawn: The withdrawn youths (ascending).
+
+        Returns:
+            The refusers after this week's changes (ascending).
+        """
+        s, y = self.scenario.school, self.youths
+        draw = self.streams.draw("school_refusal")
+        refusing, age, track = y.school_refusal, y.age_weeks, y.track
+        into_year = self.calendar.weeks_into_school_year
+
+        holders = _flagged(refusing, self._refusers)
+        holder_age = age[holders]
+        in_school = (track[holders] == SCHOOL) & (holder_age < 18 * WEEKS_PER_YEAR)
+        stop = np.full(len(holders), s.refusal_stop, np.float64)
+        if into_year == 0:
+            # The first week of the school year: a new school is a common way back.
+            new_school = (
+                (holder_age >= JUNIOR_HIGH_START_WEEKS)
+                & (holder_age < JUNIOR_HIGH_START_WEEKS + WEEKS_PER_YEAR)
+            ) | (
+                (holder_age >= HIGH_SCHOOL_START_WEEKS)
+                & (holder_age < HIGH_SCHOOL_START_WEEKS + WEEKS_PER_YEAR)
+            )
+            stay = (1.0 - s.refusal_stop) * (1.0 - s.refusal_transition_remission)
+            stop[new_school] = 1.0 - stay
+        stopping = ~in_school | ((y.state[holders] != WITHDRAWN) & (draw[holders] < stop))
+
+        # Starts are rare: a bound on everyone's chance picks the few whose draw could
+        # fall below their own, and only theirs is computed.
+        base = s.refusal_start * self.calendar.refusal_multiplier
+        at_risk_factor = math.exp(s.refusal_at_risk_weight)
+        top = base * max(s.refusal_elementary_ratio, 1.0) * max(at_risk_factor, 1.0)
+        candidates = np.flatnonzero(draw.below(min(top * 1.0001, 1.0)))
+        candidates = candidates[
+            ~refusing[candidates]
+            & (track[candidates] == SCHOOL)
+            & (y.state[candidates] != WITHDRAWN)
+        ]
+        start_age = age[candidates] - into_year
+        candidates = candidates[start_age < HIGH_SCHOOL_START_WEEKS]
+        start_age = start_age[start_age < HIGH_SCHOOL_START_WEEKS]
+        chance = base * np.where(
+            start_age < JUNIOR_HIGH_START_WEEKS, s.refusal_elementary_ratio, 1.0
+        )
+        chance *= np.where(y.state[candidates] == AT_RISK, at_risk_factor, 1.0)
+        starting = candidates[draw[candidates] < chance]
+        # Withdrawn pupils do not attend, whatever their draw.
+        absent = withdrawn[
+            ~refusing[withdrawn]
+            & (track[withdrawn] == SCHOOL)
+            & (age[withdrawn] < 18 * WEEKS_PER_YEAR)
+        ]
+        starting = np.union1d(starting, absent)
+        refusing[holders[stopping]] = False
+        refusing[starting] = True
+        self._refusers = _updated(holders, stopping, starting)
+        return self._refusers
+
+    def update_disorders(self, withdrawn: np.ndarray) -> None:
+        """Depression that develops during withdrawal, and the remission of disorders.
+
+        A withdrawn person without a depressive disorder becomes depressed at a weekly
+        hazard that rises with the years withdrawn; the depression remits at
+        ``care.depression_remission`` a week, faster in clinical care. In clinical care a
+        detected latent depression or social anxiety disorder remits too, and relapses
+        once care has ended.
+
+        Args:
+            withdrawn: The withdrawn youths (ascending).
+        """
+        ind, care, y = self.scenario.individual, self.scenario.care, self.youths
+        draw = self.streams.draw("depression")
+        holders = _flagged(y.depressed, self._depressed)
+        remission = care.depression_remission * np.where(
+            y.care[holders] == CLINICAL, care.clinical_remission_multiplier, 1.0
+        )
+        remitting = draw[holders] < remission
+        candidates = withdrawn[~y.depressed[withdrawn] & (y.disorder[withdrawn] != DEPRESSION)]
+        years = y.withdrawn_weeks[candidates] / WEEKS_PER_YEAR
+        hazard = ind.depression_onset_rate * (1.0 + ind.depression_duration_growth * years)
+        onset = candidates[draw[candidates] < hazard]
+        y.depressed[holders[remitting]] = False
+        y.depressed[onset] = True
+        y.ever_depressed[onset] = True
+        self._depressed = _updated(holders, remitting, onset)
+
+        draw = self.streams.draw("remission")
+        remitted = _flagged(y.disorder_remitted, self._remitted)
+        relapsing = (y.care[remitted] != CLINICAL) & (draw[remitted] < care.disorder_relapse)
+        in_clinical = np.flatnonzero(y.care == CLINICAL)
+        treatable = in_clinical[
+            np.isin(y.disorder[in_clinical], TREATABLE_DISORDERS)
+            & y.disorder_detected[in_clinical]
+            & ~y.disorder_remitted[in_clinical]
+        ]
+        rate = care.depression_remission * care.clinical_remission_multiplier
+        remitting = treatable[draw[treatable] < rate]
+        y.disorder_remitted[remitted[relapsing]] = False
+        y.disorder_remitted[remitting] = True
+        self._remitted = _updated(remitted, relapsing, remitting)
+
     def _count_refusal_weeks(self, refusers: np.ndarray) -> None:
         """Add a week of refusal; mark those who reach MEXT's 30 days in a school year.
 
@@ -736,7 +882,11 @@ class Kernel:
         y.school_year_refusal_weeks[refusers] += 1
         reached = refusers[y.school_year_refusal_weeks[refusers] == MEXT_ABSENCE_WEEKS]
         age_at_start = y.age_weeks[reached] - self.calendar.weeks_into_school_year
-        y.ever_refused_school[reached[age_at_start < COMPULSORY_END_WEEKS - WEEKS_PER_YEAR]] = True
+        counted = reached[age_at_start < HIGH_SCHOOL_START_WEEKS]
+        first_time = counted[~y.ever_refused_school[counted]]
+        y.ever_refused_school[first_time] = True
+        # A refusal history raises the onset logit (school.refusal_history_weight).
+        self.mark_stale(first_time)
         final_year = (age_at_start >= FINAL_JUNIOR_HIGH_START_WEEKS) & (
             age_at_start < FINAL_JUNIOR_HIGH_START_WEEKS + WEEKS_PER_YEAR
         )
@@ -776,7 +926,7 @@ class Kernel:
             & (age[neither] >= 15 * WEEKS_PER_YEAR)
             & (draw[neither] < self._find_work_rate(neither, s.school.find_work_rate * market))
         ]
-        y.track[finds_work] = Track.WORK
+        self._start_work(finds_work)
         changed += [dropout, finds_work, self._job_loss_and_retirement()]
         # Refreshed with next week's newcomers, before the onset hazard needs them.
         self.mark_stale(np.concatenate(changed))
@@ -794,7 +944,11 @@ class Kernel:
             * math.exp(labour.job_market_effect * self.calendar.job_market_gap),
             1.0,
         )
-        p_retire = labour.retirement_rate
+        p_retire = min(
+            labour.retirement_rate
+            * math.exp(labour.job_market_effect * self.calendar.job_market_gap),
+            1.0,
+        )
         # One pass finds the few whose draw could matter; the track is read for them only.
         candidates = np.flatnonzero(draw.below(p_loss + p_retire))
         workers = candidates[y.track[candidates] == WORK]
@@ -818,6 +972,7 @@ class Kernel:
                 Track.UNIVERSITY,
                 np.where(u > 1.0 - p_neither, Track.NEITHER, Track.WORK),
             )
+            self._start_work(seats[y.track[seats] == WORK])
         return seats
 
     def _graduate(self, seats: np.ndarray) -> np.ndarray:
@@ -827,6 +982,7 @@ class Kernel:
             p_uni, p_neither = self._transition_probabilities(seats)
             graduate_draw = y.transition_draw[seats] / np.maximum(p_uni, 1e-6)
             y.track[seats] = np.where(graduate_draw < p_neither, Track.NEITHER, Track.WORK)
+            self._start_work(seats[y.track[seats] == WORK])
         return seats
 
     def _initial_tracks(self) -> None:
@@ -835,6 +991,10 @@ class Kernel:
         self._leave_school(np.flatnonzero(y.age_weeks >= 18 * WEEKS_PER_YEAR))
         graduates = (y.age_weeks >= 22 * WEEKS_PER_YEAR) & (y.track == Track.UNIVERSITY)
         self._graduate(np.flatnonzero(graduates))
+        # Their jobs did not start today: the start is put at 18 or at 22, when it was.
+        workers = np.flatnonzero(y.track == WORK)
+        graduated = graduates[workers]
+        y.work_start_age[workers] = np.where(graduated, 22, 18) * WEEKS_PER_YEAR
 
     def _transition_probabilities(self, seats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         s, y = self.scenario, self.youths
@@ -886,7 +1046,8 @@ class Kernel:
         takes_up = contact_draw < s.care.youth_uptake
         seekers = contacted[takes_up]
         exam_draw = contact_draw[takes_up] / max(s.care.youth_uptake, 1e-9)
-        detected = (y.disorder[seekers] > 0) & (exam_draw < s.care.exam_sensitivity)
+        ill = (y.disorder[seekers] > 0) | y.depressed[seekers]
+        detected = ill & (exam_draw < s.care.exam_sensitivity)
         y.disorder_detected[seekers] |= detected
         kind = np.where(detected, Care.CLINICAL, Care.PSYCHOSOCIAL).astype(np.int8)
         start_care(self, seekers, kind)

@@ -235,11 +235,12 @@ class HikiModel(mesa.Model):
         year = self.calendar.year_of(week)
         society, school = self.settings.society, self.settings.school
         covid = self.drivers["covid"].at(year)
+        internet = self.drivers["internet_use"].at(year)
         return CalendarEffects(
-            onset_logit=society.internet_effect * self.drivers["internet_use"].at(year)
-            + society.covid_effect * covid,
+            onset_logit=society.internet_effect * internet + society.covid_effect * covid,
             refusal_multiplier=math.exp(
                 school.refusal_policy_effect * self.drivers["school_refusal_policy"].at(year)
+                + school.refusal_internet_effect * internet
                 + school.covid_refusal_effect * covid
             ),
             job_market_gap=1.0 - self.drivers["job_openings_ratio"].at(year),

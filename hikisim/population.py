@@ -121,6 +121,8 @@ class Youths:
         narrow_weeks: Weeks at the narrow severity in the current episode.
         left_withdrawal_week: The week the person last left withdrawal (very negative
             if never).
+        work_start_age: Age in weeks at which the person last started work (very
+            negative if never): the first years of a job carry the risk of misfit.
         reintegrated_week: The week the person last re-entered school or work after an
             episode (very negative if never).
         ever_broad: Has had an episode of 26+ weeks (either severity, any onset age).
@@ -136,6 +138,10 @@ class Youths:
         sleep_reversal: Sleep-wake rhythm currently reversed.
         care: :class:`~hikisim.states.Care` code of current treatment.
         disorder_detected: A medical exam has found the disorder.
+        disorder_remitted: The latent disorder is in remission after treatment.
+        depressed: In a depression that developed during withdrawal (on top of any latent
+            disorder).
+        ever_depressed: Has had such a depression.
         ever_hikikomori: Has had an episode that qualified as hikikomori.
         episode_row: Row of the current or last episode in the log, or -1.
     """
@@ -158,6 +164,7 @@ class Youths:
     narrow: np.ndarray
     narrow_weeks: np.ndarray
     left_withdrawal_week: np.ndarray
+    work_start_age: np.ndarray
     reintegrated_week: np.ndarray
     ever_broad: np.ndarray
     ever_koyama: np.ndarray
@@ -170,6 +177,9 @@ class Youths:
     sleep_reversal: np.ndarray
     care: np.ndarray
     disorder_detected: np.ndarray
+    disorder_remitted: np.ndarray
+    depressed: np.ndarray
+    ever_depressed: np.ndarray
     ever_hikikomori: np.ndarray
     episode_row: np.ndarray
 
@@ -250,6 +260,7 @@ def reset_life_course(youths: Youths, seats: np.ndarray) -> None:
     youths.narrow_weeks[seats] = 0
     youths.school_year_refusal_weeks[seats] = 0
     youths.left_withdrawal_week[seats] = NEVER_LEFT
+    youths.work_start_age[seats] = NEVER_LEFT
     youths.reintegrated_week[seats] = NEVER_LEFT
     youths.years_lost[seats] = 0.0
     for flag in (
@@ -262,6 +273,9 @@ def reset_life_course(youths: Youths, seats: np.ndarray) -> None:
         youths.internet_addiction,
         youths.sleep_reversal,
         youths.disorder_detected,
+        youths.disorder_remitted,
+        youths.depressed,
+        youths.ever_depressed,
         youths.ever_hikikomori,
     ):
         flag[seats] = False
@@ -289,6 +303,7 @@ def _empty_youths(n: int) -> Youths:
         narrow=np.zeros(n, bool),
         narrow_weeks=np.zeros(n, np.int16),
         left_withdrawal_week=np.full(n, NEVER_LEFT, np.int32),
+        work_start_age=np.full(n, NEVER_LEFT, np.int32),
         reintegrated_week=np.full(n, NEVER_LEFT, np.int32),
         ever_broad=np.zeros(n, bool),
         ever_koyama=np.zeros(n, bool),
@@ -301,6 +316,9 @@ def _empty_youths(n: int) -> Youths:
         sleep_reversal=np.zeros(n, bool),
         care=np.zeros(n, np.int8),
         disorder_detected=np.zeros(n, bool),
+        disorder_remitted=np.zeros(n, bool),
+        depressed=np.zeros(n, bool),
+        ever_depressed=np.zeros(n, bool),
         ever_hikikomori=np.zeros(n, bool),
         episode_row=np.full(n, -1, np.int32),
     )

@@ -215,9 +215,10 @@ class IndividualSettings(Section):
         ge=-10.0,
         le=10.0,
         description="Onset logit per standard deviation of introversion. Unit: logit per SD. "
-        "Source: fitted by hikisim calibrate to cao2016_school_refusal_history "
-        "(docs/calibration.md), floored at 0.1; introverted personality is an individual "
-        "factor in Teo 2010.",
+        "Source: fitted by hikisim calibrate to cao2016_school_refusal_history in the "
+        "first version-2 fit, floored at 0.1, and held since school refusal became its own "
+        "process (refusal_history_weight now takes that target); introverted personality "
+        "is an individual factor in Teo 2010.",
     )
     trauma_weight: float = Field(
         0.25,
@@ -246,9 +247,42 @@ class IndividualSettings(Section):
         0.6,
         ge=0.0,
         le=5.0,
-        description="Multiplier on the WITHDRAWN to RECOVERING hazard for youths with a disorder "
-        "(below 1: secondary cases last longer). Unit: multiplier. Source: assumption; "
-        "prognosis is reported to be worse in secondary hikikomori (seed text).",
+        description="Multiplier on the WITHDRAWN to RECOVERING hazard for youths with an "
+        "active latent disorder (below 1: secondary cases last longer); a depression or "
+        "social anxiety disorder in remission after treatment no longer applies it. Unit: "
+        "multiplier. Source: assumption; prognosis is reported to be worse in secondary "
+        "hikikomori (seed text).",
+    )
+    depression_onset_rate: float = Field(
+        0.0003,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability that a withdrawn person without a depressive "
+        "disorder develops major depression in the first weeks of an episode; the hazard "
+        "rises with the years withdrawn (depression_duration_growth). Unit: probability "
+        "per week. Source: assumption; depression is among the most common comorbidities "
+        "of hikikomori. Not fitted: koyama_disorder_share (a lifetime mood or anxiety "
+        "disorder in 54.5% of people ever withdrawn, Koyama et al. 2010) counts both this "
+        "and the latent disorders, and cannot tell them apart; disorder_progress_weight "
+        "takes that target.",
+    )
+    depression_duration_growth: float = Field(
+        0.5,
+        ge=0.0,
+        le=10.0,
+        description="Growth of the depression hazard with the duration of the episode: the "
+        "weekly hazard is depression_onset_rate x (1 + this x years withdrawn). Unit: per "
+        "year withdrawn. Source: assumption (prolonged isolation and inactivity as risks "
+        "of depression).",
+    )
+    depression_exit_multiplier: float = Field(
+        0.6,
+        ge=0.0,
+        le=5.0,
+        description="Multiplier on the WITHDRAWN to RECOVERING hazard while a depression "
+        "that developed during withdrawal lasts (it multiplies with "
+        "disorder_exit_multiplier for someone who also has a latent disorder). Unit: "
+        "multiplier. Source: assumption, set equal to disorder_exit_multiplier.",
     )
     male_weight: float = Field(
         0.35,
@@ -407,26 +441,87 @@ class SchoolSettings(Section):
         "moves refusal_start instead).",
     )
     refusal_start: float = Field(
-        0.002172,
+        0.00006,
         ge=0.0,
         le=1.0,
-        description="Weekly probability that an at-risk pupil (school track, under 18) starts "
-        "refusing school. Withdrawn pupils always refuse. Unit: probability per week. "
-        "Source: fitted by hikisim calibrate to mext2015_refusal_junior_high "
-        "(docs/calibration.md).",
+        description="Weekly probability that an engaged junior-high pupil (school year started "
+        "at 12-14) who is not refusing starts refusing school, before the calendar drivers "
+        "(school_refusal_policy, internet use, COVID-19) multiply it. Any pupil of the "
+        "compulsory grades can start, engaged or not; withdrawn pupils always refuse. Unit: "
+        "probability per week. Source: fitted by hikisim calibrate to "
+        "mext2015_refusal_junior_high (docs/calibration.md).",
+    )
+    refusal_elementary_ratio: float = Field(
+        0.4,
+        ge=0.0,
+        le=5.0,
+        description="Multiplier on the start of refusal for elementary pupils (school year "
+        "started before 12) relative to junior high: refusal rises by grade. Unit: ratio. "
+        "Source: fitted by hikisim calibrate to mext2023_refusal_elementary_5_6 "
+        "(docs/calibration.md); MEXT's annual surveys count junior-high refusal at two to "
+        "three times the rate of grades 5-6.",
+    )
+    refusal_at_risk_weight: float = Field(
+        1.5,
+        ge=-5.0,
+        le=10.0,
+        description="Log-multiplier on the start of refusal for an at-risk pupil (a "
+        "symptomatic pupil is more likely to stop attending). Unit: log-multiplier. Source: "
+        "assumption; cases and non-cases differ about sixfold in the odds of childhood "
+        "refusal (crude odds ratios of about 3-12 in Japanese case-control comparisons), and "
+        "this term and refusal_history_weight share that association.",
     )
     refusal_stop: float = Field(
-        0.01,
+        0.005,
         ge=0.0,
         le=1.0,
-        description="Weekly probability that an at-risk pupil stops refusing school. Unit: "
-        "probability per week. Source: assumption.",
+        description="Weekly probability that a refusing pupil who is not withdrawn stops "
+        "refusing (withdrawn pupils never attend). Unit: probability per week. Source: "
+        "assumption; 0.005 a week keeps about 77% of refusers refusing a year later, apart "
+        "from the school transitions (refusal often runs on across school years; no "
+        "national figure for its continuation was found).",
+    )
+    refusal_transition_remission: float = Field(
+        0.4,
+        ge=0.0,
+        le=1.0,
+        description="Probability that a refusing pupil who is not withdrawn stops refusing at "
+        "a school transition: entering junior high (the school year that starts at 12) or "
+        "high school (at 15). Unit: probability. Source: assumption; MEXT's follow-up of "
+        "FY2006 third-year junior-high refusers found 85% went on to high school (65% in "
+        "the FY1993 follow-up), and the jump in refusal at entry to junior high shrank "
+        "from 2.7-fold (FY2016) to under 2-fold (FY2020-22), so a new school is a common "
+        "exit.",
+    )
+    refusal_history_weight: float = Field(
+        0.7,
+        ge=-5.0,
+        le=5.0,
+        description="Onset logit (ENGAGED to AT_RISK) for anyone who refused school by the "
+        "mext definition at compulsory ages: a lasting, modest rise in the hazard of later "
+        "withdrawal, not a gateway (0.7 is a hazard ratio of about 2). Unit: logit. "
+        "Source: fitted by hikisim calibrate to cao2016_school_refusal_history "
+        "(docs/calibration.md), within a bound of a hazard ratio of 6, the crude odds "
+        "ratio of childhood refusal between cases and non-cases.",
+    )
+    refusal_internet_effect: float = Field(
+        0.8,
+        ge=-5.0,
+        le=5.0,
+        description="Log-multiplier on the start of school refusal per unit of the "
+        "internet_use driver (share of the population online): the calendar trend of "
+        "refusal between 1991 and 2015 beyond the 1992 policy step. Unit: log-multiplier. "
+        "Source: fitted by hikisim calibrate to mext1991_refusal_junior_high "
+        "(docs/calibration.md); an assumption that refusal rose with the spread of "
+        "the internet, as internet addiction and a reversed sleep rhythm are common among "
+        "non-attending pupils (seed text).",
     )
     refusal_progress_weight: float = Field(
         0.3,
         ge=-10.0,
         le=10.0,
-        description="AT_RISK to WITHDRAWN logit added while refusing school. Unit: logit. Source: "
+        description="AT_RISK to WITHDRAWN logit added while refusing school (at-risk pupils "
+        "only; refusal by itself does not lead to withdrawal). Unit: logit. Source: "
         "assumption; school refusal often precedes hikikomori (Cabinet Office 2016: "
         "30.6% of cases had refused school).",
     )
@@ -604,7 +699,29 @@ class LabourSettings(Section):
         ge=0.0,
         le=1.0,
         description="Weekly probability that a worker at or past retirement_age retires (about "
-        "19% a year). Unit: probability per week. Source: assumption.",
+        "19% a year) when the job openings ratio is 1; scaled like job loss by "
+        "exp(job_market_effect x the shortfall of the ratio below 1), as early retirement "
+        "is pressed in a downturn. Unit: probability per week. Source: assumption; "
+        "retirement or leaving a job was the trigger most cited by cases aged 40-64 in the "
+        "Cabinet Office survey of 2019 (36.2%).",
+    )
+    work_misfit_weight: float = Field(
+        0.4,
+        ge=-5.0,
+        le=5.0,
+        description="Onset logit added in the first misfit_years of a job (not fitting in at "
+        "work), plus job_market_effect per unit the job_openings_ratio driver falls below "
+        "1 (in a hiring freeze new workers take jobs that fit them less). Unit: logit. "
+        "Source: assumption; not fitting in at work was the most cited trigger of "
+        "withdrawal in the Cabinet Office survey of 2010 (23.7% of cases aged 15-39).",
+    )
+    misfit_years: float = Field(
+        3.0,
+        ge=0.0,
+        le=20.0,
+        description="Years after starting a job during which work_misfit_weight applies. "
+        "Unit: years. Source: MHLW's yearly figures on new graduates' separations: about "
+        "three in ten leave their first job within three years.",
     )
     work_scar_per_year_lost: float = Field(
         0.1,
@@ -925,6 +1042,33 @@ class CareSettings(Section):
         description="Multiplier on the WITHDRAWN to RECOVERING hazard while in clinical care (drug "
         "treatment and/or psychotherapy). Unit: multiplier. Source: assumption; "
         "treatment effects are promising but not definitive (seed text).",
+    )
+    depression_remission: float = Field(
+        0.0144,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability that a depression that developed during withdrawal "
+        "remits without treatment (about 53% in a year). Unit: probability per week. "
+        "Source: Whiteford et al. 2013 (Psychological Medicine), pooled remission of "
+        "untreated major depression: 53% within 12 months.",
+    )
+    clinical_remission_multiplier: float = Field(
+        2.0,
+        ge=1.0,
+        le=20.0,
+        description="Multiplier on depression_remission in clinical care; in clinical care "
+        "a detected latent depression or social anxiety disorder also remits at this times "
+        "depression_remission a week (untreated, they do not). Unit: multiplier. Source: "
+        "assumption (treatment roughly doubling the remission of untreated depression).",
+    )
+    disorder_relapse: float = Field(
+        0.0066,
+        ge=0.0,
+        le=1.0,
+        description="Weekly probability that a latent disorder in remission becomes active "
+        "again once clinical care has ended (about 29% in a year). Unit: probability per "
+        "week. Source: Vittengl et al. 2007 (J Consult Clin Psychol): 29% relapse in the "
+        "first year after acute-phase cognitive therapy for depression.",
     )
     psychosocial_exit_multiplier: float = Field(
         1.6,

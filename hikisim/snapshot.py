@@ -33,6 +33,8 @@ class PopulationSnapshot:
         onset_age: Age at the onset of the current episode (NaN if none).
         disorder: :class:`~hikisim.states.Disorder` code of the person's lifetime
             (latent) disorder, 0 for none.
+        depressed: In a depression that developed during withdrawal, now.
+        ever_depressed: Has had a depression that developed during withdrawal.
         ever_broad: Ever had an episode (either severity) that lasted 26+ weeks,
             the current one included.
         ever_koyama: Ever had an episode with 26+ weeks at the narrow severity (the
@@ -62,6 +64,8 @@ class PopulationSnapshot:
     episode_weeks: np.ndarray
     onset_age: np.ndarray
     disorder: np.ndarray
+    depressed: np.ndarray
+    ever_depressed: np.ndarray
     ever_broad: np.ndarray
     ever_koyama: np.ndarray
     ever_refused_school: np.ndarray

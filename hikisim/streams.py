@@ -46,6 +46,10 @@ MECHANISMS = (
     # of their own, appended so that no other stream's numbers move: a run's outputs other
     # than the parents' measures do not depend on them.
     "parents",
+    # Depression during withdrawal and the remission of disorders (issue 10, item 5):
+    # appended for the same reason.
+    "depression",
+    "remission",
 )
 
 # numpy makes a float32 uniform from the next 32 random bits as (bits >> 8) * 2**-24.

@@ -77,6 +77,8 @@ def take_snapshot(model: HikiModel, date: str) -> PopulationSnapshot:
         episode_weeks=np.where(withdrawn, y.withdrawn_weeks, 0),
         onset_age=onset if onset is not None else np.full(len(y), np.nan),
         disorder=y.disorder.copy(),
+        depressed=y.depressed.copy(),
+        ever_depressed=y.ever_depressed.copy(),
         ever_broad=y.ever_broad.copy(),
         ever_koyama=y.ever_koyama.copy(),
         ever_refused_school=y.ever_refused_school.copy(),

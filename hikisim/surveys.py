@@ -162,10 +162,13 @@ def koyama_lifetime_prevalence(snapshot: PopulationSnapshot, lo: int, hi: int) -
 def koyama_disorder_share(snapshot: PopulationSnapshot, lo: int, hi: int) -> float:
     """The share with depression or social anxiety among ``koyama`` cases aged ``lo..hi``.
 
-    These are the two of the model's five disorders that Koyama et al. assessed.
+    These are the two of the model's five disorders that Koyama et al. assessed; their
+    figure is lifetime, so a depression that developed during withdrawal counts too,
+    remitted or not.
     """
     among = _flag(snapshot.ever_koyama) & in_band(snapshot, lo, hi)
-    return _share(np.isin(snapshot.disorder, KOYAMA_DISORDERS), among)
+    lifetime = np.isin(snapshot.disorder, KOYAMA_DISORDERS) | _flag(snapshot.ever_depressed)
+    return _share(lifetime, among)
 
 
 def mext_refusal(snapshot: PopulationSnapshot, lo: int, hi: int) -> float:
@@ -403,9 +406,11 @@ def band_summary(
 def disorder_shares(snapshot: PopulationSnapshot, cases: np.ndarray) -> dict[str, float]:
     """Comorbidity: the share of cases with each disorder, one key per disorder.
 
-    The shares of the five disorders add up to the secondary share; the rest of the cases
-    are primary. Schizophrenia is 0 among ``cao_broad`` cases, which exclude it, and is
-    kept as a key so every snapshot has the same keys.
+    A case counts for its latent disorder and, while it lasts, for a depression that
+    developed during withdrawal, so a primary case can show depression and a secondary
+    one two disorders: the shares can add up to more than the secondary share.
+    Schizophrenia is 0 among ``cao_broad`` cases, which exclude it, and is kept as a key
+    so every snapshot has the same keys.
 
     Args:
         snapshot: The population at the survey date.
@@ -416,8 +421,12 @@ def disorder_shares(snapshot: PopulationSnapshot, cases: np.ndarray) -> dict[str
         for every disorder when there are no cases.
     """
     disorder = np.asarray(snapshot.disorder)
+    depressed = _flag(snapshot.depressed)
     return {
-        member.name.lower(): _share(disorder == member, cases)
+        member.name.lower(): _share(
+            (disorder == member) | (depressed if member is Disorder.DEPRESSION else False),
+            cases,
+        )
         for member in Disorder
         if member is not Disorder.NONE
     }

@@ -38,6 +38,15 @@ NEUTRAL: dict[str, Any] = {
     "dynamics.duration_decline": 0.0,
     "dynamics.years_lost_slowdown": 0.0,
     "dynamics.internet_addiction_weight": 0.0,
+    "dynamics.sleep_reversal_weight": 0.0,
+    "dynamics.internet_exit_multiplier": 1.0,
+    "dynamics.internet_reentry_multiplier": 1.0,
+    "dynamics.sleep_exit_multiplier": 1.0,
+    "dynamics.sleep_reentry_multiplier": 1.0,
+    # No depression during withdrawal, no refusal history term, no work misfit.
+    "individual.depression_onset_rate": 0.0,
+    "school.refusal_history_weight": 0.0,
+    "labour.misfit_years": 0.0,
     # No disorders, so no disorder terms in any hazard.
     "individual.schizophrenia_prevalence": 0.0,
     "individual.social_anxiety_prevalence": 0.0,

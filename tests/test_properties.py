@@ -21,6 +21,7 @@ from hikisim.states import (
     MIN_AGE,
     WEEKS_PER_YEAR,
     Care,
+    Disorder,
     State,
     Track,
 )
@@ -86,10 +87,17 @@ def assert_valid_state(model: HikiModel) -> None:
     assert y.age_weeks.min() >= MIN_AGE * WEEKS_PER_YEAR
     assert y.age_weeks.max() < (model.settings.population.max_age + 1) * WEEKS_PER_YEAR
     assert np.all(y.withdrawn_weeks[y.state != State.WITHDRAWN] == 0)
-    # School refusal only among symptomatic pupils.
+    # School refusal only among pupils (engaged ones too), and every withdrawn pupil
+    # refuses.
     refusing = y.school_refusal
-    assert np.all(np.isin(y.state[refusing], [State.AT_RISK, State.WITHDRAWN]))
-    assert np.all(y.age_weeks[refusing] < 18 * WEEKS_PER_YEAR)
+    pupil = (y.track == Track.SCHOOL) & (y.age_weeks < 18 * WEEKS_PER_YEAR)
+    assert np.all(pupil[refusing])
+    assert np.all(refusing[pupil & (y.state == State.WITHDRAWN)])
+    # A depression that developed in withdrawal is in the lifetime record, and only
+    # the treatable latent disorders are ever in remission.
+    assert np.all(y.ever_depressed[y.depressed])
+    treatable = np.isin(y.disorder, [Disorder.DEPRESSION, Disorder.SOCIAL_ANXIETY])
+    assert np.all(treatable[y.disorder_remitted])
 
 
 def assert_counts_agree_with_log(model: HikiModel) -> None:

@@ -57,6 +57,8 @@ DEFAULTS: dict[str, Any] = {
     "school_year_refusal_weeks": 0,
     "pupil": False,
     "studying_or_working": True,
+    "depressed": False,
+    "ever_depressed": False,
     "family_sought_help": False,
     "treated_in_episode": False,
     "oldest_parent_age": math.nan,
