@@ -1,0 +1,408 @@
+"""Issue 10's mechanisms: school refusal as its own process, the work track's own risks,
+and depression that develops during withdrawal with remission in care.
+
+Each mechanism is checked on hand-built populations (known answers: the kernel's own
+methods called on seats set up by hand, with probabilities chosen so the expected share
+is exact or a binomial with a tight interval), and on whole runs under common random
+numbers (switch the mechanism off, compare).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from processes import BUSY
+
+from hikisim.dynamics import SCHOOL_YEAR_START_WEEK, CalendarEffects
+from hikisim.model import HikiModel
+from hikisim.scenario import Scenario
+from hikisim.simulation import run_model
+from hikisim.states import WEEKS_PER_YEAR, Care, Disorder, State, Track
+
+SEATS = 20_000
+RUN = BUSY | {"population.youths": 3000, "run.burn_in_years": 30, "run.years": 5}
+
+
+def hand_model(**overrides: object) -> HikiModel:
+    """A large model with no burn-in, whose seats the tests set up by hand."""
+    settings = {"population.youths": SEATS, "run.burn_in_years": 0, "run.years": 1.0}
+    return HikiModel(Scenario().with_overrides(settings | overrides), seed=11)
+
+
+def within_binomial(hits: int, n: int, p: float) -> bool:
+    """Whether ``hits`` of ``n`` is within five standard errors of ``p``."""
+    return abs(hits / n - p) <= 5 * math.sqrt(p * (1 - p) / n) + 1e-12
+
+
+def pupils(model: HikiModel, age_years: float, state: int = State.ENGAGED) -> None:
+    """Make every seat an engaged (or given-state) pupil of one age, not refusing."""
+    y = model.population.youths
+    y.age_weeks[:] = int(age_years * WEEKS_PER_YEAR)
+    y.track[:] = Track.SCHOOL
+    y.state[:] = state
+    y.school_refusal[:] = False
+    model.kernel._refusers = None
+
+
+def school_week(model: HikiModel, weeks_into_year: int) -> None:
+    """Set the calendar to a week of the school year, with no driver effects."""
+    model.kernel.calendar = CalendarEffects(
+        week_of_year=(SCHOOL_YEAR_START_WEEK + weeks_into_year) % WEEKS_PER_YEAR
+    )
+
+
+# School refusal (item 1) -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("age", "expected_share"),
+    [(13.0, 0.2), (10.5, 0.2 * 0.5), (15.5, 0.0)],
+    ids=["junior_high", "elementary", "high_school"],
+)
+def test_engaged_pupils_start_refusing_at_the_rate_of_their_grade(
+    age: float, expected_share: float
+) -> None:
+    model = hand_model(**{"school.refusal_start": 0.2, "school.refusal_elementary_ratio": 0.5})
+    pupils(model, age)
+    # The first week of the school year: the age now is the age at its start.
+    school_week(model, 0)
+    refusers = model.kernel._update_refusal(np.zeros(0, np.int64))
+    assert within_binomial(len(refusers), SEATS, expected_share)
+
+
+def test_at_risk_pupils_start_more_often_by_the_weight() -> None:
+    model = hand_model(**{"school.refusal_start": 0.05, "school.refusal_at_risk_weight": 1.0})
+    pupils(model, 13.0, State.AT_RISK)
+    school_week(model, 10)
+    refusers = model.kernel._update_refusal(np.zeros(0, np.int64))
+    assert within_binomial(len(refusers), SEATS, 0.05 * math.e)
+
+
+def test_the_calendar_multiplies_the_start_of_refusal() -> None:
+    model = hand_model(**{"school.refusal_start": 0.05})
+    pupils(model, 13.0)
+    model.kernel.calendar = CalendarEffects(refusal_multiplier=3.0, week_of_year=30)
+    refusers = model.kernel._update_refusal(np.zeros(0, np.int64))
+    assert within_binomial(len(refusers), SEATS, 0.15)
+
+
+def test_withdrawn_pupils_always_refuse_and_never_stop() -> None:
+    model = hand_model(**{"school.refusal_start": 0.0, "school.refusal_stop": 1.0})
+    pupils(model, 16.0, State.WITHDRAWN)
+    school_week(model, 5)
+    everyone = np.arange(SEATS)
+    assert len(model.kernel._update_refusal(everyone)) == SEATS
+    assert len(model.kernel._update_refusal(everyone)) == SEATS
+
+
+@pytest.mark.parametrize(
+    ("age", "weeks_into_year", "expected_share"),
+    [
+        (12.0, 0, 1 - 0.9 * 0.5),  # the first week of junior high
+        (15.0, 0, 1 - 0.9 * 0.5),  # the first week of high school
+        (13.0, 0, 0.1),  # a new school year, the same school
+        (12.0, 1, 0.1),  # a week later
+    ],
+)
+def test_refusal_remits_at_the_school_transitions(
+    age: float, weeks_into_year: int, expected_share: float
+) -> None:
+    model = hand_model(
+        **{
+            "school.refusal_start": 0.0,
+            "school.refusal_stop": 0.1,
+            "school.refusal_transition_remission": 0.5,
+        }
+    )
+    pupils(model, age)
+    model.population.youths.age_weeks[:] += weeks_into_year
+    model.population.youths.school_refusal[:] = True
+    school_week(model, weeks_into_year)
+    refusers = model.kernel._update_refusal(np.zeros(0, np.int64))
+    assert within_binomial(SEATS - len(refusers), SEATS, expected_share)
+
+
+def test_refusal_ends_when_school_does() -> None:
+    model = hand_model(**{"school.refusal_start": 0.0, "school.refusal_stop": 0.0})
+    pupils(model, 17.0)
+    y = model.population.youths
+    y.school_refusal[:] = True
+    y.track[: SEATS // 2] = Track.NEITHER
+    school_week(model, 10)
+    np.testing.assert_array_equal(
+        model.kernel._update_refusal(np.zeros(0, np.int64)), np.arange(SEATS // 2, SEATS)
+    )
+
+
+def test_a_refusal_history_adds_its_weight_to_the_onset_logit_and_nothing_else() -> None:
+    model = hand_model(**{"school.refusal_history_weight": 0.9})
+    y, kernel = model.population.youths, model.kernel
+    seats = np.arange(SEATS)
+    kernel.refresh_static(seats)
+    before = kernel.static_onset.copy()
+    y.ever_refused_school[::2] = True
+    kernel.refresh_static(seats)
+    np.testing.assert_allclose(kernel.static_onset[::2] - before[::2], 0.9, atol=1e-5)
+    np.testing.assert_array_equal(kernel.static_onset[1::2], before[1::2])
+
+
+def test_reaching_30_days_marks_the_history_and_refreshes_the_onset_logit() -> None:
+    model = hand_model(**{"school.refusal_history_weight": 0.9})
+    y, kernel = model.population.youths, model.kernel
+    pupils(model, 13.0)
+    school_week(model, 10)
+    y.school_year_refusal_weeks[:3] = 5
+    kernel._stale.clear()
+    kernel._count_refusal_weeks(np.arange(3))
+    assert y.ever_refused_school[:3].all() and not y.ever_refused_school[3:].any()
+    np.testing.assert_array_equal(np.concatenate(kernel._stale), [0, 1, 2])
+
+
+@pytest.fixture(scope="module")
+def refusal_runs() -> dict[float, HikiModel]:
+    return {
+        weight: run_model(
+            Scenario().with_overrides(RUN | {"school.refusal_history_weight": weight}), seed=3
+        )
+        for weight in (0.0, 1.5)
+    }
+
+
+def test_most_refusers_never_withdraw() -> None:
+    # The calibrated baseline, not the busy one: refusal is no longer a prodrome.
+    settings = {"population.youths": 6000, "run.burn_in_years": 40, "run.years": 1}
+    y = run_model(Scenario().with_overrides(settings), seed=3).population.youths
+    refused = y.ever_refused_school
+    assert refused.sum() > 50
+    assert y.ever_broad[refused].mean() < 0.5
+    # Most of those refusing now are engaged pupils, neither at risk nor withdrawn.
+    assert np.mean(y.state[y.school_refusal] == State.ENGAGED) > 0.5
+
+
+def test_a_refusal_history_raises_later_withdrawal(
+    refusal_runs: dict[float, HikiModel],
+) -> None:
+    # Under common random numbers the refusal process itself is the same until the first
+    # onset it changes; later withdrawal among former refusers is higher with the weight.
+    off, on = (refusal_runs[w].population.youths for w in (0.0, 1.5))
+    assert (
+        on.ever_broad[on.ever_refused_school].mean()
+        > off.ever_broad[off.ever_refused_school].mean()
+    )
+
+
+# The work track's own risks (item 4) -----------------------------------------------------
+
+
+def test_misfit_adds_its_weight_and_the_labour_market_to_new_workers_only() -> None:
+    model = hand_model(
+        **{
+            "labour.work_misfit_weight": 0.4,
+            "labour.misfit_years": 3.0,
+            "labour.job_market_effect": 0.5,
+        }
+    )
+    y, kernel = model.population.youths, model.kernel
+    kernel.calendar = CalendarEffects(job_market_gap=0.6)
+    assert kernel._misfit_logit() == pytest.approx(0.4 + 0.5 * 0.6)
+    seats = np.arange(4)
+    y.age_weeks[seats] = 30 * WEEKS_PER_YEAR
+    y.track[seats] = (Track.WORK, Track.WORK, Track.NEITHER, Track.WORK)
+    y.work_start_age[seats] = np.array([29, 25, 29, 27]) * WEEKS_PER_YEAR
+    # Tenures of 1, 5 and 3 years (and one not in work): only under three years counts.
+    np.testing.assert_array_equal(kernel._new_workers(seats), [True, False, False, False])
+
+
+def test_no_misfit_years_means_no_misfit_term() -> None:
+    model = hand_model(**{"labour.misfit_years": 0.0, "labour.work_misfit_weight": 2.0})
+    assert model.kernel._misfit_logit() == 0.0
+
+
+def test_starting_work_starts_the_clock_of_the_job() -> None:
+    model = hand_model()
+    y = model.population.youths
+    y.age_weeks[:2] = (20 * WEEKS_PER_YEAR, 40 * WEEKS_PER_YEAR)
+    model.kernel._start_work(np.arange(2))
+    assert np.all(y.track[:2] == Track.WORK)
+    np.testing.assert_array_equal(y.work_start_age[:2], y.age_weeks[:2])
+
+
+@pytest.mark.parametrize("gap", [0.0, 1.0])
+def test_retirement_follows_the_labour_market(gap: float) -> None:
+    model = hand_model(
+        **{
+            "labour.retirement_rate": 0.1,
+            "labour.job_loss_rate": 0.0,
+            "labour.job_market_effect": math.log(2.0),
+        }
+    )
+    y = model.population.youths
+    y.age_weeks[:] = 61 * WEEKS_PER_YEAR
+    y.track[:] = Track.WORK
+    model.kernel.calendar = CalendarEffects(job_market_gap=gap)
+    retiring = model.kernel._job_loss_and_retirement()
+    assert within_binomial(len(retiring), SEATS, 0.1 * 2.0**gap)
+    assert np.all(y.track[retiring] == Track.RETIRED)
+
+
+def test_misfit_raises_onset_in_working_ages() -> None:
+    def adult_onsets(weight: float) -> int:
+        model = run_model(
+            Scenario().with_overrides(RUN | {"labour.work_misfit_weight": weight}), seed=3
+        )
+        return int(np.count_nonzero(model.episode_log.column("onset_age") >= 18))
+
+    assert adult_onsets(2.0) > adult_onsets(-5.0)
+
+
+# Depression during withdrawal and remission in care (item 5) -------------------------------
+
+
+def withdrawn_seats(model: HikiModel, years: float) -> np.ndarray:
+    y = model.population.youths
+    y.state[:] = State.WITHDRAWN
+    y.withdrawn_weeks[:] = int(years * WEEKS_PER_YEAR)
+    y.disorder[:] = Disorder.NONE
+    y.depressed[:] = False
+    model.kernel._depressed = None
+    return np.arange(SEATS)
+
+
+@pytest.mark.parametrize(("years", "expected"), [(0.0, 0.05), (4.0, 0.05 * 3.0)])
+def test_the_depression_hazard_rises_with_the_years_withdrawn(
+    years: float, expected: float
+) -> None:
+    model = hand_model(
+        **{"individual.depression_onset_rate": 0.05, "individual.depression_duration_growth": 0.5}
+    )
+    model.kernel.update_disorders(withdrawn_seats(model, years))
+    y = model.population.youths
+    assert within_binomial(int(y.depressed.sum()), SEATS, expected)
+    np.testing.assert_array_equal(y.ever_depressed, y.depressed)
+
+
+def test_a_latent_depression_is_not_depressed_again() -> None:
+    model = hand_model(**{"individual.depression_onset_rate": 1.0})
+    seats = withdrawn_seats(model, 1.0)
+    model.population.youths.disorder[:] = Disorder.DEPRESSION
+    model.kernel.update_disorders(seats)
+    assert not model.population.youths.depressed.any()
+
+
+@pytest.mark.parametrize(("care", "expected"), [(Care.NONE, 0.1), (Care.CLINICAL, 0.3)])
+def test_depression_remits_faster_in_clinical_care(care: int, expected: float) -> None:
+    model = hand_model(
+        **{
+            "individual.depression_onset_rate": 0.0,
+            "care.depression_remission": 0.1,
+            "care.clinical_remission_multiplier": 3.0,
+        }
+    )
+    y = model.population.youths
+    withdrawn_seats(model, 1.0)
+    y.depressed[:] = True
+    y.ever_depressed[:] = True
+    y.care[:] = care
+    model.kernel.update_disorders(np.zeros(0, np.int64))
+    assert within_binomial(int(np.count_nonzero(~y.depressed)), SEATS, expected)
+    assert y.ever_depressed.all()
+
+
+@pytest.mark.parametrize(
+    ("disorder", "care", "detected", "expected"),
+    [
+        (Disorder.SOCIAL_ANXIETY, Care.CLINICAL, True, 0.2),
+        (Disorder.DEPRESSION, Care.CLINICAL, True, 0.2),
+        (Disorder.DEPRESSION, Care.PSYCHOSOCIAL, True, 0.0),
+        (Disorder.DEPRESSION, Care.CLINICAL, False, 0.0),
+        (Disorder.SCHIZOPHRENIA, Care.CLINICAL, True, 0.0),
+    ],
+)
+def test_clinical_care_brings_detected_treatable_disorders_into_remission(
+    disorder: int, care: int, detected: bool, expected: float
+) -> None:
+    model = hand_model(
+        **{"care.depression_remission": 0.1, "care.clinical_remission_multiplier": 2.0}
+    )
+    y = model.population.youths
+    y.disorder[:] = disorder
+    y.care[:] = care
+    y.disorder_detected[:] = detected
+    model.kernel.update_disorders(np.zeros(0, np.int64))
+    assert within_binomial(int(y.disorder_remitted.sum()), SEATS, expected)
+
+
+@pytest.mark.parametrize(("care", "expected"), [(Care.NONE, 0.25), (Care.CLINICAL, 0.0)])
+def test_a_remitted_disorder_relapses_only_after_clinical_care(care: int, expected: float) -> None:
+    model = hand_model(**{"care.disorder_relapse": 0.25, "care.depression_remission": 0.0})
+    y = model.population.youths
+    y.disorder[:] = Disorder.SOCIAL_ANXIETY
+    y.disorder_remitted[:] = True
+    y.care[:] = care
+    model.kernel.update_disorders(np.zeros(0, np.int64))
+    assert within_binomial(int(np.count_nonzero(~y.disorder_remitted)), SEATS, expected)
+
+
+def test_exit_is_slowed_by_an_active_disorder_and_a_depression_each() -> None:
+    model = hand_model(
+        **{
+            "individual.disorder_exit_multiplier": 0.5,
+            "individual.depression_exit_multiplier": 0.25,
+            "dynamics.narrow_entry_share": 0.0,
+        }
+    )
+    y = model.population.youths
+    seats = np.arange(4)
+    withdrawn_seats(model, 1.0)
+    y.narrow[seats] = False
+    y.care[seats] = Care.NONE
+    y.disorder[seats] = (Disorder.NONE, Disorder.SOCIAL_ANXIETY, Disorder.SOCIAL_ANXIETY, 0)
+    y.disorder_remitted[seats] = (False, False, True, False)
+    y.depressed[seats] = (False, False, False, True)
+    y.internet_addiction[seats] = False
+    y.sleep_reversal[seats] = False
+    hazard = model.kernel._exit_hazard(seats)
+    np.testing.assert_allclose(hazard / hazard[0], [1.0, 0.5, 1.0, 0.25], rtol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def depression_runs() -> dict[float, HikiModel]:
+    return {
+        rate: run_model(
+            Scenario().with_overrides(RUN | {"individual.depression_onset_rate": rate}), seed=3
+        )
+        for rate in (0.0, 0.01)
+    }
+
+
+def test_depression_during_withdrawal_lengthens_episodes(
+    depression_runs: dict[float, HikiModel],
+) -> None:
+    off, on = depression_runs[0.0], depression_runs[0.01]
+    assert not off.population.youths.ever_depressed.any()
+    assert on.population.youths.ever_depressed.sum() > 20
+    assert weeks_withdrawn(on) > weeks_withdrawn(off)
+
+
+def weeks_withdrawn(model: HikiModel) -> int:
+    """Person-weeks withdrawn in the run: closed episodes, then the open ones so far."""
+    log, y = model.episode_log, model.population.youths
+    closed = log.column("end_week") >= 0
+    still = y.state == State.WITHDRAWN
+    return int(log.column("weeks")[closed].sum() + y.withdrawn_weeks[still].sum())
+
+
+def test_depression_moves_nothing_before_the_first_withdrawal() -> None:
+    # The depression stream is its own: switching the mechanism on changes nobody's
+    # onset of a first episode, which happens before anyone can be depressed.
+    def first_episode(rate: float) -> tuple[int, int]:
+        model = run_model(
+            Scenario().with_overrides(RUN | {"individual.depression_onset_rate": rate}), seed=3
+        )
+        log = model.episode_log
+        first = int(np.argmin(log.column("onset_week")))
+        return int(log.column("onset_week")[first]), int(log.column("person_id")[first])
+
+    assert first_episode(0.0) == first_episode(0.5)
