@@ -54,6 +54,7 @@ WEEKLY_COLUMNS = (
     "at_risk",
     "withdrawn",
     "withdrawn_adults",
+    "work_scar_weeks",
     "withdrawn_narrow",
     "withdrawn_quasi",
     "recovering",
@@ -138,6 +139,7 @@ def weekly_record(model: HikiModel, events: WeekEvents, cost: float) -> dict[str
         "at_risk": int(counts[State.AT_RISK]),
         "withdrawn": int(counts[State.WITHDRAWN]),
         "withdrawn_adults": int(np.count_nonzero(y.age_weeks[withdrawn] >= WORKING_AGE_WEEKS)),
+        "work_scar_weeks": _work_scar_weeks(model),
         "withdrawn_narrow": narrow,
         "withdrawn_quasi": len(withdrawn) - narrow,
         "recovering": int(counts[State.RECOVERING]),
@@ -182,12 +184,32 @@ def _disorders_among_the_well(
     y: Any, others: np.ndarray, other_state: np.ndarray
 ) -> dict[str, int]:
     # Everyone minus the at-risk and withdrawn, counted from the short list of the
-    # non-engaged rather than by a second pass over the whole population.
+    # non-engaged rather than by a second pass over the whole population. A latent
+    # disorder in remission after treatment carries no decrement; a depression that
+    # developed during withdrawal does while it lasts (it counts as depression).
     unwell = others[(other_state == int(State.AT_RISK)) | (other_state == WITHDRAWN)]
-    total = np.bincount(y.disorder, minlength=len(Disorder))
-    unwell_counts = np.bincount(y.disorder[unwell], minlength=len(Disorder))
+    active = np.where(y.disorder_remitted, 0, y.disorder)
+    total = np.bincount(active, minlength=len(Disorder))
+    unwell_counts = np.bincount(active[unwell], minlength=len(Disorder))
     well = total - unwell_counts
+    depressed = np.count_nonzero(y.depressed) - np.count_nonzero(y.depressed[unwell])
+    well[Disorder.DEPRESSION] += depressed
     return {column: int(well[disorder]) for disorder, column in DISORDER_COLUMNS.items()}
+
+
+def _work_scar_weeks(model: HikiModel) -> float:
+    """Expected weeks of work lost this week to the lasting mark of years withdrawn.
+
+    For each person aged 20+ who is not withdrawn and has lost years, 1 - exp(-λ·L),
+    the share by which the mark lowers the chance of work (labour.work_scar_per_year_lost):
+    the societal perspective values it at the same earnings as a withdrawn week.
+    """
+    y = model.population.youths
+    marked = np.flatnonzero(y.years_lost > 0)
+    marked = marked[(y.state[marked] != WITHDRAWN) & (y.age_weeks[marked] >= WORKING_AGE_WEEKS)]
+    if len(marked) == 0:
+        return 0.0
+    return float(np.sum(1.0 - model.kernel.work_chance(marked)))
 
 
 def _share_or_none(numerator: int, denominator: int) -> float | None:

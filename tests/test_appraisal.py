@@ -76,11 +76,15 @@ def test_discounting_matches_the_weekly_annuity() -> None:
 
 
 def test_the_societal_perspective_adds_lost_earnings_of_withdrawn_adults() -> None:
-    weekly = constant_weekly(engaged=10, withdrawn=4, withdrawn_adults=3, cost=500)
+    # Three withdrawn adults, and former cases whose lasting mark costs 0.5 work-weeks.
+    weekly = constant_weekly(
+        engaged=10, withdrawn=4, withdrawn_adults=3, work_scar_weeks=0.5, cost=500
+    )
     payer = run_economics(weekly, AppraisalSettings(0.0, "payer"), PARAMS)
     societal = run_economics(weekly, AppraisalSettings(0.0, "societal"), PARAMS)
     productivity = PARAMS.values("productivity")
-    lost = 3 * productivity["weekly_earnings"] * productivity["employment_probability"] * WEEKS
+    per_week = productivity["weekly_earnings"] * productivity["employment_probability"]
+    lost = 3.5 * per_week * WEEKS
     assert societal.productivity_loss == pytest.approx(lost)
     assert societal.cost == pytest.approx(payer.cost + lost)
     assert societal.qalys == payer.qalys

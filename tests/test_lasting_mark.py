@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 from processes import BUSY
 
-from hikisim.metrics import summarize
+from hikisim.metrics import _work_scar_weeks, summarize
 from hikisim.model import HikiModel
 from hikisim.scenario import Scenario
 from hikisim.simulation import run_model
+from hikisim.states import WEEKS_PER_YEAR, State
 
 RUN = BUSY | {"population.youths": 3000, "run.burn_in_years": 30, "run.years": 10}
 
@@ -64,3 +65,18 @@ def test_nobody_followed_is_no_information() -> None:
     short = RUN | {"run.burn_in_years": 0, "run.years": 1}
     summary = summarize(run_model(Scenario().with_overrides(short), seed=3))
     assert summary["former_cases_in_work_5y"] is None
+
+
+def test_the_weekly_work_scar_sums_the_lost_chance_of_work_of_adult_former_cases() -> None:
+    model = HikiModel(Scenario().with_overrides(RUN | {"labour.work_scar_per_year_lost": 0.5}))
+    y = model.population.youths
+    y.years_lost[:] = 0.0
+    y.state[:] = State.ENGAGED
+    seats = np.arange(4)
+    y.years_lost[seats] = (1.0, 2.0, 2.0, 2.0)
+    y.age_weeks[seats] = (30, 40, 19, 40)
+    y.age_weeks[seats] *= WEEKS_PER_YEAR
+    # The third is under 20 and the fourth withdrawn: neither counts.
+    y.state[3] = State.WITHDRAWN
+    expected = (1 - math.exp(-0.5)) + (1 - math.exp(-1.0))
+    assert _work_scar_weeks(model) == pytest.approx(expected, rel=1e-6)

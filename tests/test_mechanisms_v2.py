@@ -16,6 +16,7 @@ import pytest
 from processes import BUSY
 
 from hikisim.dynamics import SCHOOL_YEAR_START_WEEK, CalendarEffects
+from hikisim.metrics import _disorders_among_the_well
 from hikisim.model import HikiModel
 from hikisim.scenario import Scenario
 from hikisim.simulation import run_model
@@ -406,3 +407,19 @@ def test_depression_moves_nothing_before_the_first_withdrawal() -> None:
         return int(log.column("onset_week")[first]), int(log.column("person_id")[first])
 
     assert first_episode(0.0) == first_episode(0.5)
+
+
+def test_the_qaly_decrement_counts_active_disorders_and_current_depression() -> None:
+    model = hand_model()
+    y = model.population.youths
+    y.state[:] = State.ENGAGED
+    y.disorder[:] = Disorder.NONE
+    y.disorder[:3] = Disorder.SOCIAL_ANXIETY
+    y.disorder_remitted[0] = True
+    y.depressed[:] = False
+    y.depressed[5:9] = True
+    y.state[8] = State.WITHDRAWN  # the withdrawn carry no decrement
+    others = np.array([8])
+    counts = _disorders_among_the_well(y, others, y.state[others])
+    assert counts["disorder_social_anxiety_well"] == 2
+    assert counts["disorder_depression_well"] == 3

@@ -8,7 +8,9 @@ incremental analysis compares:
   accounts them (participant-weeks times unit costs). The societal perspective adds the
   earnings lost in weeks that adults (20+) spend withdrawn (human-capital method:
   weekly earnings times the probability that the week would otherwise have been
-  worked). Usual care outside the programmes is not costed in either perspective.
+  worked), and after re-entry the earnings lost to the lasting mark of the years
+  withdrawn (the weekly record's ``work_scar_weeks``, valued the same way). Usual
+  care outside the programmes is not costed in either perspective.
 * **QALYs.** Person-weeks in each state times the state's utility, divided by 52,
   less each disorder's decrement for the engaged and recovering people who have it
   (the at-risk and withdrawn utilities are stand-ins measured in people with depressive
@@ -47,6 +49,7 @@ STATE_COLUMNS: Final[dict[str, str]] = {
 }
 COST_COLUMN: Final = "cost"
 WITHDRAWN_ADULTS_COLUMN: Final = "withdrawn_adults"
+WORK_SCAR_COLUMN: Final = "work_scar_weeks"
 #: Weekly counts of engaged or recovering people with each disorder, and the decrement
 #: (in economics.toml) that applies to them.
 DISORDER_COLUMNS: Final[dict[str, str]] = {
@@ -60,6 +63,7 @@ WEEKLY_INPUTS: Final[tuple[str, ...]] = (
     *STATE_COLUMNS,
     COST_COLUMN,
     WITHDRAWN_ADULTS_COLUMN,
+    WORK_SCAR_COLUMN,
     *DISORDER_COLUMNS,
 )
 
@@ -155,10 +159,11 @@ def run_economics(
     lost = 0.0
     if settings.perspective == "societal":
         productivity = params.values("productivity")
+        lost_weeks = np.asarray(weekly[WITHDRAWN_ADULTS_COLUMN], dtype=float) + np.asarray(
+            weekly[WORK_SCAR_COLUMN], dtype=float
+        )
         weekly_loss = (
-            np.asarray(weekly[WITHDRAWN_ADULTS_COLUMN], dtype=float)
-            * productivity["weekly_earnings"]
-            * productivity["employment_probability"]
+            lost_weeks * productivity["weekly_earnings"] * productivity["employment_probability"]
         )
         lost = float(discounted_sum(weekly_loss, rate))
     return RunEconomics(programme + lost, effect, programme, lost)
