@@ -151,7 +151,7 @@ LEVERS: tuple[Lever, ...] = (
     Lever(
         "mext2023_refusal_junior_high", "school.refusal_policy_effect", "identity", 0.3, -2.0, 3.0
     ),
-    # With 2015 held by refusal_start, a stronger internet trend means less refusal in 1991.
+    # Relative to full internet use: a stronger effect lowers 1991 and hardly moves 2015.
     Lever(
         "mext1991_refusal_junior_high",
         "school.refusal_internet_effect",
@@ -179,8 +179,10 @@ LEVERS: tuple[Lever, ...] = (
         0.0,
         1.8,
     ),
-    # Refusers who leave high school are the ones neither studying nor working at 20.
-    Lever("mext_refuser_neet_at_20", "school.dropout_rate", "logit", 0.4, 1e-4, 0.2),
+    # Refusers who struggle at the school-to-work transition are the ones neither
+    # studying nor working at 20 (dropout, at its floor in the first v2 fit, cannot lower
+    # it); the floor keeps struggling a risk, never a help.
+    Lever("mext_refuser_neet_at_20", "school.struggle_weight", "identity", 0.4, 0.0, 5.0),
     Lever("kondo_no_service_use", "care.youth_uptake", "logit", 0.4, 0.02, 0.98, direction=-1),
 )
 

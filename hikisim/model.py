@@ -240,7 +240,9 @@ class HikiModel(mesa.Model):
             onset_logit=society.internet_effect * internet + society.covid_effect * covid,
             refusal_multiplier=math.exp(
                 school.refusal_policy_effect * self.drivers["school_refusal_policy"].at(year)
-                + school.refusal_internet_effect * internet
+                # Relative to full internet use, so that refusal_start is today's rate
+                # and this effect moves the early years (see the parameter).
+                + school.refusal_internet_effect * (internet - 1.0)
                 + school.covid_refusal_effect * covid
             ),
             job_market_gap=1.0 - self.drivers["job_openings_ratio"].at(year),

@@ -236,7 +236,7 @@ class IndividualSettings(Section):
         "disorder_progress_weight instead).",
     )
     disorder_progress_weight: float = Field(
-        2.215,
+        0.834824,
         ge=-10.0,
         le=10.0,
         description="AT_RISK to WITHDRAWN logit added for any disorder; half of it is subtracted "
@@ -441,18 +441,18 @@ class SchoolSettings(Section):
         "moves refusal_start instead).",
     )
     refusal_start: float = Field(
-        0.00006,
+        7.73e-05,
         ge=0.0,
         le=1.0,
         description="Weekly probability that an engaged junior-high pupil (school year started "
-        "at 12-14) who is not refusing starts refusing school, before the calendar drivers "
-        "(school_refusal_policy, internet use, COVID-19) multiply it. Any pupil of the "
+        "at 12-14) who is not refusing starts refusing school, at full internet use and "
+        "before the other calendar drivers (school_refusal_policy, COVID-19) multiply it. Any pupil of the "
         "compulsory grades can start, engaged or not; withdrawn pupils always refuse. Unit: "
         "probability per week. Source: fitted by hikisim calibrate to "
         "mext2015_refusal_junior_high (docs/calibration.md).",
     )
     refusal_elementary_ratio: float = Field(
-        0.4,
+        1.12133,
         ge=0.0,
         le=5.0,
         description="Multiplier on the start of refusal for elementary pupils (school year "
@@ -494,7 +494,7 @@ class SchoolSettings(Section):
         "exit.",
     )
     refusal_history_weight: float = Field(
-        0.7,
+        1.8,
         ge=-5.0,
         le=5.0,
         description="Onset logit (ENGAGED to AT_RISK) for anyone who refused school by the "
@@ -509,8 +509,11 @@ class SchoolSettings(Section):
         ge=-5.0,
         le=5.0,
         description="Log-multiplier on the start of school refusal per unit of the "
-        "internet_use driver (share of the population online): the calendar trend of "
-        "refusal between 1991 and 2015 beyond the 1992 policy step. Unit: log-multiplier. "
+        "internet_use driver (share of the population online) below full use: the start "
+        "is multiplied by exp(this x (internet use - 1)), so refusal_start holds at full "
+        "use and this effect lowers the years before the internet spread; the calendar "
+        "trend of refusal between 1991 and 2015 beyond the 1992 policy step. Unit: "
+        "log-multiplier. "
         "Source: fitted by hikisim calibrate to mext1991_refusal_junior_high "
         "(docs/calibration.md); an assumption that refusal rose with the spread of "
         "the internet, as internet addiction and a reversed sleep rhythm are common among "
@@ -531,7 +534,9 @@ class SchoolSettings(Section):
         le=1.0,
         description="Weekly probability that a school-refusing pupil aged 15-17 drops out of "
         "school (track NEITHER). Unit: probability per week. Source: fitted by hikisim "
-        "calibrate to mext_refuser_neet_at_20 (docs/calibration.md).",
+        "calibrate to mext_refuser_neet_at_20 in the first version-2 fit, and held since "
+        "(struggle_weight now takes that target); MEXT's follow-up of FY2006 refusers "
+        "found 14% of those who entered high school had left it.",
     )
     university_base: float = Field(
         0.2,
@@ -565,8 +570,8 @@ class SchoolSettings(Section):
         le=10.0,
         description="Logit shift at the school-to-work transition for youths who struggled at "
         "school (not engaged at 18, or ever refused school): subtracted from the "
-        "university logit and added to the NEET logit. Unit: logit. Source: "
-        "assumption.",
+        "university logit and added to the NEET logit. Unit: logit. Source: fitted by "
+        "hikisim calibrate to mext_refuser_neet_at_20 (docs/calibration.md).",
     )
     find_work_rate: float = Field(
         0.02,
@@ -577,7 +582,7 @@ class SchoolSettings(Section):
         "without study or work).",
     )
     refusal_policy_effect: float = Field(
-        0.3033,
+        0.421435,
         ge=-5.0,
         le=5.0,
         description="Log-multiplier on the weekly start of school refusal per step of the "
@@ -654,7 +659,7 @@ class SocietySettings(Section):
         "assumption, to be calibrated against the survey series.",
     )
     covid_effect: float = Field(
-        1.285,
+        2.17947,
         ge=-10.0,
         le=10.0,
         description="Onset logit, for everyone, at covid driver intensity 1 (the 2020 school "
@@ -677,7 +682,7 @@ class LabourSettings(Section):
         "calibrated; the hiring freeze of the 1990s-2000s (the employment ice age).",
     )
     job_loss_rate: float = Field(
-        0.0001,
+        0.00101651,
         ge=0.0,
         le=1.0,
         description="Weekly probability that a worker leaves work into neither work nor study "
@@ -850,7 +855,7 @@ class DynamicsSettings(Section):
         "about ten ties, one at-risk tie raises the odds by about 35%.",
     )
     progress_base: float = Field(
-        -9.272,
+        -9.04466,
         ge=-20.0,
         le=5.0,
         description="Intercept of the weekly AT_RISK to WITHDRAWN logit. Unit: logit per week. "
@@ -889,7 +894,7 @@ class DynamicsSettings(Section):
         "Source: assumption near the Cabinet Office 2016 split (0.51% narrow of 1.57% broad).",
     )
     deepen_rate: float = Field(
-        0.002374,
+        0.00376427,
         ge=0.0,
         le=1.0,
         description="Weekly probability that a quasi withdrawal becomes narrow. Unit: probability "
@@ -1018,7 +1023,7 @@ class CareSettings(Section):
     """Usual care: the medical exam, then treatment with weekly dropout."""
 
     youth_uptake: float = Field(
-        0.1164,
+        0.0830435,
         ge=0.0,
         le=1.0,
         description="Probability that a family's contact with a help service brings the person "
