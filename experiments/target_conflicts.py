@@ -9,9 +9,11 @@ whether two targets can be met together:
   times mean duration, so the ratio is set by how long episodes last, not by how many
   start.
 - ``mext2015 / mext1991``: the rise in junior-high school refusal. Pupils' refusal risk
-  scales both years alike, so only the calendar drivers can change the ratio.
-- ``cao2016_broad / cao2010_broad``: the fall from 2010 to 2016, which no driver in the
-  model produces.
+  scales both years alike, so only the calendar drivers can change the ratio (the 1992
+  policy step and refusal's internet trend, ``school.refusal_internet_effect``).
+- ``cao2016_broad / cao2010_broad``: the fall from 2010 to 2016. The job-openings ratio
+  improved between the two (``labour.job_market_effect`` says how much that matters) while
+  internet use rose.
 
     .venv/bin/python experiments/target_conflicts.py [--replicates 3]
 
@@ -29,7 +31,13 @@ import numpy as np
 from hikisim.scenario import Scenario
 from hikisim.simulation import simulate
 
-PROBED = ("dynamics.exit_base", "dynamics.deepen_rate", "school.refusal_start")
+PROBED = (
+    "dynamics.exit_base",
+    "dynamics.deepen_rate",
+    "school.refusal_internet_effect",
+    "labour.job_market_effect",
+    "school.refusal_history_weight",
+)
 FACTORS = (0.5, 2.0)
 SHOWN = (
     "cao2010_broad_15_39",
@@ -38,6 +46,7 @@ SHOWN = (
     "koyama_lifetime_20_49",
     "mext1991_refusal_junior_high",
     "mext2015_refusal_junior_high",
+    "cao2016_school_refusal_history",
 )
 RATIOS = {
     "koyama / narrow": ("koyama_lifetime_20_49", "cao2016_narrow_15_39"),

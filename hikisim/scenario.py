@@ -236,7 +236,7 @@ class IndividualSettings(Section):
         "disorder_progress_weight instead).",
     )
     disorder_progress_weight: float = Field(
-        0.834824,
+        0.846273,
         ge=-10.0,
         le=10.0,
         description="AT_RISK to WITHDRAWN logit added for any disorder; half of it is subtracted "
@@ -441,7 +441,7 @@ class SchoolSettings(Section):
         "moves refusal_start instead).",
     )
     refusal_start: float = Field(
-        7.73e-05,
+        7.21103e-05,
         ge=0.0,
         le=1.0,
         description="Weekly probability that an engaged junior-high pupil (school year started "
@@ -452,7 +452,7 @@ class SchoolSettings(Section):
         "mext2015_refusal_junior_high (docs/calibration.md).",
     )
     refusal_elementary_ratio: float = Field(
-        1.12133,
+        0.965532,
         ge=0.0,
         le=5.0,
         description="Multiplier on the start of refusal for elementary pupils (school year "
@@ -505,7 +505,7 @@ class SchoolSettings(Section):
         "ratio of childhood refusal between cases and non-cases.",
     )
     refusal_internet_effect: float = Field(
-        0.8,
+        0.473347,
         ge=-5.0,
         le=5.0,
         description="Log-multiplier on the start of school refusal per unit of the "
@@ -570,8 +570,10 @@ class SchoolSettings(Section):
         le=10.0,
         description="Logit shift at the school-to-work transition for youths who struggled at "
         "school (not engaged at 18, or ever refused school): subtracted from the "
-        "university logit and added to the NEET logit. Unit: logit. Source: fitted by "
-        "hikisim calibrate to mext_refuser_neet_at_20 (docs/calibration.md).",
+        "university logit and added to the NEET logit. Unit: logit. Source: assumption; "
+        "it is the calibration's lever for mext_refuser_neet_at_20, but a cohort of the "
+        "default size holds about ten final-year junior-high refusers, the probe did not "
+        "move their share, and it was held (docs/calibration.md).",
     )
     find_work_rate: float = Field(
         0.02,
@@ -582,7 +584,7 @@ class SchoolSettings(Section):
         "without study or work).",
     )
     refusal_policy_effect: float = Field(
-        0.421435,
+        0.413808,
         ge=-5.0,
         le=5.0,
         description="Log-multiplier on the weekly start of school refusal per step of the "
@@ -659,7 +661,7 @@ class SocietySettings(Section):
         "assumption, to be calibrated against the survey series.",
     )
     covid_effect: float = Field(
-        2.17947,
+        2.5026,
         ge=-10.0,
         le=10.0,
         description="Onset logit, for everyone, at covid driver intensity 1 (the 2020 school "
@@ -682,7 +684,7 @@ class LabourSettings(Section):
         "calibrated; the hiring freeze of the 1990s-2000s (the employment ice age).",
     )
     job_loss_rate: float = Field(
-        0.00101651,
+        0.000417362,
         ge=0.0,
         le=1.0,
         description="Weekly probability that a worker leaves work into neither work nor study "
@@ -855,7 +857,7 @@ class DynamicsSettings(Section):
         "about ten ties, one at-risk tie raises the odds by about 35%.",
     )
     progress_base: float = Field(
-        -9.04466,
+        -8.96261,
         ge=-20.0,
         le=5.0,
         description="Intercept of the weekly AT_RISK to WITHDRAWN logit. Unit: logit per week. "
@@ -894,7 +896,7 @@ class DynamicsSettings(Section):
         "Source: assumption near the Cabinet Office 2016 split (0.51% narrow of 1.57% broad).",
     )
     deepen_rate: float = Field(
-        0.00376427,
+        0.00341978,
         ge=0.0,
         le=1.0,
         description="Weekly probability that a quasi withdrawal becomes narrow. Unit: probability "
@@ -1023,7 +1025,7 @@ class CareSettings(Section):
     """Usual care: the medical exam, then treatment with weekly dropout."""
 
     youth_uptake: float = Field(
-        0.0830435,
+        0.0944926,
         ge=0.0,
         le=1.0,
         description="Probability that a family's contact with a help service brings the person "
