@@ -9,6 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any, cast
 
 import mesa
+import networkx as nx
 import numpy as np
 
 from hikisim.agents import Family, School, Youth
@@ -100,7 +101,6 @@ class HikiModel(mesa.Model):
         self.network, initial_activity = build_network(
             self.population, scenario.network, self.streams["network"]
         )
-        self.graph = self.network.graph
         self.adjacency = self.network.adjacency
         self.episode_log = EpisodeLog()
         self.kernel = Kernel(
@@ -175,14 +175,20 @@ class HikiModel(mesa.Model):
         if self.interventions:
             raise ValueError("fork a model built without programmes")
         # The networkx graph never changes shape (ties switch on and off in arrays), and
-        # copying it is most of a fork's cost, so forks share it. Only
-        # ``network.sync_graph()`` writes to it, and a fork that calls it writes its own
-        # flags onto the shared edges.
-        twin = copy.deepcopy(self, {id(self.network.graph): self.network.graph})
+        # copying it is most of a fork's cost, so forks share it if it has been built.
+        # Only ``network.sync_graph()`` writes to it, and a fork that calls it writes its
+        # own flags onto the shared edges.
+        graph = self.network.built_graph
+        twin = copy.deepcopy(self, {} if graph is None else {id(graph): graph})
         twin.settings = scenario
         twin.kernel.scenario = scenario
         twin.interventions = twin._build_interventions(scenario)
         return twin
+
+    @property
+    def graph(self) -> nx.Graph:
+        """The networkx social graph (built on first use; see :class:`SocialNetwork`)."""
+        return self.network.graph
 
     @property
     def horizon_week(self) -> int:

@@ -1,10 +1,12 @@
 """The social graph: siblings, classmates, friends, neighbours and online contacts.
 
-Ties are generated straight from arrays, then handed out twice: as a networkx graph
-(``graph``, for users and the dashboard) and as a symmetric scipy CSR matrix
-(``adjacency``, for the weekly kernel). Every potential tie exists from the start; a tie
-is *active* or *lost*. Withdrawal erodes offline ties and may activate online ones by
-flipping entries of the CSR data in place, so the weekly kernel never rebuilds a matrix.
+Ties are generated straight from arrays into a symmetric scipy CSR matrix
+(``adjacency``, for the weekly kernel). The networkx graph (``graph``, for users and Mesa
+code) is built from it only when something first asks for it: at a million people it
+would be most of the build's time and memory, and the kernel never reads it. Every
+potential tie exists from the start; a tie is *active* or *lost*. Withdrawal erodes
+offline ties and may activate online ones by flipping entries of the CSR data in place,
+so the weekly kernel never rebuilds a matrix.
 """
 
 from __future__ import annotations
@@ -39,10 +41,9 @@ FRIEND_AGE_WINDOW_YEARS = 2.0
 
 @dataclass
 class SocialNetwork:
-    """The social graph and its CSR view.
+    """The social graph: its CSR arrays, and a networkx view built on demand.
 
     Attributes:
-        graph: networkx graph with a ``kind`` attribute per edge.
         adjacency: Symmetric CSR matrix; entry weight is the tie weight if active, else 0.
         entry_row: Row (youth) of each CSR entry.
         kind: :class:`TieKind` of each CSR entry.
@@ -63,7 +64,6 @@ class SocialNetwork:
     ``flagged_ties`` in step with the CSR data.
     """
 
-    graph: nx.Graph
     adjacency: sparse.csr_matrix
     entry_row: np.ndarray
     kind: np.ndarray
@@ -77,6 +77,36 @@ class SocialNetwork:
     _changed_rows: list[np.ndarray] = field(default_factory=list, repr=False)
     lost_offline: np.ndarray | None = field(default=None, repr=False)
     has_lost_offline: np.ndarray | None = field(default=None, repr=False)
+    _graph: nx.Graph | None = field(default=None, repr=False)
+
+    @property
+    def graph(self) -> nx.Graph:
+        """The networkx graph of every potential tie, with a ``kind`` attribute per edge.
+
+        Built from the CSR arrays on first use and kept; :meth:`sync_graph` writes the
+        ties' current ``active`` flags onto it.
+        """
+        if self._graph is None:
+            self._graph = self._networkx_graph()
+        return self._graph
+
+    @property
+    def built_graph(self) -> nx.Graph | None:
+        """The networkx graph if something has asked for it already, else None."""
+        return self._graph
+
+    def _networkx_graph(self) -> nx.Graph:
+        indices = self.adjacency.indices
+        upper = np.flatnonzero(self.entry_row < indices)
+        u, v, kinds = self.entry_row[upper], indices[upper], self.kind[upper]
+        graph = nx.Graph()
+        graph.add_nodes_from(range(self.adjacency.shape[0]))
+        for kind in TieKind:
+            mask = kinds == kind
+            graph.add_edges_from(
+                zip(u[mask].tolist(), v[mask].tolist(), strict=True), kind=kind.name
+            )
+        return graph
 
     def set_active(self, entries: np.ndarray, value: bool) -> int:
         """Switch ties on or off from either end, keeping the matrix symmetric.
@@ -375,11 +405,6 @@ def build_network(
     """
     n = len(population.youths)
     u, v, kinds = _unique_ties(_tie_candidates(population, settings, rng), n)
-    graph = nx.Graph()
-    graph.add_nodes_from(range(n))
-    for kind in TieKind:
-        mask = kinds == kind
-        graph.add_edges_from(zip(u[mask].tolist(), v[mask].tolist(), strict=True), kind=kind.name)
 
     rows = np.concatenate([u, v])
     cols = np.concatenate([v, u])
@@ -399,7 +424,6 @@ def build_network(
     adjacency = sparse.csr_matrix((data, cols.astype(np.int32), indptr), shape=(n, n))
     degree = np.bincount(rows, weights=data, minlength=n).astype(np.float32)
     network = SocialNetwork(
-        graph=graph,
         adjacency=adjacency,
         entry_row=rows.astype(np.int32),
         kind=entry_kind,

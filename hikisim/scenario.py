@@ -446,8 +446,9 @@ class SchoolSettings(Section):
         le=1.0,
         description="Weekly probability that an engaged junior-high pupil (school year started "
         "at 12-14) who is not refusing starts refusing school, at full internet use and "
-        "before the other calendar drivers (school_refusal_policy, COVID-19) multiply it. Any pupil of the "
-        "compulsory grades can start, engaged or not; withdrawn pupils always refuse. Unit: "
+        "before the other calendar drivers (school_refusal_policy, COVID-19) multiply it. "
+        "Any pupil of the compulsory grades can start, engaged or not; withdrawn pupils "
+        "always refuse. Unit: "
         "probability per week. Source: fitted by hikisim calibrate to "
         "mext2015_refusal_junior_high (docs/calibration.md).",
     )

@@ -6,6 +6,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from hikisim.model import HikiModel
 from hikisim.network import SocialNetwork, TieKind, build_network
 from hikisim.population import Population, build_population
 from hikisim.scenario import Scenario
@@ -202,3 +203,16 @@ def test_no_youth_is_a_hub_of_local_ties() -> None:
         degree = np.bincount(network.entry_row[network.kind == kind], minlength=n)
         assert np.percentile(degree, 99) <= 3 * degree.mean() + 2, kind.name
         assert degree.max() <= 6 * degree.mean() + 4, kind.name
+
+
+def test_the_networkx_graph_is_built_only_when_asked_for() -> None:
+    model = HikiModel(Scenario().with_overrides({"population.youths": 300, "run.years": 0.1}))
+    model.run()
+    # The kernel and a whole run never need it.
+    assert model.network.built_graph is None
+    graph = model.graph
+    assert model.network.built_graph is graph and model.graph is graph
+    indices = model.network.adjacency.indices
+    upper = model.network.entry_row < indices
+    assert graph.number_of_edges() == int(upper.sum())
+    assert graph.number_of_nodes() == len(model.population.youths)
