@@ -408,8 +408,8 @@ class Iterate:
 
     @property
     def means(self) -> np.ndarray:
-        """Target means across seeds."""
-        return self.outcomes.mean(axis=1)
+        """Target means across seeds (over the seeds that measured each target)."""
+        return finite_means(self.outcomes)
 
     @property
     def outside(self) -> int:
@@ -507,7 +507,7 @@ class Calibrator:
         """Evaluate at transformed levers, record the iterate, and return target means."""
         values = self.natural(z)
         outcomes = np.asarray(self.evaluate(values), dtype=float)
-        means = outcomes.mean(axis=1)
+        means = finite_means(outcomes)
         distances = np.array([t.distance(m) for t, m in zip(self.targets, means, strict=True)])
         every = dict(getattr(self.evaluate, "last_all", {}))
         self.history.append(Iterate(phase, values, outcomes, distances, every))
@@ -650,6 +650,19 @@ def scenario_value(scenario: Scenario, key: str) -> Any:
     return node
 
 
+def finite_means(outcomes: np.ndarray) -> np.ndarray:
+    """Mean of each row over its finite entries; NaN for a row with none.
+
+    A replicate measures nothing when nobody is in the target's denominator (a small
+    cohort with no final-year refusers, say); it is left out rather than spoiling the
+    mean.
+    """
+    finite = np.isfinite(outcomes)
+    counts = finite.sum(axis=1)
+    sums = np.where(finite, outcomes, 0.0).sum(axis=1)
+    return np.divide(sums, counts, out=np.full(len(counts), math.nan), where=counts > 0)
+
+
 def interval_of_mean(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
     """Student-t confidence interval of the mean across replicates (NaN for one)."""
     _, low, high = mean_interval(values, level)
@@ -660,8 +673,9 @@ def table_rows(result: Calibration) -> list[dict[str, Any]]:
     """One row per target at the best evaluation, as written to ``calibration.csv``."""
     best = result.best
     rows = []
-    for lever, target, outcomes in zip(result.levers, result.targets, best.outcomes, strict=True):
-        mean = float(np.mean(outcomes))
+    for lever, target, measured in zip(result.levers, result.targets, best.outcomes, strict=True):
+        outcomes = measured[np.isfinite(measured)]
+        mean = float(np.mean(outcomes)) if len(outcomes) else math.nan
         low, high = interval_of_mean(outcomes)
         rows.append(
             {
@@ -674,13 +688,17 @@ def table_rows(result: Calibration) -> list[dict[str, Any]]:
                 "model_mean": mean,
                 "mean_ci95_low": low,
                 "mean_ci95_high": high,
-                "replicate_p2_5": float(np.percentile(outcomes, 2.5)),
-                "replicate_p97_5": float(np.percentile(outcomes, 97.5)),
+                "replicate_p2_5": _percentile(outcomes, 2.5),
+                "replicate_p97_5": _percentile(outcomes, 97.5),
                 "replicates": len(outcomes),
                 "inside_tolerance": target.inside(mean),
             }
         )
     return rows
+
+
+def _percentile(values: np.ndarray, q: float) -> float:
+    return float(np.percentile(values, q)) if len(values) else math.nan
 
 
 def write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
@@ -752,6 +770,15 @@ def markdown_report(result: Calibration, command: str) -> str:
             f"| {fmt(r['replicate_p2_5'])}-{fmt(r['replicate_p97_5'])} "
             f"| {'yes' if r['inside_tolerance'] else 'no'} |"
         )
+    short = [r for r in rows if r["replicates"] < len(result.seeds)]
+    if short:
+        lines += [
+            "",
+            "Replicates that measured nothing (nobody in the target's denominator) are left "
+            "out of the mean: "
+            + "; ".join(f"{r['target']} {r['replicates']} of {len(result.seeds)}" for r in short)
+            + ".",
+        ]
     lines += checks_table(result)
     lines += ["", "## Iteration history", "", *history_table(result)]
     if result.notes:

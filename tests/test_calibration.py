@@ -17,6 +17,7 @@ from hikisim.calibration import (
     Calibrator,
     Lever,
     Target,
+    finite_means,
     load_targets,
     newton_step,
     secant_update,
@@ -235,3 +236,8 @@ def test_bad_options_exit_2_without_output(tmp_path: Path, args: list[str]) -> N
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert not out.exists()
+
+
+def test_a_replicate_that_measured_nothing_is_left_out_of_the_mean() -> None:
+    outcomes = np.array([[0.2, np.nan, 0.4], [np.nan, np.nan, np.nan], [1.0, 2.0, 3.0]])
+    np.testing.assert_allclose(finite_means(outcomes), [0.3, np.nan, 2.0])
