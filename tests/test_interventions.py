@@ -44,9 +44,9 @@ MISSION_PROGRAMMES = {
 }
 
 
-def run_with(*enabled: str, **extra: object) -> HikiModel:
+def run_with(*enabled: str, seed: int = EFFECT_SEED, **extra: object) -> HikiModel:
     overrides = dict(EFFECT_OVERRIDES) | {f"interventions.{name}.enabled": True for name in enabled}
-    return run_model(Scenario().with_overrides(overrides | extra), seed=EFFECT_SEED)
+    return run_model(Scenario().with_overrides(overrides | extra), seed=seed)
 
 
 @pytest.fixture(scope="module")
@@ -136,10 +136,18 @@ def test_switching_on_a_programme_leaves_the_burn_in_untouched(baseline: HikiMod
     "name", ["psychotherapy", "family_therapy", "online_therapy", "home_visits"]
 )
 def test_therapies_reduce_person_years_withdrawn(baseline: HikiModel, name: str) -> None:
-    treated = run_with(name)
     # Withdrawal at either severity: programmes act on every withdrawn person they reach.
-    base_years = sum(r["withdrawn"] for r in baseline.weekly_records)
-    assert sum(r["withdrawn"] for r in treated.weekly_records) < 0.999 * base_years
+    # Therapies reach only youths in care, a few percent of the withdrawn, so two seeds
+    # are pooled: one town alone can show an effect below the 0.1% the test asks for.
+    second = EFFECT_SEED + 1
+    base_years = withdrawn_weeks(baseline) + withdrawn_weeks(run_with(seed=second))
+    treated_years = withdrawn_weeks(run_with(name)) + withdrawn_weeks(run_with(name, seed=second))
+    assert treated_years < 0.999 * base_years
+
+
+def withdrawn_weeks(model: HikiModel) -> int:
+    """Person-weeks withdrawn over the horizon."""
+    return sum(r["withdrawn"] for r in model.weekly_records)
 
 
 def test_parenting_course_raises_help_seeking(baseline: HikiModel) -> None:
