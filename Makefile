@@ -34,7 +34,11 @@ $(STAMP): pyproject.toml
 
 DEMO_SCENARIOS := scenarios/baseline.toml scenarios/school_prevention.toml scenarios/family_support.toml scenarios/comprehensive.toml
 
+# A compare folder never mixes results, so a demo after a change of code or scenarios
+# would be refused: the last demo's results are kept as results/demo.previous instead.
 demo: venv
+	@if [ -d results/demo ]; then rm -rf results/demo.previous; mv results/demo results/demo.previous; \
+	  echo "kept the last demo's results as results/demo.previous"; fi
 	$(VENV)/bin/hikisim compare $(DEMO_SCENARIOS) --replicates 2 --psa 50 --psa-replicates 1 --out results/demo
 
 test: venv
