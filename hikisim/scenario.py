@@ -236,7 +236,7 @@ class IndividualSettings(Section):
         "disorder_progress_weight instead).",
     )
     disorder_progress_weight: float = Field(
-        0.846273,
+        0.886141,
         ge=-10.0,
         le=10.0,
         description="AT_RISK to WITHDRAWN logit added for any disorder; half of it is subtracted "
@@ -441,7 +441,7 @@ class SchoolSettings(Section):
         "moves refusal_start instead).",
     )
     refusal_start: float = Field(
-        7.21103e-05,
+        7.07727e-05,
         ge=0.0,
         le=1.0,
         description="Weekly probability that an engaged junior-high pupil (school year started "
@@ -453,7 +453,7 @@ class SchoolSettings(Section):
         "mext2015_refusal_junior_high (docs/calibration.md).",
     )
     refusal_elementary_ratio: float = Field(
-        0.965532,
+        1.16553,
         ge=0.0,
         le=5.0,
         description="Multiplier on the start of refusal for elementary pupils (school year "
@@ -506,7 +506,7 @@ class SchoolSettings(Section):
         "ratio of childhood refusal between cases and non-cases.",
     )
     refusal_internet_effect: float = Field(
-        0.473347,
+        0.398256,
         ge=-5.0,
         le=5.0,
         description="Log-multiplier on the start of school refusal per unit of the "
@@ -566,15 +566,14 @@ class SchoolSettings(Section):
         "sensitive period (seed text).",
     )
     struggle_weight: float = Field(
-        2.0,
+        1.24321,
         ge=-10.0,
         le=10.0,
         description="Logit shift at the school-to-work transition for youths who struggled at "
         "school (not engaged at 18, or ever refused school): subtracted from the "
-        "university logit and added to the NEET logit. Unit: logit. Source: assumption; "
-        "it is the calibration's lever for mext_refuser_neet_at_20, but a cohort of the "
-        "default size holds about ten final-year junior-high refusers, the probe did not "
-        "move their share, and it was held (docs/calibration.md).",
+        "university logit and added to the NEET logit. Unit: logit. Source: fitted by "
+        "hikisim calibrate to mext_refuser_neet_at_20, measured in a town six times the "
+        "default size (docs/calibration.md).",
     )
     find_work_rate: float = Field(
         0.02,
@@ -585,7 +584,7 @@ class SchoolSettings(Section):
         "without study or work).",
     )
     refusal_policy_effect: float = Field(
-        0.413808,
+        0.420772,
         ge=-5.0,
         le=5.0,
         description="Log-multiplier on the weekly start of school refusal per step of the "
@@ -662,7 +661,7 @@ class SocietySettings(Section):
         "assumption, to be calibrated against the survey series.",
     )
     covid_effect: float = Field(
-        2.5026,
+        2.53583,
         ge=-10.0,
         le=10.0,
         description="Onset logit, for everyone, at covid driver intensity 1 (the 2020 school "
@@ -685,7 +684,7 @@ class LabourSettings(Section):
         "calibrated; the hiring freeze of the 1990s-2000s (the employment ice age).",
     )
     job_loss_rate: float = Field(
-        0.000417362,
+        0.00028168,
         ge=0.0,
         le=1.0,
         description="Weekly probability that a worker leaves work into neither work nor study "
@@ -858,7 +857,7 @@ class DynamicsSettings(Section):
         "about ten ties, one at-risk tie raises the odds by about 35%.",
     )
     progress_base: float = Field(
-        -8.96261,
+        -8.95391,
         ge=-20.0,
         le=5.0,
         description="Intercept of the weekly AT_RISK to WITHDRAWN logit. Unit: logit per week. "
@@ -897,7 +896,7 @@ class DynamicsSettings(Section):
         "Source: assumption near the Cabinet Office 2016 split (0.51% narrow of 1.57% broad).",
     )
     deepen_rate: float = Field(
-        0.00341978,
+        0.00332135,
         ge=0.0,
         le=1.0,
         description="Weekly probability that a quasi withdrawal becomes narrow. Unit: probability "
@@ -1026,7 +1025,7 @@ class CareSettings(Section):
     """Usual care: the medical exam, then treatment with weekly dropout."""
 
     youth_uptake: float = Field(
-        0.0944926,
+        0.0959109,
         ge=0.0,
         le=1.0,
         description="Probability that a family's contact with a help service brings the person "
