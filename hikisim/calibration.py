@@ -830,8 +830,7 @@ def check_rows(result: Calibration) -> list[dict[str, Any]]:
         values = result.best.every_target.get(name)
         if name in fitted or values is None:
             continue
-        finite = values[np.isfinite(values)]
-        mean = float(np.mean(finite)) if len(finite) else math.nan
+        mean = float(finite_means(values[np.newaxis])[0])
         rows.append(
             {
                 "target": name,

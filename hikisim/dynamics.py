@@ -219,7 +219,7 @@ class Kernel:
         # Former cases who re-entered, by week: (seats, person ids), followed up once.
         self._reentry_cohorts: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         # The youths not engaged as of the last transition (see nonengaged), and the
-        # holders of two flags as of the last update_flags (see _flagged).
+        # holders of each flag as of its last update (see _flagged).
         self._others: np.ndarray | None = None
         self._addicted: np.ndarray | None = None
         self._reversed: np.ndarray | None = None
@@ -787,13 +787,8 @@ class Kernel:
         stop = np.full(len(holders), s.refusal_stop, np.float64)
         if into_year == 0:
             # The first week of the school year: a new school is a common way back.
-            new_school = (
-                (holder_age >= JUNIOR_HIGH_START_WEEKS)
-                & (holder_age < JUNIOR_HIGH_START_WEEKS + WEEKS_PER_YEAR)
-            ) | (
-                (holder_age >= HIGH_SCHOOL_START_WEEKS)
-                & (holder_age < HIGH_SCHOOL_START_WEEKS + WEEKS_PER_YEAR)
-            )
+            new_school = _in_school_year(holder_age, JUNIOR_HIGH_START_WEEKS)
+            new_school |= _in_school_year(holder_age, HIGH_SCHOOL_START_WEEKS)
             stay = (1.0 - s.refusal_stop) * (1.0 - s.refusal_transition_remission)
             stop[new_school] = 1.0 - stay
         stopping = ~in_school | ((y.state[holders] != WITHDRAWN) & (draw[holders] < stop))
@@ -887,9 +882,7 @@ class Kernel:
         y.ever_refused_school[first_time] = True
         # A refusal history raises the onset logit (school.refusal_history_weight).
         self.mark_stale(first_time)
-        final_year = (age_at_start >= FINAL_JUNIOR_HIGH_START_WEEKS) & (
-            age_at_start < FINAL_JUNIOR_HIGH_START_WEEKS + WEEKS_PER_YEAR
-        )
+        final_year = _in_school_year(age_at_start, FINAL_JUNIOR_HIGH_START_WEEKS)
         y.refused_final_junior_high_year[reached[final_year]] = True
 
     def update_tracks(self, refusing: np.ndarray | None = None) -> None:
@@ -1099,6 +1092,11 @@ class Kernel:
         partner_state = y.state[net.adjacency.indices[entries]]
         restore = entries[(net.kind[entries] != ONLINE) & (partner_state != WITHDRAWN)]
         net.set_active(restore, True)
+
+
+def _in_school_year(age_at_start: np.ndarray, start_weeks: int) -> np.ndarray:
+    """Whether each age at a school year's start is ``start_weeks`` or within a year of it."""
+    return (age_at_start >= start_weeks) & (age_at_start < start_weeks + WEEKS_PER_YEAR)
 
 
 def _flagged(flags: np.ndarray, known: np.ndarray | None) -> np.ndarray:

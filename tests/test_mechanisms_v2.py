@@ -161,14 +161,16 @@ def test_reaching_30_days_marks_the_history_and_refreshes_the_onset_logit() -> N
     np.testing.assert_array_equal(np.concatenate(kernel._stale), [0, 1, 2])
 
 
+def runs_varying(key: str, values: tuple[float, ...]) -> dict[float, HikiModel]:
+    """Busy runs on one seed (common random numbers), one per value of ``key``."""
+    return {
+        value: run_model(Scenario().with_overrides(RUN | {key: value}), seed=3) for value in values
+    }
+
+
 @pytest.fixture(scope="module")
 def refusal_runs() -> dict[float, HikiModel]:
-    return {
-        weight: run_model(
-            Scenario().with_overrides(RUN | {"school.refusal_history_weight": weight}), seed=3
-        )
-        for weight in (0.0, 1.5)
-    }
+    return runs_varying("school.refusal_history_weight", (0.0, 1.5))
 
 
 def test_most_refusers_never_withdraw() -> None:
@@ -249,13 +251,12 @@ def test_retirement_follows_the_labour_market(gap: float) -> None:
 
 
 def test_misfit_raises_onset_in_working_ages() -> None:
-    def adult_onsets(weight: float) -> int:
-        model = run_model(
-            Scenario().with_overrides(RUN | {"labour.work_misfit_weight": weight}), seed=3
-        )
+    off, on = runs_varying("labour.work_misfit_weight", (-5.0, 2.0)).values()
+
+    def adult_onsets(model: HikiModel) -> int:
         return int(np.count_nonzero(model.episode_log.column("onset_age") >= 18))
 
-    assert adult_onsets(2.0) > adult_onsets(-5.0)
+    assert adult_onsets(on) > adult_onsets(off)
 
 
 # Depression during withdrawal and remission in care (item 5) -------------------------------
@@ -370,12 +371,7 @@ def test_exit_is_slowed_by_an_active_disorder_and_a_depression_each() -> None:
 
 @pytest.fixture(scope="module")
 def depression_runs() -> dict[float, HikiModel]:
-    return {
-        rate: run_model(
-            Scenario().with_overrides(RUN | {"individual.depression_onset_rate": rate}), seed=3
-        )
-        for rate in (0.0, 0.01)
-    }
+    return runs_varying("individual.depression_onset_rate", (0.0, 0.01, 0.5))
 
 
 def test_depression_during_withdrawal_lengthens_episodes(
@@ -395,18 +391,17 @@ def weeks_withdrawn(model: HikiModel) -> int:
     return int(log.column("weeks")[closed].sum() + y.withdrawn_weeks[still].sum())
 
 
-def test_depression_moves_nothing_before_the_first_withdrawal() -> None:
+def test_depression_moves_nothing_before_the_first_withdrawal(
+    depression_runs: dict[float, HikiModel],
+) -> None:
     # The depression stream is its own: switching the mechanism on changes nobody's
     # onset of a first episode, which happens before anyone can be depressed.
-    def first_episode(rate: float) -> tuple[int, int]:
-        model = run_model(
-            Scenario().with_overrides(RUN | {"individual.depression_onset_rate": rate}), seed=3
-        )
+    def first_episode(model: HikiModel) -> tuple[int, int]:
         log = model.episode_log
         first = int(np.argmin(log.column("onset_week")))
         return int(log.column("onset_week")[first]), int(log.column("person_id")[first])
 
-    assert first_episode(0.0) == first_episode(0.5)
+    assert first_episode(depression_runs[0.0]) == first_episode(depression_runs[0.5])
 
 
 def test_the_qaly_decrement_counts_active_disorders_and_current_depression() -> None:
