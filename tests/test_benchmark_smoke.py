@@ -29,7 +29,15 @@ def test_quick_benchmark_prints_and_writes_its_table(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "| Benchmark | Value | Unit | Note |" in done.stdout
-    for row in ("Build model", "Stepping", "Peak memory", "Mesa virus_on_network", "over Mesa"):
+    for row in (
+        "Build model",
+        "Stepping",
+        "Peak memory",
+        "Mesa virus_on_network",
+        "over Mesa",
+        "Start-up",
+        "Full run",
+    ):
         assert row in done.stdout, row
     text = output.read_text()
     assert "## Machine" in text and "## Results" in text and "## Method" in text
