@@ -149,7 +149,7 @@ POPULATION_FACTOR = "population_factor"
 # default size holds 0-11 such refusers, too few to fit or to judge. It is measured in a
 # town six times as large, ages 10-39 only (the cohort is 20), run from 1990-04 to just
 # after the March 2012 snapshot: the cohort enters at 10 in 2001, so its whole course from
-# 10 to 20 is simulated; 114 and 119 such refusers at seeds 101 and 102
+# 10 to 20 is simulated; 84-112 such refusers at seeds 101-105 with the current defaults
 # (experiments/refuser_cohort.py --town).
 NEET_AT_20_MEASUREMENT = {
     "population.max_age": 39,

@@ -236,7 +236,7 @@ class IndividualSettings(Section):
         "disorder_progress_weight instead).",
     )
     disorder_progress_weight: float = Field(
-        0.886141,
+        0.98952,
         ge=-10.0,
         le=10.0,
         description="AT_RISK to WITHDRAWN logit added for any disorder; half of it is subtracted "
@@ -441,7 +441,7 @@ class SchoolSettings(Section):
         "moves refusal_start instead).",
     )
     refusal_start: float = Field(
-        7.07727e-05,
+        8.62971e-05,
         ge=0.0,
         le=1.0,
         description="Weekly probability that an engaged junior-high pupil (school year started "
@@ -453,7 +453,7 @@ class SchoolSettings(Section):
         "mext2015_refusal_junior_high (docs/calibration.md).",
     )
     refusal_elementary_ratio: float = Field(
-        1.16553,
+        1.00855,
         ge=0.0,
         le=5.0,
         description="Multiplier on the start of refusal for elementary pupils (school year "
@@ -506,7 +506,7 @@ class SchoolSettings(Section):
         "ratio of childhood refusal between cases and non-cases.",
     )
     refusal_internet_effect: float = Field(
-        0.398256,
+        1.05455,
         ge=-5.0,
         le=5.0,
         description="Log-multiplier on the start of school refusal per unit of the "
@@ -566,14 +566,15 @@ class SchoolSettings(Section):
         "sensitive period (seed text).",
     )
     struggle_weight: float = Field(
-        1.24321,
+        0.0,
         ge=-10.0,
         le=10.0,
         description="Logit shift at the school-to-work transition for youths who struggled at "
         "school (not engaged at 18, or ever refused school): subtracted from the "
         "university logit and added to the NEET logit. Unit: logit. Source: fitted by "
         "hikisim calibrate to mext_refuser_neet_at_20, measured in a town six times the "
-        "default size (docs/calibration.md).",
+        "default size (docs/calibration.md); the fit went to its floor, 0: the other "
+        "mechanisms alone give refusers the published NEET share at 20.",
     )
     find_work_rate: float = Field(
         0.02,
@@ -584,7 +585,7 @@ class SchoolSettings(Section):
         "without study or work).",
     )
     refusal_policy_effect: float = Field(
-        0.420772,
+        0.359316,
         ge=-5.0,
         le=5.0,
         description="Log-multiplier on the weekly start of school refusal per step of the "
@@ -661,7 +662,7 @@ class SocietySettings(Section):
         "assumption, to be calibrated against the survey series.",
     )
     covid_effect: float = Field(
-        2.53583,
+        2.56525,
         ge=-10.0,
         le=10.0,
         description="Onset logit, for everyone, at covid driver intensity 1 (the 2020 school "
@@ -684,7 +685,7 @@ class LabourSettings(Section):
         "calibrated; the hiring freeze of the 1990s-2000s (the employment ice age).",
     )
     job_loss_rate: float = Field(
-        0.00028168,
+        0.000177863,
         ge=0.0,
         le=1.0,
         description="Weekly probability that a worker leaves work into neither work nor study "
@@ -857,7 +858,7 @@ class DynamicsSettings(Section):
         "about ten ties, one at-risk tie raises the odds by about 35%.",
     )
     progress_base: float = Field(
-        -8.95391,
+        -8.94293,
         ge=-20.0,
         le=5.0,
         description="Intercept of the weekly AT_RISK to WITHDRAWN logit. Unit: logit per week. "
@@ -896,7 +897,7 @@ class DynamicsSettings(Section):
         "Source: assumption near the Cabinet Office 2016 split (0.51% narrow of 1.57% broad).",
     )
     deepen_rate: float = Field(
-        0.00332135,
+        0.00308504,
         ge=0.0,
         le=1.0,
         description="Weekly probability that a quasi withdrawal becomes narrow. Unit: probability "
@@ -1025,7 +1026,7 @@ class CareSettings(Section):
     """Usual care: the medical exam, then treatment with weekly dropout."""
 
     youth_uptake: float = Field(
-        0.0959109,
+        0.104617,
         ge=0.0,
         le=1.0,
         description="Probability that a family's contact with a help service brings the person "
