@@ -22,7 +22,8 @@ def flatten_summary(summary: Mapping[str, Any], prefix: str = "") -> dict[str, f
         prefix: Prefix for the keys (used when recursing).
 
     Returns:
-        Every number in the summary as a float; strings and booleans are skipped.
+        Every number in the summary as a float, and NaN for a value the run reports
+        as missing (None); strings and booleans are skipped.
     """
     flat: dict[str, float] = {}
     for key, value in summary.items():
@@ -31,6 +32,10 @@ def flatten_summary(summary: Mapping[str, Any], prefix: str = "") -> dict[str, f
             flat.update(flatten_summary(value, f"{name}."))
         elif isinstance(value, int | float) and not isinstance(value, bool):
             flat[name] = float(value)
+        elif value is None:
+            # Reported but not measurable in this run (a target whose survey date the run
+            # does not reach): the key exists, its value is missing.
+            flat[name] = math.nan
     return flat
 
 
