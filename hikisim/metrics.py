@@ -187,14 +187,25 @@ def _disorders_among_the_well(
     # non-engaged rather than by a second pass over the whole population. A latent
     # disorder in remission after treatment carries no decrement; a depression that
     # developed during withdrawal does while it lasts (it counts as depression).
+    # Counting each code with a byte comparison and subtracting the few in remission is
+    # several times cheaper at a million people than a full-length np.where and bincount
+    # (which widens every code to 64 bits).
     unwell = others[(other_state == int(State.AT_RISK)) | (other_state == WITHDRAWN)]
-    active = np.where(y.disorder_remitted, 0, y.disorder)
-    total = np.bincount(active, minlength=len(Disorder))
-    unwell_counts = np.bincount(active[unwell], minlength=len(Disorder))
+    total = np.array([np.count_nonzero(y.disorder == code) for code in range(len(Disorder))])
+    if np.count_nonzero(y.disorder_remitted):
+        remitted = np.flatnonzero(y.disorder_remitted)
+        total -= np.bincount(y.disorder[remitted], minlength=len(Disorder))
+    unwell_counts = np.bincount(_active_disorders(y, unwell), minlength=len(Disorder))
     well = total - unwell_counts
     depressed = np.count_nonzero(y.depressed) - np.count_nonzero(y.depressed[unwell])
     well[Disorder.DEPRESSION] += depressed
     return {column: int(well[disorder]) for disorder, column in DISORDER_COLUMNS.items()}
+
+
+def _active_disorders(y: Any, seats: np.ndarray) -> np.ndarray:
+    """The disorder codes of some people, 0 (none) where a disorder is in remission."""
+    codes = y.disorder[seats]
+    return np.where(y.disorder_remitted[seats], 0, codes)
 
 
 def _work_scar_weeks(model: HikiModel) -> float:
