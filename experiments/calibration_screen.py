@@ -13,8 +13,11 @@ across its whole range. Targets differ in scale (MEXT's 1% against Koyama's 55%)
 mu* is divided by its target's tolerance half-width: an influence of 1 means that moving
 the parameter across its range moves the target by as much as the target's tolerance
 allows. A parameter is kept for the calibration when it moves some target by at least
-``--keep`` (default 0.5) of a half-width, and its mu* is larger than its own bootstrap
-confidence half-width there (so the effect is not seed noise).
+``--keep`` (default 0.5) of a half-width, and its mu* there is larger than mu*'s own
+bootstrap half-width over the trajectories. That second test is weak: mu* averages
+absolute effects, so a parameter that only adds noise also has a positive mu*, and the
+bootstrap measures the spread over trajectories, not seed noise. Verdicts near the
+threshold are uncertain; more trajectories narrow them.
 
 Prints a Markdown table (parameters by largest influence, each with the target it moves
 most), writes it to ``DIR/screen.md`` and the full matrix to ``DIR/screen.csv``.
@@ -44,8 +47,11 @@ def influence_table(indices: pd.DataFrame) -> pd.DataFrame:
         ``noise`` (mu*'s confidence half-width, same unit) and the signed ``mu``.
     """
     targets = load_targets()
-    rows = indices[indices["outcome"].str.startswith(OUTCOME_PREFIX)].copy()
+    rows = indices[indices["outcome"].str.startswith(OUTCOME_PREFIX)].reset_index(drop=True)
     rows["target"] = rows["outcome"].str.removeprefix(OUTCOME_PREFIX)
+    unknown = sorted(set(rows["target"]) - set(targets))
+    if unknown:
+        raise ValueError(f"not a target of targets-v2.toml: {', '.join(unknown)}")
     half_width = rows["target"].map(
         lambda name: (targets[name].tolerance[1] - targets[name].tolerance[0]) / 2
     )
@@ -76,7 +82,7 @@ def markdown(top: pd.DataFrame, keep: float) -> str:
         "|---|---:|---|---|---|---|",
     ]
     for row in top.itertuples():
-        sign = "+" if row.mu > 0 else "-"
+        sign = "+" if row.mu > 0 else "-" if row.mu < 0 else "0"
         lines.append(
             f"| `{row.parameter}` | {row.influence:.2f} ({row.noise:.2f}) | {row.target} | "
             f"{sign} | {row.targets_moved} | {'yes' if row.kept else 'no'} |"
@@ -94,7 +100,11 @@ def main(argv: list[str] | None = None) -> int:
     if not path.exists():
         print(f"{path}: not found; run hikisim sensitivity first", file=sys.stderr)
         return 2
-    table = influence_table(pd.read_csv(path))
+    try:
+        table = influence_table(pd.read_csv(path))
+    except ValueError as error:
+        print(f"{path}: {error}", file=sys.stderr)
+        return 2
     table.to_csv(args.sweep / "screen.csv", index=False)
     top = summary(table, args.keep)
     text = markdown(top, args.keep)

@@ -48,7 +48,7 @@ class CalibrationPrior:
     influence: float | None = None
 
     def value_at(self, quantile: float | np.ndarray) -> float | np.ndarray:
-        """The parameter value at a prior quantile in [0, 1].
+        """The parameter value at a prior quantile in [0, 1] (values outside are clipped).
 
         Args:
             quantile: One quantile or an array of them.
@@ -107,7 +107,7 @@ def load_calibration_priors(path: str | Path | None = None) -> list[CalibrationP
     source = Path(path) if path is not None else default_priors_path()
     try:
         data = tomllib.loads(source.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise InputError(f"cannot read calibration priors: {error}", str(source)) from None
     entries = data.get("priors")
     if not isinstance(entries, dict) or not entries:
@@ -120,6 +120,9 @@ def _parse(key: str, entry: Any, source: str, defaults: Scenario) -> Calibration
     field = f"priors.{key}"
     if not isinstance(entry, dict):
         raise InputError("must be a table", source, field)
+    if any(isinstance(value, dict) for value in entry.values()):
+        # [priors.dynamics.exit_base] nests tables instead of naming one dotted key.
+        raise InputError('quote the dotted key, as in [priors."dynamics.exit_base"]', source, field)
     unknown = sorted(set(entry) - set(FIELDS))
     if unknown:
         raise InputError(
@@ -166,10 +169,15 @@ def _check_key(
         node = getattr(node, part, None)
     if isinstance(node, bool) or not isinstance(node, int | float):
         raise InputError("is not a numeric scenario key", source, field)
-    for end in support:
+    if isinstance(node, int):
+        # A continuous prior would propose values between whole numbers.
+        raise InputError(
+            "is a whole-number key; only real-valued keys can be fitted", source, field
+        )
+    for end, value in zip(("min", "max"), support, strict=True):
         try:
-            defaults.with_overrides({key: end})
+            defaults.with_overrides({key: value})
         except (InputError, ValidationError):
             raise InputError(
-                f"support end {end:g} is outside the values the scenario allows", source, field
+                f"{value:g} is outside the values the scenario allows", source, f"{field}.{end}"
             ) from None

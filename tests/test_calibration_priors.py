@@ -73,7 +73,7 @@ def test_quantiles_map_into_the_support_monotonically_and_back(
         ('distribution = "loguniform"\nmin = 0.0\nmax = 0.02\nsource = "s"', "min", "min > 0"),
         ('distribution = "uniform"\nmin = 0.01\nmax = 0.02', "source", "needs a source"),
         ('distribution = "uniform"\nmin = 0.01\nmax = "a"\nsource = "s"', "max", "finite"),
-        ('distribution = "uniform"\nmin = 0.01\nmax = 2.0\nsource = "s"', "", "outside"),
+        ('distribution = "uniform"\nmin = 0.01\nmax = 2.0\nsource = "s"', "max", "outside"),
         ('distribution = "uniform"\nmin = 0.01\nmax = 0.02\nsource = "s"\nmean = 1', "", "unknown"),
     ],
 )
@@ -90,12 +90,20 @@ def test_bad_entries_name_the_file_the_field_and_what_is_allowed(
     assert message in str(error.value)
 
 
-def test_an_unknown_key_and_an_empty_file_are_refused(tmp_path: Path) -> None:
+def test_unknown_whole_number_nested_unreadable_and_empty_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "priors.toml"
-    path.write_text(
-        '[priors."dynamics.no_such"]\ndistribution = "uniform"\nmin = 0\nmax = 1\nsource = "s"\n'
-    )
+    entry = 'distribution = "uniform"\nmin = 0\nmax = 1\nsource = "s"\n'
+    path.write_text(f'[priors."dynamics.no_such"]\n{entry}')
     with pytest.raises(InputError, match="not a numeric scenario key"):
+        load_calibration_priors(path)
+    path.write_text(f"[priors.dynamics.exit_base]\n{entry}")
+    with pytest.raises(InputError, match="quote the dotted key"):
+        load_calibration_priors(path)
+    path.write_text(f'[priors."population.youths"]\n{entry}')
+    with pytest.raises(InputError, match="whole-number key"):
+        load_calibration_priors(path)
+    path.write_bytes(b"\xff\xfe")
+    with pytest.raises(InputError, match="cannot read"):
         load_calibration_priors(path)
     path.write_text("")
     with pytest.raises(InputError, match=r"\[priors\] table"):

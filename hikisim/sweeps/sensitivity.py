@@ -134,7 +134,16 @@ def row_means(manifest: dict[str, Any], results: pd.DataFrame, source: str) -> p
         )
     means = np.array([ok.loc[ids, outcomes].mean(axis=0).to_numpy() for ids in row_run_ids])
     if np.isnan(means).any():
-        raise InputError("some runs did not report every outcome", source, "outcomes")
+        # Named, because a target the runs never reach (its survey date lies outside the
+        # run) is a known outcome that every run reports as missing.
+        missing_any = np.isnan(means).any(axis=0)
+        unmeasured = [name for name, bad in zip(outcomes, missing_any, strict=True) if bad]
+        raise InputError(
+            f"some runs did not measure {', '.join(unmeasured)}; a target needs a run "
+            "that reaches its survey date",
+            source,
+            "outcomes",
+        )
     return pd.DataFrame(means, columns=outcomes)
 
 
