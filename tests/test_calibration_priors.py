@@ -90,23 +90,25 @@ def test_bad_entries_name_the_file_the_field_and_what_is_allowed(
     assert message in str(error.value)
 
 
-def test_unknown_whole_number_nested_unreadable_and_empty_are_refused(tmp_path: Path) -> None:
+ENTRY = b'distribution = "uniform"\nmin = 0\nmax = 1\nsource = "s"\n'
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'[priors."dynamics.no_such"]\n' + ENTRY, "not a numeric scenario key"),
+        (b"[priors.dynamics.exit_base]\n" + ENTRY, "quote the dotted key"),
+        (b'[priors."population.youths"]\n' + ENTRY, "whole-number key"),
+        (b"\xff\xfe", "cannot read"),
+        (b"", r"\[priors\] table"),
+        (None, "cannot read"),
+    ],
+)
+def test_files_that_cannot_be_priors_are_refused(
+    tmp_path: Path, content: bytes | None, message: str
+) -> None:
     path = tmp_path / "priors.toml"
-    entry = 'distribution = "uniform"\nmin = 0\nmax = 1\nsource = "s"\n'
-    path.write_text(f'[priors."dynamics.no_such"]\n{entry}')
-    with pytest.raises(InputError, match="not a numeric scenario key"):
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(InputError, match=message):
         load_calibration_priors(path)
-    path.write_text(f"[priors.dynamics.exit_base]\n{entry}")
-    with pytest.raises(InputError, match="quote the dotted key"):
-        load_calibration_priors(path)
-    path.write_text(f'[priors."population.youths"]\n{entry}')
-    with pytest.raises(InputError, match="whole-number key"):
-        load_calibration_priors(path)
-    path.write_bytes(b"\xff\xfe")
-    with pytest.raises(InputError, match="cannot read"):
-        load_calibration_priors(path)
-    path.write_text("")
-    with pytest.raises(InputError, match=r"\[priors\] table"):
-        load_calibration_priors(path)
-    with pytest.raises(InputError, match="cannot read"):
-        load_calibration_priors(tmp_path / "missing.toml")
