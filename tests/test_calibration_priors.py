@@ -23,7 +23,12 @@ SCREEN = ROOT / "experiments" / "calibration_screen.toml"
 def test_the_shipped_priors_are_the_screens_kept_parameters_over_its_ranges() -> None:
     priors = {prior.key: prior for prior in load_calibration_priors()}
     screened = tomllib.loads(SCREEN.read_text())["parameters"]
-    dropped = {"labour.job_loss_rate", "labour.job_market_effect", "care.clinical_exit_multiplier"}
+    dropped = {
+        "labour.job_loss_rate",
+        "labour.job_market_effect",
+        "care.clinical_exit_multiplier",
+        "dynamics.lighten_rate",
+    }
     assert set(priors) == set(screened) - dropped
     for key, prior in priors.items():
         assert (prior.low, prior.high) == (screened[key]["min"], screened[key]["max"]), key
