@@ -240,29 +240,43 @@ def combine_mesa(config: Config, results: list[dict[str, Any]]) -> dict[str, Any
     }
 
 
+def full_run(people: int, seed: int) -> dict[str, Any]:
+    """Build the default scenario at a size and run it through the whole calendar.
+
+    The time includes the build, as a user running ``hikisim run`` waits for both; the
+    build's own time and the peak memory it reached are kept apart.
+    """
+    from hikisim import HikiModel
+    from hikisim.scenario import Scenario
+
+    scenario = Scenario().with_overrides({"population.youths": people})
+    start = time.perf_counter()
+    model = HikiModel(scenario, seed=seed)
+    build_s = time.perf_counter() - start
+    build_peak_mb = peak_rss_mb()
+    model.run()
+    seconds = time.perf_counter() - start
+    return {
+        "people": people,
+        "build_s": build_s,
+        "build_peak_mb": build_peak_mb,
+        "seconds": seconds,
+        "weeks": model.total_weeks,
+        "rate": people * model.total_weeks / seconds,
+        "start": model.calendar.start,
+        "peak_mb": peak_rss_mb(),
+    }
+
+
 def worker_default_run(config: Config) -> dict[str, Any]:
     """One run of the default baseline, as ``hikisim run`` does it (the v2 default size).
 
     The quick configuration shortens it to a tenth of the people.
     """
-    from hikisim import HikiModel
     from hikisim.scenario import Scenario
 
-    scenario = Scenario()
-    if config != FULL:
-        scenario = scenario.with_overrides({"population.youths": scenario.population.youths // 10})
-    start = time.perf_counter()
-    model = HikiModel(scenario, seed=config.seed)
-    model.run()
-    seconds = time.perf_counter() - start
-    people = scenario.population.youths
-    return {
-        "seconds": seconds,
-        "people": people,
-        "weeks": model.total_weeks,
-        "rate": people * model.total_weeks / seconds,
-        "start": model.calendar.start,
-    }
+    people = Scenario().population.youths
+    return full_run(people if config == FULL else people // 10, config.seed)
 
 
 def worker_small(config: Config) -> dict[str, Any]:
@@ -271,28 +285,8 @@ def worker_small(config: Config) -> dict[str, Any]:
 
 
 def worker_million(config: Config) -> dict[str, Any]:
-    """Build a million-person default model, then run it through the whole calendar.
-
-    The build's peak memory is read before stepping; the run's time includes the build,
-    as a user running ``hikisim run`` at this size would wait for both.
-    """
-    from hikisim import HikiModel
-    from hikisim.scenario import Scenario
-
-    scenario = Scenario().with_overrides({"population.youths": config.million_people})
-    start = time.perf_counter()
-    model = HikiModel(scenario, seed=config.seed)
-    build_s = time.perf_counter() - start
-    build_peak_mb = peak_rss_mb()
-    model.run()
-    return {
-        "people": config.million_people,
-        "build_s": build_s,
-        "build_peak_mb": build_peak_mb,
-        "seconds": time.perf_counter() - start,
-        "weeks": model.total_weeks,
-        "peak_mb": peak_rss_mb(),
-    }
+    """The default scenario at a million people, built and run through the calendar."""
+    return full_run(config.million_people, config.seed)
 
 
 WORKERS: dict[str, Callable[[Config], dict[str, Any]]] = {

@@ -34,7 +34,6 @@ most), writes it to ``DIR/screen.md`` and the full matrix to ``DIR/screen.csv``.
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import sys
 from pathlib import Path
@@ -42,6 +41,7 @@ from pathlib import Path
 import pandas as pd
 
 from hikisim.sweeps import load_results
+from hikisim.sweeps.storage import SweepStore
 from hikisim.targets import load_targets
 
 OUTCOME_PREFIX = "targets."
@@ -149,9 +149,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         sigmas = None if args.seed_noise is None else seed_sigmas(load_results(args.seed_noise))
-        levels = json.loads((args.sweep / "manifest.json").read_text())["experiment"]["design"][
-            "levels"
-        ]
+        manifest = SweepStore(args.sweep).read_manifest()
+        if manifest is None:
+            raise ValueError("not a sweep directory (no manifest.json)")
+        levels = manifest["experiment"]["design"]["levels"]
         table = influence_table(pd.read_csv(path), sigmas, levels)
     except (ValueError, OSError, KeyError) as error:
         print(f"{args.sweep}: {error}", file=sys.stderr)

@@ -41,7 +41,7 @@ from hikisim.clock import Calendar, shift_month
 from hikisim.errors import InputError
 from hikisim.intervals import mean_interval
 from hikisim.programmes import REGISTRY
-from hikisim.scenario import Scenario, validate_scenario
+from hikisim.scenario import Scenario, scenario_value, validate_scenario
 from hikisim.simulation import simulate
 from hikisim.states import WEEKS_PER_YEAR
 from hikisim.surveys import required_snapshot_dates
@@ -677,14 +677,6 @@ def max_runs(levers: int, seeds: int, groups: int, iterations: int) -> int:
     """Upper bound on replicates a calibration runs, for the progress bar."""
     evaluations = 1 + (levers + iterations if iterations else 0)
     return evaluations * seeds * groups
-
-
-def scenario_value(scenario: Scenario, key: str) -> Any:
-    """Read a dotted key from a scenario."""
-    node: Any = scenario
-    for part in key.split("."):
-        node = getattr(node, part)
-    return node
 
 
 def finite_means(outcomes: np.ndarray) -> np.ndarray:

@@ -10,7 +10,6 @@ priors without knowing their forms.
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -20,8 +19,9 @@ from typing import Any
 import numpy as np
 from pydantic import ValidationError
 
+from hikisim.datafile import read_data_file
 from hikisim.errors import InputError
-from hikisim.scenario import Scenario
+from hikisim.scenario import Scenario, scenario_value
 
 DISTRIBUTIONS = ("uniform", "loguniform")
 FIELDS = ("distribution", "min", "max", "source", "influence")
@@ -105,10 +105,7 @@ def load_calibration_priors(path: str | Path | None = None) -> list[CalibrationP
             range, and a source.
     """
     source = Path(path) if path is not None else default_priors_path()
-    try:
-        data = tomllib.loads(source.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise InputError(f"cannot read calibration priors: {error}", str(source)) from None
+    data = read_data_file(source, "calibration priors")
     entries = data.get("priors")
     if not isinstance(entries, dict) or not entries:
         raise InputError("needs a [priors] table with at least one entry", str(source), "priors")
@@ -164,9 +161,10 @@ def _number(raw: Any, source: str, field: str) -> float:
 def _check_key(
     key: str, support: Sequence[float], source: str, field: str, defaults: Scenario
 ) -> None:
-    node: Any = defaults
-    for part in key.split("."):
-        node = getattr(node, part, None)
+    try:
+        node = scenario_value(defaults, key)
+    except AttributeError:
+        node = None
     if isinstance(node, bool) or not isinstance(node, int | float):
         raise InputError("is not a numeric scenario key", source, field)
     if isinstance(node, int):

@@ -20,12 +20,14 @@ def read_data_file(path: Path, what: str) -> dict[str, Any]:
         The parsed tables.
 
     Raises:
-        InputError: If the file cannot be read or is not valid TOML.
+        InputError: If the file cannot be read, is not UTF-8 text or is not valid TOML.
     """
     try:
         with open(path, "rb") as handle:
             return tomllib.load(handle)
     except OSError as error:
         raise InputError(f"cannot read the {what} file ({error.strerror})", str(path)) from error
+    except UnicodeDecodeError as error:
+        raise InputError(f"cannot read the {what} file (not UTF-8 text)", str(path)) from error
     except tomllib.TOMLDecodeError as error:
         raise InputError(f"not valid TOML ({error})", str(path)) from error

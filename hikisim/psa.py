@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -31,11 +30,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from hikisim.datafile import read_data_file
 from hikisim.economics.outcomes import WEEKLY_INPUTS
 from hikisim.economics.parameters import EconomicParameters, Parameter
 from hikisim.errors import InputError
 from hikisim.model import HikiModel, all_share_burn_in
-from hikisim.scenario import Scenario, field_bounds
+from hikisim.scenario import Scenario, field_bounds, scenario_value
 from hikisim.simulation import run_model, run_models_sharing_burn_in
 from hikisim.sweeps.executors import Executor, for_each_result
 from hikisim.sweeps.storage import write_atomically
@@ -110,10 +110,7 @@ def load_priors(
         The priors, effects and natural history first, then costs.
     """
     source = Path(path) if path is not None else default_priors_path()
-    try:
-        data = tomllib.loads(source.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise InputError(f"cannot read PSA priors: {error}", str(source)) from None
+    data = read_data_file(source, "PSA priors")
     priors = []
     defaults = Scenario()
     for group, entries in data.items():
@@ -162,9 +159,7 @@ def _cost_priors(economics: EconomicParameters) -> list[ScenarioPrior]:
 
 
 def _value_of(scenario: Scenario, key: str) -> float:
-    node: Any = scenario
-    for part in key.split("."):
-        node = getattr(node, part)
+    node = scenario_value(scenario, key)
     if isinstance(node, bool) or not isinstance(node, int | float):
         raise AttributeError(key)
     return float(node)

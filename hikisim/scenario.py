@@ -1246,6 +1246,18 @@ def _field_info(loc: tuple[Any, ...]) -> Any:
     return info
 
 
+def scenario_value(scenario: Scenario, key: str) -> Any:
+    """Read a dotted key from a scenario, e.g. ``dynamics.exit_base``.
+
+    Raises:
+        AttributeError: If the key names no setting.
+    """
+    node: Any = scenario
+    for part in key.split("."):
+        node = getattr(node, part)
+    return node
+
+
 def field_bounds(key: str) -> tuple[float, float]:
     """The range the schema allows for a dotted key (``ge``/``gt`` to ``le``/``lt``).
 
