@@ -29,13 +29,18 @@ intervals across seeds and the iteration history.
 from __future__ import annotations
 
 import csv
+import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from hikisim.clock import Calendar, shift_month
 from hikisim.errors import InputError
@@ -46,6 +51,7 @@ from hikisim.simulation import simulate
 from hikisim.states import WEEKS_PER_YEAR
 from hikisim.surveys import required_snapshot_dates
 from hikisim.sweeps.executors import Executor, make_executor
+from hikisim.targets import Target as SurveyTarget
 from hikisim.targets import load_targets as load_survey_targets
 
 CONVERGED_DISTANCE = 0.25
@@ -229,6 +235,49 @@ def load_targets() -> dict[str, Target]:
         name: Target(name, target.value, tuple(target.tolerance), target.source)
         for name, target in load_survey_targets().items()
     }
+
+
+POSTERIORS = ("japan",)
+"""The posteriors shipped with the package (``hikisim/data/posteriors/<name>.parquet``)."""
+
+
+def posterior_path(name: str) -> Path:
+    """Where a shipped posterior lives.
+
+    Raises:
+        InputError: If no posterior of that name is shipped.
+    """
+    if name not in POSTERIORS:
+        raise InputError(f"{name!r} is not allowed: one of {', '.join(POSTERIORS)}", "name")
+    return Path(str(resources.files("hikisim") / "data" / "posteriors" / f"{name}.parquet"))
+
+
+def load_posterior(name: str = "japan", path: str | Path | None = None) -> pd.DataFrame:
+    """A calibration posterior: one row per draw, ``weight``, one column per dotted key.
+
+    Args:
+        name: A shipped posterior (see :data:`POSTERIORS`); ``"japan"`` is the fit of the
+            default baseline to ``targets-v2.toml``.
+        path: A ``posterior.parquet`` written by ``hikisim calibrate`` instead.
+
+    Returns:
+        The draws, in the format of ``posterior.parquet``; ``frame.attrs["hikisim"]``
+        holds what produced them (command, seed, version, representative draw).
+
+    Raises:
+        InputError: If the file is missing or is not a posterior.
+    """
+    source = Path(path) if path is not None else posterior_path(name)
+    try:
+        table = pq.read_table(source)
+    except (OSError, pa.ArrowException) as error:
+        raise InputError(f"cannot read a posterior: {error}", str(source)) from None
+    frame = table.to_pandas()
+    if "weight" not in frame or len(frame.columns) < 2:
+        raise InputError("not a posterior: needs a weight column and parameters", str(source))
+    meta = (table.schema.metadata or {}).get(b"hikisim")
+    frame.attrs["hikisim"] = json.loads(meta) if meta else {}
+    return frame
 
 
 def active_levers(targets: dict[str, Target]) -> tuple[list[Lever], list[str]]:
@@ -642,18 +691,19 @@ def calibrate(
     return Calibration(levers, calibrator.targets, list(seeds), history, notes, calibrator.held)
 
 
-def check_calendar(base: Scenario) -> None:
+def check_calendar(base: Scenario, targets: Mapping[str, SurveyTarget] | None = None) -> None:
     """Refuse a scenario whose run does not pass every date the targets are measured at.
 
     Args:
         base: The scenario to calibrate.
+        targets: The targets; the packaged ones by default.
 
     Raises:
         InputError: If the run starts after the first date or ends before the last.
     """
     run = base.run
     calendar = Calendar(shift_month(run.present, -run.burn_in_years))
-    dates = required_snapshot_dates(load_survey_targets())
+    dates = required_snapshot_dates(load_survey_targets() if targets is None else targets)
     first, last = dates[0], dates[-1]
     if calendar.week_of(first) < 0:
         first_year = int(first[:4])

@@ -361,24 +361,85 @@ def sensitivity(
 @app.command()
 def calibrate(
     out: OutOption,
-    seeds: Annotated[int, typer.Option(help="Replicates per evaluation (common seeds).")] = 4,
+    method: Annotated[
+        str,
+        typer.Option(
+            help="bayes: history matching and ABC-SMC to a posterior; point: the secant "
+            "fit of one lever per target."
+        ),
+    ] = "bayes",
+    targets: Annotated[
+        str | None, typer.Option(help="Targets file (default: the packaged targets-v2.toml).")
+    ] = None,
+    priors: Annotated[
+        str | None,
+        typer.Option(help="Calibration priors file (default: the packaged one). bayes only."),
+    ] = None,
+    quick: Annotated[
+        bool, typer.Option("--quick", help="One wave of 56 points: under 20 min on 2 cores.")
+    ] = False,
+    waves: Annotated[
+        str | None, typer.Option(help="Points per history-matching wave, e.g. 128,96.")
+    ] = None,
+    abc_population: Annotated[
+        int | None, typer.Option(help="Particles per ABC-SMC generation.")
+    ] = None,
+    predictive_draws: Annotated[
+        int | None, typer.Option(help="Posterior draws the model is run at for the check.")
+    ] = None,
+    seeds: Annotated[
+        int, typer.Option(help="point: replicates per evaluation (common seeds).")
+    ] = 4,
     iterations: Annotated[
-        int, typer.Option(help="Most Newton steps; 0 only evaluates the scenario.")
+        int, typer.Option(help="point: most Newton steps; 0 only evaluates the scenario.")
     ] = 6,
     seed: Annotated[
         int | None,
-        typer.Option(help="First replicate seed (default: the scenario's)."),
+        typer.Option(help="bayes: base seed; point: first replicate seed."),
     ] = None,
     scheduler: SchedulerOption = None,
     workers: WorkersOption = None,
     set_: SetOption = None,
 ) -> None:
-    """Fit the calibration levers of the default baseline to the published targets."""
+    """Calibrate the default baseline to the published targets (a posterior by default)."""
+    if method not in ("bayes", "point"):
+        raise InputError(f"{method!r} is not allowed: must be bayes or point", "--method")
+    checked_seed(seed)
+    overrides = dict(parse_assignment(item) for item in set_ or [])
+    base = Scenario().with_overrides(overrides, "--set")
+    command = shlex.join(["hikisim", "calibrate", *sys.argv[2:]])
+    if method == "point":
+        if targets is not None:
+            raise InputError("only --method bayes reads a targets file", "--targets")
+        _point_calibration(out, base, seeds, iterations, seed, scheduler, workers, command)
+        return
+    from hikisim.bayes.command import run_command, settings_from_options
+
+    settings = settings_from_options(quick, waves, abc_population, predictive_draws, seed)
+    report = run_command(
+        out, base, overrides, targets, priors, settings, scheduler, workers, command
+    )
+    abc = report["abc"]
+    typer.echo(f"posterior: {abc['particles']} draws, effective sample size {abc['final_ess']:.0f}")
+    typer.echo(
+        f"wrote {out}/posterior.parquet, diagnostics.json, predictive.csv, predictive.png, "
+        "parameters.csv, representative.toml, calibration.md"
+    )
+
+
+def _point_calibration(
+    out: str,
+    base: Scenario,
+    seeds: int,
+    iterations: int,
+    seed: int | None,
+    scheduler: Any,
+    workers: int | None,
+    command: str,
+) -> None:
     from hikisim import calibration
 
     calibration.check_options(seeds, iterations, workers)
-    checked_seed(seed)
-    base = Scenario().with_overrides(dict(parse_assignment(item) for item in set_ or []), "--set")
     calibration.check_calendar(base)
     folder = check_output_folder(out)
     replicate_seeds = calibration.replicate_seeds(base.run.seed if seed is None else seed, seeds)
@@ -388,7 +449,6 @@ def calibrate(
             result = calibration.run_calibration(
                 base, replicate_seeds, iterations, None, bar.update, executor=executor
             )
-        command = shlex.join(["hikisim", "calibrate", *sys.argv[2:]])
         rows = calibration.write_report(result, folder, command)
     for row in rows:
         inside = "inside" if row["inside_tolerance"] else "OUTSIDE"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, cast
 
@@ -32,7 +32,7 @@ from hikisim.scenario import Scenario
 from hikisim.states import WEEKS_PER_YEAR, State
 from hikisim.streams import Streams
 from hikisim.survey_records import SurveyRecorder
-from hikisim.targets import load_targets
+from hikisim.targets import Target, load_targets
 
 
 def _installed_version() -> str:
@@ -63,6 +63,8 @@ class HikiModel(mesa.Model):
     Args:
         scenario: The validated scenario; the embedded baseline if omitted.
         seed: Overrides ``scenario.run.seed``.
+        targets: The published figures the survey recorder measures; the packaged
+            ``targets-v2.toml`` by default (a calibration may pass another file's).
 
     Attributes:
         settings: The hikisim Scenario (Mesa keeps ``model.scenario`` for its own use).
@@ -88,7 +90,13 @@ class HikiModel(mesa.Model):
         datacollector: Mesa DataCollector with the weekly model variables.
     """
 
-    def __init__(self, scenario: Scenario | None = None, *, seed: int | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario | None = None,
+        *,
+        seed: int | None = None,
+        targets: Mapping[str, Target] | None = None,
+    ) -> None:
         scenario = scenario if scenario is not None else Scenario()
         seed = scenario.run.seed if seed is None else int(seed)
         super().__init__(rng=seed)
@@ -129,7 +137,9 @@ class HikiModel(mesa.Model):
             self.parent_data,
             self.streams["parents"],
         )
-        self.survey_recorder = SurveyRecorder(self.calendar, self.total_weeks, load_targets())
+        self.survey_recorder = SurveyRecorder(
+            self.calendar, self.total_weeks, load_targets() if targets is None else targets
+        )
         self.weekly_records: list[dict[str, float]] = []
         self.last_record: dict[str, float] = {}
         self.datacollector = mesa.DataCollector(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from hikisim.output import atomic_directory
 from hikisim.scenario import Scenario, load_scenario, normalise_key
 from hikisim.survey_figure import plot_yearly_against_surveys
 from hikisim.survey_records import YEARLY_COLUMNS
-from hikisim.targets import load_targets
+from hikisim.targets import Target, load_targets
 
 
 def resolve_scenario(
@@ -38,10 +38,23 @@ def resolve_scenario(
 
 
 def run_model(
-    scenario: Scenario, seed: int | None = None, progress: Callable[[int], Any] | None = None
+    scenario: Scenario,
+    seed: int | None = None,
+    progress: Callable[[int], Any] | None = None,
+    targets: Mapping[str, Target] | None = None,
 ) -> HikiModel:
-    """Build and run a model to the end of its horizon."""
-    model = HikiModel(scenario, seed=seed)
+    """Build and run a model to the end of its horizon.
+
+    Args:
+        scenario: The scenario.
+        seed: Overrides the scenario's seed.
+        progress: Called with 1 after each week, if given.
+        targets: The published figures to measure; the packaged ones by default.
+
+    Returns:
+        The finished model.
+    """
+    model = HikiModel(scenario, seed=seed, targets=targets)
     model.run(progress)
     model.finalize_log()
     return model

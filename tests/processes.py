@@ -181,3 +181,16 @@ def dask_cluster(folder: Path, workers: int = 2) -> Iterator[DaskCluster]:
         yield cluster
     finally:
         cluster.stop()
+
+
+POINT_CALIBRATE_TINY: list[object] = [
+    "calibrate",
+    "--method",
+    "point",
+    "--iterations",
+    "0",
+    "--seeds",
+    "1",
+    *set_options(CALIBRATE_TINY),
+]
+"""The quickest point calibration (one evaluation, one seed), without ``--out``."""

@@ -190,6 +190,8 @@ def test_calibrate_command_writes_its_files(tmp_path: Path) -> None:
     out = tmp_path / "cal"
     result = hikisim(
         "calibrate",
+        "--method",
+        "point",
         "--out",
         str(out),
         "--seeds",
@@ -235,7 +237,7 @@ def test_calibrate_command_writes_its_files(tmp_path: Path) -> None:
 )
 def test_bad_options_exit_2_without_output(tmp_path: Path, args: list[str]) -> None:
     out = tmp_path / "cal"
-    result = hikisim("calibrate", "--out", str(out), *args, cwd=tmp_path)
+    result = hikisim("calibrate", "--method", "point", "--out", str(out), *args, cwd=tmp_path)
     assert result.returncode == 2, result.stderr
     assert "Traceback" not in result.stderr
     assert not out.exists()

@@ -87,7 +87,15 @@ def test_compare_on_the_cluster_matches_the_local_pool(
 def test_calibrate_on_the_cluster_matches_the_local_pool(
     cluster: DaskCluster, tmp_path: Path
 ) -> None:
-    common = ["--iterations", "0", "--seeds", "2", *set_options(CALIBRATE_TINY)]
+    common = [
+        "--method",
+        "point",
+        "--iterations",
+        "0",
+        "--seeds",
+        "2",
+        *set_options(CALIBRATE_TINY),
+    ]
     on_cluster_and_locally(cluster, tmp_path, "calibrate", *common)
     same_files(tmp_path, ("calibration.csv", "history.csv"))
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from processes import (
     BASELINE,
-    CALIBRATE_TINY,
+    POINT_CALIBRATE_TINY,
     REPO,
     TINY,
     hikisim,
@@ -48,7 +48,7 @@ def command_args(command: str, tmp_path: Path) -> list[object]:
         return ["sweep", sweep_experiment(tmp_path / "grid.toml")]
     if command == "sensitivity":
         return ["sensitivity", SENSITIVITY]
-    return ["calibrate", "--iterations", "0", "--seeds", "1", *set_options(CALIBRATE_TINY)]
+    return list(POINT_CALIBRATE_TINY)
 
 
 COMMANDS = ["run", "compare", "sweep", "sensitivity", "calibrate"]
@@ -249,17 +249,7 @@ def test_a_morris_design_needs_two_trajectories(tmp_path: Path) -> None:
 
 def test_a_one_seed_calibration_reports_no_interval(tmp_path: Path) -> None:
     out = tmp_path / "cal"
-    result = hikisim(
-        "calibrate",
-        "--iterations",
-        "0",
-        "--seeds",
-        "1",
-        *set_options(CALIBRATE_TINY),
-        "--out",
-        out,
-        cwd=tmp_path,
-    )
+    result = hikisim(*POINT_CALIBRATE_TINY, "--out", out, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     table = pd.read_csv(out / "calibration.csv")
     assert table["mean_ci95_low"].isna().all() and table["mean_ci95_high"].isna().all()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from processes import (
     BASELINE,
-    CALIBRATE_TINY,
+    POINT_CALIBRATE_TINY,
     TINY,
     hikisim,
     one_line_error,
@@ -108,7 +108,7 @@ def test_every_command_refuses_a_folder_in_use(
     elif command == "compare":
         args = ["compare", BASELINE, BASELINE.parent / "comprehensive.toml", *set_options(TINY)]
     else:
-        args = ["calibrate", "--iterations", "0", "--seeds", "1", *set_options(CALIBRATE_TINY)]
+        args = list(POINT_CALIBRATE_TINY)
     line = one_line_error(hikisim(*args, "--out", folder, cwd=tmp_path))
     assert f"in use by process {process.pid}" in line
     assert sorted(p.name for p in folder.iterdir()) == [LOCK_NAME]

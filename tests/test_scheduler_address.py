@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from processes import (
     BASELINE,
-    CALIBRATE_TINY,
+    POINT_CALIBRATE_TINY,
     TINY,
     free_port,
     hikisim,
@@ -132,7 +132,7 @@ def refused_in_time(tmp_path: Path, command: str, address: str) -> str:
     elif command == "compare":
         args = ["compare", BASELINE, BASELINE.parent / "comprehensive.toml", *set_options(TINY)]
     else:
-        args = ["calibrate", "--iterations", "0", "--seeds", "1", *set_options(CALIBRATE_TINY)]
+        args = list(POINT_CALIBRATE_TINY)
     started = time.monotonic()
     result = hikisim(*args, "--scheduler", address, "--out", out, cwd=tmp_path, timeout=60)
     elapsed = time.monotonic() - started

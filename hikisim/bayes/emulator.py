@@ -1,0 +1,147 @@
+"""Gaussian-process emulators of the targets, one per target, on the logit scale.
+
+Each emulator is a linear trend in the unit-cube inputs plus a scikit-learn Gaussian
+process on its residuals (an anisotropic squared-exponential kernel with a white-noise
+term). The white-noise term takes up the model's seed noise, since every design point
+is one run on its own seed; the variance the emulator reports for a prediction is that of
+the model's *mean* at the point (the process variance less the fitted noise), which is
+what a target is compared with.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.gaussian_process import GaussianProcessRegressor
+from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
+
+LOGIT_FLOOR = 1e-4
+"""Measured shares are clipped to [1e-4, 1 - 1e-4] before the logit (a run may count 0)."""
+MIN_RUNS = 5
+"""An emulator needs at least this many finished runs of its target."""
+
+
+def logit(p: np.ndarray) -> np.ndarray:
+    """The logit of shares, clipped away from 0 and 1 first."""
+    p = np.clip(np.asarray(p, dtype=float), LOGIT_FLOOR, 1.0 - LOGIT_FLOOR)
+    return np.log(p / (1.0 - p))
+
+
+def expit(z: np.ndarray) -> np.ndarray:
+    """The inverse of :func:`logit`."""
+    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=float)))
+
+
+@dataclass
+class TargetEmulator:
+    """One target's emulator: a linear trend plus a Gaussian process of the residuals.
+
+    Attributes:
+        trend: Intercept and slopes of the linear trend, on the logit scale.
+        process: The fitted Gaussian process of the residuals.
+        noise: The fitted white-noise variance (the model's seed noise, logit scale).
+        runs: How many runs it was fitted on.
+    """
+
+    trend: np.ndarray
+    process: GaussianProcessRegressor
+    noise: float
+    runs: int
+
+    def predict(self, unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The model mean's prediction at points of the unit cube, on the logit scale.
+
+        Args:
+            unit: Points, shape (points, parameters).
+
+        Returns:
+            Mean and variance (of the mean, seed noise excluded), each shape (points,).
+        """
+        unit = np.atleast_2d(unit)
+        mean, std = self.process.predict(unit, return_std=True)
+        variance = np.maximum(std**2 - self.noise, 1e-12)
+        return self.trend[0] + unit @ self.trend[1:] + mean, variance
+
+
+def fit_emulator(unit: np.ndarray, shares: np.ndarray, seed: int) -> TargetEmulator:
+    """Fit one target's emulator to design runs.
+
+    Args:
+        unit: Design points on the unit cube, shape (runs, parameters).
+        shares: The target measured in each run (NaN where it could not be).
+        seed: Seeds the optimiser's restarts, so a refit gives the same emulator.
+
+    Returns:
+        The emulator.
+
+    Raises:
+        ValueError: If fewer than :data:`MIN_RUNS` runs measured the target.
+    """
+    keep = np.isfinite(shares)
+    if keep.sum() < MIN_RUNS:
+        raise ValueError(f"only {int(keep.sum())} runs measured this target")
+    x, y = unit[keep], logit(shares[keep])
+    design = np.column_stack([np.ones(len(x)), x])
+    trend, *_ = np.linalg.lstsq(design, y, rcond=None)
+    residual = y - design @ trend
+    dims = x.shape[1]
+    kernel = ConstantKernel(1.0, (1e-3, 1e2)) * RBF(np.full(dims, 0.5), (0.05, 1e3)) + WhiteKernel(
+        0.3, (1e-4, 2.0)
+    )
+    process = GaussianProcessRegressor(
+        kernel=kernel, normalize_y=True, n_restarts_optimizer=2, random_state=seed
+    )
+    with warnings.catch_warnings():
+        # A length scale at its upper bound means "this input does not matter here".
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        process.fit(x, residual)
+    # normalize_y scales the kernel by the residuals' variance; the white term's fitted
+    # level is in those units.
+    noise = float(process.kernel_.k2.noise_level) * float(np.var(residual))
+    return TargetEmulator(trend, process, noise, int(keep.sum()))
+
+
+def fit_emulators(
+    unit: np.ndarray, outputs: np.ndarray, names: list[str], seed: int
+) -> dict[str, TargetEmulator]:
+    """Fit one emulator per target.
+
+    Args:
+        unit: Design points, shape (runs, parameters).
+        outputs: Measured targets, shape (runs, targets).
+        names: The targets' names, in column order.
+        seed: Base seed of the optimisers.
+
+    Returns:
+        Target name -> emulator.
+    """
+    return {
+        name: fit_emulator(unit, outputs[:, column], seed + column)
+        for column, name in enumerate(names)
+    }
+
+
+def predict_shares(
+    emulators: dict[str, TargetEmulator], unit: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every target's predicted model mean, as a share, with its variance.
+
+    The logit-scale variance is carried to the share scale by the delta method.
+
+    Args:
+        emulators: Target name -> emulator, in target order.
+        unit: Points on the unit cube.
+
+    Returns:
+        Means and variances, each shape (points, targets).
+    """
+    means, variances = [], []
+    for emulator in emulators.values():
+        mean, variance = emulator.predict(unit)
+        share = expit(mean)
+        means.append(share)
+        variances.append((share * (1.0 - share)) ** 2 * variance)
+    return np.column_stack(means), np.column_stack(variances)
