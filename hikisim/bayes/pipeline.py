@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -179,7 +180,7 @@ def run_bayesian_calibration(
     executor: Executor,
     targets: Mapping[str, Target] | None = None,
     progress: bool = True,
-    say: Callable[[str], Any] = print,
+    say: Callable[[str], Any] | None = None,
     simulator: Simulator | None = None,
 ) -> BayesResult:
     """Run (or resume) a calibration into ``out``.
@@ -192,12 +193,13 @@ def run_bayesian_calibration(
         executor: Where model runs execute.
         targets: The targets to measure, when not the packaged file's.
         progress: Show progress bars.
-        say: Where one-line progress notes go.
+        say: Where one-line progress notes go (default: stderr).
         simulator: Replaces the model (tests use closed forms).
 
     Returns:
         The result (written by :func:`hikisim.bayes.report.write_outputs`).
     """
+    say = say or _to_stderr
     check_settings_file(
         out,
         {
@@ -323,6 +325,10 @@ def _stored_design(folder: Path) -> np.ndarray | None:
         return None
     manifest = json.loads(path.read_text(encoding="utf-8"))
     return np.array(manifest["experiment"]["points"], dtype=float)
+
+
+def _to_stderr(message: str) -> None:
+    print(message, file=sys.stderr)
 
 
 def _ordinal(order: int) -> str:
