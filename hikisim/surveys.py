@@ -250,6 +250,17 @@ MEASURES: dict[str, tuple[str, Quantity]] = {
 }
 """Every target the model can measure: its definition and the quantity over its band."""
 
+DEFINITION_MEASURES: dict[str, Quantity] = {
+    "cao_broad": broad_prevalence,
+    "cao_narrow": narrow_prevalence,
+    "koyama": koyama_lifetime_prevalence,
+    "seed": seed_prevalence,
+    "mext": mext_refusal,
+}
+"""How a target not named in :data:`MEASURES` is measured: its definition's headline
+figure over its band (current cases, lifetime cases for ``koyama``, refusers for
+``mext``). A regional targets file (another country's survey) relies on it."""
+
 YEARLY_SERIES: dict[str, tuple[Quantity, int, int]] = {
     "broad_prevalence_15_39": (broad_prevalence, 15, 39),
     "narrow_prevalence_15_39": (narrow_prevalence, 15, 39),
@@ -294,7 +305,7 @@ def check_measurable(targets: Mapping[str, Target], source: str = "") -> None:
         source: The file they came from, for the error message.
 
     Raises:
-        InputError: Naming the first target with no model measure, or whose definition
+        InputError: Naming the first target of :data:`MEASURES` whose definition
             differs from the one its measure implements.
     """
     for target in targets.values():
@@ -312,8 +323,8 @@ def measure(target: Target, snapshot: PopulationSnapshot) -> float:
         The value (a fraction), or NaN if its denominator is empty in this snapshot.
 
     Raises:
-        InputError: If the target has no model measure (see :data:`MEASURES`) or its
-            definition is not the one its measure implements.
+        InputError: If the target is in :data:`MEASURES` and its definition is not
+            the one its measure implements.
         ValueError: If the snapshot was not taken at the target's snapshot date.
     """
     quantity = _quantity(target)
@@ -436,15 +447,14 @@ def disorder_shares(snapshot: PopulationSnapshot, cases: np.ndarray) -> dict[str
 
 
 def _quantity(target: Target, source: str = "") -> Quantity:
-    """The quantity of a target, checked against the target's definition."""
+    """The quantity of a target, checked against the target's definition.
+
+    A target named in :data:`MEASURES` must declare that entry's definition; any other
+    target is measured by :data:`DEFINITION_MEASURES` of its definition.
+    """
     entry = MEASURES.get(target.name)
     if entry is None:
-        raise InputError(
-            "no model measure for this target (the table MEASURES in hikisim/surveys.py "
-            f"lists the measurable ones: {', '.join(MEASURES)})",
-            source,
-            target.name,
-        )
+        return DEFINITION_MEASURES[target.definition]
     definition, quantity = entry
     if target.definition != definition:
         raise InputError(

@@ -194,3 +194,73 @@ POINT_CALIBRATE_TINY: list[object] = [
     *set_options(CALIBRATE_TINY),
 ]
 """The quickest point calibration (one evaluation, one seed), without ``--out``."""
+
+
+# A Bayesian calibration small enough for tests: a town of 1,000 run from 2009 (about
+# 2 s a run), two parameters, and targets measured in December 2015.
+SMALL_CALIBRATION = {"population.youths": 1000, "run.burn_in_years": 17, "run.years": 0.1}
+SMALL_PRIORS = """
+[priors."dynamics.progress_base"]
+distribution = "uniform"
+min = -7.0
+max = -4.5
+source = "assumption: a test range"
+
+[priors."dynamics.deepen_rate"]
+distribution = "loguniform"
+min = 0.001
+max = 0.03
+source = "assumption: a test range"
+"""
+SMALL_DEFINITIONS = {"cao2016_broad_15_39": "cao_broad", "cao2016_narrow_15_39": "cao_narrow"}
+
+
+def small_calibration_inputs(folder: Path, values: dict[str, float]) -> tuple[Path, Path]:
+    """Write a targets file (the two Dec 2015 shares, +-20%) and the priors for them.
+
+    Args:
+        folder: Where to write ``targets.toml`` and ``priors.toml``.
+        values: The published value of each of :data:`SMALL_DEFINITIONS`.
+
+    Returns:
+        The targets file and the priors file.
+    """
+    lines = []
+    for name, value in values.items():
+        lines += [
+            f"[{name}]",
+            f"value = {value:.6f}",
+            f"tolerance = [{0.8 * value:.6f}, {1.2 * value:.6f}]",
+            'date = "2015-12"',
+            "ages = [15, 39]",
+            f'definition = "{SMALL_DEFINITIONS[name]}"',
+            'measure = "synthetic"',
+            "n = 100000",
+            'confidence = "A"',
+            'source = "synthetic (tests)"',
+            "",
+        ]
+    targets, priors = folder / "targets.toml", folder / "priors.toml"
+    targets.write_text("\n".join(lines))
+    priors.write_text(SMALL_PRIORS)
+    return targets, priors
+
+
+def small_calibration_args(inputs: tuple[Path, Path], waves: str, particles: int) -> list[object]:
+    """``hikisim calibrate --quick`` on the small problem, without ``--out``."""
+    targets, priors = inputs
+    return [
+        "calibrate",
+        "--quick",
+        "--targets",
+        targets,
+        "--priors",
+        priors,
+        "--waves",
+        waves,
+        "--abc-population",
+        particles,
+        "--predictive-draws",
+        2,
+        *set_options(SMALL_CALIBRATION),
+    ]

@@ -16,11 +16,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from processes import (
+    SMALL_CALIBRATION,
+    SMALL_DEFINITIONS,
     hikisim,
     kill_tree,
     one_line_error,
     run_files,
-    set_options,
+    small_calibration_args,
+    small_calibration_inputs,
     start_hikisim,
     wait_until,
 )
@@ -32,80 +35,20 @@ from hikisim.simulation import simulate
 
 pytestmark = pytest.mark.xdist_group("bayes-cli")
 
-# A town of 1,000 from 2009 to 2026: about 2 s a run, with withdrawal common enough
-# (a higher progression intercept than the calibrated one) to measure in so few people.
-SMALL = {"population.youths": 1000, "run.burn_in_years": 17, "run.years": 0.1}
 TRUTH = {"dynamics.progress_base": -5.5, "dynamics.deepen_rate": 0.006}
-PRIORS = """
-[priors."dynamics.progress_base"]
-distribution = "uniform"
-min = -7.0
-max = -4.5
-source = "assumption: a test range"
-
-[priors."dynamics.deepen_rate"]
-distribution = "loguniform"
-min = 0.001
-max = 0.03
-source = "assumption: a test range"
-"""
-
-
-def synthetic_targets(folder: Path) -> Path:
-    """A targets file whose values the model produced at :data:`TRUTH` (mean of 3 seeds)."""
-    scenario = Scenario().with_overrides({**SMALL, **TRUTH})
-    runs = [simulate(scenario, seed=seed)["targets"] for seed in (1, 2, 3)]
-    lines = []
-    for name, measure in (
-        ("cao2016_broad_15_39", "cao_broad"),
-        ("cao2016_narrow_15_39", "cao_narrow"),
-    ):
-        value = float(np.mean([run[name] for run in runs]))
-        lines += [
-            f"[{name}]",
-            f"value = {value:.6f}",
-            f"tolerance = [{0.8 * value:.6f}, {1.2 * value:.6f}]",
-            'date = "2015-12"',
-            "ages = [15, 39]",
-            f'definition = "{measure}"',
-            'measure = "synthetic: the model at known parameters"',
-            "n = 100000",
-            'confidence = "A"',
-            'source = "synthetic (tests/test_bayes_cli.py)"',
-            "",
-        ]
-    path = folder / "targets.toml"
-    path.write_text("\n".join(lines))
-    return path
 
 
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("inputs")
-    priors = folder / "priors.toml"
-    priors.write_text(PRIORS)
-    return synthetic_targets(folder), priors
+    """Targets the model produced at :data:`TRUTH` (mean of 3 seeds), and the priors."""
+    scenario = Scenario().with_overrides({**SMALL_CALIBRATION, **TRUTH})
+    runs = [simulate(scenario, seed=seed)["targets"] for seed in (1, 2, 3)]
+    values = {name: float(np.mean([run[name] for run in runs])) for name in SMALL_DEFINITIONS}
+    return small_calibration_inputs(tmp_path_factory.mktemp("inputs"), values)
 
 
 def small_args(inputs: tuple[Path, Path], waves: str, particles: int) -> list[object]:
-    targets, priors = inputs
-    return [
-        "calibrate",
-        "--quick",
-        "--targets",
-        targets,
-        "--priors",
-        priors,
-        "--waves",
-        waves,
-        "--abc-population",
-        particles,
-        "--predictive-draws",
-        2,
-        "--workers",
-        2,
-        *set_options(SMALL),
-    ]
+    return [*small_calibration_args(inputs, waves, particles), "--workers", 2]
 
 
 @pytest.mark.slow

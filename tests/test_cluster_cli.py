@@ -25,11 +25,14 @@ from processes import (
     kill_tree,
     run_files,
     set_options,
+    small_calibration_args,
+    small_calibration_inputs,
     start_hikisim,
     sweep_experiment,
     wait_until,
 )
 
+from hikisim.calibration import load_posterior
 from hikisim.sweeps import load_results
 
 pytestmark = pytest.mark.xdist_group("cluster")
@@ -98,6 +101,22 @@ def test_calibrate_on_the_cluster_matches_the_local_pool(
     ]
     on_cluster_and_locally(cluster, tmp_path, "calibrate", *common)
     same_files(tmp_path, ("calibration.csv", "history.csv"))
+
+
+def test_bayesian_calibration_on_the_cluster_matches_the_local_pool(
+    cluster: DaskCluster, tmp_path: Path
+) -> None:
+    values = {"cao2016_broad_15_39": 0.08, "cao2016_narrow_15_39": 0.03}
+    inputs = small_calibration_inputs(tmp_path, values)
+    on_dask = on_cluster_and_locally(cluster, tmp_path, *small_calibration_args(inputs, "6", 60))
+    assert f"Dask scheduler {cluster.address}" in on_dask.stderr
+    # The model runs went to the workers; everything after them is seeded, so the two
+    # posteriors and predictive checks are the same numbers.
+    dask_posterior = load_posterior(path=tmp_path / "dask" / "posterior.parquet")
+    local_posterior = load_posterior(path=tmp_path / "local" / "posterior.parquet")
+    pd.testing.assert_frame_equal(dask_posterior, local_posterior)
+    same_files(tmp_path, ("predictive.csv", "parameters.csv"))
+    assert dask_posterior["dynamics.progress_base"].nunique() > 1
 
 
 def test_a_scheduler_that_dies_mid_run_stops_the_sweep_in_one_line(tmp_path: Path) -> None:

@@ -337,12 +337,12 @@ def test_measure_targets_picks_each_targets_snapshot() -> None:
         measure_targets(targets, {"2015-12": snapshots["2015-12"]})
 
 
-def test_an_unknown_target_is_an_input_error_naming_it() -> None:
-    stranger = target("cao2016_broad_15_39", name="cao2031_broad_15_39")
-    with pytest.raises(InputError, match=r"^cao2031_broad_15_39: no model measure"):
-        measure(stranger, population([{}], date="2015-12"))
-    with pytest.raises(InputError, match=r"^my.toml: cao2031_broad_15_39: no model measure"):
-        check_measurable({"cao2031_broad_15_39": stranger}, "my.toml")
+def test_a_target_outside_the_table_is_measured_by_its_definition() -> None:
+    # A regional survey's figure: current seed-definition cases over everyone in its band.
+    stranger = target("cao2016_broad_15_39", name="wong2015_12_29", definition="seed")
+    people = [NARROW, QUASI, {}, {}]  # the quasi case is not complete withdrawal
+    check_measurable({"wong2015_12_29": stranger}, "hong_kong.toml")
+    assert measure(stranger, population(people, date="2015-12")) == 0.25
 
 
 def test_a_target_with_another_definition_is_an_input_error() -> None:

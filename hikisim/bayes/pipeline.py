@@ -313,7 +313,10 @@ def _run(
     tasks = batch_tasks(problem, base, design, seed)
     store = SweepStore(folder)
     done = len(store.finished_ok()) if store.read_manifest() is not None else 0
-    say(f"{kind}: {len(design)} points, {len(tasks)} runs ({done} already done)")
+    say(
+        f"{kind}: {len(design)} points, {len(tasks)} runs ({done} already done), "
+        f"on {executor.describe()}"
+    )
     run_batch(folder, manifest, tasks, executor, targets, progress, simulator)
     return batch_outputs(folder, problem, len(design))
 
