@@ -62,11 +62,31 @@ def prepare_psa(
     base_seed: int,
     folder: Path,
     economics: EconomicParameters,
+    posterior: str = "none",
 ) -> Any:
-    """The PSA design of ``compare --psa``, its folder checked before any run starts."""
-    from hikisim.psa import PsaStore, load_priors, make_design, plan_of
+    """The PSA design of ``compare --psa``, its folder checked before any run starts.
 
-    design = make_design(load_priors(economics), economics, draws, replicates, base_seed)
+    ``posterior`` (``--posterior``) is a shipped posterior's name, a ``posterior.parquet``
+    or ``none``.
+    """
+    from hikisim.calibration import POSTERIORS, load_posterior
+    from hikisim.psa import PsaStore, load_priors, make_design, plan_of, posterior_priors
+
+    priors = load_priors(economics)
+    draws_from = None
+    if posterior != "none":
+        if posterior in POSTERIORS:
+            draws_from = load_posterior(posterior)
+        elif Path(posterior).suffix == ".parquet":
+            draws_from = load_posterior(path=posterior)
+        else:
+            raise InputError(
+                f"{posterior!r} is not allowed: one of {', '.join(POSTERIORS)}, none, or a "
+                "posterior.parquet file",
+                "--posterior",
+            )
+        priors = posterior_priors(priors, draws_from)
+    design = make_design(priors, economics, draws, replicates, base_seed, draws_from)
     PsaStore(folder).prepare(plan_of(scenarios, design))
     return design
 
@@ -227,6 +247,13 @@ def compare(
             "separate parameter variance from Monte Carlo noise."
         ),
     ] = None,
+    posterior: Annotated[
+        str,
+        typer.Option(
+            help="PSA: draw the natural history jointly from a calibration posterior: a "
+            "shipped name (japan), a posterior.parquet, or none for independent priors."
+        ),
+    ] = "japan",
     shared_burn_in: Annotated[
         bool,
         typer.Option(
@@ -265,7 +292,11 @@ def compare(
     total = len(settings) * (replicates + psa * inner)
     # The executor first: a bad scheduler is refused before anything is created.
     with make_executor(scheduler, workers) as executor, output_lock(folder):
-        design = prepare_psa(settings, psa, inner, base_seed, folder, economics) if psa else None
+        design = (
+            prepare_psa(settings, psa, inner, base_seed, folder, economics, posterior)
+            if psa
+            else None
+        )
         with tqdm(total=total, desc="compare", unit="run", file=sys.stderr, leave=False) as bar:
             results = run_comparison(
                 settings,

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -30,6 +31,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from hikisim.calibration_priors import CalibrationPrior, load_calibration_priors
 from hikisim.datafile import read_data_file
 from hikisim.economics.outcomes import WEEKLY_INPUTS
 from hikisim.economics.parameters import EconomicParameters, Parameter
@@ -90,6 +92,82 @@ class ScenarioPrior:
             return Parameter(self.key, value, self.distribution, spread, "", self.source)  # type: ignore[arg-type]
         except ValueError:  # the spread is too wide for a beta with this mean
             return None
+
+
+@dataclass(frozen=True)
+class ShiftedQuantile:
+    """A calibration prior's quantile function, moved to a scenario's own value.
+
+    Attributes:
+        prior: The calibration prior (its quantile scale is the PSA's column).
+        shift: Added to the value (uniform priors) or its logarithm (log-uniform).
+    """
+
+    prior: CalibrationPrior
+    shift: float
+
+    def quantile(self, q: float) -> float:
+        """The value at calibration-prior quantile ``q``, moved by the shift."""
+        value = float(self.prior.value_at(q))
+        if self.prior.distribution == "loguniform":
+            return value * math.exp(self.shift)
+        return value + self.shift
+
+
+@dataclass(frozen=True)
+class PosteriorPrior:
+    """A natural-history key drawn jointly with the others from the calibration posterior.
+
+    Each PSA draw takes one posterior draw (resampled by weight), so the calibrated
+    parameters keep their posterior correlations. The design's column for the key holds
+    the value's quantile under the calibration prior; a scenario whose own value
+    differs from the baseline's is moved by that difference (on the log scale for
+    log-uniform priors), as every PSA prior is centred on the scenario's own value.
+
+    Attributes:
+        key: Dotted scenario key.
+        prior: Its calibration prior.
+        baseline: The baseline's value (the posterior's representative draw).
+        group: Always ``natural_history``.
+        source: Where the draws come from.
+    """
+
+    key: str
+    prior: CalibrationPrior
+    baseline: float
+    group: str = "natural_history"
+    source: str = "the calibration posterior (hikisim.calibration.load_posterior)"
+
+    def parameter(self, value: float) -> ShiftedQuantile:
+        """The posterior's values, moved to a scenario whose value is ``value``."""
+        if self.prior.distribution == "loguniform":
+            return ShiftedQuantile(self.prior, math.log(value / self.baseline))
+        return ShiftedQuantile(self.prior, value - self.baseline)
+
+
+def posterior_priors(
+    priors: Sequence[ScenarioPrior], posterior: pd.DataFrame
+) -> list[ScenarioPrior | PosteriorPrior]:
+    """Replace the natural-history priors by joint draws from a calibration posterior.
+
+    Args:
+        priors: The PSA priors (:func:`load_priors`).
+        posterior: A calibration posterior (``weight`` and dotted keys).
+
+    Returns:
+        The priors without any key the posterior holds, then one
+        :class:`PosteriorPrior` per posterior key.
+    """
+    calibration = {prior.key: prior for prior in load_calibration_priors()}
+    keys = [key for key in posterior.columns if key != "weight"]
+    missing = [key for key in keys if key not in calibration]
+    if missing:
+        raise InputError(
+            f"the posterior's {missing[0]!r} has no calibration prior", "posterior", missing[0]
+        )
+    defaults = Scenario()
+    kept: list[ScenarioPrior | PosteriorPrior] = [p for p in priors if p.key not in keys]
+    return kept + [PosteriorPrior(key, calibration[key], _value_of(defaults, key)) for key in keys]
 
 
 def default_priors_path() -> Path:
@@ -181,7 +259,7 @@ class PsaDesign:
     quantiles: pd.DataFrame
     economic: pd.DataFrame
     seeds: np.ndarray
-    priors: list[ScenarioPrior]
+    priors: list[ScenarioPrior | PosteriorPrior]
 
     @property
     def draws(self) -> int:
@@ -190,27 +268,42 @@ class PsaDesign:
 
 
 def make_design(
-    priors: Sequence[ScenarioPrior],
+    priors: Sequence[ScenarioPrior | PosteriorPrior],
     economics: EconomicParameters,
     draws: int,
     replicates: int,
     base_seed: int,
+    posterior: pd.DataFrame | None = None,
 ) -> PsaDesign:
     """Sample the draws and derive the run seeds, reproducibly from ``base_seed``.
 
     Args:
-        priors: The scenario priors.
+        priors: The scenario priors (see :func:`posterior_priors` for calibrated keys).
         economics: The economic parameters (utilities and productivity are sampled).
         draws: N.
         replicates: Runs per scenario and draw.
         base_seed: The comparison's seed.
+        posterior: The calibration posterior the :class:`PosteriorPrior` keys are drawn
+            from (one weighted resample per draw, from a stream of its own).
 
     Returns:
         The design.
     """
     rng = np.random.default_rng(np.random.SeedSequence([base_seed, PSA_STREAM]))
-    uniform = rng.uniform(QUANTILE_FLOOR, 1 - QUANTILE_FLOOR, size=(draws, len(priors)))
-    quantiles = pd.DataFrame(uniform, columns=[p.key for p in priors])
+    independent = [p for p in priors if isinstance(p, ScenarioPrior)]
+    uniform = rng.uniform(QUANTILE_FLOOR, 1 - QUANTILE_FLOOR, size=(draws, len(independent)))
+    quantiles = pd.DataFrame(uniform, columns=[p.key for p in independent])
+    joint = [p for p in priors if isinstance(p, PosteriorPrior)]
+    if joint:
+        if posterior is None:
+            raise ValueError("posterior priors need the posterior they come from")
+        weights = posterior["weight"].to_numpy(dtype=float)
+        picker = np.random.default_rng(np.random.SeedSequence([base_seed, PSA_STREAM, 1]))
+        rows = picker.choice(len(posterior), size=draws, p=weights / weights.sum())
+        for prior in joint:
+            values = posterior[prior.key].to_numpy(dtype=float)[rows]
+            quantiles[prior.key] = np.clip(prior.prior.quantile_of(values), 0.0, 1.0)
+    quantiles = quantiles[[p.key for p in priors]]
     sampled = [
         p
         for section in ECONOMIC_GROUPS

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hikisim.bayes.abc_smc import effective_sample_size, run_abc
-from hikisim.bayes.emulator import expit, fit_emulator, logit
+from hikisim.bayes.emulator import expit, fit_emulator, logit, standardized_errors
 from hikisim.bayes.history import cut, implausibility, next_design, space_filling
 from hikisim.bayes.pipeline import BayesSettings, run_bayesian_calibration
 from hikisim.bayes.problem import TOWN, make_problem, measurement_groups, target_scale
@@ -120,6 +120,19 @@ def test_an_emulator_learns_a_smooth_function_and_its_noise() -> None:
     # The fitted seed noise is about the true one, and is kept out of the mean's variance.
     assert emulator.noise == pytest.approx(noise_sd**2, rel=0.6)
     assert np.all(variance < noise_sd**2)
+
+
+def test_held_out_runs_sit_about_a_standard_normal_from_a_sound_emulator() -> None:
+    rng = np.random.default_rng(6)
+
+    def shares(unit: np.ndarray) -> np.ndarray:
+        return expit(-2.0 + unit[:, 0] - unit[:, 1] ** 2 + rng.normal(0, 0.1, len(unit)))
+
+    train, held_out = space_filling(60, 2, seed=1), space_filling(200, 2, seed=2)
+    emulators = {"t": fit_emulator(train, shares(train), seed=0)}
+    errors = standardized_errors(emulators, held_out, shares(held_out)[:, None])
+    assert np.mean(np.abs(errors) > 2) < 0.12
+    assert abs(float(np.std(errors)) - 1.0) < 0.25
 
 
 def test_an_emulator_needs_runs_that_measured_its_target() -> None:
@@ -253,6 +266,7 @@ def test_the_pipeline_recovers_the_parameters_of_a_closed_form_model(tmp_path: P
     width = np.ptp(result.abc.unit[result.abc.weights > 0], axis=0)
     assert np.all(width < 0.9)
     assert result.waves[-1].cut.kept < 0.5
+    assert result.waves[0].validation is None and result.waves[1].validation.shape == (20, 2)
 
     report = write_outputs(result, tmp_path, {"command": "test", "seed": 11})
     loaded = load_posterior(path=tmp_path / "posterior.parquet")

@@ -22,7 +22,15 @@ from processes import (
 )
 
 from hikisim.economics import load_economics
-from hikisim.psa import ScenarioPrior, draw_scenario, load_priors, make_design
+from hikisim.errors import InputError
+from hikisim.psa import (
+    PosteriorPrior,
+    ScenarioPrior,
+    draw_scenario,
+    load_priors,
+    make_design,
+    posterior_priors,
+)
 from hikisim.scenario import Scenario
 
 ECONOMICS = load_economics()
@@ -82,6 +90,59 @@ def test_keys_without_spread_stay_put() -> None:
     beta = ScenarioPrior("dynamics.relapse_rate", "natural_history", "beta", 0.3, None, "t")
     assert beta.parameter(1.5) is None
     assert 0 < beta.parameter(0.008).quantile(0.999) < 1  # type: ignore[union-attr]
+
+
+def hand_posterior() -> pd.DataFrame:
+    """Three posterior draws of two calibrated keys; only the middle one has weight."""
+    return pd.DataFrame(
+        {
+            "weight": [0.0, 1.0, 0.0],
+            "dynamics.onset_base": [-9.4, -8.7, -8.6],
+            "dynamics.exit_base": [0.008, 0.02, 0.029],
+        }
+    )
+
+
+def test_calibrated_keys_are_drawn_jointly_from_the_posterior() -> None:
+    posterior = hand_posterior()
+    priors = posterior_priors(PRIORS, posterior)
+    # The placeholder prior of onset_base gives way to the posterior.
+    onset = [p for p in priors if p.key == "dynamics.onset_base"]
+    assert len(onset) == 1 and isinstance(onset[0], PosteriorPrior)
+    design = make_design(priors, ECONOMICS, draws=5, replicates=1, base_seed=4, posterior=posterior)
+    defaults = Scenario()
+    for draw in range(5):
+        drawn = draw_scenario(defaults, design, draw)
+        # Every draw is the one weighted posterior draw, moved by the baseline's own
+        # offset from the shipped posterior's representative values (zero at defaults).
+        assert drawn.dynamics.onset_base == pytest.approx(-8.7 + 0.0, abs=1e-9)
+        assert drawn.dynamics.exit_base == pytest.approx(0.02, rel=1e-9)
+    other = defaults.with_overrides({"dynamics.onset_base": defaults.dynamics.onset_base + 0.1})
+    assert draw_scenario(other, design, 0).dynamics.onset_base == pytest.approx(-8.6, abs=1e-9)
+
+
+def test_posterior_draws_follow_the_weights() -> None:
+    posterior = hand_posterior().assign(weight=[0.25, 0.5, 0.25])
+    priors = posterior_priors(PRIORS, posterior)
+    design = make_design(priors, ECONOMICS, draws=4000, replicates=1, base_seed=5,
+                         posterior=posterior)  # fmt: skip
+    values = np.round(
+        [
+            float(p.prior.value_at(q))
+            for p in priors
+            if isinstance(p, PosteriorPrior) and p.key == "dynamics.onset_base"
+            for q in design.quantiles["dynamics.onset_base"]
+        ],
+        6,
+    )
+    shares = pd.Series(values).value_counts(normalize=True).sort_index()
+    assert list(shares.index) == [-9.4, -8.7, -8.6]
+    assert shares.to_numpy() == pytest.approx([0.25, 0.5, 0.25], abs=0.03)
+
+
+def test_a_posterior_key_without_a_calibration_prior_is_refused() -> None:
+    with pytest.raises(InputError, match=r"dynamics\.age_peak"):
+        posterior_priors(PRIORS, pd.DataFrame({"weight": [1.0], "dynamics.age_peak": [21.0]}))
 
 
 def psa_command(out: Path, draws: int = 4) -> list[object]:

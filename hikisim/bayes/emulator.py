@@ -145,3 +145,31 @@ def predict_shares(
         means.append(share)
         variances.append((share * (1.0 - share)) ** 2 * variance)
     return np.column_stack(means), np.column_stack(variances)
+
+
+def standardized_errors(
+    emulators: dict[str, TargetEmulator], unit: np.ndarray, outputs: np.ndarray
+) -> np.ndarray:
+    """Out-of-sample check: each new run's distance from its emulator's prediction.
+
+    Runs the emulators were not fitted on (the next wave's) are compared with their
+    predictions on the logit scale, in units of the predicted spread of one run (the
+    mean's variance plus the seed noise). A sound emulator gives errors about standard
+    normal: few beyond 2, almost none beyond 3 (Bastos and O'Hagan 2009).
+
+    Args:
+        emulators: Target name -> emulator, in column order.
+        unit: The new runs' points, shape (runs, parameters).
+        outputs: Their measured targets, shape (runs, targets); NaN is skipped.
+
+    Returns:
+        Standardized errors, shape (runs, targets), NaN where a run measured nothing.
+    """
+    errors = np.full(outputs.shape, np.nan)
+    for column, emulator in enumerate(emulators.values()):
+        mean, variance = emulator.predict(unit)
+        measured = outputs[:, column]
+        keep = np.isfinite(measured)
+        spread = np.sqrt(variance + emulator.noise)
+        errors[keep, column] = (logit(measured[keep]) - mean[keep]) / spread[keep]
+    return errors

@@ -35,7 +35,12 @@ import pandas as pd
 
 from hikisim import __version__
 from hikisim.bayes.abc_smc import AbcResult, emulator_simulator, run_abc
-from hikisim.bayes.emulator import TargetEmulator, fit_emulators, predict_shares
+from hikisim.bayes.emulator import (
+    TargetEmulator,
+    fit_emulators,
+    predict_shares,
+    standardized_errors,
+)
 from hikisim.bayes.history import (
     WaveCut,
     candidates,
@@ -93,12 +98,15 @@ class WaveRecord:
         points: Design points run.
         failed: Points with a target that no run measured.
         cut: The cut its emulators made.
+        validation: The previous wave's emulators' standardized errors on this wave's
+            runs (:func:`~hikisim.bayes.emulator.standardized_errors`); None for wave 1.
     """
 
     wave: int
     points: int
     failed: int
     cut: WaveCut
+    validation: np.ndarray | None = None
 
 
 @dataclass
@@ -239,6 +247,7 @@ def run_bayesian_calibration(
             simulator,
             say,
         )
+        validation = standardized_errors(emulators, design, measured) if emulators else None
         units.append(design)
         outputs.append(measured)
         all_unit, all_out = np.vstack(units), np.vstack(outputs)
@@ -247,7 +256,7 @@ def run_bayesian_calibration(
         means, variances = predict_shares(emulators, search)
         wave_cut = cut(search, implausibility(means, variances, observed, scales))
         failed = int(np.isnan(measured).any(axis=1).sum())
-        waves.append(WaveRecord(wave, len(design), failed, wave_cut))
+        waves.append(WaveRecord(wave, len(design), failed, wave_cut, validation))
         say(
             f"wave {wave}: emulators on {len(all_unit)} points; "
             f"{wave_cut.kept:.1%} of the space not ruled out (cut on the "

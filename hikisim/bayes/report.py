@@ -135,6 +135,16 @@ def diagnostics(result: BayesResult) -> dict[str, Any]:
                 "kept_share": wave.cut.kept,
                 "ruled_out_by_target": dict(zip(names, wave.cut.per_target.tolist(), strict=True)),
                 "min_implausibility": dict(zip(names, wave.cut.minimum.tolist(), strict=True)),
+                "validation": None
+                if wave.validation is None
+                else {
+                    name: {
+                        "runs": int(np.isfinite(errors).sum()),
+                        "beyond_2": float(np.mean(np.abs(errors[np.isfinite(errors)]) > 2)),
+                        "beyond_3": float(np.mean(np.abs(errors[np.isfinite(errors)]) > 3)),
+                    }
+                    for name, errors in zip(names, wave.validation.T, strict=True)
+                },
             }
             for wave in result.waves
         ],
