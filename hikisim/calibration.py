@@ -275,6 +275,17 @@ def load_posterior(name: str = "japan", path: str | Path | None = None) -> pd.Da
     frame = table.to_pandas()
     if "weight" not in frame or len(frame.columns) < 2:
         raise InputError("not a posterior: needs a weight column and parameters", str(source))
+    numeric = frame.apply(pd.to_numeric, errors="coerce")
+    bad = [column for column in frame if numeric[column].isna().any()]
+    if bad:
+        raise InputError("not a posterior: values must be numbers", str(source), bad[0])
+    weights = numeric["weight"].to_numpy(dtype=float)
+    if not (np.isfinite(weights).all() and (weights >= 0).all() and weights.sum() > 0):
+        raise InputError(
+            "not a posterior: weights must be finite, non-negative and not all 0",
+            str(source),
+            "weight",
+        )
     meta = (table.schema.metadata or {}).get(b"hikisim")
     frame.attrs["hikisim"] = json.loads(meta) if meta else {}
     return frame

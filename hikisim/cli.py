@@ -419,11 +419,12 @@ def calibrate(
         int | None, typer.Option(help="Posterior draws the model is run at for the check.")
     ] = None,
     seeds: Annotated[
-        int, typer.Option(help="point: replicates per evaluation (common seeds).")
-    ] = 4,
+        int | None, typer.Option(help="point: replicates per evaluation (common seeds; 4).")
+    ] = None,
     iterations: Annotated[
-        int, typer.Option(help="point: most Newton steps; 0 only evaluates the scenario.")
-    ] = 6,
+        int | None,
+        typer.Option(help="point: most Newton steps (6); 0 only evaluates the scenario."),
+    ] = None,
     seed: Annotated[
         int | None,
         typer.Option(help="bayes: base seed; point: first replicate seed."),
@@ -439,10 +440,30 @@ def calibrate(
     overrides = dict(parse_assignment(item) for item in set_ or [])
     base = Scenario().with_overrides(overrides, "--set")
     command = shlex.join(["hikisim", "calibrate", *sys.argv[2:]])
+    bayes_only = {
+        "--targets": targets,
+        "--priors": priors,
+        "--quick": quick or None,
+        "--waves": waves,
+        "--abc-population": abc_population,
+        "--predictive-draws": predictive_draws,
+    }
+    point_only = {"--seeds": seeds, "--iterations": iterations}
+    unused = bayes_only if method == "point" else point_only
+    for option, value in unused.items():
+        if value is not None:
+            raise InputError(f"is not an option of --method {method}", option)
     if method == "point":
-        if targets is not None:
-            raise InputError("only --method bayes reads a targets file", "--targets")
-        _point_calibration(out, base, seeds, iterations, seed, scheduler, workers, command)
+        _point_calibration(
+            out,
+            base,
+            4 if seeds is None else seeds,
+            6 if iterations is None else iterations,
+            seed,
+            scheduler,
+            workers,
+            command,
+        )
         return
     from hikisim.bayes.command import run_command, settings_from_options
 

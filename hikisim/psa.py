@@ -120,14 +120,16 @@ class PosteriorPrior:
 
     Each PSA draw takes one posterior draw (resampled by weight), so the calibrated
     parameters keep their posterior correlations. The design's column for the key holds
-    the value's quantile under the calibration prior; a scenario whose own value
-    differs from the baseline's is moved by that difference (on the log scale for
-    log-uniform priors), as every PSA prior is centred on the scenario's own value.
+    the value's quantile under the calibration prior the posterior was fitted with; a
+    scenario whose own value differs from the posterior's representative draw (the
+    baseline's value for the Japanese posterior) is moved by that difference (on the
+    log scale for log-uniform priors), as every PSA prior is centred on the scenario's
+    own value.
 
     Attributes:
         key: Dotted scenario key.
         prior: Its calibration prior.
-        baseline: The baseline's value (the posterior's representative draw).
+        baseline: The posterior's representative draw's value.
         group: Always ``natural_history``.
         source: Where the draws come from.
     """
@@ -138,9 +140,15 @@ class PosteriorPrior:
     group: str = "natural_history"
     source: str = "the calibration posterior (hikisim.calibration.load_posterior)"
 
-    def parameter(self, value: float) -> ShiftedQuantile:
-        """The posterior's values, moved to a scenario whose value is ``value``."""
+    def parameter(self, value: float) -> ShiftedQuantile | None:
+        """The posterior's values, moved to a scenario whose value is ``value``.
+
+        A log-uniform key at 0 or below in a scenario (a "no care" scenario, say) has
+        no ratio to move by, and stays fixed there, as an independent prior would.
+        """
         if self.prior.distribution == "loguniform":
+            if value <= 0:
+                return None
             return ShiftedQuantile(self.prior, math.log(value / self.baseline))
         return ShiftedQuantile(self.prior, value - self.baseline)
 
@@ -152,22 +160,45 @@ def posterior_priors(
 
     Args:
         priors: The PSA priors (:func:`load_priors`).
-        posterior: A calibration posterior (``weight`` and dotted keys).
+        posterior: A calibration posterior (:func:`hikisim.calibration.load_posterior`);
+            its metadata names the priors file it was fitted with and its
+            representative draw.
 
     Returns:
         The priors without any key the posterior holds, then one
         :class:`PosteriorPrior` per posterior key.
+
+    Raises:
+        InputError: If a posterior key has no prior in that file.
     """
-    calibration = {prior.key: prior for prior in load_calibration_priors()}
+    meta = posterior.attrs.get("hikisim", {})
+    calibration = {prior.key: prior for prior in load_calibration_priors(_priors_file(meta))}
     keys = [key for key in posterior.columns if key != "weight"]
     missing = [key for key in keys if key not in calibration]
     if missing:
         raise InputError(
             f"the posterior's {missing[0]!r} has no calibration prior", "posterior", missing[0]
         )
-    defaults = Scenario()
+    draw = int(meta.get("representative_draw", 0))
     kept: list[ScenarioPrior | PosteriorPrior] = [p for p in priors if p.key not in keys]
-    return kept + [PosteriorPrior(key, calibration[key], _value_of(defaults, key)) for key in keys]
+    return kept + [
+        PosteriorPrior(key, calibration[key], float(posterior.at[draw, key])) for key in keys
+    ]
+
+
+def _priors_file(meta: dict[str, Any]) -> Path | None:
+    """The calibration priors file a posterior records (package files by their name)."""
+    recorded = meta.get("priors_file")
+    if not recorded:
+        return None
+    package = Path(str(resources.files("hikisim")))
+    if recorded.startswith("hikisim/"):
+        return (
+            package.parent / recorded
+            if (package.parent / recorded).is_file()
+            else (package / recorded.removeprefix("hikisim/"))
+        )
+    return Path(recorded)
 
 
 def default_priors_path() -> Path:

@@ -26,6 +26,7 @@ its denominator is empty (no one in the band, or no cases to take a share of).
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Callable, Mapping, Sequence
 
@@ -261,6 +262,9 @@ DEFINITION_MEASURES: dict[str, Quantity] = {
 figure over its band (current cases, lifetime cases for ``koyama``, refusers for
 ``mext``). A regional targets file (another country's survey) relies on it."""
 
+NEAR_NAME = 0.92
+"""How alike (difflib's ratio) a new target name may be to a packaged one."""
+
 YEARLY_SERIES: dict[str, tuple[Quantity, int, int]] = {
     "broad_prevalence_15_39": (broad_prevalence, 15, 39),
     "narrow_prevalence_15_39": (narrow_prevalence, 15, 39),
@@ -454,7 +458,19 @@ def _quantity(target: Target, source: str = "") -> Quantity:
     """
     entry = MEASURES.get(target.name)
     if entry is None:
-        return DEFINITION_MEASURES[target.definition]
+        # A near-copy of a packaged name whose quantity is not its definition's headline
+        # figure (a share among cases, say) is a typo, not another survey's figure; a
+        # new survey year of a headline figure (cao2025_broad_15_39) is fine.
+        fallback = DEFINITION_MEASURES[target.definition]
+        near = difflib.get_close_matches(target.name, MEASURES, n=1, cutoff=NEAR_NAME)
+        if near and MEASURES[near[0]][1] is not fallback:
+            raise InputError(
+                f"not a target the model knows; did you mean {near[0]!r}? (another "
+                "survey's figure needs a name of its own)",
+                source,
+                target.name,
+            )
+        return fallback
     definition, quantity = entry
     if target.definition != definition:
         raise InputError(

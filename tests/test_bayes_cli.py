@@ -121,6 +121,9 @@ def test_a_killed_calibration_resumes_without_repeating_a_run(
         (["--predictive-draws", "0"], "--predictive-draws"),
         (["--method", "grid"], "--method"),
         (["--method", "point", "--targets", "t.toml"], "--targets"),
+        (["--method", "point", "--quick"], "--quick"),
+        (["--seeds", "2"], "--seeds"),
+        (["--iterations", "0"], "--iterations"),
     ],
 )
 def test_bad_calibration_options_exit_2_in_one_line(

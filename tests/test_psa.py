@@ -92,15 +92,17 @@ def test_keys_without_spread_stay_put() -> None:
     assert 0 < beta.parameter(0.008).quantile(0.999) < 1  # type: ignore[union-attr]
 
 
-def hand_posterior() -> pd.DataFrame:
-    """Three posterior draws of two calibrated keys; only the middle one has weight."""
-    return pd.DataFrame(
+def hand_posterior(weights: tuple[float, float, float] = (0.0, 1.0, 0.0)) -> pd.DataFrame:
+    """Three posterior draws of two calibrated keys; the middle one is representative."""
+    frame = pd.DataFrame(
         {
-            "weight": [0.0, 1.0, 0.0],
+            "weight": weights,
             "dynamics.onset_base": [-9.4, -8.7, -8.6],
             "dynamics.exit_base": [0.008, 0.02, 0.029],
         }
     )
+    frame.attrs["hikisim"] = {"representative_draw": 1}
+    return frame
 
 
 def test_calibrated_keys_are_drawn_jointly_from_the_posterior() -> None:
@@ -112,17 +114,26 @@ def test_calibrated_keys_are_drawn_jointly_from_the_posterior() -> None:
     design = make_design(priors, ECONOMICS, draws=5, replicates=1, base_seed=4, posterior=posterior)
     defaults = Scenario()
     for draw in range(5):
+        # Only the representative draw has weight: every draw is the scenario's own value.
         drawn = draw_scenario(defaults, design, draw)
-        # Every draw is the one weighted posterior draw, moved by the baseline's own
-        # offset from the shipped posterior's representative values (zero at defaults).
-        assert drawn.dynamics.onset_base == pytest.approx(-8.7 + 0.0, abs=1e-9)
-        assert drawn.dynamics.exit_base == pytest.approx(0.02, rel=1e-9)
-    other = defaults.with_overrides({"dynamics.onset_base": defaults.dynamics.onset_base + 0.1})
-    assert draw_scenario(other, design, 0).dynamics.onset_base == pytest.approx(-8.6, abs=1e-9)
+        assert drawn.dynamics.onset_base == pytest.approx(defaults.dynamics.onset_base)
+        assert drawn.dynamics.exit_base == pytest.approx(defaults.dynamics.exit_base)
+
+
+def test_other_posterior_draws_move_by_their_offset_from_the_representative_one() -> None:
+    posterior = hand_posterior(weights=(1.0, 0.0, 0.0))
+    priors = posterior_priors(PRIORS, posterior)
+    design = make_design(priors, ECONOMICS, draws=2, replicates=1, base_seed=4, posterior=posterior)
+    scenario = Scenario().with_overrides({"dynamics.onset_base": -9.0, "dynamics.exit_base": 0.015})
+    drawn = draw_scenario(scenario, design, 0)
+    assert drawn.dynamics.onset_base == pytest.approx(-9.0 + (-9.4 - -8.7))  # uniform: added
+    assert drawn.dynamics.exit_base == pytest.approx(0.015 * 0.008 / 0.02)  # log-uniform: ratio
+    # A log-uniform key at 0 in a scenario stays there.
+    assert priors[-1].parameter(0.0) is None
 
 
 def test_posterior_draws_follow_the_weights() -> None:
-    posterior = hand_posterior().assign(weight=[0.25, 0.5, 0.25])
+    posterior = hand_posterior(weights=(0.25, 0.5, 0.25))
     priors = posterior_priors(PRIORS, posterior)
     design = make_design(priors, ECONOMICS, draws=4000, replicates=1, base_seed=5,
                          posterior=posterior)  # fmt: skip

@@ -345,6 +345,15 @@ def test_a_target_outside_the_table_is_measured_by_its_definition() -> None:
     assert measure(stranger, population(people, date="2015-12")) == 0.25
 
 
+def test_a_near_copy_of_a_packaged_name_is_refused_as_a_typo() -> None:
+    typo = target("cao2016_school_refusal_history", name="cao2016_school_refusal_histroy")
+    with pytest.raises(InputError, match="did you mean 'cao2016_school_refusal_history'"):
+        check_measurable({typo.name: typo}, "my.toml")
+    # A new year of a headline figure is measured like the packaged ones.
+    new_year = target("cao2022_broad_15_39", name="cao2025_broad_15_39")
+    check_measurable({new_year.name: new_year}, "my.toml")
+
+
 def test_a_target_with_another_definition_is_an_input_error() -> None:
     changed = target("cao2016_broad_15_39", definition="seed")
     with pytest.raises(InputError, match=r"cao2016_broad_15_39\.definition: 'seed'"):

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hikisim.bayes.emulator import TargetEmulator, expit
+from hikisim.bayes.emulator import TargetEmulator, mean_share
 
 LOGGERS = (
     "ABC",
@@ -66,7 +66,10 @@ def effective_sample_size(weights: np.ndarray) -> float:
 def emulator_simulator(
     emulators: dict[str, TargetEmulator], dims: int, rng: np.random.Generator
 ) -> Callable[[dict[str, float]], dict[str, np.ndarray]]:
-    """A pyabc model: one draw of the model's mean at a particle, from the emulators.
+    """A pyabc model: one draw of the model's mean share at a particle, from the emulators.
+
+    The mean logit is drawn from each emulator's uncertainty, then carried to the mean
+    share over seed noise (:func:`~hikisim.bayes.emulator.mean_share`).
 
     Args:
         emulators: Target name -> emulator, in target order.
@@ -80,11 +83,12 @@ def emulator_simulator(
 
     def simulate(particle: dict[str, float]) -> dict[str, np.ndarray]:
         point = np.array([[particle[name] for name in names]])
-        draws = []
+        shares = []
         for emulator in emulators.values():
             mean, variance = emulator.predict(point)
-            draws.append(mean[0] + np.sqrt(variance[0]) * rng.standard_normal())
-        return {"y": expit(np.array(draws))}
+            logit_mean = mean[0] + np.sqrt(variance[0]) * rng.standard_normal()
+            shares.append(float(mean_share(np.array(logit_mean), emulator.noise)))
+        return {"y": np.array(shares)}
 
     return simulate
 
@@ -121,6 +125,7 @@ def run_abc(
 
     for name in LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    saved = np.random.get_state()
     np.random.seed(seed % 2**32)  # pyabc samples through numpy's legacy global state
     prior = pyabc.Distribution(
         **{name: pyabc.RV("uniform", 0.0, 1.0) for name in parameter_names(dims)}
@@ -153,6 +158,7 @@ def run_abc(
                     "ess": effective_sample_size(generation_weights),
                 }
             )
+    np.random.set_state(saved)
     schedule = pd.DataFrame(rows)
     unit = frame[parameter_names(dims)].to_numpy(dtype=float)
     weights = np.asarray(weights, dtype=float)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -107,7 +108,8 @@ def run_command(
     targets = load_targets(targets_path)
     check_measurable(targets, str(targets_path))
     check_calendar(base, targets)
-    priors = load_calibration_priors(priors_file)
+    priors_path = Path(priors_file) if priors_file else default_priors_path()
+    priors = load_calibration_priors(priors_path)
     problem = make_problem(priors, targets, str(targets_path))
     folder = check_output_folder(out)
     facts = {
@@ -116,8 +118,10 @@ def run_command(
         "seed": settings.seed,
         "version": __version__,
         "overrides": overrides,
-        "targets_file": str(targets_path),
-        "priors_file": str(priors_file or default_priors_path()),
+        "targets_file": _recorded_path(targets_path),
+        "targets_sha256": _digest(targets_path),
+        "priors_file": _recorded_path(priors_path),
+        "priors_sha256": _digest(priors_path),
     }
     with output_lock(folder), make_executor(scheduler, workers) as executor:
         result = run_bayesian_calibration(
@@ -130,3 +134,21 @@ def run_command(
         )
         report = write_outputs(result, folder, facts)
     return report
+
+
+def _recorded_path(path: Path) -> str:
+    """A path as recorded in the outputs: package files as ``hikisim/data/<name>``.
+
+    A packaged file's absolute path differs from one clone to the next; recorded
+    relative to the package, a shipped posterior names its inputs portably.
+    """
+    package = Path(__file__).resolve().parents[1]
+    try:
+        return (Path("hikisim") / path.resolve().relative_to(package)).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _digest(path: Path) -> str:
+    """The SHA-256 of a file's bytes (the inputs a posterior came from, exactly)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -10,6 +10,7 @@ what a target is compared with.
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 
@@ -18,10 +19,14 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
 
+from hikisim.errors import InputError
+
 LOGIT_FLOOR = 1e-4
 """Measured shares are clipped to [1e-4, 1 - 1e-4] before the logit (a run may count 0)."""
 MIN_RUNS = 5
 """An emulator needs at least this many finished runs of its target."""
+QUADRATURE_NODES = 9
+"""Gauss-Hermite nodes for the mean share over seed noise (exact to far below 1e-6 here)."""
 
 
 def logit(p: np.ndarray) -> np.ndarray:
@@ -118,10 +123,38 @@ def fit_emulators(
     Returns:
         Target name -> emulator.
     """
-    return {
-        name: fit_emulator(unit, outputs[:, column], seed + column)
-        for column, name in enumerate(names)
-    }
+    emulators = {}
+    for column, name in enumerate(names):
+        try:
+            emulators[name] = fit_emulator(unit, outputs[:, column], seed + column)
+        except ValueError as error:
+            raise InputError(
+                f"{error} (at least {MIN_RUNS} needed): a town too small for the target's "
+                "band, or failed runs (their files under the wave's runs/ say why)",
+                "targets",
+                name,
+            ) from None
+    return emulators
+
+
+def mean_share(logit_mean: np.ndarray, noise: float) -> np.ndarray:
+    """The mean over seeds of a share whose logit is normal (``logit_mean``, ``noise``).
+
+    An emulator models the seeds' average *logit*; its expit is the seeds' median share,
+    which lies below their mean share for small shares. A survey estimates the mean (a
+    share in a large population), so predictions are carried to it by Gauss-Hermite
+    quadrature over the seed noise.
+
+    Args:
+        logit_mean: Emulated mean logits.
+        noise: The seed noise's variance on the logit scale.
+
+    Returns:
+        The mean shares, same shape.
+    """
+    nodes, weights = np.polynomial.hermite_e.hermegauss(QUADRATURE_NODES)
+    z = np.asarray(logit_mean, dtype=float)[..., None] + math.sqrt(noise) * nodes
+    return expit(z) @ (weights / weights.sum())
 
 
 def predict_shares(
@@ -129,7 +162,8 @@ def predict_shares(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Every target's predicted model mean, as a share, with its variance.
 
-    The logit-scale variance is carried to the share scale by the delta method.
+    The mean is over seeds (:func:`mean_share`); the emulator's logit-scale variance is
+    carried to the share scale by the delta method.
 
     Args:
         emulators: Target name -> emulator, in target order.
@@ -141,7 +175,7 @@ def predict_shares(
     means, variances = [], []
     for emulator in emulators.values():
         mean, variance = emulator.predict(unit)
-        share = expit(mean)
+        share = mean_share(mean, emulator.noise)
         means.append(share)
         variances.append((share * (1.0 - share)) ** 2 * variance)
     return np.column_stack(means), np.column_stack(variances)

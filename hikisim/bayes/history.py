@@ -5,9 +5,10 @@ the distance from the published value ``z_j`` to the emulated model mean, in uni
 the target's scale ``s_j`` (:func:`~hikisim.bayes.problem.target_scale`) widened by the
 emulator's own uncertainty ``V_j``. A point is ruled out when its ``k``-th largest
 implausibility exceeds 3 (Pukelsheim's three-sigma rule, as in Andrianakis et al. 2015):
-``k = 1`` asks every target to be met at once; where no point meets them all, ``k`` is
-raised (up to :data:`MAX_ORDER`), and the targets that stay implausible everywhere are
-the ones that cannot be met together with the rest.
+``k = 1`` asks every target to be met at once; where that keeps almost nothing (under
+:data:`MIN_KEPT` of the candidates), ``k`` is raised (up to :data:`MAX_ORDER`), and the
+targets that stay implausible everywhere are the ones that cannot be met together with
+the rest.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from scipy.stats import qmc
 
 CUTOFF = 3.0
 MAX_ORDER = 3
+DECIMALS = 12
+"""Design points are rounded to this many decimals (as manifests store them)."""
 MIN_KEPT = 0.001
 """A cut that keeps less than this share of the candidates is too tight: raise ``k``."""
 
@@ -50,7 +53,9 @@ class WaveCut:
             space searched).
         candidates: The points searched, on the unit cube.
         keep: Which candidates are kept.
-        per_target: For each target, the share of candidates it alone rules out.
+        score: Each candidate's k-th largest implausibility (the cut is ``score <= 3``).
+        per_target: For each target, the share of candidates whose implausibility for it
+            is above 3.
         minimum: For each target, its lowest implausibility over the candidates.
     """
 
@@ -58,6 +63,7 @@ class WaveCut:
     kept: float
     candidates: np.ndarray
     keep: np.ndarray
+    score: np.ndarray
     per_target: np.ndarray
     minimum: np.ndarray
 
@@ -83,14 +89,19 @@ def cut(candidates: np.ndarray, implausibilities: np.ndarray) -> WaveCut:
         kept=float(keep.mean()),
         candidates=candidates,
         keep=keep,
+        score=ordered[:, order - 1],
         per_target=(implausibilities > CUTOFF).mean(axis=0),
         minimum=implausibilities.min(axis=0),
     )
 
 
 def space_filling(count: int, dims: int, seed: int) -> np.ndarray:
-    """A Latin hypercube of ``count`` points on the unit cube (the first wave's design)."""
-    return qmc.LatinHypercube(d=dims, seed=seed).random(count)
+    """A Latin hypercube of ``count`` points on the unit cube (the first wave's design).
+
+    Rounded to :data:`DECIMALS`, as stored in the wave's manifest, so a resumed run
+    fits its emulators on exactly the points the first run used.
+    """
+    return np.round(qmc.LatinHypercube(d=dims, seed=seed).random(count), DECIMALS)
 
 
 def candidates(count: int, dims: int, seed: int) -> np.ndarray:
@@ -104,7 +115,8 @@ def next_design(wave: WaveCut, count: int, seed: int) -> np.ndarray:
 
     Candidates are taken greedily, each the kept candidate farthest from those taken
     (a maximin choice), so the wave covers the non-implausible space rather than
-    clumping where it is dense.
+    clumping where it is dense. If fewer than ``count`` are kept, the least implausible
+    of the others make up the number, so a wave is never empty.
 
     Args:
         wave: The last wave's cut.
@@ -112,11 +124,12 @@ def next_design(wave: WaveCut, count: int, seed: int) -> np.ndarray:
         seed: Picks the first point.
 
     Returns:
-        Points on the unit cube, shape (min(count, kept), parameters).
+        Points on the unit cube, shape (count, parameters), rounded to :data:`DECIMALS`.
     """
     pool = wave.candidates[wave.keep]
     if len(pool) <= count:
-        return pool
+        nearest = np.argsort(wave.score, kind="stable")[:count]
+        return np.round(wave.candidates[nearest], DECIMALS)
     rng = np.random.default_rng(seed)
     chosen = [int(rng.integers(len(pool)))]
     nearest = np.linalg.norm(pool - pool[chosen[0]], axis=1)
@@ -124,4 +137,4 @@ def next_design(wave: WaveCut, count: int, seed: int) -> np.ndarray:
         index = int(np.argmax(nearest))
         chosen.append(index)
         nearest = np.minimum(nearest, np.linalg.norm(pool - pool[index], axis=1))
-    return pool[chosen]
+    return np.round(pool[chosen], DECIMALS)

@@ -23,6 +23,7 @@ recomputed with the same seeds.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import sys
 from collections.abc import Callable, Mapping
@@ -59,6 +60,39 @@ from hikisim.sweeps.storage import SweepStore, write_atomically
 from hikisim.targets import Target
 
 SETTINGS_FILE = "calibration.json"
+ABC_FILE = "abc.npz"
+ABC_STREAM = 0x414243  # "ABC": the sampler's streams, apart from the designs'
+
+
+def save_abc(result: AbcResult, path: Path) -> None:
+    """Store an ABC-SMC result atomically (particles, weights, schedule)."""
+    schedule = result.generations.to_json(orient="records")
+
+    def write(temp: Path) -> None:
+        with temp.open("wb") as handle:
+            np.savez(
+                handle,
+                unit=result.unit,
+                weights=result.weights,
+                schedule=np.array(schedule),
+                exact=np.array(result.reached_exact),
+            )
+
+    write_atomically(path, write)
+
+
+def load_abc(path: Path) -> AbcResult | None:
+    """A stored ABC-SMC result, or None if there is none yet."""
+    if not path.is_file():
+        return None
+    with np.load(path) as stored:
+        generations = pd.read_json(io.StringIO(str(stored["schedule"])), orient="records")
+        return AbcResult(
+            unit=stored["unit"],
+            weights=stored["weights"],
+            generations=generations,
+            reached_exact=bool(stored["exact"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -262,18 +296,28 @@ def run_bayesian_calibration(
             f"{wave_cut.kept:.1%} of the space not ruled out (cut on the "
             f"{_ordinal(wave_cut.order)} largest implausibility)"
         )
-    say(f"ABC-SMC on the emulators: {settings.abc_population} particles a generation")
-    rng = np.random.default_rng(settings.seed)
-    abc = run_abc(
-        emulator_simulator(emulators, dims, rng),
-        dims,
-        observed,
-        scales,
-        settings.abc_population,
-        settings.abc_generations,
-        settings.seed,
-    )
-    draws = np.random.default_rng(settings.seed + 7).choice(
+    abc = load_abc(out / ABC_FILE)
+    if abc is None:
+        say(f"ABC-SMC on the emulators: {settings.abc_population} particles a generation")
+        # Streams of their own: the emulators' noise and the predictive draws share
+        # nothing with the designs (seeded with settings.seed itself).
+        noise = np.random.SeedSequence([settings.seed, ABC_STREAM]).spawn(2)[0]
+        abc = run_abc(
+            emulator_simulator(emulators, dims, np.random.default_rng(noise)),
+            dims,
+            observed,
+            scales,
+            settings.abc_population,
+            settings.abc_generations,
+            settings.seed,
+        )
+        # Stored before the predictive runs, so a resume runs them at the same draws
+        # whatever floating-point noise a refit of the emulators might bring.
+        save_abc(abc, out / ABC_FILE)
+    else:
+        say(f"ABC-SMC: reusing the population in {out / ABC_FILE}")
+    picks = np.random.SeedSequence([settings.seed, ABC_STREAM]).spawn(2)[1]
+    draws = np.random.default_rng(picks).choice(
         len(abc.weights), size=settings.predictive_draws, replace=True, p=abc.weights
     )
     predictive_unit = abc.unit[draws]

@@ -32,6 +32,7 @@ from hikisim.bayes.abc_smc import effective_sample_size
 from hikisim.bayes.pipeline import BayesResult
 from hikisim.sweeps.storage import write_atomically
 
+SURVEY_STREAM = 0x535256  # "SRV": observation-error draws, apart from every other stream
 INFORMED_RATIO = 0.8
 """A parameter is "informed" when its posterior sd is below this share of its prior sd."""
 PRIOR_SD = 1.0 / math.sqrt(12.0)
@@ -49,8 +50,9 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
 def representative_index(unit: np.ndarray, weights: np.ndarray) -> int:
     """The draw nearest the posterior's coordinate-wise weighted median.
 
-    Distances are in posterior standard deviations on the quantile scale, so a tightly
-    informed parameter counts as much as a loose one.
+    Distances are Mahalanobis distances under the posterior's weighted covariance on the
+    quantile scale, so a tightly informed parameter counts as much as a loose one and
+    correlated parameters are not counted twice.
 
     Args:
         unit: Draws on the unit cube.
@@ -60,9 +62,13 @@ def representative_index(unit: np.ndarray, weights: np.ndarray) -> int:
         The index of the representative draw.
     """
     median = np.array([weighted_quantile(unit[:, j], weights, 0.5) for j in range(unit.shape[1])])
-    mean = weights @ unit
-    sd = np.sqrt(np.maximum(weights @ np.square(unit - mean), 1e-12))
-    return int(np.argmin(np.linalg.norm((unit - median) / sd, axis=1)))
+    centred = unit - weights @ unit
+    covariance = (centred * weights[:, None]).T @ centred / weights.sum()
+    # A small ridge keeps the inverse finite when a parameter hardly varies.
+    precision = np.linalg.inv(covariance + 1e-9 * np.eye(unit.shape[1]))
+    offsets = unit - median
+    distance = np.einsum("ij,jk,ik->i", offsets, precision, offsets)
+    return int(np.argmin(distance))
 
 
 def parameter_rows(result: BayesResult) -> list[dict[str, Any]]:
@@ -90,16 +96,31 @@ def parameter_rows(result: BayesResult) -> list[dict[str, Any]]:
     return rows
 
 
+SURVEY_DRAWS = 400
+"""Observation-error draws per predictive run for the survey's predictive interval."""
+
+
 def predictive_rows(result: BayesResult) -> list[dict[str, Any]]:
-    """Each target: published value and interval against the posterior predictive."""
+    """Each target: published value and interval against the posterior predictive.
+
+    Two predictive intervals per target: the spread of the model runs at posterior draws
+    (``predictive_*``), and that of the figure a survey would publish, the runs plus
+    the target's own error (normal, with the target's scale; ``survey_*``). The
+    published value is judged against the second, which is what it is a draw of.
+    """
     rows = []
     weights = result.abc.weights
+    rng = np.random.default_rng(np.random.SeedSequence([result.settings.seed, SURVEY_STREAM]))
+    scales = result.problem.scales()
     for column, (name, target) in enumerate(result.problem.targets.items()):
         runs = result.predictive[:, column]
         runs = runs[np.isfinite(runs)]
         emulated = result.emulated[:, column]
         low = float(np.quantile(runs, 0.025)) if len(runs) else math.nan
         high = float(np.quantile(runs, 0.975)) if len(runs) else math.nan
+        survey = runs[:, None] + rng.normal(0.0, scales[column], (len(runs), SURVEY_DRAWS))
+        survey_low = float(np.quantile(survey, 0.025)) if len(runs) else math.nan
+        survey_high = float(np.quantile(survey, 0.975)) if len(runs) else math.nan
         rows.append(
             {
                 "target": name,
@@ -113,7 +134,9 @@ def predictive_rows(result: BayesResult) -> list[dict[str, Any]]:
                 "predictive_runs": len(runs),
                 "emulated_low": weighted_quantile(emulated, weights, 0.025),
                 "emulated_high": weighted_quantile(emulated, weights, 0.975),
-                "published_inside": bool(low <= target.value <= high),
+                "survey_low": survey_low,
+                "survey_high": survey_high,
+                "published_inside": bool(survey_low <= target.value <= survey_high),
                 "median_inside_tolerance": bool(target.inside(float(np.median(runs))))
                 if len(runs)
                 else False,
@@ -177,7 +200,7 @@ def write_outputs(result: BayesResult, out: Path, facts: dict[str, Any]) -> dict
     write_posterior(posterior, out / "posterior.parquet", meta)
     report = diagnostics(result)
     report["representative"] = {"draw": chosen, "values": values}
-    _write_text(out / "diagnostics.json", json.dumps(report, indent=1) + "\n")
+    _write_text(out / "diagnostics.json", json.dumps(_finite(report), indent=1) + "\n")
     predictive = pd.DataFrame(predictive_rows(result))
     parameters = pd.DataFrame(parameter_rows(result))
     _write_text(out / "predictive.csv", predictive.to_csv(index=False))
@@ -277,13 +300,19 @@ def markdown(
         "",
         f"Posterior: {abc['particles']} draws, effective sample size {abc['final_ess']:.0f}; "
         f"ABC-SMC {'reached' if abc['reached_temperature_1'] else 'did NOT reach'} "
-        "temperature 1 (an exact sample under the targets' error model).",
+        "temperature 1: an importance-weighted sample of the posterior under the targets' "
+        "normal error model, with the model replaced by its emulators.",
         "",
         "## Posterior predictive",
         "",
+        "Model runs at posterior draws (their median and 95% range); the emulated posterior "
+        "of the model's mean (95%); and the 95% predictive interval of the figure a survey "
+        "would publish (runs plus the target's own error), against which the published "
+        "value is judged.",
+        "",
         "| target | published (tolerance) | model runs: median (95%) | emulated mean (95%) "
-        "| published inside runs' 95% |",
-        "|---|---|---|---|---|",
+        "| survey predictive 95% | published inside |",
+        "|---|---|---|---|---|---|",
     ]
     for row in predictive.itertuples():
         lines.append(
@@ -291,6 +320,7 @@ def markdown(
             f"{_pct(row.tolerance_high)}) | {_pct(row.predictive_median)} "
             f"({_pct(row.predictive_low)}-{_pct(row.predictive_high)}) | "
             f"{_pct(row.emulated_low)}-{_pct(row.emulated_high)} | "
+            f"{_pct(row.survey_low)}-{_pct(row.survey_high)} | "
             f"{'yes' if row.published_inside else 'NO'} |"
         )
     lines += [
@@ -336,6 +366,17 @@ def markdown(
     draw = report["representative"]
     lines += ["", f"Representative draw (nearest the posterior median): no. {draw['draw']}.", ""]
     return "\n".join(lines)
+
+
+def _finite(data: Any) -> Any:
+    """JSON-safe data: NaN and infinities (not standard JSON) become null."""
+    if isinstance(data, dict):
+        return {key: _finite(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(value) for value in data]
+    if isinstance(data, float) and not math.isfinite(data):
+        return None
+    return data
 
 
 def _pct(value: float) -> str:
