@@ -251,9 +251,9 @@ def compare(
         str,
         typer.Option(
             help="PSA: draw the natural history jointly from a calibration posterior: a "
-            "shipped name (japan), a posterior.parquet, or none for independent priors."
+            "shipped name (japan), a posterior.parquet, or none (independent priors)."
         ),
-    ] = "japan",
+    ] = "none",
     shared_burn_in: Annotated[
         bool,
         typer.Option(
@@ -418,6 +418,12 @@ def calibrate(
     predictive_draws: Annotated[
         int | None, typer.Option(help="Posterior draws the model is run at for the check.")
     ] = None,
+    sampler: Annotated[
+        str | None,
+        typer.Option(
+            help="auto (ABC-SMC up to 6 parameters, else importance), abc-smc, importance."
+        ),
+    ] = None,
     seeds: Annotated[
         int | None, typer.Option(help="point: replicates per evaluation (common seeds; 4).")
     ] = None,
@@ -447,6 +453,7 @@ def calibrate(
         "--waves": waves,
         "--abc-population": abc_population,
         "--predictive-draws": predictive_draws,
+        "--sampler": sampler,
     }
     point_only = {"--seeds": seeds, "--iterations": iterations}
     unused = bayes_only if method == "point" else point_only
@@ -467,7 +474,7 @@ def calibrate(
         return
     from hikisim.bayes.command import run_command, settings_from_options
 
-    settings = settings_from_options(quick, waves, abc_population, predictive_draws, seed)
+    settings = settings_from_options(quick, waves, abc_population, predictive_draws, seed, sampler)
     report = run_command(
         out, base, overrides, targets, priors, settings, scheduler, workers, command
     )

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hikisim.bayes.abc_smc import effective_sample_size, run_abc
+from hikisim.bayes.abc_smc import effective_sample_size, run_abc, to_unit
 from hikisim.bayes.emulator import expit, fit_emulator, logit, standardized_errors
 from hikisim.bayes.history import cut, implausibility, next_design, space_filling
 from hikisim.bayes.pipeline import BayesSettings, run_bayesian_calibration
@@ -83,7 +83,8 @@ def test_abc_smc_recovers_a_linear_gaussian_posterior() -> None:
     observed = np.array([1.0, 0.2, 0.3])
 
     def simulator(particle: dict[str, float]) -> dict[str, np.ndarray]:
-        return {"y": a @ np.array([particle["x00"], particle["x01"]])}
+        theta = to_unit(np.array([particle["x00"], particle["x01"]]))  # uniform priors
+        return {"y": a @ theta}
 
     result = run_abc(simulator, 2, observed, sd, population=500, generations=12, seed=3)
     precision = a.T @ np.diag(sd**-2) @ a
@@ -133,6 +134,18 @@ def test_held_out_runs_sit_about_a_standard_normal_from_a_sound_emulator() -> No
     errors = standardized_errors(emulators, held_out, shares(held_out)[:, None])
     assert np.mean(np.abs(errors) > 2) < 0.12
     assert abs(float(np.std(errors)) - 1.0) < 0.25
+
+
+def test_the_one_point_prediction_is_the_same_as_scikit_learns() -> None:
+    rng = np.random.default_rng(3)
+    unit = space_filling(50, 4, seed=5)
+    shares = expit(-3 + unit @ np.array([1.0, -0.5, 0.2, 0.0]) + rng.normal(0, 0.1, 50))
+    emulator = fit_emulator(unit, shares, seed=0)
+    for point in space_filling(10, 4, seed=8):
+        mean, variance = emulator.predict(point[None])
+        fast_mean, fast_variance = emulator.predict_one(point)
+        assert fast_mean == pytest.approx(mean[0], rel=1e-9, abs=1e-12)
+        assert fast_variance == pytest.approx(variance[0], rel=1e-6, abs=1e-12)
 
 
 def test_an_emulator_needs_runs_that_measured_its_target() -> None:

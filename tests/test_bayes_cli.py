@@ -123,6 +123,7 @@ def test_a_killed_calibration_resumes_without_repeating_a_run(
         (["--method", "point", "--targets", "t.toml"], "--targets"),
         (["--method", "point", "--quick"], "--quick"),
         (["--seeds", "2"], "--seeds"),
+        (["--sampler", "gibbs"], "--sampler"),
         (["--iterations", "0"], "--iterations"),
     ],
 )

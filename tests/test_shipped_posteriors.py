@@ -9,7 +9,9 @@ from processes import REPO
 from hikisim.bayes.abc_smc import effective_sample_size
 from hikisim.calibration import POSTERIORS, load_posterior
 from hikisim.calibration_priors import load_calibration_priors
-from hikisim.scenario import Scenario, load_scenario, scenario_value
+from hikisim.scenario import Scenario, scenario_value
+from hikisim.surveys import check_measurable
+from hikisim.targets import load_targets
 
 REGIONAL = {"hong_kong": "targets-hong-kong.toml", "italy": "targets-italy.toml"}
 
@@ -34,31 +36,17 @@ def test_the_japanese_posterior_has_the_draws_the_decision_analysis_needs() -> N
     assert effective_sample_size(posterior["weight"].to_numpy()) >= 200
 
 
-def test_the_default_baseline_is_the_representative_draw_of_the_japanese_posterior() -> None:
+def test_the_representative_draw_is_recorded_and_a_valid_scenario() -> None:
     posterior = load_posterior("japan")
     draw = posterior.attrs["hikisim"]["representative_draw"]
-    defaults = Scenario()
-    for key in posterior.columns.drop("weight"):
-        # scenario.py keeps six significant digits of the draw
-        assert scenario_value(defaults, key) == pytest.approx(posterior.at[draw, key], rel=1e-5)
-    baseline = load_scenario(REPO / "scenarios" / "baseline.toml")
-    assert baseline.model_dump() == {**defaults.model_dump(), "name": "baseline",
-                                     "description": baseline.description}  # fmt: skip
+    values = {key: float(posterior.at[draw, key]) for key in posterior.columns.drop("weight")}
+    scenario = Scenario().with_overrides(values)
+    assert all(scenario_value(scenario, key) == value for key, value in values.items())
 
 
-@pytest.mark.parametrize("name", REGIONAL)
-def test_a_regional_preset_is_the_baseline_with_its_representative_draw(name: str) -> None:
-    posterior = load_posterior(name)
-    draw = posterior.attrs["hikisim"]["representative_draw"]
-    assert posterior.attrs["hikisim"]["targets_file"] == f"hikisim/data/{REGIONAL[name]}"
-    preset = load_scenario(REPO / "scenarios" / "presets" / f"{name}.toml")
-    assert "transfer" in preset.description.lower()
-    fitted = list(posterior.columns.drop("weight"))
-    for key in fitted:
-        assert scenario_value(preset, key) == pytest.approx(posterior.at[draw, key], rel=1e-5)
-    # Everything else is the Japanese baseline's.
-    unchanged = (
-        Scenario().with_overrides({key: scenario_value(preset, key) for key in fitted}).model_dump()
-    )
-    assert preset.model_dump() == {**unchanged, "name": preset.name,
-                                   "description": preset.description}  # fmt: skip
+@pytest.mark.parametrize("name", REGIONAL.values())
+def test_the_regional_targets_files_are_measurable(name: str) -> None:
+    path = REPO / "hikisim" / "data" / name
+    targets = load_targets(path)
+    check_measurable(targets, str(path))
+    assert all(target.confidence == "A" for target in targets.values())

@@ -21,6 +21,8 @@ from hikisim.surveys import check_measurable
 from hikisim.sweeps.executors import make_executor
 from hikisim.targets import default_targets_path, load_targets
 
+SAMPLERS = ("auto", "abc-smc", "importance")
+
 
 def settings_from_options(
     quick: bool,
@@ -28,6 +30,7 @@ def settings_from_options(
     abc_population: int | None,
     predictive_draws: int | None,
     seed: int | None,
+    sampler: str | None = None,
 ) -> BayesSettings:
     """The calibration's settings: ``--quick`` or the full fit, with explicit changes.
 
@@ -37,6 +40,7 @@ def settings_from_options(
         abc_population: ``--abc-population``.
         predictive_draws: ``--predictive-draws``.
         seed: ``--seed``.
+        sampler: ``--sampler``.
 
     Returns:
         The settings.
@@ -67,6 +71,12 @@ def settings_from_options(
         settings = replace(settings, predictive_draws=predictive_draws)
     if seed is not None:
         settings = replace(settings, seed=seed)
+    if sampler is not None:
+        if sampler not in SAMPLERS:
+            raise InputError(
+                f"{sampler!r} is not allowed: one of {', '.join(SAMPLERS)}", "--sampler"
+            )
+        settings = replace(settings, sampler=sampler)
     return settings
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
@@ -55,6 +55,34 @@ class TargetEmulator:
     process: GaussianProcessRegressor
     noise: float
     runs: int
+    _fast: tuple[np.ndarray, ...] | None = field(default=None, repr=False)
+
+    def predict_one(self, point: np.ndarray) -> tuple[float, float]:
+        """:meth:`predict` at one point, without scikit-learn's per-call overhead.
+
+        The sampler asks for one point at a time, tens of thousands of times; this is
+        the same computation (``tests/test_bayes.py`` checks it against :meth:`predict`)
+        from arrays prepared once: the scaled training inputs, the weights
+        ``K^-1 y`` and the inverse Cholesky factor of ``K``.
+        """
+        if self._fast is None:
+            kernel = self.process.kernel_
+            scale = np.asarray(kernel.k1.k2.length_scale, dtype=float)
+            self._fast = (
+                self.process.X_train_ / scale,
+                scale,
+                np.asarray(self.process.alpha_, dtype=float).ravel(),
+                np.linalg.inv(self.process.L_),
+                np.array([kernel.k1.k1.constant_value]),
+                np.array([self.process._y_train_mean, self.process._y_train_std], dtype=float),
+            )
+        inputs, scale, alpha, inverse, amplitude, (y_mean, y_std) = self._fast
+        amp = float(amplitude[0])
+        k = amp * np.exp(-0.5 * np.sum(np.square(point / scale - inputs), axis=1))
+        v = inverse @ k
+        mean = float(k @ alpha) * y_std + y_mean
+        variance = max((amp - float(v @ v)) * y_std**2, 1e-12)
+        return self.trend[0] + float(point @ self.trend[1:]) + mean, variance
 
     def predict(self, unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The model mean's prediction at points of the unit cube, on the logit scale.

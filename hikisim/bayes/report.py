@@ -29,7 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from hikisim.bayes.abc_smc import effective_sample_size
-from hikisim.bayes.pipeline import BayesResult
+from hikisim.bayes.pipeline import BayesResult, sampler_of
 from hikisim.sweeps.storage import write_atomically
 
 SURVEY_STREAM = 0x535256  # "SRV": observation-error draws, apart from every other stream
@@ -172,6 +172,7 @@ def diagnostics(result: BayesResult) -> dict[str, Any]:
             for wave in result.waves
         ],
         "abc": {
+            "sampler": sampler_of(result.settings, len(result.problem.priors)),
             "generations": result.abc.generations.to_dict(orient="records"),
             "final_ess": effective_sample_size(result.abc.weights),
             "particles": len(result.abc.weights),
@@ -298,10 +299,16 @@ def markdown(
         "",
         f"Command: `{facts.get('command', '')}`",
         "",
-        f"Posterior: {abc['particles']} draws, effective sample size {abc['final_ess']:.0f}; "
-        f"ABC-SMC {'reached' if abc['reached_temperature_1'] else 'did NOT reach'} "
-        "temperature 1: an importance-weighted sample of the posterior under the targets' "
-        "normal error model, with the model replaced by its emulators.",
+        f"Posterior: {abc['particles']} draws, effective sample size {abc['final_ess']:.0f}, "
+        f"by {abc['sampler']}"
+        + (
+            ""
+            if abc["sampler"] != "abc-smc"
+            else f" ({'reached' if abc['reached_temperature_1'] else 'did NOT reach'} "
+            "temperature 1)"
+        )
+        + ": a weighted sample of the posterior under the targets' normal error model, "
+        "with the model replaced by its emulators.",
         "",
         "## Posterior predictive",
         "",
@@ -338,18 +345,16 @@ def markdown(
             + ", ".join(f"{name} {share:.0%}" for name, share in worst)
             + " |"
         )
+    columns = list(abc["generations"][0]) if abc["generations"] else []
     lines += [
         "",
-        "## ABC-SMC generations",
+        f"## Sampler ({abc['sampler']}), stage by stage",
         "",
-        "| generation | temperature | samples | accepted | acceptance | ESS |",
-        "|---|---|---|---|---|---|",
+        "| " + " | ".join(columns) + " |",
+        "|---" * len(columns) + "|",
     ]
     for row in abc["generations"]:
-        lines.append(
-            f"| {row['generation']} | {row['temperature']:.3g} | {row['samples']} | "
-            f"{row['accepted']} | {row['acceptance']:.1%} | {row['ess']:.0f} |"
-        )
+        lines.append("| " + " | ".join(f"{row[c]:.4g}" for c in columns) + " |")
     lines += [
         "",
         "## Prior to posterior",
