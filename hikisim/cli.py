@@ -407,7 +407,7 @@ def calibrate(
         typer.Option(help="Calibration priors file (default: the packaged one). bayes only."),
     ] = None,
     quick: Annotated[
-        bool, typer.Option("--quick", help="One wave of 56 points: under 20 min on 2 cores.")
+        bool, typer.Option("--quick", help="One wave of 56 points (about 15 min on 2 cores).")
     ] = False,
     waves: Annotated[
         str | None, typer.Option(help="Points per history-matching wave, e.g. 128,96.")

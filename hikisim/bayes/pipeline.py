@@ -125,10 +125,12 @@ class BayesSettings:
 
 
 FULL = BayesSettings()
-"""The full fit: 224 points (448 runs) and 32 predictive points, about 45 minutes on 2 cores."""
+"""The full fit: 224 points (448 runs) and 32 predictive points (64 runs), about 70 minutes
+on 2 cores (docs/calibration.md)."""
 QUICK = BayesSettings(waves=(56,), abc_population=500, predictive_draws=8)
-"""``--quick``: one wave of 56 points (112 runs) and 8 predictive runs, under 20 minutes
-on 2 cores; its emulators are cruder, so its posterior is wider."""
+"""``--quick``: one wave of 56 points (112 runs) and 8 predictive points (16 runs); at the
+6.4 s a run the full fit's predictive batch took on 2 cores, about 15 minutes in all
+(estimated, not yet timed). Its emulators are cruder, so its posterior is wider."""
 
 
 @dataclass
