@@ -217,7 +217,7 @@ def test_calibrate_command_writes_its_files(tmp_path: Path) -> None:
     # The fitted file is a valid partial scenario.
     Scenario().with_overrides({"dynamics.progress_base": fitted["dynamics"]["progress_base"]})
     report = (out / "calibration.md").read_text()
-    assert "hikisim calibrate --out" in report and "Iteration history" in report
+    assert "hikisim calibrate --method point --out" in report and "Iteration history" in report
     assert "Targets without a lever" in report and "koyama_lifetime_20_49" in report
     with (out / "history.csv").open() as handle:
         phases = [row["phase"] for row in csv.DictReader(handle)]
