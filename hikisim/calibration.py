@@ -237,8 +237,10 @@ def load_targets() -> dict[str, Target]:
     }
 
 
-POSTERIORS = ("japan",)
-"""The posteriors shipped with the package (``hikisim/data/posteriors/<name>.parquet``)."""
+POSTERIORS = ("japan", "hong_kong", "italy")
+"""The posteriors shipped with the package (``hikisim/data/posteriors/<name>.parquet``):
+the Japanese fit of the default baseline, and the regional transfers (two parameters
+refitted to one survey figure each; ``scenarios/presets/<name>.toml``)."""
 
 
 def posterior_path(name: str) -> Path:
@@ -257,7 +259,8 @@ def load_posterior(name: str = "japan", path: str | Path | None = None) -> pd.Da
 
     Args:
         name: A shipped posterior (see :data:`POSTERIORS`); ``"japan"`` is the fit of the
-            default baseline to ``targets-v2.toml``.
+            default baseline to ``targets-v2.toml``, ``"hong_kong"`` and ``"italy"`` the
+            regional transfers.
         path: A ``posterior.parquet`` written by ``hikisim calibrate`` instead.
 
     Returns:

@@ -62,7 +62,7 @@ def prepare_psa(
     base_seed: int,
     folder: Path,
     economics: EconomicParameters,
-    posterior: str = "none",
+    posterior: str = "japan",
 ) -> Any:
     """The PSA design of ``compare --psa``, its folder checked before any run starts.
 
@@ -251,9 +251,10 @@ def compare(
         str,
         typer.Option(
             help="PSA: draw the natural history jointly from a calibration posterior: a "
-            "shipped name (japan), a posterior.parquet, or none (independent priors)."
+            "shipped name (japan, the default baseline's own fit), a posterior.parquet, or "
+            "none (independent placeholder priors)."
         ),
-    ] = "none",
+    ] = "japan",
     shared_burn_in: Annotated[
         bool,
         typer.Option(

@@ -228,20 +228,25 @@ class IndividualSettings(Section):
         "traumatic experience is an individual factor in Teo 2010.",
     )
     disorder_onset_weight: float = Field(
-        0.5,
+        0.53656,
         ge=-10.0,
         le=10.0,
-        description="Onset logit added for any latent disorder. Unit: logit. Source: assumption "
-        "(set in version 1 toward the old secondary_share target; the v2 fit moves "
-        "disorder_progress_weight instead).",
+        description="Onset logit added for any latent disorder. Unit: logit. Source: calibrated; "
+        "the value is the representative draw (no. 2219, nearest the posterior "
+        "median) of the Japanese posterior, "
+        "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
+        "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     disorder_progress_weight: float = Field(
-        0.98952,
+        0.924035,
         ge=-10.0,
         le=10.0,
         description="AT_RISK to WITHDRAWN logit added for any disorder; half of it is subtracted "
-        "from the AT_RISK to ENGAGED logit. Unit: logit. Source: fitted by hikisim calibrate "
-        "to koyama_disorder_share (Koyama et al. 2010; docs/calibration.md).",
+        "from the AT_RISK to ENGAGED logit. Unit: logit. Source: calibrated; the "
+        "value is the representative draw (no. 2219, nearest the posterior median) of"
+        " the Japanese posterior, hikisim.calibration.load_posterior('japan'); its "
+        "prior and the prior's source are in hikisim/data/calibration_priors.toml "
+        "(docs/calibration.md).",
     )
     disorder_exit_multiplier: float = Field(
         0.6,
@@ -254,17 +259,16 @@ class IndividualSettings(Section):
         "hikikomori (seed text).",
     )
     depression_onset_rate: float = Field(
-        0.0003,
+        0.000220873,
         ge=0.0,
         le=1.0,
-        description="Weekly probability that a withdrawn person without a depressive "
-        "disorder develops major depression in the first weeks of an episode; the hazard "
-        "rises with the years withdrawn (depression_duration_growth). Unit: probability "
-        "per week. Source: assumption; depression is among the most common comorbidities "
-        "of hikikomori. Not fitted: koyama_disorder_share (a lifetime mood or anxiety "
-        "disorder in 54.5% of people ever withdrawn, Koyama et al. 2010) counts both this "
-        "and the latent disorders, and cannot tell them apart; disorder_progress_weight "
-        "takes that target.",
+        description="Weekly probability that a withdrawn person without a depressive disorder "
+        "develops major depression in the first weeks of an episode; the hazard rises"
+        " with the years withdrawn (depression_duration_growth). Unit: probability "
+        "per week. Source: calibrated; the value is the representative draw (no. "
+        "2219, nearest the posterior median) of the Japanese posterior, "
+        "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
+        "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     depression_duration_growth: float = Field(
         0.5,
@@ -441,46 +445,51 @@ class SchoolSettings(Section):
         "moves refusal_start instead).",
     )
     refusal_start: float = Field(
-        8.62971e-05,
+        8.53397e-05,
         ge=0.0,
         le=1.0,
-        description="Weekly probability that an engaged junior-high pupil (school year started "
-        "at 12-14) who is not refusing starts refusing school, at full internet use and "
-        "before the other calendar drivers (school_refusal_policy, COVID-19) multiply it. "
-        "Any pupil of the compulsory grades can start, engaged or not; withdrawn pupils "
-        "always refuse. Unit: "
-        "probability per week. Source: fitted by hikisim calibrate to "
-        "mext2015_refusal_junior_high (docs/calibration.md).",
+        description="Weekly probability that an engaged junior-high pupil (school year started at"
+        " 12-14) who is not refusing starts refusing school, at full internet use and"
+        " before the other calendar drivers (school_refusal_policy, COVID-19) "
+        "multiply it. Any pupil of the compulsory grades can start, engaged or not; "
+        "withdrawn pupils always refuse. Unit: probability per week. Source: "
+        "calibrated; the value is the representative draw (no. 2219, nearest the "
+        "posterior median) of the Japanese posterior, "
+        "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
+        "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     refusal_elementary_ratio: float = Field(
-        1.00855,
+        0.903807,
         ge=0.0,
         le=5.0,
         description="Multiplier on the start of refusal for elementary pupils (school year "
-        "started before 12) relative to junior high: refusal rises by grade. Unit: ratio. "
-        "Source: fitted by hikisim calibrate to mext2023_refusal_elementary_5_6 "
-        "(docs/calibration.md); MEXT's annual surveys count junior-high refusal at two to "
-        "three times the rate of grades 5-6.",
+        "started before 12) relative to junior high: refusal rises by grade. Unit: "
+        "ratio. Source: calibrated; the value is the representative draw (no. 2219, "
+        "nearest the posterior median) of the Japanese posterior, "
+        "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
+        "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     refusal_at_risk_weight: float = Field(
-        1.5,
+        1.70859,
         ge=-5.0,
         le=10.0,
-        description="Log-multiplier on the start of refusal for an at-risk pupil (a "
-        "symptomatic pupil is more likely to stop attending). Unit: log-multiplier. Source: "
-        "assumption; cases and non-cases differ about sixfold in the odds of childhood "
-        "refusal (crude odds ratios of about 3-12 in Japanese case-control comparisons), and "
-        "this term and refusal_history_weight share that association.",
+        description="Log-multiplier on the start of refusal for an at-risk pupil (a symptomatic "
+        "pupil is more likely to stop attending). Unit: log-multiplier. Source: "
+        "calibrated; the value is the representative draw (no. 2219, nearest the "
+        "posterior median) of the Japanese posterior, "
+        "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
+        "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     refusal_stop: float = Field(
-        0.005,
+        0.00478417,
         ge=0.0,
         le=1.0,
-        description="Weekly probability that a refusing pupil who is not withdrawn stops "
-        "refusing (withdrawn pupils never attend). Unit: probability per week. Source: "
-        "assumption; 0.005 a week keeps about 77% of refusers refusing a year later, apart "
-        "from the school transitions (refusal often runs on across school years; no "
-        "national figure for its continuation was found).",
+        description="Weekly probability that a refusing pupil who is not withdrawn stops refusing"
+        " (withdrawn pupils never attend). Unit: probability per week. Source: "
+        "calibrated; the value is the representative draw (no. 2219, nearest the "
+        "posterior median) of the Japanese posterior, "
+        "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
+        "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     refusal_transition_remission: float = Field(
         0.4,
@@ -495,30 +504,30 @@ class SchoolSettings(Section):
         "exit.",
     )
     refusal_history_weight: float = Field(
-        1.8,
+        0.825982,
         ge=-5.0,
         le=5.0,
-        description="Onset logit (ENGAGED to AT_RISK) for anyone who refused school by the "
-        "mext definition at compulsory ages: a lasting, modest rise in the hazard of later "
-        "withdrawal, not a gateway (0.7 is a hazard ratio of about 2). Unit: logit. "
-        "Source: fitted by hikisim calibrate to cao2016_school_refusal_history "
-        "(docs/calibration.md), within a bound of a hazard ratio of 6, the crude odds "
-        "ratio of childhood refusal between cases and non-cases.",
+        description="Onset logit (ENGAGED to AT_RISK) for anyone who refused school by the mext "
+        "definition at compulsory ages: a lasting, modest rise in the hazard of later"
+        " withdrawal, not a gateway (0.7 is a hazard ratio of about 2). Unit: logit. "
+        "Source: calibrated; the value is the representative draw (no. 2219, nearest "
+        "the posterior median) of the Japanese posterior, "
+        "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
+        "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     refusal_internet_effect: float = Field(
-        1.05455,
+        0.764838,
         ge=-5.0,
         le=5.0,
-        description="Log-multiplier on the start of school refusal per unit of the "
-        "internet_use driver (share of the population online) below full use: the start "
-        "is multiplied by exp(this x (internet use - 1)), so refusal_start holds at full "
-        "use and this effect lowers the years before the internet spread; the calendar "
-        "trend of refusal between 1991 and 2015 beyond the 1992 policy step. Unit: "
-        "log-multiplier. "
-        "Source: fitted by hikisim calibrate to mext1991_refusal_junior_high "
-        "(docs/calibration.md); an assumption that refusal rose with the spread of "
-        "the internet, as internet addiction and a reversed sleep rhythm are common among "
-        "non-attending pupils (seed text).",
+        description="Log-multiplier on the start of school refusal per unit of the internet_use "
+        "driver (share of the population online) below full use: the start is "
+        "multiplied by exp(this x (internet use - 1)), so refusal_start holds at full"
+        " use and this effect lowers the years before the internet spread; the "
+        "calendar trend of refusal between 1991 and 2015 beyond the 1992 policy step."
+        " Unit: log-multiplier. Source: calibrated; the value is the representative "
+        "draw (no. 2219, nearest the posterior median) of the Japanese posterior, "
+        "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
+        "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     refusal_progress_weight: float = Field(
         0.3,
@@ -566,15 +575,16 @@ class SchoolSettings(Section):
         "sensitive period (seed text).",
     )
     struggle_weight: float = Field(
-        0.0,
+        1.37087,
         ge=-10.0,
         le=10.0,
         description="Logit shift at the school-to-work transition for youths who struggled at "
         "school (not engaged at 18, or ever refused school): subtracted from the "
-        "university logit and added to the NEET logit. Unit: logit. Source: fitted by "
-        "hikisim calibrate to mext_refuser_neet_at_20, measured in a town six times the "
-        "default size (docs/calibration.md); the fit went to its floor, 0: the other "
-        "mechanisms alone give refusers the published NEET share at 20.",
+        "university logit and added to the NEET logit. Unit: logit. Source: "
+        "calibrated; the value is the representative draw (no. 2219, nearest the "
+        "posterior median) of the Japanese posterior, "
+        "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
+        "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     find_work_rate: float = Field(
         0.02,
@@ -585,13 +595,16 @@ class SchoolSettings(Section):
         "without study or work).",
     )
     refusal_policy_effect: float = Field(
-        0.359316,
+        0.30395,
         ge=-5.0,
         le=5.0,
         description="Log-multiplier on the weekly start of school refusal per step of the "
         "school_refusal_policy driver (national policy accepting non-attendance; see "
-        "docs/drivers.md). Unit: log-multiplier per step. Source: fitted by hikisim calibrate "
-        "to mext2023_refusal_junior_high (docs/calibration.md).",
+        "docs/drivers.md). Unit: log-multiplier per step. Source: calibrated; the "
+        "value is the representative draw (no. 2219, nearest the posterior median) of"
+        " the Japanese posterior, hikisim.calibration.load_posterior('japan'); its "
+        "prior and the prior's source are in hikisim/data/calibration_priors.toml "
+        "(docs/calibration.md).",
     )
     covid_refusal_effect: float = Field(
         0.5,
@@ -654,21 +667,26 @@ class SocietySettings(Section):
         "internet are a sociocultural factor (Teo 2010, Stip et al. 2016).",
     )
     internet_effect: float = Field(
-        0.3,
+        0.586799,
         ge=-10.0,
         le=10.0,
-        description="Onset logit, for everyone, per unit of the internet_use driver (the share of "
-        "the population online that calendar year; docs/drivers.md). Unit: logit. Source: "
-        "assumption, to be calibrated against the survey series.",
+        description="Onset logit, for everyone, per unit of the internet_use driver (the share of"
+        " the population online that calendar year; docs/drivers.md). Unit: logit. "
+        "Source: calibrated; the value is the representative draw (no. 2219, nearest "
+        "the posterior median) of the Japanese posterior, "
+        "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
+        "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     covid_effect: float = Field(
-        2.56525,
+        2.39295,
         ge=-10.0,
         le=10.0,
         description="Onset logit, for everyone, at covid driver intensity 1 (the 2020 school "
-        "closure; states of emergency count less). Unit: logit. Source: fitted by hikisim "
-        "calibrate to cao2022_broad_15_39 (docs/calibration.md); bounded at 0, as the pandemic "
-        "protected no one.",
+        "closure; states of emergency count less). Unit: logit. Source: calibrated; "
+        "the value is the representative draw (no. 2219, nearest the posterior "
+        "median) of the Japanese posterior, "
+        "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
+        "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
 
 
@@ -818,12 +836,14 @@ class DynamicsSettings(Section):
     """Base hazards of the four-state withdrawal process."""
 
     onset_base: float = Field(
-        -9.0,
+        -9.03968,
         ge=-20.0,
         le=5.0,
         description="Intercept of the weekly ENGAGED to AT_RISK logit. Unit: logit per week. "
-        "Source: assumption (set in version 1 toward the old prevalence_15_39 target; the v2 "
-        "fit moves progress_base instead).",
+        "Source: calibrated; the value is the representative draw (no. 2219, nearest "
+        "the posterior median) of the Japanese posterior, "
+        "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
+        "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     age_peak: float = Field(
         21.0,
@@ -848,61 +868,78 @@ class DynamicsSettings(Section):
         "assumption.",
     )
     peer_weight: float = Field(
-        3.0,
+        3.08466,
         ge=-10.0,
         le=10.0,
-        description="Onset logit per unit of peer exposure (weighted share of active ties at risk "
-        "or withdrawn); half of it acts on AT_RISK to WITHDRAWN. Unit: logit per unit "
-        "share. Source: assumption scaled to Cacioppo, Fowler and Christakis 2009 (a "
-        "lonely direct contact raises the chance of loneliness by about half): with "
-        "about ten ties, one at-risk tie raises the odds by about 35%.",
+        description="Onset logit per unit of peer exposure (weighted share of active ties at risk"
+        " or withdrawn); half of it acts on AT_RISK to WITHDRAWN. Unit: logit per "
+        "unit share. Source: calibrated; the value is the representative draw (no. "
+        "2219, nearest the posterior median) of the Japanese posterior, "
+        "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
+        "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     progress_base: float = Field(
-        -8.94293,
+        -9.22456,
         ge=-20.0,
         le=5.0,
         description="Intercept of the weekly AT_RISK to WITHDRAWN logit. Unit: logit per week. "
-        "Source: fitted by hikisim calibrate to cao2016_broad_15_39 (docs/calibration.md).",
+        "Source: calibrated; the value is the representative draw (no. 2219, nearest "
+        "the posterior median) of the Japanese posterior, "
+        "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
+        "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     resolve_base: float = Field(
-        -4.3,
+        -4.32956,
         ge=-20.0,
         le=5.0,
         description="Intercept of the weekly AT_RISK to ENGAGED logit. Unit: logit per week. "
-        "Source: assumption.",
+        "Source: calibrated; the value is the representative draw (no. 2219, nearest "
+        "the posterior median) of the Japanese posterior, "
+        "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
+        "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     exit_base: float = Field(
-        0.015,
+        0.0119145,
         ge=0.0,
         le=1.0,
         description="Weekly WITHDRAWN to RECOVERING hazard at the start of an episode, before "
         "duration dependence, disorder and care. Unit: probability per week. Source: "
-        "assumption set against the 1-4 year average duration in Teo 2010 and the seed "
-        "text.",
+        "calibrated; the value is the representative draw (no. 2219, nearest the "
+        "posterior median) of the Japanese posterior, "
+        "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
+        "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     duration_decline: float = Field(
-        0.7,
+        0.725132,
         ge=0.0,
         le=5.0,
-        description="Exponent of duration dependence: the exit hazard is multiplied by (1 + years "
-        "withdrawn) to the power minus this value. Unit: exponent. Source: assumption "
-        "producing the long duration tail reported by Cabinet Office surveys.",
+        description="Exponent of duration dependence: the exit hazard is multiplied by (1 + years"
+        " withdrawn) to the power minus this value. Unit: exponent. Source: "
+        "calibrated; the value is the representative draw (no. 2219, nearest the "
+        "posterior median) of the Japanese posterior, "
+        "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
+        "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     narrow_entry_share: float = Field(
-        0.25,
+        0.15201,
         ge=0.0,
         le=1.0,
         description="Share of withdrawal episodes that start at the narrow severity (goes out at "
-        "most to a nearby shop); the others start quasi (goes out for hobbies). Unit: fraction. "
-        "Source: assumption near the Cabinet Office 2016 split (0.51% narrow of 1.57% broad).",
+        "most to a nearby shop); the others start quasi (goes out for hobbies). Unit:"
+        " fraction. Source: calibrated; the value is the representative draw (no. "
+        "2219, nearest the posterior median) of the Japanese posterior, "
+        "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
+        "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     deepen_rate: float = Field(
-        0.00308504,
+        0.00284021,
         ge=0.0,
         le=1.0,
-        description="Weekly probability that a quasi withdrawal becomes narrow. Unit: probability "
-        "per week. Source: fitted by hikisim calibrate to cao2016_narrow_15_39 "
-        "(docs/calibration.md).",
+        description="Weekly probability that a quasi withdrawal becomes narrow. Unit: probability"
+        " per week. Source: calibrated; the value is the representative draw (no. "
+        "2219, nearest the posterior median) of the Japanese posterior, "
+        "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
+        "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     lighten_rate: float = Field(
         0.006,
@@ -919,11 +956,15 @@ class DynamicsSettings(Section):
         "Unit: multiplier. Source: assumption (complete withdrawal is harder to leave).",
     )
     reentry_base: float = Field(
-        0.06,
+        0.0587187,
         ge=0.0,
         le=1.0,
-        description="Weekly RECOVERING to ENGAGED probability before the slowdown for years lost. "
-        "Unit: probability per week. Source: assumption.",
+        description="Weekly RECOVERING to ENGAGED probability before the slowdown for years lost."
+        " Unit: probability per week. Source: calibrated; the value is the "
+        "representative draw (no. 2219, nearest the posterior median) of the Japanese"
+        " posterior, hikisim.calibration.load_posterior('japan'); its prior and the "
+        "prior's source are in hikisim/data/calibration_priors.toml "
+        "(docs/calibration.md).",
     )
     years_lost_slowdown: float = Field(
         0.3,
@@ -934,11 +975,14 @@ class DynamicsSettings(Section):
         "work hinder reintegration (seed text).",
     )
     relapse_rate: float = Field(
-        0.008,
+        0.00744657,
         ge=0.0,
         le=1.0,
         description="Weekly RECOVERING to WITHDRAWN probability (halved while in care). Unit: "
-        "probability per week. Source: assumption.",
+        "probability per week. Source: calibrated; the value is the representative "
+        "draw (no. 2219, nearest the posterior median) of the Japanese posterior, "
+        "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
+        "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     internet_addiction_start: float = Field(
         0.03,
@@ -1026,14 +1070,16 @@ class CareSettings(Section):
     """Usual care: the medical exam, then treatment with weekly dropout."""
 
     youth_uptake: float = Field(
-        0.104617,
+        0.0907024,
         ge=0.0,
         le=1.0,
         description="Probability that a family's contact with a help service brings the person "
-        "into treatment or support; otherwise the family consults alone that week and may try "
-        "again. Unit: probability. Source: fitted by hikisim calibrate to kondo_no_service_use "
-        "(Kondo et al. 2013: 45.7% of cases whose families consulted never used services "
-        "themselves; docs/calibration.md).",
+        "into treatment or support; otherwise the family consults alone that week and"
+        " may try again. Unit: probability. Source: calibrated; the value is the "
+        "representative draw (no. 2219, nearest the posterior median) of the Japanese"
+        " posterior, hikisim.calibration.load_posterior('japan'); its prior and the "
+        "prior's source are in hikisim/data/calibration_priors.toml "
+        "(docs/calibration.md).",
     )
     exam_sensitivity: float = Field(
         0.8,

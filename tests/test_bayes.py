@@ -19,7 +19,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hikisim.bayes.abc_smc import effective_sample_size, run_abc, to_unit
-from hikisim.bayes.emulator import expit, fit_emulator, logit, standardized_errors
+from hikisim.bayes.emulator import (
+    MAX_INFLATION,
+    expit,
+    fit_emulator,
+    inflation_factor,
+    logit,
+    standardized_errors,
+)
 from hikisim.bayes.history import cut, implausibility, next_design, space_filling
 from hikisim.bayes.pipeline import BayesSettings, run_bayesian_calibration
 from hikisim.bayes.problem import TOWN, make_problem, measurement_groups, target_scale
@@ -146,6 +153,68 @@ def test_the_one_point_prediction_is_the_same_as_scikit_learns() -> None:
         fast_mean, fast_variance = emulator.predict_one(point)
         assert fast_mean == pytest.approx(mean[0], rel=1e-9, abs=1e-12)
         assert fast_variance == pytest.approx(variance[0], rel=1e-6, abs=1e-12)
+
+
+def test_the_inflation_solves_the_mean_squared_error_in_closed_form() -> None:
+    # mean(e^2 / (c v + n)) = 1: with e^2 = 3, v = 1, n = 1, c = 2; with n = 0 and
+    # e^2 = 4, c = 4; errors already small need none; errors the noise alone cannot
+    # explain at any factor get the cap.
+    ones = np.ones(10)
+    assert inflation_factor(np.sqrt(3) * ones, ones, ones) == pytest.approx(2.0, rel=1e-6)
+    assert inflation_factor(2.0 * ones, ones, 0 * ones) == pytest.approx(4.0, rel=1e-6)
+    assert inflation_factor(0.5 * ones, ones, ones) == 1.0
+    assert inflation_factor(10.0 * ones, 1e-6 * ones, ones) == MAX_INFLATION
+
+
+@given(st.floats(1.0, 50.0), st.floats(0.0, 2.0))
+def test_after_inflation_the_errors_are_standard(target: float, noise: float) -> None:
+    rng = np.random.default_rng(0)
+    variances = rng.uniform(0.1, 1.0, 30)
+    errors = rng.normal(0, 1, 30)
+    errors *= np.sqrt(target * np.mean(variances + noise) / np.mean(errors**2))
+    factor = inflation_factor(errors, variances, noise * np.ones(30))
+    standardized = np.mean(errors**2 / (factor * variances + noise))
+    assert factor >= 1.0
+    assert standardized == pytest.approx(1.0, rel=1e-4) or (factor == 1.0 and standardized <= 1.0)
+
+
+def test_an_emulator_that_is_too_sure_is_inflated_and_its_checks_recorded() -> None:
+    # A function with a kink the smooth kernel cannot represent: cross-validation finds
+    # the errors larger than the fitted variance says and widens it.
+    rng = np.random.default_rng(4)
+    unit = space_filling(60, 2, seed=3)
+    shares = expit(-2 + 3 * np.abs(unit[:, 0] - 0.5) + rng.normal(0, 0.02, 60))
+    emulator = fit_emulator(unit, shares, seed=0)
+    assert emulator.inflation > 1.0
+    assert emulator.checked.shape == (60,)
+    assert np.mean(np.square(emulator.checked)) <= 1.0 + 1e-6
+    plain = fit_emulator(unit, shares, seed=0)
+    plain.inflation = 1.0
+    assert emulator.predict(unit[:5])[1] == pytest.approx(
+        emulator.inflation * plain.predict(unit[:5])[1]
+    )
+    mean, variance = emulator.predict(unit[7:8])
+    assert emulator.predict_one(unit[7]) == pytest.approx((mean[0], variance[0]), rel=1e-6)
+
+
+def test_a_latest_wave_the_earlier_runs_cannot_predict_widens_the_emulator() -> None:
+    # The first 40 runs see only the left half of the cube; the last 20 lie in the right
+    # half, where the function turns. Predicted from the first ones alone, the new wave
+    # is far off, so treating the last 20 as the latest wave inflates more than random
+    # folds over all runs do. NaN runs are skipped in both masks.
+    rng = np.random.default_rng(2)
+    left = space_filling(40, 2, seed=1) * np.array([0.5, 1.0])
+    right = space_filling(20, 2, seed=2) * np.array([0.5, 1.0]) + np.array([0.5, 0.0])
+    unit = np.vstack([left, right])
+    truth = -2.0 + np.where(unit[:, 0] > 0.5, 6 * (unit[:, 0] - 0.5) ** 2, 0.0)
+    shares = expit(truth + rng.normal(0, 0.05, len(unit)))
+    shares[[3, 45]] = np.nan
+    pooled = fit_emulator(unit, shares, seed=0)
+    by_wave = fit_emulator(unit, shares, seed=0, recent=20)
+    assert by_wave.inflation > pooled.inflation
+    assert by_wave.runs == pooled.runs == 58
+    with pytest.raises(ValueError, match="recent"):
+        fit_emulator(unit, shares, seed=0, recent=61)
 
 
 def test_an_emulator_needs_runs_that_measured_its_target() -> None:
@@ -296,6 +365,20 @@ def test_the_pipeline_recovers_the_parameters_of_a_closed_form_model(tmp_path: P
         "representative.toml",
     ):
         assert (tmp_path / name).is_file(), name
+
+
+def test_a_one_wave_report_has_a_well_formed_emulator_table(tmp_path: Path) -> None:
+    small = BayesSettings(
+        waves=(12,), candidates=1024, abc_population=100, predictive_draws=3, seed=5
+    )
+    result = calibrate_closed_form(tmp_path, small)
+    report = write_outputs(result, tmp_path, {"command": "test", "seed": 5})
+    assert set(report["emulators"]) == set(closed_form_problem().targets)
+    text = (tmp_path / "calibration.md").read_text(encoding="utf-8")
+    table = text.split("## Emulator checks")[1].split("\n## ")[0]
+    rows = [line for line in table.splitlines() if line.startswith("|")]
+    assert len(rows) == 2 + len(closed_form_problem().targets)
+    assert len({row.count("|") for row in rows}) == 1  # every row has the header's cells
 
 
 def test_a_rerun_repeats_no_run_and_gives_the_same_posterior(tmp_path: Path) -> None:

@@ -455,6 +455,19 @@ def test_variance_partition_pure_noise_clips_at_zero() -> None:
     assert parts["monte_carlo_share"] == pytest.approx(1.0, abs=0.1)
 
 
+def test_variance_partition_shares_stay_in_zero_to_one_when_draws_agree_by_chance() -> None:
+    # Two draws whose means coincide although their replicates differ: the between-draw
+    # variance (0) is below its Monte Carlo part, so the parameter part clips at 0 and the
+    # Monte Carlo share at 1 (NaN only when nothing varies between draws at all).
+    parts = variance_partition(np.array([[0.0, 2.0], [1.0, 1.0], [2.0, 0.0]]))
+    assert parts["parameter_variance"] == 0.0
+    assert np.isnan(parts["monte_carlo_share"])
+    parts = variance_partition(np.array([[0.0, 2.0], [1.2, 1.0], [2.0, 0.0]]))
+    assert parts["parameter_variance_unclipped"] < 0.0
+    assert parts["parameter_variance"] == 0.0
+    assert parts["monte_carlo_share"] == 1.0
+
+
 def test_variance_partition_needs_replicates() -> None:
     with pytest.raises(ValueError, match="at least 2"):
         variance_partition(np.ones((5, 1)))

@@ -6,6 +6,16 @@ term). The white-noise term takes up the model's seed noise, since every design 
 is one run on its own seed; the variance the emulator reports for a prediction is that of
 the model's *mean* at the point (the process variance less the fitted noise), which is
 what a target is compared with.
+
+A Gaussian process fitted by maximum likelihood tends to be overconfident on a model
+like this one (its response is not stationary over the prior), so each emulator's
+variance is inflated by a factor set by cross-validation: the runs are split into folds,
+each fold is predicted by the emulator refitted on the others (same hyperparameters), and
+the factor is the smallest one >= 1 that brings the mean squared standardized error to 1.
+Random folds flatter an emulator (a run's same-wave neighbours stay in training), so the
+factor is also set on the latest wave predicted from the earlier waves alone, and the
+larger of the two is used. The held-out check of the next wave then tests the inflated
+emulators.
 """
 
 from __future__ import annotations
@@ -15,6 +25,8 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.optimize import brentq
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
@@ -27,6 +39,10 @@ MIN_RUNS = 5
 """An emulator needs at least this many finished runs of its target."""
 QUADRATURE_NODES = 9
 """Gauss-Hermite nodes for the mean share over seed noise (exact to far below 1e-6 here)."""
+FOLDS = 8
+"""Cross-validation folds that set an emulator's variance inflation."""
+MAX_INFLATION = 1e4
+"""The inflation's upper end: beyond it the emulator is already uninformative."""
 
 
 def logit(p: np.ndarray) -> np.ndarray:
@@ -49,12 +65,19 @@ class TargetEmulator:
         process: The fitted Gaussian process of the residuals.
         noise: The fitted white-noise variance (the model's seed noise, logit scale).
         runs: How many runs it was fitted on.
+        inflation: The factor its variance (of the mean) is multiplied by, set by
+            cross-validation (:func:`inflation_factor`); 1 for a well-calibrated one.
+        checked: Cross-validated standardized errors of its runs, with the inflation.
+            The inflation was set on these errors, so they report the fit rather than
+            test it; the next wave's runs are the independent check.
     """
 
     trend: np.ndarray
     process: GaussianProcessRegressor
     noise: float
     runs: int
+    inflation: float = 1.0
+    checked: np.ndarray = field(default_factory=lambda: np.empty(0))
     _fast: tuple[np.ndarray, ...] | None = field(default=None, repr=False)
 
     def predict_one(self, point: np.ndarray) -> tuple[float, float]:
@@ -81,7 +104,7 @@ class TargetEmulator:
         k = amp * np.exp(-0.5 * np.sum(np.square(point / scale - inputs), axis=1))
         v = inverse @ k
         mean = float(k @ alpha) * y_std + y_mean
-        variance = max((amp - float(v @ v)) * y_std**2, 1e-12)
+        variance = max((amp - float(v @ v)) * y_std**2, 1e-12) * self.inflation
         return self.trend[0] + float(point @ self.trend[1:]) + mean, variance
 
     def predict(self, unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -95,24 +118,34 @@ class TargetEmulator:
         """
         unit = np.atleast_2d(unit)
         mean, std = self.process.predict(unit, return_std=True)
-        variance = np.maximum(std**2 - self.noise, 1e-12)
+        variance = np.maximum(std**2 - self.noise, 1e-12) * self.inflation
         return self.trend[0] + unit @ self.trend[1:] + mean, variance
 
 
-def fit_emulator(unit: np.ndarray, shares: np.ndarray, seed: int) -> TargetEmulator:
+def fit_emulator(
+    unit: np.ndarray, shares: np.ndarray, seed: int, recent: int = 0
+) -> TargetEmulator:
     """Fit one target's emulator to design runs.
 
     Args:
         unit: Design points on the unit cube, shape (runs, parameters).
         shares: The target measured in each run (NaN where it could not be).
         seed: Seeds the optimiser's restarts, so a refit gives the same emulator.
+        recent: How many of the last runs are the latest wave's (0 to all). They lie
+            where the posterior is, away from the earlier runs, so the inflation is the
+            larger of the factor set by cross-validation on all runs and the one that
+            makes the latest wave's runs, predicted from the earlier runs alone,
+            standard (by cross-validation when there are no earlier runs).
 
     Returns:
         The emulator.
 
     Raises:
-        ValueError: If fewer than :data:`MIN_RUNS` runs measured the target.
+        ValueError: If fewer than :data:`MIN_RUNS` runs measured the target, or
+            ``recent`` is not between 0 and the number of runs.
     """
+    if not 0 <= recent <= len(unit):
+        raise ValueError(f"recent must be 0 to {len(unit)} runs, got {recent}")
     keep = np.isfinite(shares)
     if keep.sum() < MIN_RUNS:
         raise ValueError(f"only {int(keep.sum())} runs measured this target")
@@ -131,14 +164,110 @@ def fit_emulator(unit: np.ndarray, shares: np.ndarray, seed: int) -> TargetEmula
         # A length scale at its upper bound means "this input does not matter here".
         warnings.simplefilter("ignore", ConvergenceWarning)
         process.fit(x, residual)
+    emulator = TargetEmulator(trend, process, _noise_of(process, residual), len(x))
+    errors, variances, noises = cross_validated(emulator, x, y, seed)
+    factors = [inflation_factor(errors, variances, noises)]
+    latest = (np.arange(len(unit)) >= len(unit) - recent)[keep]
+    earlier = ~latest
+    if latest.sum() >= MIN_RUNS and earlier.sum() >= MIN_RUNS:
+        # Random folds leave each new run's same-wave neighbours in training, which
+        # flatters the emulator; predicting the whole latest wave from the earlier
+        # ones is how it is used (at points placed away from those it was fitted on).
+        mean, variance, noise = refit_predict(emulator, x[earlier], y[earlier], x[latest])
+        factors.append(inflation_factor(y[latest] - mean, variance, np.full(len(mean), noise)))
+    elif latest.sum() >= MIN_RUNS:
+        factors.append(inflation_factor(errors[latest], variances[latest], noises[latest]))
+    emulator.inflation = max(factors)
+    emulator.checked = errors / np.sqrt(emulator.inflation * variances + noises)
+    return emulator
+
+
+def _noise_of(process: GaussianProcessRegressor, residual: np.ndarray) -> float:
     # normalize_y scales the kernel by the residuals' variance; the white term's fitted
     # level is in those units.
-    noise = float(process.kernel_.k2.noise_level) * float(np.var(residual))
-    return TargetEmulator(trend, process, noise, int(keep.sum()))
+    return float(process.kernel_.k2.noise_level) * float(np.var(residual))
+
+
+def cross_validated(
+    emulator: TargetEmulator, x: np.ndarray, y: np.ndarray, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each run predicted by the emulator refitted without its fold.
+
+    The refits keep the fitted hyperparameters (no new optimisation), so this checks the
+    emulator as fitted, at the cost of a few Cholesky factorisations.
+
+    Args:
+        emulator: The emulator fitted on all runs.
+        x: Its runs' points, shape (runs, parameters).
+        y: Their logits, shape (runs,).
+        seed: Seeds the split into folds.
+
+    Returns:
+        Per run: the error (logit minus prediction), the predicted variance of the mean
+        (not inflated) and the fold's seed-noise variance.
+    """
+    folds = np.random.default_rng(seed).permutation(len(x)) % min(FOLDS, len(x))
+    errors, variances, noises = (np.empty(len(x)) for _ in range(3))
+    for fold in np.unique(folds):
+        train, test = folds != fold, folds == fold
+        mean, variances[test], noises[test] = refit_predict(emulator, x[train], y[train], x[test])
+        errors[test] = y[test] - mean
+    return errors, variances, noises
+
+
+def refit_predict(
+    emulator: TargetEmulator, x: np.ndarray, y: np.ndarray, new: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Predict new points from an emulator refitted on some runs, hyperparameters kept.
+
+    Args:
+        emulator: The fitted emulator (its kernel's hyperparameters are reused).
+        x: The runs to refit on, shape (runs, parameters).
+        y: Their logits.
+        new: The points to predict.
+
+    Returns:
+        The predicted logits, their variance of the mean (not inflated) and the refit's
+        seed-noise variance.
+    """
+    design = np.column_stack([np.ones(len(x)), x])
+    trend, *_ = np.linalg.lstsq(design, y, rcond=None)
+    residual = y - design @ trend
+    process = clone(emulator.process).set_params(kernel=emulator.process.kernel_, optimizer=None)
+    process.fit(x, residual)
+    noise = _noise_of(process, residual)
+    mean, std = process.predict(new, return_std=True)
+    return trend[0] + new @ trend[1:] + mean, np.maximum(std**2 - noise, 1e-12), noise
+
+
+def inflation_factor(errors: np.ndarray, variances: np.ndarray, noises: np.ndarray) -> float:
+    """The smallest factor >= 1 on the mean's variance that makes errors standard.
+
+    Solves ``mean(e^2 / (c * v + n)) = 1`` for ``c``: the seed noise ``n`` is measured
+    directly by the white-noise term, so the shortfall is put on the emulator's own
+    uncertainty ``v``.
+
+    Args:
+        errors: Held-out errors.
+        variances: Their predicted variances of the mean.
+        noises: Their seed-noise variances.
+
+    Returns:
+        The factor, in [1, :data:`MAX_INFLATION`].
+    """
+
+    def excess(factor: float) -> float:
+        return float(np.mean(np.square(errors) / (factor * variances + noises))) - 1.0
+
+    if excess(1.0) <= 0.0:
+        return 1.0
+    if excess(MAX_INFLATION) > 0.0:
+        return MAX_INFLATION
+    return float(brentq(excess, 1.0, MAX_INFLATION, xtol=1e-6))
 
 
 def fit_emulators(
-    unit: np.ndarray, outputs: np.ndarray, names: list[str], seed: int
+    unit: np.ndarray, outputs: np.ndarray, names: list[str], seed: int, recent: int = 0
 ) -> dict[str, TargetEmulator]:
     """Fit one emulator per target.
 
@@ -147,6 +276,8 @@ def fit_emulators(
         outputs: Measured targets, shape (runs, targets).
         names: The targets' names, in column order.
         seed: Base seed of the optimisers.
+        recent: How many of the last runs are the latest wave's (see
+            :func:`fit_emulator`).
 
     Returns:
         Target name -> emulator.
@@ -154,7 +285,7 @@ def fit_emulators(
     emulators = {}
     for column, name in enumerate(names):
         try:
-            emulators[name] = fit_emulator(unit, outputs[:, column], seed + column)
+            emulators[name] = fit_emulator(unit, outputs[:, column], seed + column, recent)
         except ValueError as error:
             raise InputError(
                 f"{error} (at least {MIN_RUNS} needed): a town too small for the target's "

@@ -22,6 +22,7 @@ posterior, with their normalised weights. Everything is vectorised and seeded.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -112,7 +113,7 @@ def sample_posterior(
     log_like = log_likelihood(emulators, unit, observed, scales)
     log_prior = stats.norm.logpdf(probit).sum(axis=1)
     # Each draw's proposal density under every stage: the prior first.
-    proposals: list[tuple[int, object]] = [(len(unit), None)]
+    proposals: list[tuple[int, Any]] = [(len(unit), None)]
     log_q = [log_prior.copy()]
     weights = _normalised(log_like)
     stages = [{"stage": 0, "draws": len(unit), "ess": effective_sample_size(weights)}]
@@ -125,17 +126,19 @@ def sample_posterior(
         proposal = stats.multivariate_t(mean, covariance, df=DEGREES_OF_FREEDOM, seed=rng)
         new = np.atleast_2d(proposal.rvs(size=settings.batch))
         new_unit = np.clip(ndtr(new), 1e-12, 1 - 1e-12)
-        # Every draw's density under the new proposal, and the new draws' under the old.
+        # Every draw's density under the new proposal, and the new draws' under the old
+        # ones (the first "proposal" is the prior itself).
+        new_log_prior = stats.norm.logpdf(new).sum(axis=1)
         log_q_new_all = proposal.logpdf(np.vstack([probit, new]))
         log_q = [
-            np.concatenate([q, _density_under(previous, new)])
-            for q, previous in zip(log_q, proposals, strict=True)
+            np.concatenate([q, new_log_prior if previous is None else previous.logpdf(new)])
+            for q, (_, previous) in zip(log_q, proposals, strict=True)
         ]
         log_q.append(log_q_new_all)
         proposals.append((settings.batch, proposal))
         probit = np.vstack([probit, new])
         unit = np.vstack([unit, new_unit])
-        log_prior = stats.norm.logpdf(probit).sum(axis=1)
+        log_prior = np.concatenate([log_prior, new_log_prior])
         log_like = np.concatenate([log_like, log_likelihood(emulators, new_unit, observed, scales)])
         counts = np.array([count for count, _ in proposals], dtype=float)
         mixture = np.logaddexp.reduce(
@@ -151,14 +154,6 @@ def sample_posterior(
         generations=pd.DataFrame(stages),
         reached_exact=True,
     )
-
-
-def _density_under(previous: tuple[int, object], points: np.ndarray) -> np.ndarray:
-    """Log-density of points (probit scale) under an earlier stage's proposal."""
-    _, proposal = previous
-    if proposal is None:
-        return stats.norm.logpdf(points).sum(axis=1)
-    return proposal.logpdf(points)  # type: ignore[attr-defined]
 
 
 def _normalised(log_weights: np.ndarray) -> np.ndarray:

@@ -52,12 +52,18 @@ from hikisim.bayes.history import (
 )
 from hikisim.bayes.importance import sample_posterior
 from hikisim.bayes.problem import CalibrationProblem
-from hikisim.bayes.runs import batch_manifest, batch_outputs, batch_tasks, run_batch
+from hikisim.bayes.runs import (
+    batch_manifest,
+    batch_outputs,
+    batch_tasks,
+    run_batch,
+    unfitted_base,
+)
 from hikisim.errors import InputError
 from hikisim.scenario import Scenario
 from hikisim.sweeps.executors import Executor
 from hikisim.sweeps.runner import Simulator
-from hikisim.sweeps.storage import SweepStore, write_atomically
+from hikisim.sweeps.storage import changed_fields, write_atomically
 from hikisim.targets import Target
 
 SETTINGS_FILE = "calibration.json"
@@ -115,7 +121,7 @@ class BayesSettings:
             :data:`ABC_MAX_PARAMETERS` parameters, importance sampling above.
     """
 
-    waves: tuple[int, ...] = (128, 96)
+    waves: tuple[int, ...] = (128, 96, 64)
     candidates: int = 20_000
     abc_population: int = 1000
     abc_generations: int = 15
@@ -125,7 +131,7 @@ class BayesSettings:
 
 
 FULL = BayesSettings()
-"""The full fit: 224 points (448 runs) and 32 predictive points (64 runs), about 70 minutes
+"""The full fit: 288 points (576 runs) and 32 predictive points (64 runs), about 80 minutes
 on 2 cores (docs/calibration.md)."""
 QUICK = BayesSettings(waves=(56,), abc_population=500, predictive_draws=8)
 """``--quick``: one wave of 56 points (112 runs) and 8 predictive points (16 runs); at the
@@ -207,12 +213,13 @@ def check_settings_file(out: Path, facts: dict[str, Any]) -> None:
         InputError: If ``out`` holds a calibration with other settings or targets.
     """
     path = out / SETTINGS_FILE
+    facts = json.loads(json.dumps(facts))  # as stored: tuples become lists
     digest = hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()[:16]
     record = {"hash": digest, **facts}
     if path.is_file():
         existing = json.loads(path.read_text(encoding="utf-8"))
         if existing.get("hash") != digest:
-            changed = sorted(k for k in facts if existing.get(k) != facts[k])
+            changed = changed_fields({k: existing.get(k) for k in facts}, facts)
             raise InputError(
                 f"holds a calibration with other settings (changed: {', '.join(changed)}); "
                 "results are never mixed, so use a new --out folder or delete this one",
@@ -258,7 +265,7 @@ def run_bayesian_calibration(
             "settings": asdict(settings),
             "parameters": [[p.key, p.distribution, p.low, p.high] for p in problem.priors],
             "targets": {n: [t.value, list(t.tolerance), t.n] for n, t in problem.targets.items()},
-            "base": base.model_dump(mode="json"),
+            "base": unfitted_base(base, problem.keys),
             "version": __version__,
         },
     )
@@ -295,7 +302,9 @@ def run_bayesian_calibration(
         units.append(design)
         outputs.append(measured)
         all_unit, all_out = np.vstack(units), np.vstack(outputs)
-        emulators = fit_emulators(all_unit, all_out, problem.target_names, settings.seed)
+        emulators = fit_emulators(
+            all_unit, all_out, problem.target_names, settings.seed, recent=len(design)
+        )
         search = candidates(settings.candidates, dims, settings.seed + 1000 * wave)
         means, variances = predict_shares(emulators, search)
         wave_cut = cut(search, implausibility(means, variances, observed, scales))
@@ -378,13 +387,7 @@ def _run(
 ) -> np.ndarray:
     manifest = batch_manifest(kind, problem, base, design, seed)
     tasks = batch_tasks(problem, base, design, seed)
-    store = SweepStore(folder)
-    done = len(store.finished_ok()) if store.read_manifest() is not None else 0
-    say(
-        f"{kind}: {len(design)} points, {len(tasks)} runs ({done} already done), "
-        f"on {executor.describe()}"
-    )
-    run_batch(folder, manifest, tasks, executor, targets, progress, simulator)
+    run_batch(folder, manifest, tasks, executor, targets, progress, simulator, say)
     return batch_outputs(folder, problem, len(design))
 
 

@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from hikisim.bayes.abc_smc import effective_sample_size
+from hikisim.bayes.emulator import TargetEmulator
 from hikisim.bayes.pipeline import BayesResult, sampler_of
 from hikisim.sweeps.storage import write_atomically
 
@@ -145,6 +146,25 @@ def predictive_rows(result: BayesResult) -> list[dict[str, Any]]:
     return rows
 
 
+def error_shares(errors: np.ndarray) -> dict[str, Any]:
+    """How many standardized errors were measured, and the shares beyond 2 and 3."""
+    finite = errors[np.isfinite(errors)]
+    return {
+        "runs": int(finite.size),
+        "beyond_2": float(np.mean(np.abs(finite) > 2)) if finite.size else float("nan"),
+        "beyond_3": float(np.mean(np.abs(finite) > 3)) if finite.size else float("nan"),
+    }
+
+
+def cross_validated_shares(emulator: TargetEmulator) -> dict[str, float]:
+    """The final emulator's cross-validated errors beyond 2 and 3 (with its inflation)."""
+    shares = error_shares(emulator.checked)
+    return {
+        "cross_validated_beyond_2": shares["beyond_2"],
+        "cross_validated_beyond_3": shares["beyond_3"],
+    }
+
+
 def diagnostics(result: BayesResult) -> dict[str, Any]:
     """The waves' cuts and the ABC-SMC schedule, as JSON-compatible data."""
     names = result.problem.target_names
@@ -161,11 +181,7 @@ def diagnostics(result: BayesResult) -> dict[str, Any]:
                 "validation": None
                 if wave.validation is None
                 else {
-                    name: {
-                        "runs": int(np.isfinite(errors).sum()),
-                        "beyond_2": float(np.mean(np.abs(errors[np.isfinite(errors)]) > 2)),
-                        "beyond_3": float(np.mean(np.abs(errors[np.isfinite(errors)]) > 3)),
-                    }
+                    name: error_shares(errors)
                     for name, errors in zip(names, wave.validation.T, strict=True)
                 },
             }
@@ -178,7 +194,10 @@ def diagnostics(result: BayesResult) -> dict[str, Any]:
             "particles": len(result.abc.weights),
             "reached_temperature_1": result.abc.reached_exact,
         },
-        "emulator_runs": {name: em.runs for name, em in result.emulators.items()},
+        "emulators": {
+            name: {"runs": em.runs, "inflation": em.inflation} | cross_validated_shares(em)
+            for name, em in result.emulators.items()
+        },
     }
 
 
@@ -345,6 +364,36 @@ def markdown(
             + ", ".join(f"{name} {share:.0%}" for name, share in worst)
             + " |"
         )
+    lines += [
+        "",
+        "## Emulator checks",
+        "",
+        "Share of runs beyond 2 and 3 predicted standard deviations (about 5% and 0.3% "
+        "for a sound emulator): the previous wave's emulators on each wave's new runs (the "
+        "independent check), and the final emulators' inflation of their variance with "
+        "their cross-validated errors after it (set on those errors, so not a check).",
+        "",
+    ]
+    header = [
+        "target",
+        *(f"wave {wave['wave']} held out" for wave in report["waves"][1:]),
+        "final: inflation",
+        "final: cross-validated, inflated",
+    ]
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for name, emulator in report["emulators"].items():
+        cells = [
+            name,
+            *(
+                f"{wave['validation'][name]['beyond_2']:.0%} / "
+                f"{wave['validation'][name]['beyond_3']:.0%}"
+                for wave in report["waves"][1:]
+            ),
+            f"{emulator['inflation']:.2f}",
+            f"{emulator['cross_validated_beyond_2']:.0%} / "
+            f"{emulator['cross_validated_beyond_3']:.0%}",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
     columns = list(abc["generations"][0]) if abc["generations"] else []
     lines += [
         "",

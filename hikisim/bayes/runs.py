@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +24,11 @@ import pandas as pd
 
 from hikisim import __version__
 from hikisim.bayes.problem import CalibrationProblem, group_overrides
-from hikisim.metrics import summarize
 from hikisim.scenario import Scenario
-from hikisim.simulation import run_model
 from hikisim.sweeps.driver import SweepTally, drive
 from hikisim.sweeps.executors import Executor, RunFunction
 from hikisim.sweeps.plan import derive_seed
-from hikisim.sweeps.runner import RunTask, Simulator, execute_run
+from hikisim.sweeps.runner import RunTask, Simulator, execute_run, simulate_run
 from hikisim.sweeps.storage import (
     FORMAT,
     SweepStore,
@@ -41,24 +39,6 @@ from hikisim.targets import Target
 
 OUTCOME_PREFIX = "targets."
 MAX_RETRIES = 1
-
-
-def simulate_with_targets(
-    targets: Mapping[str, Target], scenario: Scenario, seed: int
-) -> tuple[dict[str, Any], Sequence[dict[str, float]]]:
-    """Run the model measuring the given targets (a sweep simulator; see the runner).
-
-    Args:
-        targets: The published figures to measure (a targets file other than the
-            packaged one).
-        scenario: The scenario.
-        seed: The seed.
-
-    Returns:
-        The run's summary and weekly records.
-    """
-    model = run_model(scenario, seed, targets=targets)
-    return summarize(model), model.weekly_records
 
 
 def run_function(
@@ -79,7 +59,7 @@ def run_function(
     if targets is None:
         return execute_run
     return functools.partial(
-        execute_run, simulator=functools.partial(simulate_with_targets, dict(targets))
+        execute_run, simulator=functools.partial(simulate_run, targets=dict(targets))
     )
 
 
@@ -122,7 +102,7 @@ def batch_manifest(
             [g.name, dict(g.overrides), g.population_factor, list(g.targets)]
             for g in problem.groups
         ],
-        "base": base.model_dump(mode="json"),
+        "base": unfitted_base(base, problem.keys),
         "points": np.asarray(unit_points, dtype=float).round(12).tolist(),
         "seed": seed,
     }
@@ -136,6 +116,30 @@ def batch_manifest(
         "model_source": model_source_hash(),
         **dict(extra or {}),
     }
+
+
+def unfitted_base(base: Scenario, fitted: Sequence[str]) -> dict[str, Any]:
+    """The base scenario as recorded for a batch: without the keys every run sets.
+
+    The fitted parameters are overridden in every run, so the base's own values of them
+    never enter a result; leaving them out lets a calibration resume after the defaults
+    moved to its own representative draw.
+
+    Args:
+        base: The calibrated scenario.
+        fitted: The fitted parameters' dotted keys.
+
+    Returns:
+        The scenario's data, fitted keys removed.
+    """
+    data = base.model_dump(mode="json")
+    for key in fitted:
+        *sections, name = key.split(".")
+        table = data
+        for section in sections:
+            table = table[section]
+        del table[name]
+    return data
 
 
 def batch_tasks(
@@ -186,6 +190,7 @@ def run_batch(
     targets: Mapping[str, Target] | None,
     progress: bool,
     simulator: Simulator | None = None,
+    say: Callable[[str], Any] | None = None,
 ) -> SweepTally:
     """Run a batch's missing runs into ``folder``, resuming what it holds.
 
@@ -197,6 +202,8 @@ def run_batch(
         targets: A targets file's figures, or None for the packaged ones.
         progress: Show a progress bar.
         simulator: Replaces the model (see :func:`run_function`).
+        say: Where a one-line note of the batch (runs, how many already done, where)
+            goes, if anywhere.
 
     Returns:
         What was done.
@@ -210,6 +217,11 @@ def run_batch(
     done = store.finished_ok()
     pending = [task for task in tasks if task.run_id not in done]
     tally = SweepTally(planned=len(tasks), skipped=len(tasks) - len(pending))
+    if say is not None:
+        say(
+            f"{manifest['experiment']['kind']}: {len(tasks)} runs ({tally.skipped} already done), "
+            f"on {executor.describe()}"
+        )
     drive(pending, run_function(targets, simulator), executor, store, MAX_RETRIES, tally, progress)
     return tally
 

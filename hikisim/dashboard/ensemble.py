@@ -135,16 +135,28 @@ class Ensemble:
 
     def at_week(self, week: int) -> EnsembleSummary | None:
         """The finished towns' averted cases by ``week``, or None before any has finished."""
-        curves = self.curves()
-        if not len(curves) or week <= 0:
-            return None
-        column = curves[:, min(week, curves.shape[1]) - 1]
-        return EnsembleSummary(
-            towns=len(column),
-            mean=float(column.mean()),
-            low=float(column.min()),
-            high=float(column.max()),
-        )
+        return summary_at_week(self.curves(), week)
+
+
+def summary_at_week(curves: np.ndarray, week: int) -> EnsembleSummary | None:
+    """Towns' averted cases by ``week``: their number, mean and range.
+
+    Args:
+        curves: Averted cases by week, one row per town.
+        week: The week reached (weeks past the curves' end read their last value).
+
+    Returns:
+        The summary, or None with no towns or before week 1.
+    """
+    if not len(curves) or week <= 0:
+        return None
+    column = curves[:, min(week, curves.shape[1]) - 1]
+    return EnsembleSummary(
+        towns=len(column),
+        mean=float(column.mean()),
+        low=float(column.min()),
+        high=float(column.max()),
+    )
 
 
 @atexit.register

@@ -27,7 +27,8 @@ def variance_partition(values: ArrayLike) -> dict[str, float]:
         variance of one run given the parameters), ``monte_carlo_variance`` (its share
         in a draw mean, within / R), ``parameter_variance`` (between - within / R,
         clipped at 0), ``parameter_variance_unclipped``, ``monte_carlo_share`` (share of
-        the between-draw variance that is Monte Carlo noise, NaN if that variance is 0)
+        the between-draw variance that is Monte Carlo noise, clipped at 1; NaN if that
+        variance is 0)
         and ``mean_standard_error`` (standard error of the grand mean).
 
     Raises:
@@ -56,6 +57,8 @@ def variance_partition(values: ArrayLike) -> dict[str, float]:
         "monte_carlo_variance": monte_carlo,
         "parameter_variance": max(0.0, parameter),
         "parameter_variance_unclipped": parameter,
-        "monte_carlo_share": monte_carlo / between if between > 0 else float("nan"),
+        # Clipped at 1 as the parameter part is at 0: with few draws the between-draw
+        # variance can fall below its Monte Carlo part by chance.
+        "monte_carlo_share": min(1.0, monte_carlo / between) if between > 0 else float("nan"),
         "mean_standard_error": float(np.sqrt(between / draws)),
     }

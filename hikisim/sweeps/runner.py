@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -17,6 +17,7 @@ from hikisim.metrics import summarize
 from hikisim.scenario import Scenario
 from hikisim.simulation import run_model
 from hikisim.sweeps.outcomes import select_outcomes
+from hikisim.targets import Target
 
 #: A simulator takes a scenario and a seed and returns the run's summary and its weekly
 #: records (one dict per horizon week).
@@ -26,10 +27,21 @@ WEEKLY_PREFIX = "weekly."
 
 
 def simulate_run(
-    scenario: Scenario, seed: int
+    scenario: Scenario, seed: int, targets: Mapping[str, Target] | None = None
 ) -> tuple[dict[str, Any], Sequence[dict[str, float]]]:
-    """The default simulator: run the model and return its summary and weekly records."""
-    model = run_model(scenario, seed)
+    """The default simulator: run the model and return its summary and weekly records.
+
+    Args:
+        scenario: The scenario.
+        seed: The seed.
+        targets: Published figures to measure instead of the packaged ones (a
+            calibration against another targets file binds them with
+            :func:`functools.partial`).
+
+    Returns:
+        The run's summary and weekly records.
+    """
+    model = run_model(scenario, seed, targets=targets)
     return summarize(model), model.weekly_records
 
 
