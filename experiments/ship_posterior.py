@@ -33,7 +33,8 @@ def preset_text(calibration: Path, name: str, description: str, preset: Path) ->
         f"# {description}\n"
         "# A TRANSFER: the Japanese model's structure (school system, calendar drivers, age\n"
         "# make-up) with the parameters below refitted to this setting's own survey figure;\n"
-        f"# every other value is the Japanese baseline's. Posterior: load_posterior({name!r}).\n"
+        f"# every other value is the Japanese baseline's. Posterior: load_posterior({name!r});\n"
+        f"# a PSA of this setting draws from it with: hikisim compare ... --posterior {name}\n"
         f"# Fitted by: {meta.get('command', '')}\n"
         f"# Representative draw {meta.get('representative_draw')} (nearest the posterior median).\n"
         f'extends = "{baseline.as_posix()}"\n'
