@@ -33,7 +33,7 @@ from hikisim.economics.outcomes import (
     run_economics,
 )
 from hikisim.economics.parameters import EconomicParameters
-from hikisim.psa import ECONOMIC_GROUPS, PsaDesign
+from hikisim.psa import ECONOMIC_GROUPS, PosteriorPrior, PsaDesign
 from hikisim.scenario import Scenario
 
 TAIL = (0.025, 0.975)
@@ -74,6 +74,8 @@ class PsaResults:
         variance: Parameter against Monte Carlo variance of each scenario's iNMB.
         tornado: One-way iNMB range of each parameter, largest first.
         tornado_strategy: The strategy the tornado compares with the first scenario.
+        posterior_keys: The natural-history keys drawn jointly from a calibration
+            posterior (none when ``--posterior none``).
     """
 
     draws: pd.DataFrame
@@ -84,6 +86,7 @@ class PsaResults:
     variance: pd.DataFrame
     tornado: pd.DataFrame
     tornado_strategy: str
+    posterior_keys: tuple[str, ...] = ()
 
 
 def run_outcomes(
@@ -225,6 +228,7 @@ def analyse_psa(
         variance=_variance_table(outcomes, names, settings),
         tornado=_tornado(incremental, one_way, design, economics),
         tornado_strategy=best,
+        posterior_keys=tuple(p.key for p in design.priors if isinstance(p, PosteriorPrior)),
     )
 
 

@@ -141,9 +141,7 @@ def report_markdown(
         "",
         "- Utilities for withdrawal are stand-ins from depression studies.",
         "- Usual care outside the programmes is not costed.",
-        "- The model's calibration fits a handful of survey figures; until the Bayesian "
-        "calibration's posterior exists, natural-history uncertainty in the PSA comes from "
-        "wide placeholder priors, not from the data.",
+        "- The model's calibration fits a handful of survey figures; " + _calibration_limit(psa),
         "",
     ]
     return "\n".join(lines)
@@ -175,6 +173,21 @@ def psa_summary_lines(
     ]
 
 
+def _calibration_limit(psa: PsaResults | None) -> str:
+    """What the report must say about where its natural-history uncertainty comes from."""
+    if psa is None:
+        return "no PSA was run (`--psa N`), so no parameter uncertainty is shown."
+    if psa.posterior_keys:
+        return (
+            "the PSA draws the calibrated parameters from its posterior, which comes from "
+            "emulators and leaves most parameters near their priors (docs/calibration.md)."
+        )
+    return (
+        "this PSA ran with `--posterior none`, so natural-history uncertainty comes from "
+        "wide placeholder priors, not from the data."
+    )
+
+
 def psa_section(psa: PsaResults, settings: AppraisalSettings, comparator: str) -> list[str]:
     """The PSA's results as Markdown lines: best buy, EVPI, EVPPI, variance, figures."""
     draws = psa.draws["draw"].nunique()
@@ -185,9 +198,17 @@ def psa_section(psa: PsaResults, settings: AppraisalSettings, comparator: str) -
         "## Probabilistic sensitivity analysis",
         "",
         f"{draws} parameter draws; each draw ran every scenario with the same seeds. Priors: "
-        "`hikisim/data/psa_priors.toml` (programme effects, natural history) and "
-        "`hikisim/data/economics.toml` (unit costs, utilities, productivity), each with its "
-        "source or marked as an assumption.",
+        + (
+            f"the {len(psa.posterior_keys)} calibrated natural-history parameters drawn "
+            "jointly from the calibration posterior (`compare --posterior`, each scenario "
+            "keeping its offset from the posterior's representative draw), and "
+            if psa.posterior_keys
+            else ""
+        )
+        + "`hikisim/data/psa_priors.toml` (programme effects, "
+        + ("other natural-history parameters" if psa.posterior_keys else "natural history")
+        + ") and `hikisim/data/economics.toml` (unit costs, utilities, productivity), each "
+        "with its source or marked as an assumption.",
         "",
         f"At {settings.wtp / 1e6:g} M yen per QALY the strategy with the highest expected net "
         f"monetary benefit is **{frontier['strategy']}**, optimal in "
