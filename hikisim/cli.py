@@ -86,6 +86,15 @@ def prepare_psa(
                 "--posterior",
             )
         priors = posterior_priors(priors, draws_from)
+    for scenario in scenarios:
+        # A regional preset has a posterior of its own; the Japanese one (the default)
+        # would give it Japan's uncertainty around its values.
+        if scenario.name in POSTERIORS and scenario.name != posterior:
+            print(
+                f"note: scenario {scenario.name} has its own posterior; the PSA draws from "
+                f"--posterior {posterior} (use --posterior {scenario.name} for its own)",
+                file=sys.stderr,
+            )
     design = make_design(priors, economics, draws, replicates, base_seed, draws_from)
     PsaStore(folder).prepare(plan_of(scenarios, design))
     return design
@@ -408,7 +417,7 @@ def calibrate(
         typer.Option(help="Calibration priors file (default: the packaged one). bayes only."),
     ] = None,
     quick: Annotated[
-        bool, typer.Option("--quick", help="One wave of 56 points (about 15 min on 2 cores).")
+        bool, typer.Option("--quick", help="One wave of 56 points (about 12 min on 2 cores).")
     ] = False,
     waves: Annotated[
         str | None, typer.Option(help="Points per history-matching wave, e.g. 128,96.")

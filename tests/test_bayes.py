@@ -31,6 +31,7 @@ from hikisim.bayes.history import cut, implausibility, next_design, space_fillin
 from hikisim.bayes.pipeline import BayesSettings, run_bayesian_calibration
 from hikisim.bayes.problem import TOWN, make_problem, measurement_groups, target_scale
 from hikisim.bayes.report import representative_index, weighted_quantile, write_outputs
+from hikisim.bayes.runs import batch_manifest
 from hikisim.calibration import load_posterior
 from hikisim.calibration_priors import CalibrationPrior
 from hikisim.errors import InputError
@@ -379,6 +380,24 @@ def test_a_one_wave_report_has_a_well_formed_emulator_table(tmp_path: Path) -> N
     rows = [line for line in table.splitlines() if line.startswith("|")]
     assert len(rows) == 2 + len(closed_form_problem().targets)
     assert len({row.count("|") for row in rows}) == 1  # every row has the header's cells
+
+
+def test_a_batch_record_ignores_the_base_values_every_run_overrides() -> None:
+    # Moving the defaults to the fit's own representative draw must not orphan the
+    # calibration's runs; any other change of the base must.
+    problem, design = closed_form_problem(), space_filling(4, 2, seed=1)
+    record = batch_manifest("wave-1", problem, Scenario(), design, 7)
+    moved = Scenario().with_overrides({"dynamics.onset_base": -9.1, "dynamics.exit_base": 0.02})
+    assert (
+        batch_manifest("wave-1", problem, moved, design, 7)["experiment_hash"]
+        == (record["experiment_hash"])
+    )
+    assert "onset_base" not in record["experiment"]["base"]["dynamics"]
+    other = Scenario().with_overrides({"dynamics.resolve_base": -4.0})
+    assert (
+        batch_manifest("wave-1", problem, other, design, 7)["experiment_hash"]
+        != (record["experiment_hash"])
+    )
 
 
 def test_a_rerun_repeats_no_run_and_gives_the_same_posterior(tmp_path: Path) -> None:

@@ -134,9 +134,8 @@ FULL = BayesSettings()
 """The full fit: 288 points (576 runs) and 32 predictive points (64 runs), about 80 minutes
 on 2 cores (docs/calibration.md)."""
 QUICK = BayesSettings(waves=(56,), abc_population=500, predictive_draws=8)
-"""``--quick``: one wave of 56 points (112 runs) and 8 predictive points (16 runs); at the
-6.4 s a run the full fit's predictive batch took on 2 cores, about 15 minutes in all
-(estimated, not yet timed). Its emulators are cruder, so its posterior is wider."""
+"""``--quick``: one wave of 56 points (112 runs) and 8 predictive points (16 runs); 711 s
+on 2 cores (docs/calibration.md). Its emulators are cruder, so its posterior is wider."""
 
 
 @dataclass
