@@ -35,7 +35,8 @@ DEFAULT_SCENARIO_FILE = "baseline.toml"
 SCENARIO_DIR_VARIABLE = "HIKISIM_SCENARIOS"
 MAX_SEED = 2**63 - 1
 # The finest slider step: a preset with more decimals than this is rounded by the slider.
-MIN_SLIDER_STEP = 1e-4
+# Calibrated defaults carry six significant figures (peer influence 3.08466 needs 1e-5).
+MIN_SLIDER_STEP = 1e-6
 
 
 @dataclass(frozen=True)
@@ -197,7 +198,7 @@ def slider_step(control: FactorControl, value: float) -> float:
     The browser snaps a slider's value to its grid, so a preset such as 0.93 on a 0.05
     grid would come back as 0.95 and look like a change waiting for Reset. Hundredths
     suffice for most presets, whatever the control's own step; a fitted value such as
-    1.044 needs thousandths.
+    3.08466 needs hundred-thousandths.
 
     Args:
         control: The slider.
