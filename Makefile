@@ -30,6 +30,7 @@ $(STAMP): pyproject.toml
 	fi
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m hikisim.precompile
 	touch $(STAMP)
 
 DEMO_SCENARIOS := scenarios/baseline.toml scenarios/school_prevention.toml scenarios/family_support.toml scenarios/comprehensive.toml

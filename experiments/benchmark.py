@@ -33,6 +33,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -193,7 +194,6 @@ def worker_hikisim(config: Config, youths: int | None = None) -> dict[str, Any]:
         "symptomatic_share": symptomatic / youths,
         "edges": model.graph.number_of_edges(),
         "agents": len(model.agents),
-        "prefetch": bool(getattr(model.streams, "prefetch", False)),
     }
 
 
@@ -289,7 +289,31 @@ def worker_million(config: Config) -> dict[str, Any]:
     return full_run(config.million_people, config.seed)
 
 
+def worker_compile(config: Config) -> dict[str, Any]:
+    """Time a small model's first weeks, then a second model's, in one fresh process.
+
+    The first model's weeks include loading the compiled kernel (compiling it if the
+    numba cache is empty); the second's do not. Run with ``NUMBA_CACHE_DIR`` set to an
+    empty folder, then again with the same folder, to time compiling and loading apart.
+    """
+    from hikisim import HikiModel
+    from hikisim.scenario import Scenario
+
+    scenario = Scenario().with_overrides(
+        {"population.youths": 1_000, "run.burn_in_years": 0, "run.years": 1}
+    )
+    times = []
+    for _ in range(2):
+        start = time.perf_counter()
+        model = HikiModel(scenario, seed=config.seed)
+        for _ in range(3):
+            model.step()
+        times.append(time.perf_counter() - start)
+    return {"first_s": times[0], "again_s": times[1]}
+
+
 WORKERS: dict[str, Callable[[Config], dict[str, Any]]] = {
+    "compile": worker_compile,
     "hikisim": worker_hikisim,
     "hikisim_small": worker_small,
     "mesa": worker_mesa,
@@ -309,13 +333,25 @@ def default_run_row(result: dict[str, Any]) -> Row:
     }
 
 
-def run_worker(name: str, quick: bool) -> dict[str, Any]:
-    """Run one worker in a fresh interpreter and return its JSON result."""
+def run_worker(name: str, quick: bool, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run one worker in a fresh interpreter and return its JSON result.
+
+    Args:
+        name: The worker.
+        quick: Run the quick configuration.
+        env: Extra environment variables for the worker.
+    """
     command = [sys.executable, str(Path(__file__).resolve()), "--worker", name]
     if quick:
         command.append("--quick")
     done = subprocess.run(
-        command, capture_output=True, text=True, timeout=WORKER_TIMEOUT_S, cwd=ROOT, check=False
+        command,
+        capture_output=True,
+        text=True,
+        timeout=WORKER_TIMEOUT_S,
+        cwd=ROOT,
+        check=False,
+        env={**os.environ, **(env or {})},
     )
     if done.returncode != 0:
         raise RuntimeError(f"benchmark worker {name!r} failed:\n{done.stderr}")
@@ -399,8 +435,7 @@ def core_rows(
             "benchmark": "Start-up: importing hikisim, numpy, networkx and Mesa",
             "value": hiki["import_s"],
             "unit": "s",
-            "note": "kept out of every stepping figure; the kernel is numpy only, so there is "
-            "no compilation to report",
+            "note": "kept out of every stepping figure",
         },
     ]
     for result, target in ((hiki, RATIO_TARGET), (small, SMALL_RATIO_TARGET)):
@@ -454,9 +489,7 @@ def stepping_rows(
             "note": f"{result['timed_weeks']} weeks timed after {config.warmup_weeks} warm-up "
             f"weeks, {1e3 * result['timed_s'] / result['timed_weeks']:.2f} ms/week; best "
             f"{config.block_weeks}-week block {result['best_block_rate'] / 1e6:.1f} M/s; "
-            f"{100 * result['symptomatic_share']:.1f}% at risk or withdrawn at the end; "
-            f"random numbers drawn ahead on a helper thread: "
-            f"{'yes' if result['prefetch'] else 'no (switched off: no free core)'}",
+            f"{100 * result['symptomatic_share']:.1f}% at risk or withdrawn at the end",
         },
         {
             "benchmark": f"hikisim youth-weeks/s over Mesa agent-steps/s, {n} youths",
@@ -471,6 +504,30 @@ def stepping_rows(
             "unit": "x",
             "note": f"best {config.block_weeks}-week block over the fastest Mesa run "
             f"({verdict(best_ratio >= target)}); the two ratios agree on a quiet machine",
+        },
+    ]
+
+
+def compilation_rows(quick: bool) -> list[Row]:
+    """Compile the kernel into an empty numba cache, then load it, in fresh processes."""
+    with tempfile.TemporaryDirectory(prefix="hikisim-numba-") as cache:
+        env = {"NUMBA_CACHE_DIR": cache}
+        compiled = run_worker("compile", quick, env)
+        loaded = run_worker("compile", quick, env)
+    return [
+        {
+            "benchmark": "Compiling the kernel (first process on a machine)",
+            "value": compiled["first_s"] - compiled["again_s"],
+            "unit": "s",
+            "note": "numba, cache=True: paid once; the compiled code is written to the cache "
+            "(``__pycache__`` next to the sources) and never counted in a stepping figure",
+        },
+        {
+            "benchmark": "Loading the compiled kernel (every later process, e.g. a sweep worker)",
+            "value": loaded["first_s"] - loaded["again_s"],
+            "unit": "s",
+            "note": "the first weeks of a 1,000-person model in a fresh process, less the "
+            "same weeks of a second model in it",
         },
     ]
 
@@ -608,11 +665,18 @@ script. Rerun it on your machine with:
   over all runs; its epidemic usually burns out early, so this is close to Mesa's
   per-agent floor. The ratio is also given for the
   least disturbed measurements (hikisim's fastest block over Mesa's fastest run).
+- **Compilation.** The passes over the whole population are compiled with numba
+  (`hikisim/kernels.py`, `hikisim/philox.py`, `cache=True`). Two fresh processes share
+  an empty `NUMBA_CACHE_DIR`: in the first, a 1,000-person model's first three weeks
+  (and its build) less a second model's in the same process is the compilation; in the
+  second, the same difference is loading the compiled code from the cache, which every
+  later process (a sweep worker, a test) pays instead. Neither is in a stepping figure:
+  the warm-up weeks come first.
+- **Random numbers.** Each mechanism's weekly uniforms are counter-based (Philox4x32-10,
+  keyed by seed and mechanism, counted by seat, week and draw) and computed only for the
+  youths a mechanism reads, so no week generates a number per person per mechanism.
 - **Caveats.** Wall-clock times on a shared machine vary with its load (the load average
-  at the start is listed above). The weekly kernel uses one helper thread to draw the
-  next week's random numbers ahead (the numbers are the same as drawing on demand), so a
-  second free core speeds it up; it switches itself off when that core is busy, and the
-  stepping row says whether it stayed on.
+  at the start is listed above).
 """
 
 
@@ -640,6 +704,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Mesa reference: {config.mesa_runs} run(s) of {config.mesa_steps} steps ...", flush=True)
     # Mesa runs before and after hikisim, so that a change in the machine's load during
     # the benchmark weighs on both sides of the ratio.
+    print("hikisim: compiling the kernel, then loading it from the cache ...", flush=True)
+    compile_rows = compilation_rows(args.quick)
     mesa_before = run_worker("mesa", args.quick)
     print(f"hikisim: {config.youths:,} youths ...", flush=True)
     hiki = run_worker("hikisim", args.quick)
@@ -647,7 +713,7 @@ def main(argv: list[str] | None = None) -> int:
     small = run_worker("hikisim_small", args.quick)
     print("Mesa reference again ...", flush=True)
     mesa_result = combine_mesa(config, [mesa_before, run_worker("mesa", args.quick)])
-    rows = core_rows(config, hiki, small, mesa_result)
+    rows = core_rows(config, hiki, small, mesa_result) + compile_rows
     print("hikisim: the default run ...", flush=True)
     rows.append(default_run_row(run_worker("default_run", args.quick)))
     print(f"hikisim: {config.million_people:,} people, the whole run ...", flush=True)

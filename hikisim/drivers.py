@@ -80,7 +80,7 @@ class Driver:
         Returns:
             The interpolated value, or the ``before``/``after`` rule outside the points.
         """
-        return float(self._evaluate(np.array([year], dtype=np.float64))[0])
+        return float(self.evaluate(np.array([year], dtype=np.float64))[0])
 
     def on_weeks(self, years: np.ndarray) -> np.ndarray:
         """The driver's value at many calendar times, e.g. the weeks of a run.
@@ -91,10 +91,10 @@ class Driver:
         Returns:
             float32 values of the same shape, as :meth:`at` gives them one by one.
         """
-        return self._evaluate(np.asarray(years, dtype=np.float64)).astype(np.float32)
+        return self.evaluate(np.asarray(years, dtype=np.float64)).astype(np.float32)
 
-    def _evaluate(self, t: np.ndarray) -> np.ndarray:
-        """Evaluate at float64 times ``t`` in float64."""
+    def evaluate(self, t: np.ndarray) -> np.ndarray:
+        """The driver's value at float64 times ``t``, in float64 (element by element)."""
         if self.interpolation == "step":
             index = np.searchsorted(self.years, t, side="right") - 1
             inside = self.values[np.clip(index, 0, self.values.size - 1)]

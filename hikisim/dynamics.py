@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from hikisim import kernels
 from hikisim.clock import MONTH_START_WEEK
 from hikisim.episodes import OUTCOMES, EpisodeLog
 from hikisim.network import SocialNetwork, TieKind
@@ -41,10 +42,6 @@ FINAL_JUNIOR_HIGH_START_WEEKS = 14 * WEEKS_PER_YEAR
 # Junior high starts in the school year that begins at 12, high school at 15.
 JUNIOR_HIGH_START_WEEKS = 12 * WEEKS_PER_YEAR
 HIGH_SCHOOL_START_WEEKS = 15 * WEEKS_PER_YEAR
-# Added to the bound on the onset logit: far more than float32 rounding of the sum.
-ONSET_BOUND_SLACK = 1e-3
-# The logit (about a 0.5% weekly onset) that splits the youths for the onset bound.
-ONSET_LOW_LOGIT = -5.3
 
 # Plain ints for comparisons with the int8 code arrays: numpy takes an IntEnum member as
 # a strong int64 and would first upcast the whole array, several times slower.
@@ -200,7 +197,7 @@ class Kernel:
         log: EpisodeLog,
         initial_activity: np.ndarray,
     ) -> None:
-        self.scenario = scenario
+        self.scenario = scenario  # also sets the tables drawn from it (see the setter)
         self.population = population
         self.youths = population.youths
         self.network = network
@@ -226,13 +223,22 @@ class Kernel:
         self._refusers: np.ndarray | None = None
         self._depressed: np.ndarray | None = None
         self._remitted: np.ndarray | None = None
-        self.age_logit = self._age_table()
-        self.age_logit_max = float(self.age_logit.max())
         self._initial_tracks()
         self.refresh_static(np.arange(n))
         self.next_person_id = n
         # The CSR structure never changes (ties are switched on and off in place).
         self.has_ties = np.diff(network.adjacency.indptr) > 0
+
+    @property
+    def scenario(self) -> Scenario:
+        """The scenario; setting it (a fork's) also resets the tables drawn from it."""
+        return self._scenario
+
+    @scenario.setter
+    def scenario(self, scenario: Scenario) -> None:
+        self._scenario = scenario
+        self.age_logit = self._age_table()
+        self.episode_rates = episode_rates(scenario)
 
     def _age_table(self) -> np.ndarray:
         dyn = self.scenario.dynamics
@@ -321,6 +327,7 @@ class Kernel:
             Counts of this week's events.
         """
         events = WeekEvents()
+        self.streams.start_week(week)
         if self.scenario.population.aging:
             self.age_and_turnover(week)
         if self.calendar.week_of_year == SCHOOL_YEAR_START_WEEK:
@@ -337,14 +344,11 @@ class Kernel:
         self.update_tracks(refusing)
         self.seek_help_and_treat(events, symptomatic)
         self.erode_ties(events, withdrawn)
-        # Next week's uniforms are generated on a helper thread while the model goes on.
-        self.streams.draw_ahead()
         return events
 
     def update_exposure(self) -> None:
         """Share of each youth's active ties that are at risk or withdrawn."""
-        state = self.youths.state
-        risky = (state == AT_RISK) | (state == WITHDRAWN)
+        risky = kernels.symptomatic_flags(self.youths.state, np.int8(AT_RISK), np.int8(WITHDRAWN))
         # Updated from the few youths whose state or ties changed, not a full sparse
         # product; ``exposure`` is the network's array from the first week on.
         self.exposure = self.network.flagged_share(risky)
@@ -383,64 +387,42 @@ class Kernel:
         draw = self.streams.draw("state")
         state = y.state
 
-        # Onset hazards are small: bounds on everyone's logit (a few passes over
-        # contiguous arrays) leave under one percent of youths whose draw could fall
-        # below their hazard, and only theirs is computed, with the same float32
-        # operations. The bound is the largest logit for the few youths above a cut,
-        # and the cut itself for everyone else.
-        bound = s.dynamics.peer_weight * self.exposure
-        bound = np.add(bound, self.static_onset, out=bound)
-        shift = self.calendar.onset_logit
-        misfit = self._misfit_logit()
-        rest = (
-            self.age_logit_max
-            + float(mod.onset_logit.max())
-            + shift
-            + max(misfit, 0.0)
-            + ONSET_BOUND_SLACK
+        # Onset: one compiled pass over everyone (hikisim.kernels.onset).
+        labour = s.labour
+        to_at_risk = kernels.onset(
+            state,
+            self.static_onset,
+            self.exposure,
+            y.age_weeks,
+            self.age_logit,
+            mod.onset_logit,
+            y.track,
+            y.work_start_age,
+            np.float32(s.dynamics.peer_weight),
+            np.float32(self.calendar.onset_logit),
+            np.float32(self._misfit_logit()),
+            labour.misfit_years * WEEKS_PER_YEAR,
+            np.int8(WORK),
+            *draw.counter,
         )
-        top = float(bound.max()) + rest
-        maybe = draw.below(1.0001 / (1.0 + np.exp(-top)))
-        if top > ONSET_LOW_LOGIT:
-            maybe &= bound > ONSET_LOW_LOGIT - rest
-            maybe |= draw.below(1.0001 / (1.0 + np.exp(-ONSET_LOW_LOGIT)))
-        candidates = np.flatnonzero(maybe)
-        candidates = candidates[state[candidates] == ENGAGED]
-        # Ages always index the table; "clip" skips take's slower bounds check.
-        logit = self.static_onset[candidates]
-        logit += np.take(self.age_logit, y.age_weeks[candidates], mode="clip")
-        logit += s.dynamics.peer_weight * self.exposure[candidates]
-        logit += mod.onset_logit[candidates]
-        logit += np.float32(shift)
-        if misfit != 0.0:
-            logit += np.where(self._new_workers(candidates), np.float32(misfit), np.float32(0))
-        to_at_risk = candidates[draw[candidates] < sigmoid_inplace(logit)]
 
-        # The other states are rare: find them with one pass, then split.
+        # The other states are rare: one compiled pass over them (kernels).
         if others is None:
             others = np.flatnonzero(state != ENGAGED)
-        other_state = state[others]
-        at_risk = others[other_state == AT_RISK]
-        p_withdraw, p_resolve = self._at_risk_hazards(at_risk)
-        u = draw[at_risk]
-        to_withdrawn = at_risk[u < p_withdraw]
-        resolved = at_risk[(u >= p_withdraw) & (u < p_withdraw + p_resolve)]
-
-        withdrawn = others[other_state == WITHDRAWN]
-        leaving = draw[withdrawn] < self._exit_hazard(withdrawn)
-        to_recovering = withdrawn[leaving]
         # One severity draw a week serves those staying withdrawn and the entrants.
         severity_draw = self.streams.draw("severity")
-        self._change_severity(withdrawn[~leaving], severity_draw)
-
-        recovering = others[other_state == RECOVERING]
-        p_relapse, p_reenter = self._recovering_hazards(recovering)
-        u = draw[recovering]
-        relapsed = recovering[u < p_relapse]
-        reentering = (u >= p_relapse) & (u < p_relapse + p_reenter)
-        reintegrated = recovering[reentering]
-        # Given re-entry, where u fell within its band is a fresh uniform: it decides work.
-        work_draw = (u[reentering] - p_relapse[reentering]) / p_reenter[reentering]
+        to_withdrawn, resolved, to_recovering, relapsed, reintegrated, work_draw = (
+            kernels.episode_transitions(
+                others,
+                self.youth_arrays(),
+                self.exposure,
+                self.modifier_arrays(),
+                self.episode_rates,
+                kernels.CODES,
+                draw.counter,
+                severity_draw.counter,
+            )
+        )
 
         state[to_at_risk] = State.AT_RISK
         state[resolved] = State.ENGAGED
@@ -460,6 +442,53 @@ class Kernel:
         symptomatic = others[(other_state == AT_RISK) | (other_state == WITHDRAWN)]
         events.new_cases = self._count_weeks_withdrawn(withdrawn)
         return symptomatic, withdrawn
+
+    def youth_arrays(self) -> kernels.YouthArrays:
+        """The youth columns as the compiled passes take them."""
+        y = self.youths
+        return kernels.YouthArrays(*(getattr(y, name) for name in kernels.YouthArrays._fields))
+
+    def modifier_arrays(self) -> kernels.Modifiers:
+        """The programmes' changes as the compiled passes take them."""
+        return kernels.Modifiers(
+            *(getattr(self.modifiers, name) for name in kernels.Modifiers._fields)
+        )
+
+    def hazards(self, seats: np.ndarray) -> np.ndarray:
+        """This week's chances of some youths, one row each, whatever their state.
+
+        Columns: AT_RISK to WITHDRAWN, AT_RISK to ENGAGED, WITHDRAWN to RECOVERING,
+        relapse and re-entry (as :func:`hikisim.kernels.hazards`).
+        """
+        return kernels.hazards(
+            np.asarray(seats, np.int64),
+            self.youth_arrays(),
+            self.exposure,
+            self.modifier_arrays(),
+            self.episode_rates,
+            kernels.CODES,
+        )
+
+    def at_risk_chances(self, seats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Chances of AT_RISK to WITHDRAWN and of AT_RISK to ENGAGED this week."""
+        chances = self.hazards(seats)
+        return chances[:, 0], chances[:, 1]
+
+    def exit_hazards(self, seats: np.ndarray) -> np.ndarray:
+        """Chances of WITHDRAWN to RECOVERING this week."""
+        return self.hazards(seats)[:, 2]
+
+    def recovering_chances(self, seats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Chances of relapse and of re-entry this week."""
+        chances = self.hazards(seats)
+        return chances[:, 3], chances[:, 4]
+
+    def flag_multipliers(self, seats: np.ndarray, internet: float, sleep: float) -> np.ndarray:
+        """The factor internet addiction and a reversed sleep rhythm put on a hazard."""
+        y = self.youths
+        return kernels.flag_multipliers(
+            y.internet_addiction[seats], y.sleep_reversal[seats], internet, sleep
+        )
 
     def _misfit_logit(self) -> float:
         """This week's onset logit for workers in the first years of a job."""
@@ -481,68 +510,6 @@ class Kernel:
         y = self.youths
         y.track[seats] = Track.WORK
         y.work_start_age[seats] = y.age_weeks[seats]
-
-    def _at_risk_hazards(self, seats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        s, y, mod = self.scenario, self.youths, self.modifiers
-        progress = (
-            s.dynamics.progress_base
-            + s.individual.disorder_progress_weight * (y.disorder[seats] > 0)
-            + s.school.refusal_progress_weight * y.school_refusal[seats]
-            + s.dynamics.internet_addiction_weight * y.internet_addiction[seats]
-            + s.dynamics.sleep_reversal_weight * y.sleep_reversal[seats]
-            + 0.5 * s.dynamics.peer_weight * self.exposure[seats]
-            + s.school.neither_weight * ((y.track[seats] == NEITHER) | (y.track[seats] == RETIRED))
-            + mod.progress_logit[seats]
-        )
-        in_care = y.care[seats] != Care.NONE
-        resolve = (
-            s.dynamics.resolve_base
-            - 0.5 * s.individual.disorder_progress_weight * (y.disorder[seats] > 0)
-            + in_care * 0.5
-            + mod.resolve_logit[seats]
-        )
-        return sigmoid(progress), sigmoid(resolve)
-
-    def _flag_multiplier(
-        self, seats: np.ndarray, internet: float, sleep: float
-    ) -> np.ndarray | float:
-        """Internet addiction and a reversed sleep rhythm slow the way out (both multiply)."""
-        if internet == 1.0 and sleep == 1.0:
-            return 1.0
-        y = self.youths
-        return np.where(y.internet_addiction[seats], internet, 1.0) * np.where(
-            y.sleep_reversal[seats], sleep, 1.0
-        )
-
-    def _exit_hazard(self, seats: np.ndarray) -> np.ndarray:
-        s, y = self.scenario, self.youths
-        years = y.withdrawn_weeks[seats].astype(np.float32) / WEEKS_PER_YEAR
-        hazard = s.dynamics.exit_base * (1.0 + years) ** -s.dynamics.duration_decline
-        active = (y.disorder[seats] > 0) & ~y.disorder_remitted[seats]
-        hazard *= np.where(active, s.individual.disorder_exit_multiplier, 1.0)
-        hazard *= np.where(y.depressed[seats], s.individual.depression_exit_multiplier, 1.0)
-        hazard *= np.where(y.narrow[seats], s.dynamics.narrow_exit_multiplier, 1.0)
-        hazard *= self._flag_multiplier(
-            seats, s.dynamics.internet_exit_multiplier, s.dynamics.sleep_exit_multiplier
-        )
-        care = y.care[seats]
-        care_multiplier = np.where(
-            care == CLINICAL,
-            s.care.clinical_exit_multiplier,
-            np.where(care == PSYCHOSOCIAL, s.care.psychosocial_exit_multiplier, 1.0),
-        )
-        return np.minimum(hazard * care_multiplier * self.modifiers.exit_multiplier[seats], 1.0)
-
-    def _recovering_hazards(self, seats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        s, y = self.scenario, self.youths
-        relapse = s.dynamics.relapse_rate * np.where(y.care[seats] != Care.NONE, 0.5, 1.0)
-        slowdown = 1.0 + s.dynamics.years_lost_slowdown * y.years_lost[seats]
-        reenter = s.dynamics.reentry_base / slowdown * self.modifiers.reentry_multiplier[seats]
-        reenter *= self._flag_multiplier(
-            seats, s.dynamics.internet_reentry_multiplier, s.dynamics.sleep_reentry_multiplier
-        )
-        total = np.maximum(relapse + reenter, 1.0)
-        return relapse / total, reenter / total
 
     def _start_withdrawal(
         self, seats: np.ndarray, week: int, severity_draw: WeeklyDraw, relapse: bool
@@ -603,14 +570,6 @@ class Kernel:
         self.mark_stale(adults)
         return len(fresh)
 
-    def _change_severity(self, withdrawn: np.ndarray, severity_draw: WeeklyDraw) -> None:
-        """Moves between the quasi and narrow severities of those staying withdrawn."""
-        d, y = self.scenario.dynamics, self.youths
-        u = severity_draw[withdrawn]
-        narrow = y.narrow[withdrawn]
-        y.narrow[withdrawn[~narrow & (u < d.deepen_rate)]] = True
-        y.narrow[withdrawn[narrow & (u < d.lighten_rate)]] = False
-
     def _close_episodes(self, seats: np.ndarray, week: int, outcome: str) -> None:
         y = self.youths
         rows = y.episode_row[seats]
@@ -663,12 +622,6 @@ class Kernel:
         if person_ids is None:
             return seats
         return seats[self.youths.person_id[seats] == person_ids]
-
-    def _find_work_rate(self, seats: np.ndarray, rate: float) -> float | np.ndarray:
-        # Without a scar the rate stays one number, compared as before (bit for bit).
-        if self.scenario.labour.work_scar_per_year_lost == 0:
-            return rate
-        return rate * self.work_chance(seats)
 
     def work_chance(self, seats: np.ndarray) -> np.ndarray:
         """The multiplier on the chance of work left by the years a person has lost."""
@@ -793,25 +746,23 @@ class Kernel:
             stop[new_school] = 1.0 - stay
         stopping = ~in_school | ((y.state[holders] != WITHDRAWN) & (draw[holders] < stop))
 
-        # Starts are rare: a bound on everyone's chance picks the few whose draw could
-        # fall below their own, and only theirs is computed.
-        base = s.refusal_start * self.calendar.refusal_multiplier
-        at_risk_factor = math.exp(s.refusal_at_risk_weight)
-        top = base * max(s.refusal_elementary_ratio, 1.0) * max(at_risk_factor, 1.0)
-        candidates = np.flatnonzero(draw.below(min(top * 1.0001, 1.0)))
-        candidates = candidates[
-            ~refusing[candidates]
-            & (track[candidates] == SCHOOL)
-            & (y.state[candidates] != WITHDRAWN)
-        ]
-        start_age = age[candidates] - into_year
-        candidates = candidates[start_age < HIGH_SCHOOL_START_WEEKS]
-        start_age = start_age[start_age < HIGH_SCHOOL_START_WEEKS]
-        chance = base * np.where(
-            start_age < JUNIOR_HIGH_START_WEEKS, s.refusal_elementary_ratio, 1.0
+        # Starts are rare: one compiled pass finds them (kernels.refusal_starts).
+        starting = kernels.refusal_starts(
+            refusing,
+            track,
+            y.state,
+            age,
+            into_year,
+            s.refusal_start * self.calendar.refusal_multiplier,
+            s.refusal_elementary_ratio,
+            math.exp(s.refusal_at_risk_weight),
+            SCHOOL,
+            AT_RISK,
+            WITHDRAWN,
+            JUNIOR_HIGH_START_WEEKS,
+            HIGH_SCHOOL_START_WEEKS,
+            draw.counter,
         )
-        chance *= np.where(y.state[candidates] == AT_RISK, at_risk_factor, 1.0)
-        starting = candidates[draw[candidates] < chance]
         # Withdrawn pupils do not attend, whatever their draw.
         absent = withdrawn[
             ~refusing[withdrawn]
@@ -911,14 +862,20 @@ class Kernel:
         ]
         y.track[dropout] = Track.NEITHER
         y.school_refusal[dropout] = False
-        neither = np.flatnonzero(y.track == NEITHER)
         # A hiring freeze (job openings below applicants) makes work harder to find.
         market = math.exp(-s.labour.job_market_effect * self.calendar.job_market_gap)
-        finds_work = neither[
-            (y.state[neither] == ENGAGED)
-            & (age[neither] >= 15 * WEEKS_PER_YEAR)
-            & (draw[neither] < self._find_work_rate(neither, s.school.find_work_rate * market))
-        ]
+        finds_work = kernels.work_finders(
+            y.track,
+            y.state,
+            age,
+            y.years_lost,
+            s.school.find_work_rate * market,
+            s.labour.work_scar_per_year_lost,
+            NEITHER,
+            ENGAGED,
+            15 * WEEKS_PER_YEAR,
+            draw.counter,
+        )
         self._start_work(finds_work)
         changed += [dropout, finds_work, self._job_loss_and_retirement()]
         # Refreshed with next week's newcomers, before the onset hazard needs them.
@@ -942,14 +899,15 @@ class Kernel:
             * math.exp(labour.job_market_effect * self.calendar.job_market_gap),
             1.0,
         )
-        # One pass finds the few whose draw could matter; the track is read for them only.
-        candidates = np.flatnonzero(draw.below(p_loss + p_retire))
-        workers = candidates[y.track[candidates] == WORK]
-        u = draw[workers]
-        losing = workers[u < p_loss]
-        retiring = workers[
-            (u >= p_loss) & (y.age_weeks[workers] >= labour.retirement_age * WEEKS_PER_YEAR)
-        ]
+        losing, retiring = kernels.job_moves(
+            y.track,
+            y.age_weeks,
+            p_loss,
+            p_retire,
+            labour.retirement_age * WEEKS_PER_YEAR,
+            WORK,
+            draw.counter,
+        )
         y.track[losing] = Track.NEITHER
         y.track[retiring] = Track.RETIRED
         return np.concatenate([losing, retiring])
@@ -1047,11 +1005,17 @@ class Kernel:
         events.help_sought = len(contacted)
 
         draw = self.streams.draw("treatment")
-        in_care = np.flatnonzero(y.care != NO_CARE)
-        care = y.care[in_care]
-        dropout = np.where(care == CLINICAL, s.care.clinical_dropout, s.care.psychosocial_dropout)
-        dropout = dropout * mod.dropout_multiplier[in_care]
-        leaving = in_care[(draw[in_care] < dropout) | (state[in_care] == ENGAGED)]
+        leaving = kernels.care_leavers(
+            y.care,
+            state,
+            mod.dropout_multiplier,
+            s.care.clinical_dropout,
+            s.care.psychosocial_dropout,
+            CLINICAL,
+            NO_CARE,
+            ENGAGED,
+            draw.counter,
+        )
         events.dropouts = int(np.count_nonzero(state[leaving] != ENGAGED))
         y.care[leaving] = Care.NONE
 
@@ -1086,12 +1050,45 @@ class Kernel:
         net.set_active(entries[gaining & ~offline], True)
 
         # Only youths with a lost offline tie can regain one (any other pick is a no-op).
-        candidates = net.rows_with_lost_offline(draw.below(s.tie_regain_rate))
-        regaining = candidates[y.state[candidates] != WITHDRAWN]
+        net.rows_with_lost_offline()  # sets up the count of lost offline ties, once
+        regaining = kernels.regain_candidates(
+            net.has_lost_offline, y.state, WITHDRAWN, s.tie_regain_rate, draw.counter
+        )
         entries = net.row_entries(regaining, draw[regaining] / max(s.tie_regain_rate, 1e-9))
         partner_state = y.state[net.adjacency.indices[entries]]
         restore = entries[(net.kind[entries] != ONLINE) & (partner_state != WITHDRAWN)]
         net.set_active(restore, True)
+
+
+def episode_rates(scenario: Scenario) -> kernels.EpisodeRates:
+    """The scenario's rates for the compiled moves of youths who are not engaged."""
+    d, ind, care = scenario.dynamics, scenario.individual, scenario.care
+    return kernels.EpisodeRates(
+        progress_base=d.progress_base,
+        disorder_progress_weight=ind.disorder_progress_weight,
+        refusal_progress_weight=scenario.school.refusal_progress_weight,
+        internet_progress_weight=d.internet_addiction_weight,
+        sleep_progress_weight=d.sleep_reversal_weight,
+        peer_progress_weight=0.5 * d.peer_weight,
+        neither_weight=scenario.school.neither_weight,
+        resolve_base=d.resolve_base,
+        exit_base=d.exit_base,
+        duration_decline=d.duration_decline,
+        disorder_exit_multiplier=ind.disorder_exit_multiplier,
+        depression_exit_multiplier=ind.depression_exit_multiplier,
+        narrow_exit_multiplier=d.narrow_exit_multiplier,
+        internet_exit_multiplier=d.internet_exit_multiplier,
+        sleep_exit_multiplier=d.sleep_exit_multiplier,
+        clinical_exit_multiplier=care.clinical_exit_multiplier,
+        psychosocial_exit_multiplier=care.psychosocial_exit_multiplier,
+        deepen_rate=d.deepen_rate,
+        lighten_rate=d.lighten_rate,
+        relapse_rate=d.relapse_rate,
+        reentry_base=d.reentry_base,
+        years_lost_slowdown=d.years_lost_slowdown,
+        internet_reentry_multiplier=d.internet_reentry_multiplier,
+        sleep_reentry_multiplier=d.sleep_reentry_multiplier,
+    )
 
 
 def _in_school_year(age_at_start: np.ndarray, start_weeks: int) -> np.ndarray:

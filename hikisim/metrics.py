@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from hikisim import kernels
 from hikisim.states import (
     SURVEY_MAX_AGE,
     SURVEY_MIN_AGE,
@@ -122,35 +123,39 @@ def weekly_record(model: HikiModel, events: WeekEvents, cost: float) -> dict[str
         One value per column of :data:`WEEKLY_COLUMNS`.
     """
     y = model.population.youths
-    # Most youths are engaged: find the others in one pass and count their states.
-    others = model.kernel.nonengaged()
-    other_state = y.state[others]
-    counts = np.bincount(other_state, minlength=len(State)).tolist()
-    counts[State.ENGAGED] = len(y) - sum(counts)
-    withdrawn = others[other_state == WITHDRAWN]
-    cases = len(current_cases(model, withdrawn))
-    band = np.count_nonzero(in_survey_band(y.age_weeks))
-    narrow = int(np.count_nonzero(y.narrow[withdrawn]))
-    pupils = compulsory_pupils(model)
+    counts, scar_weeks = kernels.census(
+        kernels.Census(*(getattr(y, name) for name in kernels.Census._fields)),
+        model.kernel.nonengaged(),
+        np.flatnonzero(y.years_lost > 0),
+        model.episode_log.column("hikikomori"),
+        len(Disorder),
+        int(Disorder.DEPRESSION),
+        SURVEY_MIN_WEEKS,
+        SURVEY_END_WEEKS,
+        WORKING_AGE_WEEKS,
+        COMPULSORY_END_WEEKS,
+        model.settings.labour.work_scar_per_year_lost,
+        kernels.CODES,
+    )
+    count = dict(zip(kernels.CENSUS_FIELDS, counts.tolist(), strict=False))
+    disorders = counts[len(kernels.CENSUS_FIELDS) :].tolist()
     n = len(y)
     return {
         "week": model.horizon_week,
-        "engaged": int(counts[State.ENGAGED]),
-        "at_risk": int(counts[State.AT_RISK]),
-        "withdrawn": int(counts[State.WITHDRAWN]),
-        "withdrawn_adults": int(np.count_nonzero(y.age_weeks[withdrawn] >= WORKING_AGE_WEEKS)),
-        "work_scar_weeks": _work_scar_weeks(model),
-        "withdrawn_narrow": narrow,
-        "withdrawn_quasi": len(withdrawn) - narrow,
-        "recovering": int(counts[State.RECOVERING]),
-        "hikikomori": cases,
-        "prevalence_15_39": share(cases, band),
-        "school_refusal_rate": share(
-            np.count_nonzero(y.school_refusal & pupils), np.count_nonzero(pupils)
-        ),
-        "internet_addiction_rate": share(np.count_nonzero(y.internet_addiction), n),
-        "sleep_reversal_rate": share(np.count_nonzero(y.sleep_reversal), n),
-        "in_treatment": int(np.count_nonzero(y.care != NO_CARE)),
+        "engaged": count["engaged"],
+        "at_risk": count["at_risk"],
+        "withdrawn": count["withdrawn"],
+        "withdrawn_adults": count["withdrawn_adults"],
+        "work_scar_weeks": scar_weeks,
+        "withdrawn_narrow": count["withdrawn_narrow"],
+        "withdrawn_quasi": count["withdrawn"] - count["withdrawn_narrow"],
+        "recovering": count["recovering"],
+        "hikikomori": count["hikikomori"],
+        "prevalence_15_39": share(count["hikikomori"], count["survey_band"]),
+        "school_refusal_rate": share(count["refusing_pupils"], count["pupils"]),
+        "internet_addiction_rate": share(count["internet_addicted"], n),
+        "sleep_reversal_rate": share(count["sleep_reversed"], n),
+        "in_treatment": count["in_treatment"],
         "new_episodes": events.new_episodes,
         "new_cases": events.new_cases,
         "recoveries": events.recoveries,
@@ -159,7 +164,7 @@ def weekly_record(model: HikiModel, events: WeekEvents, cost: float) -> dict[str
         "tie_losses": events.tie_losses,
         "cost": cost,
         **_work_five_years_after_reentry(model),
-    } | _disorders_among_the_well(y, others, other_state)
+    } | {column: disorders[disorder] for disorder, column in DISORDER_COLUMNS.items()}
 
 
 def _work_five_years_after_reentry(model: HikiModel) -> dict[str, int]:
@@ -178,49 +183,6 @@ def _work_five_years_after_reentry(model: HikiModel) -> dict[str, int]:
         "reentered_5y_followed": len(followed),
         "reentered_5y_in_work": int(np.count_nonzero(working)),
     }
-
-
-def _disorders_among_the_well(
-    y: Any, others: np.ndarray, other_state: np.ndarray
-) -> dict[str, int]:
-    # Everyone minus the at-risk and withdrawn, counted from the short list of the
-    # non-engaged rather than by a second pass over the whole population. A latent
-    # disorder in remission after treatment carries no decrement; a depression that
-    # developed during withdrawal does while it lasts (it counts as depression).
-    # Counting each code with a byte comparison and subtracting the few in remission is
-    # several times cheaper at a million people than a full-length np.where and bincount
-    # (which widens every code to 64 bits).
-    unwell = others[(other_state == int(State.AT_RISK)) | (other_state == WITHDRAWN)]
-    total = np.array([np.count_nonzero(y.disorder == code) for code in range(len(Disorder))])
-    if np.count_nonzero(y.disorder_remitted):
-        remitted = np.flatnonzero(y.disorder_remitted)
-        total -= np.bincount(y.disorder[remitted], minlength=len(Disorder))
-    unwell_counts = np.bincount(_active_disorders(y, unwell), minlength=len(Disorder))
-    well = total - unwell_counts
-    depressed = np.count_nonzero(y.depressed) - np.count_nonzero(y.depressed[unwell])
-    well[Disorder.DEPRESSION] += depressed
-    return {column: int(well[disorder]) for disorder, column in DISORDER_COLUMNS.items()}
-
-
-def _active_disorders(y: Any, seats: np.ndarray) -> np.ndarray:
-    """The disorder codes of some people, 0 (none) where a disorder is in remission."""
-    codes = y.disorder[seats]
-    return np.where(y.disorder_remitted[seats], 0, codes)
-
-
-def _work_scar_weeks(model: HikiModel) -> float:
-    """Expected weeks of work lost this week to the lasting mark of years withdrawn.
-
-    For each person aged 20+ who is not withdrawn and has lost years, 1 - exp(-λ·L),
-    the share by which the mark lowers the chance of work (labour.work_scar_per_year_lost):
-    the societal perspective values it at the same earnings as a withdrawn week.
-    """
-    y = model.population.youths
-    marked = np.flatnonzero(y.years_lost > 0)
-    marked = marked[(y.state[marked] != WITHDRAWN) & (y.age_weeks[marked] >= WORKING_AGE_WEEKS)]
-    if len(marked) == 0:
-        return 0.0
-    return float(np.sum(1.0 - model.kernel.work_chance(marked)))
 
 
 def _share_or_none(numerator: int, denominator: int) -> float | None:

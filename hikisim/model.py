@@ -129,6 +129,7 @@ class HikiModel(mesa.Model):
         self.total_weeks = self.horizon_start + round(scenario.run.years * WEEKS_PER_YEAR)
         self.calendar = Calendar(shift_month(scenario.run.present, -scenario.run.burn_in_years))
         self.drivers: dict[str, Driver] = load_drivers()
+        self._driver_weeks: dict[str, np.ndarray] = {}
         self.parent_data: ParentData = load_parent_data()
         self.parents = build_parents(
             self.population.youths,
@@ -248,22 +249,39 @@ class HikiModel(mesa.Model):
         Args:
             week: The absolute week.
         """
-        year = self.calendar.year_of(week)
         society, school = self.settings.society, self.settings.school
-        covid = self.drivers["covid"].at(year)
-        internet = self.drivers["internet_use"].at(year)
+        covid = self.driver_at("covid", week)
+        internet = self.driver_at("internet_use", week)
         return CalendarEffects(
             onset_logit=society.internet_effect * internet + society.covid_effect * covid,
             refusal_multiplier=math.exp(
-                school.refusal_policy_effect * self.drivers["school_refusal_policy"].at(year)
+                school.refusal_policy_effect * self.driver_at("school_refusal_policy", week)
                 # Relative to full internet use, so that refusal_start is today's rate
                 # and this effect moves the early years (see the parameter).
                 + school.refusal_internet_effect * (internet - 1.0)
                 + school.covid_refusal_effect * covid
             ),
-            job_market_gap=1.0 - self.drivers["job_openings_ratio"].at(year),
+            job_market_gap=1.0 - self.driver_at("job_openings_ratio", week),
             week_of_year=self.calendar.week_of_year(week),
         )
+
+    def driver_at(self, name: str, week: int) -> float:
+        """A driver's value in a run week (the same as ``drivers[name].at(year)``).
+
+        The values of every week of the run are computed at the first call, in one
+        vectorized evaluation per driver, instead of one evaluation per week.
+
+        Args:
+            name: The driver.
+            week: The absolute week.
+        """
+        weeks = self._driver_weeks.get(name)
+        if weeks is None:
+            years = np.array([self.calendar.year_of(w) for w in range(self.total_weeks + 1)])
+            weeks = self._driver_weeks[name] = self.drivers[name].evaluate(years)
+        if 0 <= week < len(weeks):
+            return float(weeks[week])
+        return self.drivers[name].at(self.calendar.year_of(week))
 
     def run(self, progress: Callable[[int], Any] | None = None) -> None:
         """Step until the horizon ends.

@@ -18,6 +18,7 @@ import networkx as nx
 import numpy as np
 from scipy import sparse
 
+from hikisim import kernels
 from hikisim.population import Population
 from hikisim.scenario import NetworkSettings
 
@@ -51,11 +52,12 @@ class SocialNetwork:
         base_weight: Weight of each entry's tie when active.
         mirror: Index of the entry for the same tie seen from the other end.
         degree: Weighted number of active ties of each youth.
-        flagged: The flags last passed to :meth:`flagged_weight`, or None before that.
+        flagged: The flags last passed to :meth:`flagged_share`, or None before that.
         flagged_ties: Weighted number of active ties to flagged youths, kept in step
             with ``adjacency`` and ``flagged``.
         flagged_shares: ``flagged_ties`` over ``degree``, float32, refreshed by
             :meth:`flagged_share` for the rows that changed.
+
         lost_offline: Number of lost offline ties of each youth, once
             :meth:`rows_with_lost_offline` has been called.
         has_lost_offline: Whether ``lost_offline`` is positive, kept alongside it.
@@ -174,48 +176,37 @@ class SocialNetwork:
         Returns:
             The shares, float32; the same array on every call, owned by the network.
         """
-        weighted = self.flagged_weight(flagged)
-        if self.flagged_shares is None:
-            self.flagged_shares = np.empty(len(flagged), np.float32)
-            np.divide(weighted, np.maximum(self.degree, 1e-6), out=self.flagged_shares)
-        elif self._changed_rows:
-            rows = np.concatenate(self._changed_rows)
-            self.flagged_shares[rows] = weighted[rows] / np.maximum(self.degree[rows], 1e-6)
-        self._changed_rows.clear()
-        return self.flagged_shares
-
-    def flagged_weight(self, flagged: np.ndarray) -> np.ndarray:
-        """Weighted number of active ties each youth has to flagged youths.
-
-        Equals ``adjacency @ flagged``, but is updated from the rows whose flag changed
-        since the last call (and from :meth:`set_active`), so a week in which few youths
-        change state costs little instead of a full sparse product. The sum is kept in
-        float64: with tie weights such as 1 and 0.5 it is exact, so the result does not
-        depend on the order of the updates.
-
-        Args:
-            flagged: Boolean flag per youth.
-
-        Returns:
-            The running sums, float64; a view owned by the network, valid until the next
-            call or tie change.
-        """
-        indptr, indices, data = self.adjacency.indptr, self.adjacency.indices, self.adjacency.data
         if self.flagged is None:
             self.flagged = flagged.copy()
             self.flagged_ties = np.bincount(
-                self.entry_row, weights=data * flagged[indices], minlength=len(flagged)
+                self.entry_row,
+                weights=self.adjacency.data * flagged[self.adjacency.indices],
+                minlength=len(flagged),
             )
-            return self.flagged_ties
+            self.flagged_shares = np.empty(len(flagged), np.float32)
+            np.divide(self.flagged_ties, np.maximum(self.degree, 1e-6), out=self.flagged_shares)
+            return self.flagged_shares
+        # Updated from the rows whose flag changed and the ties that changed since the
+        # last call, so a week in which few youths change costs little.
         changed = np.flatnonzero(flagged != self.flagged)
         if len(changed):
-            entries = self.rows_entries(changed)
-            counts = indptr[changed + 1] - indptr[changed]
-            sign = np.repeat(np.where(flagged[changed], 1.0, -1.0), counts)
-            np.add.at(self.flagged_ties, indices[entries], sign * data[entries])
-            self.flagged[changed] = flagged[changed]
-            self._changed_rows.append(indices[entries])
-        return self.flagged_ties
+            indptr, indices = self.adjacency.indptr, self.adjacency.indices
+            self._changed_rows.append(
+                kernels.apply_flag_changes(
+                    changed,
+                    flagged,
+                    self.flagged,
+                    self.flagged_ties,
+                    indptr,
+                    indices,
+                    self.adjacency.data,
+                )
+            )
+        if self._changed_rows:
+            rows = np.concatenate(self._changed_rows)
+            kernels.refresh_shares(rows, self.flagged_ties, self.degree, self.flagged_shares)
+            self._changed_rows.clear()
+        return self.flagged_shares
 
     def rows_entries(self, rows: np.ndarray) -> np.ndarray:
         """All CSR entries of the given rows, row after row.

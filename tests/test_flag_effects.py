@@ -102,7 +102,7 @@ def test_the_flag_multiplier_is_the_product_of_the_held_flags_factors() -> None:
     model = model_with({})
     place(model, State.WITHDRAWN)
     np.testing.assert_array_equal(
-        model.kernel._flag_multiplier(SEATS, 0.5, 0.25), [1.0, 0.5, 0.25, 0.125] * 2
+        model.kernel.flag_multipliers(SEATS, 0.5, 0.25), [1.0, 0.5, 0.25, 0.125] * 2
     )
 
 
@@ -117,7 +117,7 @@ def test_exit_hazard_of_plain_seats_is_the_base_hazard_times_the_flag_multiplier
     years = np.repeat([0.0, 1.0], 4)
     base = d.exit_base * (1.0 + years) ** -d.duration_decline
     expected = base * flag_factor(0.6, 0.35)  # 1, 0.6, 0.35 and 0.21 for both
-    np.testing.assert_allclose(model.kernel._exit_hazard(SEATS), expected, rtol=1e-6)
+    np.testing.assert_allclose(model.kernel.exit_hazards(SEATS), expected, rtol=1e-6)
 
 
 def test_exit_hazard_is_the_unflagged_hazard_times_the_multipliers_whatever_else_holds() -> None:
@@ -130,10 +130,10 @@ def test_exit_hazard_is_the_unflagged_hazard_times_the_multipliers_whatever_else
     y.narrow[SEATS] = np.repeat([True, False], 4)
     y.disorder[SEATS] = np.repeat([1, 0], 4)
     y.care[SEATS] = np.repeat([Care.CLINICAL, Care.PSYCHOSOCIAL], 4)
-    unflagged = without_flags(model, model.kernel._exit_hazard)
+    unflagged = without_flags(model, model.kernel.exit_hazards)
     assert np.all(unflagged < 1.0), "the cap at 1 would hide the factor"
     np.testing.assert_allclose(
-        model.kernel._exit_hazard(SEATS), unflagged * flag_factor(0.6, 0.35), rtol=1e-6
+        model.kernel.exit_hazards(SEATS), unflagged * flag_factor(0.6, 0.35), rtol=1e-6
     )
 
 
@@ -148,7 +148,7 @@ def test_reentry_is_the_base_times_the_flag_multipliers_and_relapse_is_untouched
     assert d.relapse_rate + d.reentry_base < 1.0
     years_lost = np.repeat([0.0, 2.0], 4)
     base = d.reentry_base / (1.0 + d.years_lost_slowdown * years_lost)
-    relapse, reenter = model.kernel._recovering_hazards(SEATS)
+    relapse, reenter = model.kernel.recovering_chances(SEATS)
     np.testing.assert_allclose(reenter, base * flag_factor(0.5, 0.7), rtol=1e-6)
     np.testing.assert_allclose(relapse, d.relapse_rate, rtol=1e-6)
 
@@ -161,8 +161,8 @@ def test_exit_and_reentry_read_their_own_multipliers() -> None:
     )
     place(exit_only, State.RECOVERING)
     np.testing.assert_array_equal(
-        exit_only.kernel._recovering_hazards(SEATS)[1],
-        without_flags(exit_only, exit_only.kernel._recovering_hazards)[1],
+        exit_only.kernel.recovering_chances(SEATS)[1],
+        without_flags(exit_only, exit_only.kernel.recovering_chances)[1],
     )
     reentry_only = model_with(
         {f"dynamics.{name}": 1.0 for name in MULTIPLIERS if "exit" in name}
@@ -170,8 +170,8 @@ def test_exit_and_reentry_read_their_own_multipliers() -> None:
     )
     place(reentry_only, State.WITHDRAWN)
     np.testing.assert_array_equal(
-        reentry_only.kernel._exit_hazard(SEATS),
-        without_flags(reentry_only, reentry_only.kernel._exit_hazard),
+        reentry_only.kernel.exit_hazards(SEATS),
+        without_flags(reentry_only, reentry_only.kernel.exit_hazards),
     )
 
 
@@ -179,8 +179,8 @@ def test_sleep_reversal_shifts_the_progression_logit_by_its_weight_and_not_resol
     model = model_with({"dynamics.sleep_reversal_weight": 1.7})
     place(model, State.AT_RISK)
     internet_weight = model.settings.dynamics.internet_addiction_weight
-    progress, resolve = model.kernel._at_risk_hazards(SEATS)
-    plain_progress, plain_resolve = without_flags(model, model.kernel._at_risk_hazards)
+    progress, resolve = model.kernel.at_risk_chances(SEATS)
+    plain_progress, plain_resolve = without_flags(model, model.kernel.at_risk_chances)
     shift = np.where(INTERNET, internet_weight, 0.0) + np.where(SLEEP, 1.7, 0.0)
     # The hazards are float32: compare logits to well within a float32 rounding.
     np.testing.assert_allclose(logit(progress) - logit(plain_progress), shift, atol=1e-5)
@@ -194,16 +194,15 @@ def test_neutral_settings_give_exactly_one_and_leave_every_hazard_bit_for_bit() 
     model = model_with(NEUTRAL)
     kernel = model.kernel
     place(model, State.WITHDRAWN, plain=False)
-    # A plain 1.0, not an array of ones: the hazards are then computed as before the change.
-    factor = kernel._flag_multiplier(SEATS, 1.0, 1.0)
-    assert isinstance(factor, float) and factor == 1.0
+    # Factors of exactly 1: multiplying by them leaves every hazard bit for bit.
+    np.testing.assert_array_equal(kernel.flag_multipliers(SEATS, 1.0, 1.0), 1.0)
     np.testing.assert_array_equal(
-        kernel._exit_hazard(SEATS), without_flags(model, kernel._exit_hazard)
+        kernel.exit_hazards(SEATS), without_flags(model, kernel.exit_hazards)
     )
     place(model, State.RECOVERING, plain=False)
     for flagged, plain in zip(
-        kernel._recovering_hazards(SEATS),
-        without_flags(model, kernel._recovering_hazards),
+        kernel.recovering_chances(SEATS),
+        without_flags(model, kernel.recovering_chances),
         strict=True,
     ):
         np.testing.assert_array_equal(flagged, plain)
@@ -211,9 +210,9 @@ def test_neutral_settings_give_exactly_one_and_leave_every_hazard_bit_for_bit() 
     # the two calls differ only in the sleep flag, which must now move nothing.
     place(model, State.AT_RISK, plain=False)
     model.population.youths.internet_addiction[SEATS] = False
-    with_sleep = kernel._at_risk_hazards(SEATS)
+    with_sleep = kernel.at_risk_chances(SEATS)
     model.population.youths.sleep_reversal[SEATS] = False
-    for flagged, plain in zip(with_sleep, kernel._at_risk_hazards(SEATS), strict=True):
+    for flagged, plain in zip(with_sleep, kernel.at_risk_chances(SEATS), strict=True):
         np.testing.assert_array_equal(flagged, plain)
 
 
@@ -374,7 +373,7 @@ def test_exit_hazard_is_a_probability_and_monotone_in_each_multiplier(
                 "dynamics.sleep_exit_multiplier": sleep_factor,
             }
         )
-        return kernel._exit_hazard(SEATS)
+        return kernel.exit_hazards(SEATS)
 
     low = hazard(internet[0], sleep[0])
     higher_internet = hazard(internet[1], sleep[0])

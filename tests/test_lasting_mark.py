@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from processes import BUSY
 
-from hikisim.metrics import _work_scar_weeks, summarize
+from hikisim.dynamics import WeekEvents
+from hikisim.metrics import summarize, weekly_record
 from hikisim.model import HikiModel
 from hikisim.scenario import Scenario
 from hikisim.simulation import run_model
@@ -79,4 +80,5 @@ def test_the_weekly_work_scar_sums_the_lost_chance_of_work_of_adult_former_cases
     # The third is under 20 and the fourth withdrawn: neither counts.
     y.state[3] = State.WITHDRAWN
     expected = (1 - math.exp(-0.5)) + (1 - math.exp(-1.0))
-    assert _work_scar_weeks(model) == pytest.approx(expected, rel=1e-6)
+    record = weekly_record(model, WeekEvents(), 0.0)
+    assert record["work_scar_weeks"] == pytest.approx(expected, rel=1e-6)

@@ -15,8 +15,8 @@ import numpy as np
 import pytest
 from processes import BUSY
 
-from hikisim.dynamics import SCHOOL_YEAR_START_WEEK, CalendarEffects
-from hikisim.metrics import _disorders_among_the_well
+from hikisim.dynamics import SCHOOL_YEAR_START_WEEK, CalendarEffects, WeekEvents
+from hikisim.metrics import weekly_record
 from hikisim.model import HikiModel
 from hikisim.scenario import Scenario
 from hikisim.simulation import run_model
@@ -366,7 +366,7 @@ def test_exit_is_slowed_by_an_active_disorder_and_a_depression_each() -> None:
     y.depressed[seats] = (False, False, False, True)
     y.internet_addiction[seats] = False
     y.sleep_reversal[seats] = False
-    hazard = model.kernel._exit_hazard(seats)
+    hazard = model.kernel.exit_hazards(seats)
     np.testing.assert_allclose(hazard / hazard[0], [1.0, 0.5, 1.0, 0.25], rtol=1e-6)
 
 
@@ -415,7 +415,6 @@ def test_the_qaly_decrement_counts_active_disorders_and_current_depression() -> 
     y.depressed[:] = False
     y.depressed[5:9] = True
     y.state[8] = State.WITHDRAWN  # the withdrawn carry no decrement
-    others = np.array([8])
-    counts = _disorders_among_the_well(y, others, y.state[others])
+    counts = weekly_record(model, WeekEvents(), 0.0)
     assert counts["disorder_social_anxiety_well"] == 2
     assert counts["disorder_depression_well"] == 3

@@ -1,0 +1,789 @@
+"""Compiled (numba) passes of the weekly kernel over every youth.
+
+The weekly kernel (:mod:`hikisim.dynamics`) keeps the rare events (episodes, care,
+relapse) in numpy on short index lists; the passes here are the ones that visit the
+whole population each week, fused into single loops so that neither numpy's per-call
+overhead nor its temporary arrays are paid per week. Each reads its uniforms from the
+counter-based streams (:mod:`hikisim.philox`) for exactly the youths it needs.
+
+All are compiled once per machine (``cache=True``).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numba
+import numpy as np
+
+from hikisim.philox import uniform, uniforms_all
+from hikisim.states import Care, State, Track
+
+ENGAGED = int(State.ENGAGED)
+
+
+@numba.njit(cache=True)
+def onset(
+    state: np.ndarray,
+    static_onset: np.ndarray,
+    exposure: np.ndarray,
+    age_weeks: np.ndarray,
+    age_logit: np.ndarray,
+    onset_modifier: np.ndarray,
+    track: np.ndarray,
+    work_start_age: np.ndarray,
+    peer_weight: np.float32,
+    shift: np.float32,
+    misfit: np.float32,
+    misfit_weeks: np.int64,
+    work_track: np.int8,
+    k0: np.uint64,
+    k1: np.uint64,
+    week: np.int64,
+    draw: np.int64,
+) -> np.ndarray:
+    """The engaged youths who become at risk this week (ascending seats).
+
+    The onset logit is the static part, the age effect, the peer effect, the
+    programmes' change, the calendar's shift and, for workers in the first
+    ``misfit_weeks`` of a job, the misfit effect; the chance is its logistic function.
+
+    Args:
+        state: State code per youth.
+        static_onset: The time-invariant part of each youth's onset logit.
+        exposure: Share of each youth's active ties at risk or withdrawn.
+        age_weeks: Age in weeks.
+        age_logit: The age effect by age in weeks.
+        onset_modifier: The programmes' change to the logit.
+        track: Track code per youth.
+        work_start_age: Age in weeks at the start of the current job.
+        peer_weight: Weight of the exposure.
+        shift: The calendar's change to every logit this week.
+        misfit: The logit added for new workers (0 for none).
+        misfit_weeks: How long a job counts as new.
+        work_track: The code of the WORK track.
+        k0: The state stream's key word 0.
+        k1: The state stream's key word 1.
+        week: The absolute week.
+        draw: The draw within the week.
+    """
+    size = len(state)
+    last_age = len(age_logit) - 1
+    # Three short branch-free passes, each of which LLVM vectorizes (one fused loop does
+    # not vectorize and is several times slower): the uniforms, the logits, and whether
+    # a uniform falls below a cheap upper bound of the chance. The exact chance (an exp)
+    # is computed only for the few below the bound.
+    draws = uniforms_all(k0, k1, week, draw, size)
+    logits = np.empty(size, np.float32)
+    for seat in range(size):
+        tenure = age_weeks[seat] - work_start_age[seat]
+        new_worker = (track[seat] == work_track) & (tenure < misfit_weeks)
+        logits[seat] = (
+            static_onset[seat]
+            + age_logit[min(max(age_weeks[seat], 0), last_age)]
+            + peer_weight * exposure[seat]
+            + onset_modifier[seat]
+            + shift
+            + misfit * new_worker
+        )
+    maybe = np.empty(size, np.bool_)
+    for seat in range(size):
+        maybe[seat] = (draws[seat] < _logistic_bound(logits[seat])) & (state[seat] == ENGAGED)
+    found = []
+    for seat in np.flatnonzero(maybe):
+        chance = np.float32(1.0) / (np.float32(1.0) + np.float32(math.exp(-logits[seat])))
+        if draws[seat] < chance:
+            found.append(seat)
+    return np.array(found, np.int64)
+
+
+@numba.njit(cache=True, inline="always")
+def _logistic_bound(logit: np.float32) -> np.float32:
+    """An upper bound of the logistic function made without an exp (so it vectorizes).
+
+    For x = -logit > 0, exp(x) exceeds its Taylor polynomial of degree four, so
+    1 / (1 + x + x**2/2 + x**3/6 + x**4/24) bounds exp(logit), which bounds the logistic
+    function; 1 bounds it for logit >= 0. The bound is within a few times the chance for
+    the small chances of onset, so few uniforms fall below it.
+    """
+    x = max(-logit, np.float32(0.0))
+    series = np.float32(1.0) + x * (
+        np.float32(1.0)
+        + x * (np.float32(0.5) + x * (np.float32(1.0 / 6.0) + x * np.float32(1.0 / 24.0)))
+    )
+    # Float32 rounding of the series is far below the slack this factor leaves.
+    return np.float32(1.0001) / series
+
+
+@numba.njit(cache=True)
+def apply_flag_changes(
+    changed: np.ndarray,
+    flags: np.ndarray,
+    flagged: np.ndarray,
+    flagged_ties: np.ndarray,
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    data: np.ndarray,
+) -> np.ndarray:
+    """Carry the youths whose flag changed into their partners' flagged tie weight.
+
+    ``flagged_ties`` is kept in float64: with weights such as 1 and 0.5 its sums are
+    exact, so they do not depend on the order of the updates.
+
+    Args:
+        changed: The youths whose flag differs from ``flagged``.
+        flags: This week's flag per youth.
+        flagged: The flags as of the last update; updated.
+        flagged_ties: Weighted number of active ties to flagged youths; updated.
+        indptr: CSR row pointers.
+        indices: CSR column of each entry.
+        data: CSR weight of each entry (0 for a lost tie).
+
+    Returns:
+        The partners whose share needs recomputing (with repeats).
+    """
+    touched = np.empty(indptr[changed + 1].sum() - indptr[changed].sum(), np.int64)
+    count = 0
+    for seat in changed:
+        sign = 1.0 if flags[seat] else -1.0
+        for entry in range(indptr[seat], indptr[seat + 1]):
+            flagged_ties[indices[entry]] += sign * data[entry]
+            touched[count] = indices[entry]
+            count += 1
+        flagged[seat] = flags[seat]
+    return touched
+
+
+@numba.njit(cache=True)
+def refresh_shares(
+    rows: np.ndarray, flagged_ties: np.ndarray, degree: np.ndarray, shares: np.ndarray
+) -> None:
+    """``shares[rows] = flagged_ties[rows] / max(degree[rows], 1e-6)`` (float32)."""
+    for row in rows:
+        shares[row] = flagged_ties[row] / max(degree[row], 1e-6)
+
+
+@numba.njit(cache=True)
+def symptomatic_flags(state: np.ndarray, at_risk: np.int8, withdrawn: np.int8) -> np.ndarray:
+    """Whether each youth is at risk or withdrawn."""
+    out = np.empty(len(state), np.bool_)
+    for seat in range(len(state)):
+        out[seat] = (state[seat] == at_risk) | (state[seat] == withdrawn)
+    return out
+
+
+class EpisodeRates(NamedTuple):
+    """The scenario's rates that move youths who are not engaged (one week).
+
+    Attributes:
+        progress_base: Logit of AT_RISK to WITHDRAWN.
+        disorder_progress_weight: Added to that logit with a disorder; half of it is
+            taken from the resolve logit.
+        refusal_progress_weight: Added for a school refuser.
+        internet_progress_weight: Added with internet addiction.
+        sleep_progress_weight: Added with a reversed sleep rhythm.
+        peer_progress_weight: Times the exposure (half the onset's peer weight).
+        neither_weight: Added outside school and work (NEITHER or RETIRED).
+        resolve_base: Logit of AT_RISK to ENGAGED.
+        exit_base: Weekly WITHDRAWN to RECOVERING hazard at the start of an episode.
+        duration_decline: Power of ``1 + years withdrawn`` the exit hazard falls with.
+        disorder_exit_multiplier: With an active (unremitted) disorder.
+        depression_exit_multiplier: While depressed.
+        narrow_exit_multiplier: At the narrow (complete) severity.
+        internet_exit_multiplier: With internet addiction.
+        sleep_exit_multiplier: With a reversed sleep rhythm.
+        clinical_exit_multiplier: In clinical care.
+        psychosocial_exit_multiplier: In psychosocial care.
+        deepen_rate: Weekly quasi to narrow severity.
+        lighten_rate: Weekly narrow to quasi severity.
+        relapse_rate: Weekly RECOVERING to WITHDRAWN (halved in care).
+        reentry_base: Weekly RECOVERING to ENGAGED.
+        years_lost_slowdown: Re-entry is divided by ``1 + this * years lost``.
+        internet_reentry_multiplier: With internet addiction.
+        sleep_reentry_multiplier: With a reversed sleep rhythm.
+    """
+
+    progress_base: float
+    disorder_progress_weight: float
+    refusal_progress_weight: float
+    internet_progress_weight: float
+    sleep_progress_weight: float
+    peer_progress_weight: float
+    neither_weight: float
+    resolve_base: float
+    exit_base: float
+    duration_decline: float
+    disorder_exit_multiplier: float
+    depression_exit_multiplier: float
+    narrow_exit_multiplier: float
+    internet_exit_multiplier: float
+    sleep_exit_multiplier: float
+    clinical_exit_multiplier: float
+    psychosocial_exit_multiplier: float
+    deepen_rate: float
+    lighten_rate: float
+    relapse_rate: float
+    reentry_base: float
+    years_lost_slowdown: float
+    internet_reentry_multiplier: float
+    sleep_reentry_multiplier: float
+
+
+class Codes(NamedTuple):
+    """The integer codes the compiled passes compare with (from hikisim.states)."""
+
+    at_risk: int
+    withdrawn: int
+    recovering: int
+    neither: int
+    retired: int
+    no_care: int
+    clinical: int
+    psychosocial: int
+
+
+class YouthArrays(NamedTuple):
+    """The youth columns the compiled moves read (see :class:`hikisim.population.Youths`)."""
+
+    state: np.ndarray
+    disorder: np.ndarray
+    disorder_remitted: np.ndarray
+    depressed: np.ndarray
+    school_refusal: np.ndarray
+    internet_addiction: np.ndarray
+    sleep_reversal: np.ndarray
+    track: np.ndarray
+    care: np.ndarray
+    narrow: np.ndarray
+    withdrawn_weeks: np.ndarray
+    years_lost: np.ndarray
+
+
+class Modifiers(NamedTuple):
+    """The programmes' per-youth changes the compiled moves read (see dynamics.Modifiers)."""
+
+    progress_logit: np.ndarray
+    resolve_logit: np.ndarray
+    exit_multiplier: np.ndarray
+    reentry_multiplier: np.ndarray
+
+
+CODES = Codes(
+    at_risk=int(State.AT_RISK),
+    withdrawn=int(State.WITHDRAWN),
+    recovering=int(State.RECOVERING),
+    neither=int(Track.NEITHER),
+    retired=int(Track.RETIRED),
+    no_care=int(Care.NONE),
+    clinical=int(Care.CLINICAL),
+    psychosocial=int(Care.PSYCHOSOCIAL),
+)
+
+
+@numba.njit(cache=True, inline="always")
+def _logistic(logit: float) -> float:
+    return 1.0 / (1.0 + math.exp(-logit))
+
+
+@numba.njit(cache=True, inline="always")
+def flag_multiplier(addicted: bool, reversed_rhythm: bool, internet: float, sleep: float) -> float:
+    """Internet addiction and a reversed sleep rhythm each multiply a hazard."""
+    factor = 1.0
+    if addicted:
+        factor *= internet
+    if reversed_rhythm:
+        factor *= sleep
+    return factor
+
+
+@numba.njit(cache=True)
+def flag_multipliers(
+    addicted: np.ndarray, reversed_rhythm: np.ndarray, internet: float, sleep: float
+) -> np.ndarray:
+    """:func:`flag_multiplier` of each youth."""
+    out = np.empty(len(addicted), np.float64)
+    for i in range(len(addicted)):
+        out[i] = flag_multiplier(addicted[i], reversed_rhythm[i], internet, sleep)
+    return out
+
+
+@numba.njit(cache=True, inline="always")
+def at_risk_chances(
+    seat: int,
+    youths: YouthArrays,
+    exposure: np.ndarray,
+    modifiers: Modifiers,
+    rates: EpisodeRates,
+    codes: Codes,
+) -> tuple[float, float]:
+    """A youth's weekly chances of AT_RISK to WITHDRAWN and of AT_RISK to ENGAGED."""
+    ill = youths.disorder[seat] > 0
+    outside = youths.track[seat] == codes.neither or youths.track[seat] == codes.retired
+    progress = (
+        rates.progress_base
+        + rates.disorder_progress_weight * ill
+        + rates.refusal_progress_weight * youths.school_refusal[seat]
+        + rates.internet_progress_weight * youths.internet_addiction[seat]
+        + rates.sleep_progress_weight * youths.sleep_reversal[seat]
+        + rates.peer_progress_weight * exposure[seat]
+        + rates.neither_weight * outside
+        + modifiers.progress_logit[seat]
+    )
+    resolve = (
+        rates.resolve_base
+        - 0.5 * rates.disorder_progress_weight * ill
+        + 0.5 * (youths.care[seat] != codes.no_care)
+        + modifiers.resolve_logit[seat]
+    )
+    return _logistic(progress), _logistic(resolve)
+
+
+@numba.njit(cache=True, inline="always")
+def exit_hazard(
+    seat: int, youths: YouthArrays, modifiers: Modifiers, rates: EpisodeRates, codes: Codes
+) -> float:
+    """A withdrawn youth's weekly chance of WITHDRAWN to RECOVERING.
+
+    The base hazard falls with the years into the episode; an active (unremitted)
+    disorder, depression, the narrow severity, the two flags, care and the programmes
+    each multiply it; it is capped at 1.
+    """
+    years = youths.withdrawn_weeks[seat] / 52.0
+    hazard = rates.exit_base * (1.0 + years) ** -rates.duration_decline
+    if youths.disorder[seat] > 0 and not youths.disorder_remitted[seat]:
+        hazard *= rates.disorder_exit_multiplier
+    if youths.depressed[seat]:
+        hazard *= rates.depression_exit_multiplier
+    if youths.narrow[seat]:
+        hazard *= rates.narrow_exit_multiplier
+    hazard *= flag_multiplier(
+        youths.internet_addiction[seat],
+        youths.sleep_reversal[seat],
+        rates.internet_exit_multiplier,
+        rates.sleep_exit_multiplier,
+    )
+    if youths.care[seat] == codes.clinical:
+        hazard *= rates.clinical_exit_multiplier
+    elif youths.care[seat] == codes.psychosocial:
+        hazard *= rates.psychosocial_exit_multiplier
+    return min(hazard * modifiers.exit_multiplier[seat], 1.0)
+
+
+@numba.njit(cache=True, inline="always")
+def recovering_chances(
+    seat: int, youths: YouthArrays, modifiers: Modifiers, rates: EpisodeRates, codes: Codes
+) -> tuple[float, float]:
+    """A recovering youth's weekly chances of relapse and of re-entry.
+
+    Relapse is halved in care; re-entry is slowed by the years lost and multiplied by
+    the flags and the programmes. Should the two add to more than 1 they are scaled to 1.
+    """
+    relapse = rates.relapse_rate * (0.5 if youths.care[seat] != codes.no_care else 1.0)
+    reenter = (
+        rates.reentry_base
+        / (1.0 + rates.years_lost_slowdown * youths.years_lost[seat])
+        * modifiers.reentry_multiplier[seat]
+    )
+    reenter *= flag_multiplier(
+        youths.internet_addiction[seat],
+        youths.sleep_reversal[seat],
+        rates.internet_reentry_multiplier,
+        rates.sleep_reentry_multiplier,
+    )
+    total = max(relapse + reenter, 1.0)
+    return relapse / total, reenter / total
+
+
+@numba.njit(cache=True)
+def hazards(
+    seats: np.ndarray,
+    youths: YouthArrays,
+    exposure: np.ndarray,
+    modifiers: Modifiers,
+    rates: EpisodeRates,
+    codes: Codes,
+) -> np.ndarray:
+    """Every weekly chance of some youths, whatever their state (for checks and views).
+
+    Returns:
+        One row per seat: AT_RISK to WITHDRAWN, AT_RISK to ENGAGED, WITHDRAWN to
+        RECOVERING, relapse and re-entry.
+    """
+    out = np.empty((len(seats), 5), np.float64)
+    for i in range(len(seats)):
+        seat = seats[i]
+        out[i, 0], out[i, 1] = at_risk_chances(seat, youths, exposure, modifiers, rates, codes)
+        out[i, 2] = exit_hazard(seat, youths, modifiers, rates, codes)
+        out[i, 3], out[i, 4] = recovering_chances(seat, youths, modifiers, rates, codes)
+    return out
+
+
+@numba.njit(cache=True)
+def episode_transitions(
+    others: np.ndarray,
+    youths: YouthArrays,
+    exposure: np.ndarray,
+    modifiers: Modifiers,
+    rates: EpisodeRates,
+    codes: Codes,
+    state_counter: tuple[np.uint64, np.uint64, np.int64, np.int64],
+    severity_counter: tuple[np.uint64, np.uint64, np.int64, np.int64],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """This week's moves of the youths who are not engaged, and severity changes.
+
+    Each youth's one uniform of the state stream is split across its competing moves;
+    those staying withdrawn may change severity on the severity stream (``narrow`` is
+    updated here; the entrants' severity is drawn by the caller from the same draw).
+
+    Args:
+        others: The youths not engaged (ascending).
+        youths: The youth columns.
+        exposure: Share of each youth's active ties at risk or withdrawn.
+        modifiers: The programmes' changes.
+        rates: The scenario's rates.
+        codes: State, track and care codes.
+        state_counter: The state stream's key words, week and draw.
+        severity_counter: The severity stream's.
+
+    Returns:
+        Seats moving AT_RISK to WITHDRAWN, AT_RISK to ENGAGED, WITHDRAWN to
+        RECOVERING, RECOVERING to WITHDRAWN, and RECOVERING to ENGAGED (ascending),
+        and for the last a fresh uniform each (where the draw fell in its band).
+    """
+    size = len(others)
+    moves = np.empty((5, size), np.int64)
+    counts = np.zeros(5, np.int64)
+    work_draws = np.empty(size, np.float64)
+    k0, k1, week, draw = state_counter
+    s0, s1, severity_week, severity_index = severity_counter
+    narrow = youths.narrow
+    for seat in others:
+        u = float(uniform(k0, k1, seat, week, draw))
+        code = youths.state[seat]
+        if code == codes.at_risk:
+            p_withdraw, p_resolve = at_risk_chances(seat, youths, exposure, modifiers, rates, codes)
+            if u < p_withdraw:
+                moves[0, counts[0]] = seat
+                counts[0] += 1
+            elif u < p_withdraw + p_resolve:
+                moves[1, counts[1]] = seat
+                counts[1] += 1
+        elif code == codes.withdrawn:
+            if u < exit_hazard(seat, youths, modifiers, rates, codes):
+                moves[2, counts[2]] = seat
+                counts[2] += 1
+            else:
+                severity = uniform(s0, s1, seat, severity_week, severity_index)
+                if narrow[seat]:
+                    if severity < rates.lighten_rate:
+                        narrow[seat] = False
+                elif severity < rates.deepen_rate:
+                    narrow[seat] = True
+        elif code == codes.recovering:
+            p_relapse, p_reenter = recovering_chances(seat, youths, modifiers, rates, codes)
+            if u < p_relapse:
+                moves[3, counts[3]] = seat
+                counts[3] += 1
+            elif u < p_relapse + p_reenter:
+                moves[4, counts[4]] = seat
+                # Given re-entry, where u fell within its band is a fresh uniform.
+                work_draws[counts[4]] = (u - p_relapse) / p_reenter
+                counts[4] += 1
+    return (
+        moves[0, : counts[0]].copy(),
+        moves[1, : counts[1]].copy(),
+        moves[2, : counts[2]].copy(),
+        moves[3, : counts[3]].copy(),
+        moves[4, : counts[4]].copy(),
+        work_draws[: counts[4]].copy(),
+    )
+
+
+@numba.njit(cache=True)
+def refusal_starts(
+    refusing: np.ndarray,
+    track: np.ndarray,
+    state: np.ndarray,
+    age_weeks: np.ndarray,
+    weeks_into_year: int,
+    base: float,
+    elementary_ratio: float,
+    at_risk_factor: float,
+    school: int,
+    at_risk: int,
+    withdrawn: int,
+    junior_high_start: int,
+    high_school_start: int,
+    counter: tuple[np.uint64, np.uint64, np.int64, np.int64],
+) -> np.ndarray:
+    """Pupils of the compulsory grades who start refusing school this week (ascending).
+
+    Any pupil not refusing and not withdrawn whose school year started before high
+    school may start: at ``base`` a week in junior high, ``elementary_ratio`` times that
+    before, times ``at_risk_factor`` if at risk.
+
+    Args:
+        refusing: Whether each youth refuses school now.
+        track: Track code.
+        state: State code.
+        age_weeks: Age in weeks.
+        weeks_into_year: Weeks since the school year started.
+        base: The weekly chance in junior high, with the calendar's factor.
+        elementary_ratio: Elementary pupils' chance relative to junior high's.
+        at_risk_factor: Factor for at-risk pupils.
+        school: The SCHOOL track code.
+        at_risk: The AT_RISK state code.
+        withdrawn: The WITHDRAWN state code.
+        junior_high_start: Age in weeks at the start of junior high's first year.
+        high_school_start: The same for high school.
+        counter: The school-refusal stream's key words, week and draw.
+    """
+    k0, k1, week, draw = counter
+    top = base * max(elementary_ratio, 1.0) * max(at_risk_factor, 1.0)
+    draws = uniforms_all(k0, k1, week, draw, len(state))
+    # A branch-free screen (vectorized): the pupils whose uniform is below every chance.
+    maybe = np.empty(len(state), np.bool_)
+    for seat in range(len(state)):
+        maybe[seat] = (
+            (draws[seat] < top)
+            & ~refusing[seat]
+            & (track[seat] == school)
+            & (state[seat] != withdrawn)
+            & (age_weeks[seat] - weeks_into_year < high_school_start)
+        )
+    found = []
+    for seat in np.flatnonzero(maybe):
+        start_age = age_weeks[seat] - weeks_into_year
+        chance = base * (elementary_ratio if start_age < junior_high_start else 1.0)
+        if state[seat] == at_risk:
+            chance *= at_risk_factor
+        if draws[seat] < chance:
+            found.append(seat)
+    return np.array(found, np.int64)
+
+
+@numba.njit(cache=True)
+def job_moves(
+    track: np.ndarray,
+    age_weeks: np.ndarray,
+    p_loss: float,
+    p_retire: float,
+    retirement_age: int,
+    work: int,
+    counter: tuple[np.uint64, np.uint64, np.int64, np.int64],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Workers who lose their job, and those past ``retirement_age`` who retire.
+
+    One uniform each: below ``p_loss`` the job is lost, within the next ``p_retire``
+    a worker of retirement age retires.
+
+    Returns:
+        The seats losing work and the seats retiring (each ascending).
+    """
+    k0, k1, week, draw = counter
+    draws = uniforms_all(k0, k1, week, draw, len(track))
+    maybe = np.empty(len(track), np.bool_)
+    for seat in range(len(track)):  # branch-free, vectorized
+        maybe[seat] = (draws[seat] < p_loss + p_retire) & (track[seat] == work)
+    losing = []
+    retiring = []
+    for seat in np.flatnonzero(maybe):
+        if draws[seat] < p_loss:
+            losing.append(seat)
+        elif age_weeks[seat] >= retirement_age:
+            retiring.append(seat)
+    return np.array(losing, np.int64), np.array(retiring, np.int64)
+
+
+@numba.njit(cache=True)
+def work_finders(
+    track: np.ndarray,
+    state: np.ndarray,
+    age_weeks: np.ndarray,
+    years_lost: np.ndarray,
+    rate: float,
+    scar: float,
+    neither: int,
+    engaged: int,
+    min_age: int,
+    counter: tuple[np.uint64, np.uint64, np.int64, np.int64],
+) -> np.ndarray:
+    """Engaged people of working age in neither school nor work who find work (ascending).
+
+    The weekly chance is ``rate`` times ``exp(-scar * years lost)``.
+    """
+    k0, k1, week, draw = counter
+    looking = np.empty(len(track), np.bool_)
+    for seat in range(len(track)):  # branch-free, vectorized
+        looking[seat] = (
+            (track[seat] == neither) & (state[seat] == engaged) & (age_weeks[seat] >= min_age)
+        )
+    found = []
+    for seat in np.flatnonzero(looking):
+        chance = rate
+        if scar != 0.0:
+            chance = rate * math.exp(-scar * float(years_lost[seat]))
+        if uniform(k0, k1, seat, week, draw) < chance:
+            found.append(seat)
+    return np.array(found, np.int64)
+
+
+@numba.njit(cache=True)
+def care_leavers(
+    care: np.ndarray,
+    state: np.ndarray,
+    dropout_multiplier: np.ndarray,
+    clinical_dropout: float,
+    psychosocial_dropout: float,
+    clinical: int,
+    no_care: int,
+    engaged: int,
+    counter: tuple[np.uint64, np.uint64, np.int64, np.int64],
+) -> np.ndarray:
+    """Youths leaving care this week: dropouts, and everyone engaged again (ascending)."""
+    k0, k1, week, draw = counter
+    found = []
+    for seat in np.flatnonzero(care != no_care):
+        dropout = clinical_dropout if care[seat] == clinical else psychosocial_dropout
+        dropout *= dropout_multiplier[seat]
+        if state[seat] == engaged or uniform(k0, k1, seat, week, draw) < dropout:
+            found.append(seat)
+    return np.array(found, np.int64)
+
+
+@numba.njit(cache=True)
+def regain_candidates(
+    has_lost_offline: np.ndarray,
+    state: np.ndarray,
+    withdrawn: int,
+    regain_rate: float,
+    counter: tuple[np.uint64, np.uint64, np.int64, np.int64],
+) -> np.ndarray:
+    """Youths not withdrawn with a lost offline tie whose draw is below ``regain_rate``."""
+    k0, k1, week, draw = counter
+    found = []
+    for seat in np.flatnonzero(has_lost_offline):
+        if state[seat] != withdrawn and uniform(k0, k1, seat, week, draw) < regain_rate:
+            found.append(seat)
+    return np.array(found, np.int64)
+
+
+class Census(NamedTuple):
+    """The youth columns the weekly census reads (see :class:`hikisim.population.Youths`)."""
+
+    state: np.ndarray
+    age_weeks: np.ndarray
+    narrow: np.ndarray
+    episode_row: np.ndarray
+    school_refusal: np.ndarray
+    internet_addiction: np.ndarray
+    sleep_reversal: np.ndarray
+    care: np.ndarray
+    disorder: np.ndarray
+    disorder_remitted: np.ndarray
+    depressed: np.ndarray
+    years_lost: np.ndarray
+
+
+# Positions in the counts that :func:`census` returns; the disorder counts follow.
+CENSUS_FIELDS = (
+    "engaged",
+    "at_risk",
+    "withdrawn",
+    "recovering",
+    "withdrawn_adults",
+    "withdrawn_narrow",
+    "hikikomori",
+    "survey_band",
+    "pupils",
+    "refusing_pupils",
+    "internet_addicted",
+    "sleep_reversed",
+    "in_treatment",
+)
+
+
+@numba.njit(cache=True)
+def census(
+    youths: Census,
+    others: np.ndarray,
+    marked: np.ndarray,
+    qualified: np.ndarray,
+    disorder_count: int,
+    depression: int,
+    band_start: int,
+    band_end: int,
+    adult_age: int,
+    pupil_end: int,
+    scar: float,
+    codes: Codes,
+) -> tuple[np.ndarray, float]:
+    """The weekly record's counts: one vectorized pass over everyone, then short lists.
+
+    Args:
+        youths: The youth columns.
+        others: The youths not engaged (ascending).
+        marked: The youths with years lost (``years_lost > 0``).
+        qualified: The episode log's ``hikikomori`` column (26+ weeks, onset before 30).
+        disorder_count: Number of disorder codes (NONE included).
+        depression: The code of depression.
+        band_start: Start of the survey age band, in weeks (15 years).
+        band_end: Its end, exclusive (40 years).
+        adult_age: Age from which a withdrawn week is a lost working week (20 years).
+        pupil_end: End of the compulsory-school ages, exclusive (16 years).
+        scar: The work scar per year lost (labour.work_scar_per_year_lost).
+        codes: State, track and care codes.
+
+    Returns:
+        The counts in the order of :data:`CENSUS_FIELDS`, then the number of people
+        with each disorder among the well (neither at risk nor withdrawn; a disorder in
+        remission does not count, a depression during withdrawal does while it lasts);
+        and the expected working weeks lost this week to the scar of years withdrawn
+        (people aged ``adult_age`` or over who are not withdrawn: 1 - exp(-scar * years)).
+    """
+    counts = np.zeros(len(CENSUS_FIELDS), np.int64)
+    by_disorder = np.zeros(disorder_count, np.int64)
+    state, age_weeks = youths.state, youths.age_weeks
+    # Everyone, in sums of comparisons without branches, which LLVM vectorizes (a
+    # branch in the loop would make it several times slower).
+    band = pupils = refusing = addicted = reversed_rhythm = in_care = depressed = 0
+    for seat in range(len(state)):
+        age = age_weeks[seat]
+        band += (age >= band_start) & (age < band_end)
+        pupil = age < pupil_end
+        pupils += pupil
+        refusing += pupil & youths.school_refusal[seat]
+        addicted += youths.internet_addiction[seat]
+        reversed_rhythm += youths.sleep_reversal[seat]
+        in_care += youths.care[seat] != codes.no_care
+        depressed += youths.depressed[seat]
+    for code in range(1, disorder_count):
+        active = 0
+        for seat in range(len(state)):
+            active += (youths.disorder[seat] == code) & ~youths.disorder_remitted[seat]
+        by_disorder[code] = active
+    # The few not engaged: states, the withdrawn's measures, and the unwell's disorders
+    # taken off the counts among the well.
+    for seat in others:
+        code = state[seat]
+        age = age_weeks[seat]
+        counts[code] += 1
+        if code == codes.withdrawn:
+            counts[4] += age >= adult_age
+            if youths.narrow[seat]:
+                counts[5] += 1
+                in_band = band_start <= age < band_end
+                counts[6] += in_band and qualified[youths.episode_row[seat]]
+        if code == codes.at_risk or code == codes.withdrawn:
+            if youths.disorder[seat] > 0 and not youths.disorder_remitted[seat]:
+                by_disorder[youths.disorder[seat]] -= 1
+            depressed -= youths.depressed[seat]
+    counts[0] = len(state) - len(others)
+    by_disorder[depression] += depressed
+    counts[7:] = (band, pupils, refusing, addicted, reversed_rhythm, in_care)
+    scar_weeks = 0.0
+    for seat in marked:
+        if state[seat] != codes.withdrawn and age_weeks[seat] >= adult_age:
+            scar_weeks += 1.0 - math.exp(-scar * float(youths.years_lost[seat]))
+    return np.concatenate((counts, by_disorder)), scar_weeks

@@ -1,0 +1,424 @@
+"""Known-answer tests of the compiled weekly passes (hikisim.kernels).
+
+Each compiled pass is compared with a plain numpy transcription of its documented
+formula, on hand-built populations, so that the speed tricks inside the passes (the
+three vectorized loops and the exp-free bound of ``onset``, the incremental flagged
+shares) are checked against the straightforward computation.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from scipy import sparse
+
+from hikisim import kernels
+from hikisim.philox import uniforms_all
+from hikisim.states import MAX_AGE, WEEKS_PER_YEAR, State, Track
+
+ENGAGED, AT_RISK, WITHDRAWN, RECOVERING = (int(s) for s in State)
+WORK = np.int8(Track.WORK)
+NEVER_LEFT = -(2**30)  # hikisim.population's work_start_age of people who never worked
+AGE_TABLE_WEEKS = MAX_AGE * WEEKS_PER_YEAR + 1
+# The state stream's counter for these tests: fixed key words, a week and a draw.
+COUNTER = (np.uint64(0x5EED5EED), np.uint64(0x0BADCAFE), np.int64(417), np.int64(0))
+# Seats whose uniform is this close to the reference chance are left out of equality
+# checks: numba's float32 exp and numpy's (SIMD) float32 exp differ by an ulp on about
+# 40% of inputs (an ulp is at most 6e-8 below 1), which flips ``uniform < chance`` for a
+# uniform right at the chance. With the populations here no seat is that close, so in
+# practice the comparisons are exact; the margin only keeps them from being brittle.
+ULP_MARGIN = 1e-6
+
+
+class Population(NamedTuple):
+    """The arrays ``kernels.onset`` reads, in the model's dtypes."""
+
+    state: np.ndarray
+    static_onset: np.ndarray
+    exposure: np.ndarray
+    age_weeks: np.ndarray
+    age_logit: np.ndarray
+    onset_modifier: np.ndarray
+    track: np.ndarray
+    work_start_age: np.ndarray
+
+
+class Scalars(NamedTuple):
+    """The per-week scalars of ``kernels.onset``."""
+
+    peer_weight: np.float32
+    shift: np.float32
+    misfit: np.float32
+    misfit_weeks: np.int64 | float
+
+
+def make_population(size: int, seed: int) -> Population:
+    """A varied population: all states and tracks, ages across the table, new and old jobs."""
+    rng = np.random.default_rng(seed)
+    age_weeks = rng.integers(10 * WEEKS_PER_YEAR, AGE_TABLE_WEEKS, size).astype(np.int16)
+    # Tenure: never worked, a few weeks, around three years, decades.
+    tenure = rng.choice([0, 1, 20, 155, 156, 157, 400, 2_000], size)
+    work_start_age = np.where(
+        rng.random(size) < 0.2, NEVER_LEFT, age_weeks.astype(np.int64) - tenure
+    ).astype(np.int32)
+    return Population(
+        state=rng.choice(
+            [ENGAGED, AT_RISK, WITHDRAWN, RECOVERING], size, p=[0.7, 0.1, 0.1, 0.1]
+        ).astype(np.int8),
+        # Logits from about -9 to +3: chances from 1e-4 to 0.95, so many seats are chosen.
+        static_onset=rng.uniform(-8.0, 2.0, size).astype(np.float32),
+        exposure=rng.choice([0.0, 0.25, 0.5, 1.0 / 3.0, 1.0], size).astype(np.float32),
+        age_weeks=age_weeks,
+        age_logit=rng.normal(0.0, 0.5, AGE_TABLE_WEEKS).astype(np.float32),
+        onset_modifier=rng.normal(0.0, 0.3, size).astype(np.float32),
+        track=rng.integers(0, len(Track), size).astype(np.int8),
+        work_start_age=work_start_age,
+    )
+
+
+SCALARS = Scalars(np.float32(1.7), np.float32(0.15), np.float32(0.9), np.int64(156))
+
+
+def run_onset(
+    population: Population,
+    scalars: Scalars,
+    counter: tuple[np.uint64, np.uint64, np.int64, np.int64] = COUNTER,
+) -> np.ndarray:
+    """``kernels.onset`` with the arguments in the model's order."""
+    return kernels.onset(
+        *population,
+        scalars.peer_weight,
+        scalars.shift,
+        scalars.misfit,
+        scalars.misfit_weeks,
+        WORK,
+        *counter,
+    )
+
+
+def reference_logits(population: Population, scalars: Scalars) -> np.ndarray:
+    """The onset logit by the docstring's formula, in float32, term by term in order."""
+    p = population
+    # The table is indexed by age in weeks (clamped to the table, as the kernel does).
+    age = np.clip(p.age_weeks.astype(np.int64), 0, len(p.age_logit) - 1)
+    logit = p.static_onset.copy()
+    logit += p.age_logit[age]
+    logit += np.float32(scalars.peer_weight) * p.exposure
+    logit += p.onset_modifier
+    logit += np.float32(scalars.shift)
+    tenure = p.age_weeks.astype(np.int64) - p.work_start_age.astype(np.int64)
+    new_worker = (p.track == WORK) & (tenure < scalars.misfit_weeks)
+    logit[new_worker] += np.float32(scalars.misfit)
+    assert logit.dtype == np.float32
+    return logit
+
+
+def reference_chances(logits: np.ndarray) -> np.ndarray:
+    """The float32 logistic function."""
+    with np.errstate(over="ignore"):
+        return np.float32(1.0) / (np.float32(1.0) + np.exp(-logits))
+
+
+def reference_onset(
+    population: Population,
+    scalars: Scalars,
+    counter: tuple[np.uint64, np.uint64, np.int64, np.int64] = COUNTER,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Expected onset seats, and the seats too close to call (see ULP_MARGIN)."""
+    chances = reference_chances(reference_logits(population, scalars))
+    draws = uniforms_all(*counter, len(population.state))
+    engaged = population.state == ENGAGED
+    chosen = np.flatnonzero(engaged & (draws < chances))
+    close = np.flatnonzero(
+        engaged & (np.abs(draws.astype(np.float64) - chances.astype(np.float64)) < ULP_MARGIN)
+    )
+    return chosen, close
+
+
+def assert_same_seats(got: np.ndarray, want: np.ndarray, close: np.ndarray) -> None:
+    """Equal seat sets, leaving out the seats too close to call."""
+    np.testing.assert_array_equal(np.setdiff1d(got, close), np.setdiff1d(want, close))
+
+
+def test_onset_matches_the_formula_on_a_varied_population() -> None:
+    """On 2,000 varied seats the compiled onset picks exactly the reference seats."""
+    population = make_population(2_000, seed=1)
+    got = run_onset(population, SCALARS)
+    want, close = reference_onset(population, SCALARS)
+    assert got.dtype == np.int64
+    # Plenty chosen, and almost none too close to call: a real test, not a vacuous one.
+    assert len(want) > 100
+    assert len(close) <= 2
+    assert_same_seats(got, want, close)
+
+
+def test_onset_matches_the_formula_over_weeks_and_draws() -> None:
+    """The uniforms come from the counter given: other weeks and draws, other seats."""
+    population = make_population(2_000, seed=2)
+    seen = []
+    for week, draw in ((0, 0), (1, 0), (417, 1), (3_000, 2)):
+        counter = (COUNTER[0], COUNTER[1], np.int64(week), np.int64(draw))
+        got = run_onset(population, SCALARS, counter)
+        want, close = reference_onset(population, SCALARS, counter)
+        assert_same_seats(got, want, close)
+        seen.append(got)
+    assert not np.array_equal(seen[0], seen[1])
+
+
+def test_onset_never_picks_youths_who_are_not_engaged() -> None:
+    """Youths at risk, withdrawn or recovering are never chosen, however high their chance."""
+    population = make_population(2_000, seed=3)
+    population.static_onset[:] = 30.0  # chance 1 in float32
+    got = run_onset(population, SCALARS)
+    np.testing.assert_array_equal(got, np.flatnonzero(population.state == ENGAGED))
+
+
+def test_onset_certain_and_impossible_logits() -> None:
+    """Logit +20 is always chosen (chance rounds to 1); logit -100 never (chance 0)."""
+    size = 2_000
+    population = make_population(size, seed=4)
+    population.state[:] = ENGAGED
+    population.age_logit[:] = 0.0
+    population.onset_modifier[:] = 0.0
+    population.exposure[:] = 0.0
+    population.track[:] = Track.SCHOOL
+    high = np.arange(size) % 3 == 0
+    population.static_onset[:] = np.where(high, 20.0, -100.0)
+    # A float32 chance of 1/(1 + e**-20) is exactly 1, and every uniform is below 1.
+    assert reference_chances(np.array([20.0], np.float32))[0] == 1.0
+    np.testing.assert_array_equal(run_onset(population, SCALARS), np.flatnonzero(high))
+
+
+@pytest.mark.parametrize("misfit_weeks", [np.int64(156), 156.0, 155.5])
+def test_misfit_applies_only_to_new_workers(misfit_weeks: float) -> None:
+    """The misfit logit goes to WORK-track youths with tenure under misfit_weeks only.
+
+    The model passes ``misfit_years * 52``, a float, so float limits are tried too.
+    """
+    size = 2_000
+    population = make_population(size, seed=5)
+    population.state[:] = ENGAGED
+    population.age_logit[:] = 0.0
+    population.onset_modifier[:] = 0.0
+    population.exposure[:] = 0.0
+    population.static_onset[:] = -100.0
+    population.age_weeks[:] = 1_000
+    # Half on the WORK track; tenures either side of misfit_weeks = 156, and never-worked.
+    population.track[:] = np.where(np.arange(size) % 2 == 0, WORK, Track.UNIVERSITY)
+    tenures = np.array([0, 155, 156, 157, 1_000 - NEVER_LEFT])
+    population.work_start_age[:] = 1_000 - tenures[np.arange(size) % 5]
+    # A misfit of +120 turns logit -100 into +20: a certain onset, only where it applies.
+    scalars = SCALARS._replace(misfit=np.float32(120.0), misfit_weeks=misfit_weeks)
+    new_worker = (population.track == WORK) & (
+        (1_000 - population.work_start_age.astype(np.int64)) < 156
+    )
+    assert 0 < new_worker.sum() < size // 2
+    np.testing.assert_array_equal(run_onset(population, scalars), np.flatnonzero(new_worker))
+    # No misfit, no onset; and with the WORK code set to another track, none are workers.
+    assert len(run_onset(population, scalars._replace(misfit=np.float32(0.0)))) == 0
+    none_work = kernels.onset(*population, *scalars[:4], np.int8(Track.RETIRED), *COUNTER)
+    assert len(none_work) == 0
+
+
+def test_onset_reads_the_age_table_at_each_age() -> None:
+    """The age effect is age_logit[age_weeks]: only ages whose entry is high are chosen."""
+    size = 2_000
+    population = make_population(size, seed=6)
+    population.state[:] = ENGAGED
+    population.static_onset[:] = 0.0
+    population.exposure[:] = 0.0
+    population.onset_modifier[:] = 0.0
+    population.track[:] = Track.SCHOOL
+    population.age_logit[:] = -100.0
+    population.age_logit[::7] = 20.0
+    got = run_onset(population, SCALARS._replace(shift=np.float32(0.0)))
+    np.testing.assert_array_equal(got, np.flatnonzero(population.age_weeks % 7 == 0))
+
+
+def test_onset_peer_weight_scales_exposure() -> None:
+    """The peer term is peer_weight times exposure: only exposed youths cross the line."""
+    size = 2_000
+    population = make_population(size, seed=7)
+    population.state[:] = ENGAGED
+    population.static_onset[:] = -100.0
+    population.age_logit[:] = 0.0
+    population.onset_modifier[:] = 0.0
+    population.track[:] = Track.SCHOOL
+    population.exposure[:] = np.where(np.arange(size) % 4 == 0, 1.0, 0.0)
+    scalars = SCALARS._replace(peer_weight=np.float32(120.0), shift=np.float32(0.0))
+    np.testing.assert_array_equal(run_onset(population, scalars), np.arange(0, size, 4))
+
+
+def test_onset_of_an_empty_population() -> None:
+    """No youths, no onsets (and an int64 array all the same)."""
+    got = run_onset(make_population(0, seed=8), SCALARS)
+    assert got.dtype == np.int64
+    assert len(got) == 0
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    size=st.integers(0, 300),
+    seed=st.integers(0, 2**32 - 1),
+    shift=st.floats(-6.0, 6.0, width=32),
+    peer_weight=st.floats(0.0, 5.0, width=32),
+    misfit=st.floats(-3.0, 3.0, width=32),
+    misfit_weeks=st.integers(0, 400),
+    week=st.integers(0, 2**20),
+    draw=st.integers(0, 5),
+)
+def test_onset_property_engaged_ascending_and_as_the_formula(
+    size: int,
+    seed: int,
+    shift: float,
+    peer_weight: float,
+    misfit: float,
+    misfit_weeks: int,
+    week: int,
+    draw: int,
+) -> None:
+    """For any population and scalars: engaged seats only, ascending, unique, as the formula."""
+    population = make_population(size, seed)
+    scalars = Scalars(np.float32(peer_weight), np.float32(shift), np.float32(misfit), misfit_weeks)
+    counter = (COUNTER[0], COUNTER[1], np.int64(week), np.int64(draw))
+    got = run_onset(population, scalars, counter)
+    assert got.dtype == np.int64
+    assert np.all(np.diff(got) > 0)
+    assert np.all((got >= 0) & (got < size))
+    assert np.all(population.state[got] == ENGAGED)
+    want, close = reference_onset(population, scalars, counter)
+    assert_same_seats(got, want, close)
+
+
+def test_logistic_bound_is_above_the_chance() -> None:
+    """The exp-free bound never falls below the float32 chance it screens for."""
+    logits = np.concatenate(
+        [np.linspace(-60.0, 30.0, 200_001), [-1e3, -100.0, 0.0, 1e-8, -1e-8]]
+    ).astype(np.float32)
+    bounds = np.array([kernels._logistic_bound(x) for x in logits[::97]], np.float32)
+    assert np.all(bounds >= reference_chances(logits[::97]))
+
+
+def random_graph(size: int, seed: int) -> sparse.csr_matrix:
+    """A random symmetric graph with dyadic weights (1, 0.5, 0.25) and some lost ties (0).
+
+    Dyadic weights keep the float64 sums exact whatever the order of the updates, as
+    with the model's weights, so incremental and dense shares can be compared exactly.
+    """
+    rng = np.random.default_rng(seed)
+    pairs = rng.integers(0, size, (size * 3, 2))
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    pairs = np.unique(np.sort(pairs, axis=1), axis=0)
+    weights = rng.choice([1.0, 0.5, 0.25, 0.0], len(pairs))
+    rows = np.concatenate([pairs[:, 0], pairs[:, 1]])
+    cols = np.concatenate([pairs[:, 1], pairs[:, 0]])
+    data = np.concatenate([weights, weights])
+    # Explicit zeros stay as entries (a lost tie keeps its CSR entry with weight 0).
+    matrix = sparse.csr_matrix((data, (rows, cols)), shape=(size, size))
+    matrix.sort_indices()
+    return matrix
+
+
+def dense_shares(adjacency: sparse.csr_matrix, flags: np.ndarray) -> np.ndarray:
+    """``(A @ flags) / max(degree, 1e-6)`` as float32: the definition of the shares."""
+    dense = adjacency.toarray()
+    degree = dense.sum(axis=1)
+    return (dense @ flags.astype(np.float64) / np.maximum(degree, 1e-6)).astype(np.float32)
+
+
+class SharesTracker:
+    """The incremental shares, kept as ``SocialNetwork.flagged_share`` keeps them.
+
+    First call: the shares from scratch; later calls: ``apply_flag_changes`` for the
+    seats whose flag changed, then ``refresh_shares`` for the partners it touched.
+    """
+
+    def __init__(self, adjacency: sparse.csr_matrix, flags: np.ndarray) -> None:
+        self.adjacency = adjacency
+        size = adjacency.shape[0]
+        entry_row = np.repeat(np.arange(size), np.diff(adjacency.indptr))
+        self.degree = np.bincount(entry_row, weights=adjacency.data, minlength=size)
+        self.flagged = flags.copy()
+        self.flagged_ties = np.bincount(
+            entry_row, weights=adjacency.data * flags[adjacency.indices], minlength=size
+        )
+        self.shares = np.empty(size, np.float32)
+        np.divide(self.flagged_ties, np.maximum(self.degree, 1e-6), out=self.shares)
+
+    def update(self, flags: np.ndarray) -> np.ndarray:
+        """The shares for new flags, updated from the seats whose flag changed."""
+        changed = np.flatnonzero(flags != self.flagged)
+        if len(changed):
+            a = self.adjacency
+            touched = kernels.apply_flag_changes(
+                changed, flags, self.flagged, self.flagged_ties, a.indptr, a.indices, a.data
+            )
+            # The partners touched are exactly the changed seats' CSR columns.
+            want_touched = np.concatenate(
+                [a.indices[a.indptr[seat] : a.indptr[seat + 1]] for seat in changed]
+            )
+            np.testing.assert_array_equal(touched, want_touched)
+            kernels.refresh_shares(touched, self.flagged_ties, self.degree, self.shares)
+        np.testing.assert_array_equal(self.flagged, flags)
+        return self.shares
+
+
+def test_flagged_shares_follow_a_sequence_of_flag_changes() -> None:
+    """After each of many flag changes the incremental shares equal the dense formula."""
+    size = 300
+    adjacency = random_graph(size, seed=10)
+    rng = np.random.default_rng(11)
+    flags = rng.random(size) < 0.1
+    tracker = SharesTracker(adjacency, flags)
+    np.testing.assert_array_equal(tracker.shares, dense_shares(adjacency, flags))
+    for step in range(30):
+        flags = flags.copy()
+        # A few seats change each week, now and then many, now and then none.
+        count = [0, 1, 5, 60][step % 4]
+        flip = rng.choice(size, count, replace=False)
+        flags[flip] = ~flags[flip]
+        np.testing.assert_array_equal(
+            tracker.update(flags), dense_shares(adjacency, flags), err_msg=str(step)
+        )
+    # Everyone flagged: a youth with any active tie has share 1, an isolated one 0.
+    shares = tracker.update(np.ones(size, bool))
+    degree = adjacency.toarray().sum(axis=1)
+    np.testing.assert_array_equal(shares, np.where(degree > 0, 1.0, 0.0).astype(np.float32))
+    assert (degree == 0).any()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    size=st.integers(2, 60),
+    seed=st.integers(0, 2**32 - 1),
+    steps=st.lists(st.lists(st.integers(0, 59), max_size=20), min_size=1, max_size=8),
+)
+def test_flagged_shares_property_match_dense_formula(
+    size: int, seed: int, steps: list[list[int]]
+) -> None:
+    """For random graphs and random sequences of flips, incremental equals dense shares."""
+    adjacency = random_graph(size, seed)
+    flags = np.random.default_rng(seed).random(size) < 0.3
+    tracker = SharesTracker(adjacency, flags)
+    for flips in steps:
+        flags = flags.copy()
+        # A seat listed twice flips twice: back where it was.
+        for seat in flips:
+            flags[seat % size] = ~flags[seat % size]
+        np.testing.assert_array_equal(tracker.update(flags), dense_shares(adjacency, flags))
+
+
+def test_symptomatic_flags_are_at_risk_or_withdrawn() -> None:
+    """``symptomatic_flags`` marks exactly the at-risk and withdrawn youths."""
+    rng = np.random.default_rng(12)
+    state = rng.integers(0, len(State), 2_000).astype(np.int8)
+    got = kernels.symptomatic_flags(state, np.int8(AT_RISK), np.int8(WITHDRAWN))
+    assert got.dtype == np.bool_
+    np.testing.assert_array_equal(got, np.isin(state, [AT_RISK, WITHDRAWN]))
+    assert got.any()
+    assert not got.all()
+    assert len(kernels.symptomatic_flags(state[:0], np.int8(AT_RISK), np.int8(WITHDRAWN))) == 0
