@@ -107,8 +107,12 @@ class Youth(mesa.Agent):
 
     @property
     def is_hikikomori(self) -> bool:
-        """Withdrawn 26+ weeks with onset before 30 (as marked in the episode log)."""
-        if self.state != State.WITHDRAWN:
+        """A case by the seed definition, at any age.
+
+        Completely (narrowly) withdrawn, in an episode of 26+ weeks that began before 30
+        (as marked in the episode log). ``metrics.current_cases`` adds the survey's age band.
+        """
+        if self.state != State.WITHDRAWN or not self._arrays.narrow[self.index]:
             return False
         row = int(self._arrays.episode_row[self.index])
         return bool(self.model.episode_log.column("hikikomori")[row])

@@ -403,6 +403,7 @@ class Kernel:
             np.float32(self._misfit_logit()),
             labour.misfit_years * WEEKS_PER_YEAR,
             np.int8(WORK),
+            np.int8(ENGAGED),
             *draw.counter,
         )
 

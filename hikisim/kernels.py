@@ -20,8 +20,6 @@ import numpy as np
 from hikisim.philox import uniform, uniforms_all
 from hikisim.states import Care, State, Track
 
-ENGAGED = int(State.ENGAGED)
-
 
 @numba.njit(cache=True)
 def onset(
@@ -38,6 +36,7 @@ def onset(
     misfit: np.float32,
     misfit_weeks: np.int64,
     work_track: np.int8,
+    engaged: np.int8,
     k0: np.uint64,
     k1: np.uint64,
     week: np.int64,
@@ -63,6 +62,8 @@ def onset(
         misfit: The logit added for new workers (0 for none).
         misfit_weeks: How long a job counts as new.
         work_track: The code of the WORK track.
+        engaged: The code of the ENGAGED state (an argument, not a global, because
+            numba's cache would keep a global's value from the first compilation).
         k0: The state stream's key word 0.
         k1: The state stream's key word 1.
         week: The absolute week.
@@ -89,7 +90,7 @@ def onset(
         )
     maybe = np.empty(size, np.bool_)
     for seat in range(size):
-        maybe[seat] = (draws[seat] < _logistic_bound(logits[seat])) & (state[seat] == ENGAGED)
+        maybe[seat] = (draws[seat] < _logistic_bound(logits[seat])) & (state[seat] == engaged)
     found = []
     for seat in np.flatnonzero(maybe):
         chance = np.float32(1.0) / (np.float32(1.0) + np.float32(math.exp(-logits[seat])))

@@ -37,13 +37,21 @@ from hikisim.simulation import simulate
 pytestmark = pytest.mark.xdist_group("bayes-cli")
 
 TRUTH = {"dynamics.progress_base": -5.5, "dynamics.deepen_rate": 0.006}
+# The median of the uniform prior on the progression intercept (processes.SMALL_PRIORS).
+PRIOR_MEDIAN_PROGRESS_BASE = (-7.0 + -4.5) / 2
 
 
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """Targets the model produced at :data:`TRUTH` (mean of 3 seeds), and the priors."""
+    """Targets the model produced at :data:`TRUTH` (mean of 12 seeds), and the priors.
+
+    One run of 1,000 people is noisy (sd about 0.036 on a broad share near 0.12, against
+    a slope of about 0.04 per unit of the progression intercept), so the mean of a few
+    seeds can sit as far from the model's expectation at the truth as a whole unit of
+    the parameter; twelve bring it within about a third of one.
+    """
     scenario = Scenario().with_overrides({**SMALL_CALIBRATION, **TRUTH})
-    runs = [simulate(scenario, seed=seed)["targets"] for seed in (1, 2, 3)]
+    runs = [simulate(scenario, seed=seed)["targets"] for seed in range(1, 13)]
     values = {name: float(np.mean([run[name] for run in runs])) for name in SMALL_DEFINITIONS}
     return small_calibration_inputs(tmp_path_factory.mktemp("inputs"), values)
 
@@ -68,13 +76,14 @@ def test_quick_calibration_recovers_the_parameters_it_was_generated_with(
         low, high = (weighted_quantile(values, weights, q) for q in (0.025, 0.975))
         assert low <= truth <= high, (key, low, high)
     # The broad share informs the progression intercept: the posterior's median moves from
-    # the prior's (-5.75) toward the truth (-5.5), and its spread shrinks. Only a little:
+    # the prior's toward the truth (-5.5), and its spread shrinks. Only a little:
     # with 32 runs of 1,000 people the wave-1 emulators put 42% of wave 2's runs beyond 2
     # predicted sd, so their variance is inflated about ninefold and the emulators'
     # honest uncertainty leaves most of the prior's spread (sd ratio about 0.9).
     values = posterior["dynamics.progress_base"].to_numpy()
     truth = TRUTH["dynamics.progress_base"]
-    assert abs(weighted_quantile(values, weights, 0.5) - truth) < abs(-5.75 - truth)
+    median = weighted_quantile(values, weights, 0.5)
+    assert abs(median - truth) < abs(PRIOR_MEDIAN_PROGRESS_BASE - truth)
     parameters = pd.read_csv(out / "parameters.csv").set_index("parameter")
     assert parameters.at["dynamics.progress_base", "sd_ratio"] < 0.95
     meta = posterior.attrs["hikisim"]

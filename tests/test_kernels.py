@@ -96,6 +96,7 @@ def run_onset(
         scalars.misfit,
         scalars.misfit_weeks,
         WORK,
+        np.int8(State.ENGAGED),
         *counter,
     )
 
@@ -220,7 +221,9 @@ def test_misfit_applies_only_to_new_workers(misfit_weeks: float) -> None:
     np.testing.assert_array_equal(run_onset(population, scalars), np.flatnonzero(new_worker))
     # No misfit, no onset; and with the WORK code set to another track, none are workers.
     assert len(run_onset(population, scalars._replace(misfit=np.float32(0.0)))) == 0
-    none_work = kernels.onset(*population, *scalars[:4], np.int8(Track.RETIRED), *COUNTER)
+    none_work = kernels.onset(
+        *population, *scalars[:4], np.int8(Track.RETIRED), np.int8(State.ENGAGED), *COUNTER
+    )
     assert len(none_work) == 0
 
 
