@@ -122,6 +122,24 @@ class TargetEmulator:
         return self.trend[0] + unit @ self.trend[1:] + mean, variance
 
 
+def _linear_trend(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Least-squares intercept and slopes of ``y`` on ``x``, and what they leave.
+
+    The Gaussian process models the residual around this trend, so that far from the
+    runs the emulator falls back on a plane rather than on a constant.
+
+    Args:
+        x: The runs, shape (runs, parameters).
+        y: Their logits.
+
+    Returns:
+        The coefficients (intercept first) and the residuals.
+    """
+    design = np.column_stack([np.ones(len(x)), x])
+    trend, *_ = np.linalg.lstsq(design, y, rcond=None)
+    return trend, y - design @ trend
+
+
 def fit_emulator(
     unit: np.ndarray, shares: np.ndarray, seed: int, recent: int = 0
 ) -> TargetEmulator:
@@ -150,9 +168,7 @@ def fit_emulator(
     if keep.sum() < MIN_RUNS:
         raise ValueError(f"only {int(keep.sum())} runs measured this target")
     x, y = unit[keep], logit(shares[keep])
-    design = np.column_stack([np.ones(len(x)), x])
-    trend, *_ = np.linalg.lstsq(design, y, rcond=None)
-    residual = y - design @ trend
+    trend, residual = _linear_trend(x, y)
     dims = x.shape[1]
     kernel = ConstantKernel(1.0, (1e-3, 1e2)) * RBF(np.full(dims, 0.5), (0.05, 1e3)) + WhiteKernel(
         0.3, (1e-4, 2.0)
@@ -230,9 +246,7 @@ def refit_predict(
         The predicted logits, their variance of the mean (not inflated) and the refit's
         seed-noise variance.
     """
-    design = np.column_stack([np.ones(len(x)), x])
-    trend, *_ = np.linalg.lstsq(design, y, rcond=None)
-    residual = y - design @ trend
+    trend, residual = _linear_trend(x, y)
     process = clone(emulator.process).set_params(kernel=emulator.process.kernel_, optimizer=None)
     process.fit(x, residual)
     noise = _noise_of(process, residual)
