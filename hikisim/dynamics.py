@@ -852,17 +852,10 @@ class Kernel:
         changed.append(self._graduate(at_22[y.track[at_22] == UNIVERSITY]))
 
         draw = self.streams.draw("track")
-        # Only school refusers can drop out and only the NEITHER track can find work.
-        if refusing is None:
-            refusing = np.flatnonzero(y.school_refusal)
-        refuser_age = age[refusing]
-        dropout = refusing[
-            (refuser_age >= 15 * WEEKS_PER_YEAR)
-            & (refuser_age < 18 * WEEKS_PER_YEAR)
-            & (draw[refusing] < s.school.dropout_rate)
-        ]
-        y.track[dropout] = Track.NEITHER
-        y.school_refusal[dropout] = False
+        # Only the NEITHER track can find work and only school refusers can drop out.
+        # Work is decided before this week's dropouts join NEITHER: the two groups then
+        # stay disjoint, so no one's uniform decides both (a dropout used to find work
+        # the same week on the very draw that made them drop out).
         # A hiring freeze (job openings below applicants) makes work harder to find.
         market = math.exp(-s.labour.job_market_effect * self.calendar.job_market_gap)
         finds_work = kernels.work_finders(
@@ -877,6 +870,16 @@ class Kernel:
             15 * WEEKS_PER_YEAR,
             draw.counter,
         )
+        if refusing is None:
+            refusing = np.flatnonzero(y.school_refusal)
+        refuser_age = age[refusing]
+        dropout = refusing[
+            (refuser_age >= 15 * WEEKS_PER_YEAR)
+            & (refuser_age < 18 * WEEKS_PER_YEAR)
+            & (draw[refusing] < s.school.dropout_rate)
+        ]
+        y.track[dropout] = Track.NEITHER
+        y.school_refusal[dropout] = False
         self._start_work(finds_work)
         changed += [dropout, finds_work, self._job_loss_and_retirement()]
         # Refreshed with next week's newcomers, before the onset hazard needs them.
@@ -1055,7 +1058,10 @@ class Kernel:
         regaining = kernels.regain_candidates(
             net.has_lost_offline, y.state, WITHDRAWN, s.tie_regain_rate, draw.counter
         )
-        entries = net.row_entries(regaining, draw[regaining] / max(s.tie_regain_rate, 1e-9))
+        # The kernel compares in float64, so a float32 uniform can equal the float32 of the
+        # rate and the pick reach 1; the clamp keeps it on the youth's own row.
+        pick = draw[regaining] / max(s.tie_regain_rate, 1e-9)
+        entries = net.row_entries(regaining, np.minimum(pick, 0.999999))
         partner_state = y.state[net.adjacency.indices[entries]]
         restore = entries[(net.kind[entries] != ONLINE) & (partner_state != WITHDRAWN)]
         net.set_active(restore, True)

@@ -9,7 +9,10 @@ across scenarios need no bookkeeping. ``tests/test_philox.py`` checks the Random
 known-answer vectors.
 
 Every function is compiled once per machine (``cache=True``): later processes load the
-compiled code from ``__pycache__`` instead of compiling again.
+compiled code from ``__pycache__`` instead of compiling again. Numba checks only the
+timestamp of the file a cached function is defined in, so the kernels in
+``hikisim/kernels.py`` that inline these functions keep their old copy after an edit
+here: delete ``hikisim/__pycache__/*.nb[ic]`` after changing this file.
 """
 
 from __future__ import annotations

@@ -233,6 +233,27 @@ def test_starting_work_starts_the_clock_of_the_job() -> None:
     np.testing.assert_array_equal(y.work_start_age[:2], y.age_weeks[:2])
 
 
+def test_a_dropout_does_not_find_work_in_the_week_it_drops_out() -> None:
+    """Dropping out and finding work are decided on one draw, for disjoint groups.
+
+    With every 16-year-old refusing, half of them drop out, and any NEITHER youth would
+    find work for certain; yet the dropouts stay in NEITHER that week (the draw that
+    made them drop out must not also hand them a job), and a youth already in NEITHER
+    finds work.
+    """
+    model = hand_model(**{"school.dropout_rate": 0.5, "school.find_work_rate": 1.0})
+    pupils(model, 16.0)
+    y = model.population.youths
+    y.school_refusal[1:] = True
+    y.track[0], y.age_weeks[0] = Track.NEITHER, 20 * WEEKS_PER_YEAR
+    model.kernel.calendar = CalendarEffects()
+    model.kernel.update_tracks(np.flatnonzero(y.school_refusal))
+    dropouts = np.flatnonzero(y.track[1:] == Track.NEITHER) + 1
+    assert within_binomial(len(dropouts), SEATS - 1, 0.5)
+    assert not np.any(y.track[1:] == Track.WORK)
+    assert y.track[0] == Track.WORK
+
+
 @pytest.mark.parametrize("gap", [0.0, 1.0])
 def test_retirement_follows_the_labour_market(gap: float) -> None:
     model = hand_model(
