@@ -8,7 +8,8 @@
 The defaults of the calibrated parameters live in ``hikisim/scenario.py`` (each field's
 first argument), and their descriptions name the draw they came from ("no. N"). This
 rewrites both in place from ``representative.toml``, the overlay ``hikisim calibrate``
-writes, so the shipped baseline is exactly the draw the calibration reports. It refuses
+writes, so the shipped baseline is the draw the calibration reports (to the six
+significant figures of that file). It refuses
 a key it cannot place (a field name that is missing or appears twice) and writes nothing
 then.
 """
@@ -24,10 +25,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 SCENARIO_SOURCE = REPO / "hikisim" / "scenario.py"
 DRAW_COMMENT = re.compile(r"draw (\d+)\)")
-DRAW_NAME = re.compile(r"no\. \d+")
+# "(no. N", also when a string literal breaks between "no." and the number.
+DRAW_NAME = re.compile(r'(\(no\.(?: "\n\s*"| ))\d+')
 
 
-def flatten(table: dict, prefix: str = "") -> dict[str, float]:
+def flatten(table: dict[str, object], prefix: str = "") -> dict[str, float]:
     """``{"dynamics": {"x": 1}}`` as ``{"dynamics.x": 1}``."""
     flat: dict[str, float] = {}
     for key, value in table.items():
@@ -67,7 +69,7 @@ def main() -> None:
             source = set_default(source, key.rsplit(".", 1)[1], value)
     except ValueError as error:
         sys.exit(str(error))
-    source = DRAW_NAME.sub(f"no. {found[1]}", source)
+    source = DRAW_NAME.sub(lambda match: f"{match[1]}{found[1]}", source)
     SCENARIO_SOURCE.write_text(source, encoding="utf-8")
     print(f"set {SCENARIO_SOURCE.relative_to(REPO)} to draw {found[1]}")
 
