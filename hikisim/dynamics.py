@@ -69,21 +69,6 @@ def sigmoid(logit: np.ndarray) -> np.ndarray:
     return (1.0 / (1.0 + np.exp(-logit, dtype=np.float32))).astype(np.float32, copy=False)
 
 
-def sigmoid_inplace(logit: np.ndarray) -> np.ndarray:
-    """Logistic function of a float32 array, overwriting it (same values as :func:`sigmoid`).
-
-    Args:
-        logit: Float32 logits; replaced by the probabilities.
-
-    Returns:
-        ``logit``, now holding the probabilities.
-    """
-    np.negative(logit, out=logit)
-    np.exp(logit, out=logit)
-    logit += 1.0
-    return np.divide(1.0, logit, out=logit)
-
-
 @dataclass
 class Modifiers:
     """Per-youth hazard changes that interventions set each week.
@@ -497,14 +482,6 @@ class Kernel:
         if labour.misfit_years == 0:
             return 0.0
         return labour.work_misfit_weight + labour.job_market_effect * self.calendar.job_market_gap
-
-    def _new_workers(self, seats: np.ndarray) -> np.ndarray:
-        """Which of ``seats`` are in work and started it under ``misfit_years`` ago."""
-        y = self.youths
-        tenure = y.age_weeks[seats] - y.work_start_age[seats]
-        return (y.track[seats] == WORK) & (
-            tenure < self.scenario.labour.misfit_years * WEEKS_PER_YEAR
-        )
 
     def _start_work(self, seats: np.ndarray) -> None:
         """Put people into work, starting the clock of a new job."""

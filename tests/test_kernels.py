@@ -425,3 +425,114 @@ def test_symptomatic_flags_are_at_risk_or_withdrawn() -> None:
     assert got.any()
     assert not got.all()
     assert len(kernels.symptomatic_flags(state[:0], np.int8(AT_RISK), np.int8(WITHDRAWN))) == 0
+
+
+# The smaller passes: each against its rule written out in numpy ----------------------
+
+SMALL_N = 4_000
+CARE_NONE, CARE_CLINICAL, CARE_PSYCHOSOCIAL = 0, 1, 2
+
+
+def stream_uniforms(n: int, counter: tuple = COUNTER) -> np.ndarray:
+    """The uniforms a pass reads for ``n`` seats under ``counter`` (KAT-checked)."""
+    return uniforms_all(*counter, n)
+
+
+def test_refusal_starts_match_the_rule() -> None:
+    """Chance = base x (elementary ratio before junior high) x (at-risk factor)."""
+    rng = np.random.default_rng(3)
+    n = SMALL_N
+    refusing = rng.random(n) < 0.2
+    track = rng.choice([Track.SCHOOL, Track.WORK], n, p=[0.8, 0.2]).astype(np.int8)
+    state = rng.choice([ENGAGED, AT_RISK, WITHDRAWN], n, p=[0.6, 0.3, 0.1]).astype(np.int8)
+    age = rng.integers(6 * WEEKS_PER_YEAR, 19 * WEEKS_PER_YEAR, n).astype(np.int32)
+    weeks_into_year = 10
+    junior, high = 12 * WEEKS_PER_YEAR, 15 * WEEKS_PER_YEAR
+    base, ratio, factor = 0.05, 0.5, 3.0
+    found = kernels.refusal_starts(
+        refusing, track, state, age, weeks_into_year, base, ratio, factor,
+        int(Track.SCHOOL), AT_RISK, WITHDRAWN, junior, high, COUNTER,
+    )  # fmt: skip
+    start_age = age - weeks_into_year
+    chance = (
+        base * np.where(start_age < junior, ratio, 1.0) * np.where(state == AT_RISK, factor, 1.0)
+    )
+    eligible = ~refusing & (track == Track.SCHOOL) & (state != WITHDRAWN) & (start_age < high)
+    expected = np.flatnonzero(eligible & (stream_uniforms(n) < chance))
+    np.testing.assert_array_equal(found, expected)
+    assert 50 < len(found) < n // 4  # the rule was exercised, not vacuous
+
+
+def test_job_moves_split_one_uniform_between_loss_and_retirement() -> None:
+    """Below p_loss a worker loses the job; in the next p_retire one of age retires."""
+    rng = np.random.default_rng(4)
+    n = SMALL_N
+    track = rng.choice([Track.WORK, Track.NEITHER], n, p=[0.7, 0.3]).astype(np.int8)
+    age = rng.integers(20 * WEEKS_PER_YEAR, 64 * WEEKS_PER_YEAR, n).astype(np.int32)
+    retirement_age = 60 * WEEKS_PER_YEAR
+    losing, retiring = kernels.job_moves(
+        track, age, 0.05, 0.2, retirement_age, int(Track.WORK), COUNTER
+    )
+    u, worker = stream_uniforms(n), track == Track.WORK
+    np.testing.assert_array_equal(losing, np.flatnonzero(worker & (u < 0.05)))
+    old = age >= retirement_age
+    np.testing.assert_array_equal(retiring, np.flatnonzero(worker & old & (u >= 0.05) & (u < 0.25)))
+    assert len(losing) > 50 and len(retiring) > 20
+
+
+def test_work_finders_follow_the_scar_of_years_lost() -> None:
+    """Chance = rate x exp(-scar x years lost), for engaged NEITHER youths of age."""
+    rng = np.random.default_rng(5)
+    n = SMALL_N
+    track = rng.choice([Track.NEITHER, Track.SCHOOL], n, p=[0.7, 0.3]).astype(np.int8)
+    state = rng.choice([ENGAGED, WITHDRAWN], n, p=[0.8, 0.2]).astype(np.int8)
+    age = rng.integers(12 * WEEKS_PER_YEAR, 40 * WEEKS_PER_YEAR, n).astype(np.int32)
+    years_lost = (rng.random(n) * 5).astype(np.float32)
+    min_age = 15 * WEEKS_PER_YEAR
+    found = kernels.work_finders(
+        track, state, age, years_lost, 0.3, 0.5, int(Track.NEITHER), ENGAGED, min_age, COUNTER
+    )
+    chance = 0.3 * np.exp(-0.5 * years_lost.astype(np.float64))
+    looking = (track == Track.NEITHER) & (state == ENGAGED) & (age >= min_age)
+    np.testing.assert_array_equal(found, np.flatnonzero(looking & (stream_uniforms(n) < chance)))
+    assert len(found) > 100
+
+
+def test_care_leavers_are_dropouts_and_everyone_engaged_again() -> None:
+    """Each kind of care has its dropout chance, times the programmes' multiplier."""
+    rng = np.random.default_rng(6)
+    n = SMALL_N
+    care = rng.choice([CARE_NONE, CARE_CLINICAL, CARE_PSYCHOSOCIAL], n).astype(np.int8)
+    state = rng.choice([ENGAGED, WITHDRAWN, RECOVERING], n, p=[0.2, 0.5, 0.3]).astype(np.int8)
+    multiplier = rng.choice([0.5, 1.0, 2.0], n).astype(np.float32)
+    found = kernels.care_leavers(
+        care, state, multiplier, 0.1, 0.2, CARE_CLINICAL, CARE_NONE, ENGAGED, COUNTER
+    )
+    dropout = np.where(care == CARE_CLINICAL, 0.1, 0.2) * multiplier
+    leaving = (care != CARE_NONE) & ((state == ENGAGED) | (stream_uniforms(n) < dropout))
+    np.testing.assert_array_equal(found, np.flatnonzero(leaving))
+    in_care_engaged = (care != CARE_NONE) & (state == ENGAGED)
+    assert np.isin(np.flatnonzero(in_care_engaged), found).all()
+
+
+def test_regain_candidates_are_the_not_withdrawn_below_the_rate() -> None:
+    rng = np.random.default_rng(7)
+    n = SMALL_N
+    lost = rng.random(n) < 0.5
+    state = rng.choice([ENGAGED, WITHDRAWN], n).astype(np.int8)
+    found = kernels.regain_candidates(lost, state, WITHDRAWN, 0.3, COUNTER)
+    expected = lost & (state != WITHDRAWN) & (stream_uniforms(n) < 0.3)
+    np.testing.assert_array_equal(found, np.flatnonzero(expected))
+    assert len(found) > 100
+
+
+@pytest.mark.parametrize("week", [0, 1, 52, 10_000])
+def test_a_pass_reads_only_its_own_counter(week: int) -> None:
+    """The same pass under another week or draw index picks other youths."""
+    lost, state = np.ones(SMALL_N, bool), np.zeros(SMALL_N, np.int8)
+    here = (COUNTER[0], COUNTER[1], np.int64(week), np.int64(0))
+    there = (COUNTER[0], COUNTER[1], np.int64(week), np.int64(1))
+    first = kernels.regain_candidates(lost, state, WITHDRAWN, 0.5, here)
+    second = kernels.regain_candidates(lost, state, WITHDRAWN, 0.5, there)
+    assert len(np.intersect1d(first, second)) < 0.35 * SMALL_N
+    np.testing.assert_array_equal(first, np.flatnonzero(stream_uniforms(SMALL_N, here) < 0.5))

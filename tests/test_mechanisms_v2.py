@@ -200,7 +200,8 @@ def test_a_refusal_history_raises_later_withdrawal(
 # The work track's own risks (item 4) -----------------------------------------------------
 
 
-def test_misfit_adds_its_weight_and_the_labour_market_to_new_workers_only() -> None:
+def test_misfit_logit_is_its_weight_plus_the_labour_market() -> None:
+    """Who counts as a new worker is checked on the onset pass (test_kernels)."""
     model = hand_model(
         **{
             "labour.work_misfit_weight": 0.4,
@@ -208,15 +209,8 @@ def test_misfit_adds_its_weight_and_the_labour_market_to_new_workers_only() -> N
             "labour.job_market_effect": 0.5,
         }
     )
-    y, kernel = model.population.youths, model.kernel
-    kernel.calendar = CalendarEffects(job_market_gap=0.6)
-    assert kernel._misfit_logit() == pytest.approx(0.4 + 0.5 * 0.6)
-    seats = np.arange(4)
-    y.age_weeks[seats] = 30 * WEEKS_PER_YEAR
-    y.track[seats] = (Track.WORK, Track.WORK, Track.NEITHER, Track.WORK)
-    y.work_start_age[seats] = np.array([29, 25, 29, 27]) * WEEKS_PER_YEAR
-    # Tenures of 1, 5 and 3 years (and one not in work): only under three years counts.
-    np.testing.assert_array_equal(kernel._new_workers(seats), [True, False, False, False])
+    model.kernel.calendar = CalendarEffects(job_market_gap=0.6)
+    assert model.kernel._misfit_logit() == pytest.approx(0.4 + 0.5 * 0.6)
 
 
 def test_no_misfit_years_means_no_misfit_term() -> None:
