@@ -430,12 +430,21 @@ class Kernel:
         return symptomatic, withdrawn
 
     def youth_arrays(self) -> kernels.YouthArrays:
-        """The youth columns as the compiled passes take them."""
+        """The youth columns as the compiled passes take them.
+
+        Returns:
+            The columns named in :class:`hikisim.kernels.YouthArrays`, not copied (the
+            passes that update them update the youths).
+        """
         y = self.youths
         return kernels.YouthArrays(*(getattr(y, name) for name in kernels.YouthArrays._fields))
 
     def modifier_arrays(self) -> kernels.Modifiers:
-        """The programmes' changes as the compiled passes take them."""
+        """The programmes' changes as the compiled passes take them.
+
+        Returns:
+            The arrays named in :class:`hikisim.kernels.Modifiers`, not copied.
+        """
         return kernels.Modifiers(
             *(getattr(self.modifiers, name) for name in kernels.Modifiers._fields)
         )
@@ -445,6 +454,13 @@ class Kernel:
 
         Columns: AT_RISK to WITHDRAWN, AT_RISK to ENGAGED, WITHDRAWN to RECOVERING,
         relapse and re-entry (as :func:`hikisim.kernels.hazards`).
+
+        Args:
+            seats: The youths (seat indices, any integer type).
+
+        Returns:
+            The weekly chances (float64, shape ``(len(seats), 5)``), from this week's
+            exposure, modifiers and rates.
         """
         return kernels.hazards(
             np.asarray(seats, np.int64),
@@ -456,21 +472,54 @@ class Kernel:
         )
 
     def at_risk_chances(self, seats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Chances of AT_RISK to WITHDRAWN and of AT_RISK to ENGAGED this week."""
+        """Chances of AT_RISK to WITHDRAWN and of AT_RISK to ENGAGED this week.
+
+        Args:
+            seats: The youths (seat indices), whatever their state.
+
+        Returns:
+            The two weekly chances of each seat (float64 arrays, in the order of
+            ``seats``).
+        """
         chances = self.hazards(seats)
         return chances[:, 0], chances[:, 1]
 
     def exit_hazards(self, seats: np.ndarray) -> np.ndarray:
-        """Chances of WITHDRAWN to RECOVERING this week."""
+        """Chances of WITHDRAWN to RECOVERING this week.
+
+        Args:
+            seats: The youths (seat indices), whatever their state.
+
+        Returns:
+            Each seat's weekly chance (float64, in the order of ``seats``).
+        """
         return self.hazards(seats)[:, 2]
 
     def recovering_chances(self, seats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Chances of relapse and of re-entry this week."""
+        """Chances of relapse and of re-entry this week.
+
+        Args:
+            seats: The youths (seat indices), whatever their state.
+
+        Returns:
+            The chances of RECOVERING to WITHDRAWN and of RECOVERING to ENGAGED of each
+            seat (float64 arrays, in the order of ``seats``).
+        """
         chances = self.hazards(seats)
         return chances[:, 3], chances[:, 4]
 
     def flag_multipliers(self, seats: np.ndarray, internet: float, sleep: float) -> np.ndarray:
-        """The factor internet addiction and a reversed sleep rhythm put on a hazard."""
+        """The factor internet addiction and a reversed sleep rhythm put on a hazard.
+
+        Args:
+            seats: The youths (seat indices).
+            internet: The factor for internet addiction.
+            sleep: The factor for a reversed sleep rhythm.
+
+        Returns:
+            Each seat's product of the factors that apply (float64, in the order of
+            ``seats``; 1.0 for neither flag).
+        """
         y = self.youths
         return kernels.flag_multipliers(
             y.internet_addiction[seats], y.sleep_reversal[seats], internet, sleep

@@ -34,7 +34,7 @@ def onset(
     peer_weight: np.float32,
     shift: np.float32,
     misfit: np.float32,
-    misfit_weeks: np.int64,
+    misfit_weeks: float,
     work_track: np.int8,
     engaged: np.int8,
     k0: np.uint64,
@@ -60,7 +60,8 @@ def onset(
         peer_weight: Weight of the exposure.
         shift: The calendar's change to every logit this week.
         misfit: The logit added for new workers (0 for none).
-        misfit_weeks: How long a job counts as new.
+        misfit_weeks: How long a job counts as new, in weeks; a float (the caller passes
+            ``misfit_years * WEEKS_PER_YEAR``), compared with the integer tenure.
         work_track: The code of the WORK track.
         engaged: The code of the ENGAGED state (an argument, not a global, because
             numba's cache would keep a global's value from the first compilation).
@@ -68,6 +69,9 @@ def onset(
         k1: The state stream's key word 1.
         week: The absolute week.
         draw: The draw within the week.
+
+    Returns:
+        The seats moving ENGAGED to AT_RISK (int64, ascending).
     """
     size = len(state)
     last_age = len(age_logit) - 1
@@ -160,14 +164,31 @@ def apply_flag_changes(
 def refresh_shares(
     rows: np.ndarray, flagged_ties: np.ndarray, degree: np.ndarray, shares: np.ndarray
 ) -> None:
-    """``shares[rows] = flagged_ties[rows] / max(degree[rows], 1e-6)`` (float32)."""
+    """``shares[rows] = flagged_ties[rows] / max(degree[rows], 1e-6)`` (float32).
+
+    Args:
+        rows: The youths whose share to recompute (repeats allowed).
+        flagged_ties: Weighted number of each youth's active ties to flagged youths
+            (float64).
+        degree: Weighted number of each youth's active ties.
+        shares: Each youth's share of flagged ties (float32); updated in place.
+    """
     for row in rows:
         shares[row] = flagged_ties[row] / max(degree[row], 1e-6)
 
 
 @numba.njit(cache=True)
 def symptomatic_flags(state: np.ndarray, at_risk: np.int8, withdrawn: np.int8) -> np.ndarray:
-    """Whether each youth is at risk or withdrawn."""
+    """Whether each youth is at risk or withdrawn.
+
+    Args:
+        state: State code per youth.
+        at_risk: The code of the AT_RISK state.
+        withdrawn: The code of the WITHDRAWN state.
+
+    Returns:
+        A boolean array, by seat: True where the state is AT_RISK or WITHDRAWN.
+    """
     out = np.empty(len(state), np.bool_)
     for seat in range(len(state)):
         out[seat] = (state[seat] == at_risk) | (state[seat] == withdrawn)
@@ -284,12 +305,27 @@ CODES = Codes(
 
 @numba.njit(cache=True, inline="always")
 def _logistic(logit: float) -> float:
+    """The logistic function ``1 / (1 + exp(-logit))`` of a logit, in float64.
+
+    Inlined into the per-youth chances below, which turn their logits into weekly chances
+    with it (unlike :func:`onset`, which works in float32).
+    """
     return 1.0 / (1.0 + math.exp(-logit))
 
 
 @numba.njit(cache=True, inline="always")
 def flag_multiplier(addicted: bool, reversed_rhythm: bool, internet: float, sleep: float) -> float:
-    """Internet addiction and a reversed sleep rhythm each multiply a hazard."""
+    """Internet addiction and a reversed sleep rhythm each multiply a hazard.
+
+    Args:
+        addicted: Whether the youth has internet addiction.
+        reversed_rhythm: Whether the youth has a reversed sleep rhythm.
+        internet: The factor for internet addiction.
+        sleep: The factor for a reversed sleep rhythm.
+
+    Returns:
+        The product of the factors that apply (1.0 for neither flag).
+    """
     factor = 1.0
     if addicted:
         factor *= internet
@@ -302,7 +338,17 @@ def flag_multiplier(addicted: bool, reversed_rhythm: bool, internet: float, slee
 def flag_multipliers(
     addicted: np.ndarray, reversed_rhythm: np.ndarray, internet: float, sleep: float
 ) -> np.ndarray:
-    """:func:`flag_multiplier` of each youth."""
+    """:func:`flag_multiplier` of each youth.
+
+    Args:
+        addicted: Whether each youth has internet addiction.
+        reversed_rhythm: Whether each youth has a reversed sleep rhythm (same order).
+        internet: The factor for internet addiction.
+        sleep: The factor for a reversed sleep rhythm.
+
+    Returns:
+        Each youth's factor (float64, in the order of ``addicted``).
+    """
     out = np.empty(len(addicted), np.float64)
     for i in range(len(addicted)):
         out[i] = flag_multiplier(addicted[i], reversed_rhythm[i], internet, sleep)
@@ -318,7 +364,25 @@ def at_risk_chances(
     rates: EpisodeRates,
     codes: Codes,
 ) -> tuple[float, float]:
-    """A youth's weekly chances of AT_RISK to WITHDRAWN and of AT_RISK to ENGAGED."""
+    """A youth's weekly chances of AT_RISK to WITHDRAWN and of AT_RISK to ENGAGED.
+
+    The progress logit adds to its base any disorder (remitted or not), school refusal,
+    the two flags, the peer exposure, being outside school and work (NEITHER or
+    RETIRED) and the programmes' change; the resolve logit takes half the disorder
+    weight off its base and adds 0.5 in care and the programmes' change. Each chance is
+    the logistic function of its logit.
+
+    Args:
+        seat: The youth.
+        youths: The youth columns.
+        exposure: Share of each youth's active ties at risk or withdrawn.
+        modifiers: The programmes' changes.
+        rates: The scenario's rates.
+        codes: State, track and care codes.
+
+    Returns:
+        The chance of AT_RISK to WITHDRAWN and the chance of AT_RISK to ENGAGED.
+    """
     ill = youths.disorder[seat] > 0
     outside = youths.track[seat] == codes.neither or youths.track[seat] == codes.retired
     progress = (
@@ -349,6 +413,16 @@ def exit_hazard(
     The base hazard falls with the years into the episode; an active (unremitted)
     disorder, depression, the narrow severity, the two flags, care and the programmes
     each multiply it; it is capped at 1.
+
+    Args:
+        seat: The youth.
+        youths: The youth columns (``withdrawn_weeks`` in weeks, read as 52 to a year).
+        modifiers: The programmes' changes.
+        rates: The scenario's rates.
+        codes: State, track and care codes.
+
+    Returns:
+        The weekly chance of WITHDRAWN to RECOVERING, at most 1.
     """
     years = youths.withdrawn_weeks[seat] / 52.0
     hazard = rates.exit_base * (1.0 + years) ** -rates.duration_decline
@@ -379,6 +453,17 @@ def recovering_chances(
 
     Relapse is halved in care; re-entry is slowed by the years lost and multiplied by
     the flags and the programmes. Should the two add to more than 1 they are scaled to 1.
+
+    Args:
+        seat: The youth.
+        youths: The youth columns (``years_lost`` in years).
+        modifiers: The programmes' changes.
+        rates: The scenario's rates.
+        codes: State, track and care codes.
+
+    Returns:
+        The chance of RECOVERING to WITHDRAWN (relapse) and the chance of RECOVERING to
+        ENGAGED (re-entry).
     """
     relapse = rates.relapse_rate * (0.5 if youths.care[seat] != codes.no_care else 1.0)
     reenter = (
@@ -407,9 +492,17 @@ def hazards(
 ) -> np.ndarray:
     """Every weekly chance of some youths, whatever their state (for checks and views).
 
+    Args:
+        seats: The youths (int64).
+        youths: The youth columns.
+        exposure: Share of each youth's active ties at risk or withdrawn.
+        modifiers: The programmes' changes.
+        rates: The scenario's rates.
+        codes: State, track and care codes.
+
     Returns:
         One row per seat: AT_RISK to WITHDRAWN, AT_RISK to ENGAGED, WITHDRAWN to
-        RECOVERING, relapse and re-entry.
+        RECOVERING, relapse and re-entry (float64, shape ``(len(seats), 5)``).
     """
     out = np.empty((len(seats), 5), np.float64)
     for i in range(len(seats)):
@@ -539,6 +632,9 @@ def refusal_starts(
         junior_high_start: Age in weeks at the start of junior high's first year.
         high_school_start: The same for high school.
         counter: The school-refusal stream's key words, week and draw.
+
+    Returns:
+        The seats starting to refuse school (int64, ascending).
     """
     k0, k1, week, draw = counter
     top = base * max(elementary_ratio, 1.0) * max(at_risk_factor, 1.0)
@@ -579,6 +675,15 @@ def job_moves(
     One uniform each: below ``p_loss`` the job is lost, within the next ``p_retire``
     a worker of retirement age retires.
 
+    Args:
+        track: Track code per youth.
+        age_weeks: Age in weeks.
+        p_loss: The weekly chance of losing a job.
+        p_retire: The weekly chance of retiring, for workers of retirement age.
+        retirement_age: Age in weeks from which a worker may retire.
+        work: The code of the WORK track.
+        counter: The labour stream's key words, week and draw.
+
     Returns:
         The seats losing work and the seats retiring (each ascending).
     """
@@ -613,6 +718,22 @@ def work_finders(
     """Engaged people of working age in neither school nor work who find work (ascending).
 
     The weekly chance is ``rate`` times ``exp(-scar * years lost)``.
+
+    Args:
+        track: Track code per youth.
+        state: State code per youth.
+        age_weeks: Age in weeks.
+        years_lost: Years each youth has lost to withdrawal.
+        rate: The weekly chance of finding work with no years lost (the caller includes
+            the job market's factor).
+        scar: The fall in the log of that chance per year lost (0 for none).
+        neither: The code of the NEITHER track.
+        engaged: The code of the ENGAGED state.
+        min_age: Age in weeks from which people look for work.
+        counter: The track stream's key words, week and draw.
+
+    Returns:
+        The seats finding work (int64, ascending).
     """
     k0, k1, week, draw = counter
     looking = np.empty(len(track), np.bool_)
@@ -642,7 +763,26 @@ def care_leavers(
     engaged: int,
     counter: tuple[np.uint64, np.uint64, np.int64, np.int64],
 ) -> np.ndarray:
-    """Youths leaving care this week: dropouts, and everyone engaged again (ascending)."""
+    """Youths leaving care this week: dropouts, and everyone engaged again (ascending).
+
+    Every youth in care who is engaged leaves; any other drops out if its uniform is
+    below its kind of care's dropout chance times its programmes' multiplier.
+
+    Args:
+        care: Care code per youth.
+        state: State code per youth.
+        dropout_multiplier: The programmes' factor on each youth's dropout chance.
+        clinical_dropout: The weekly dropout chance in clinical care.
+        psychosocial_dropout: The weekly dropout chance in psychosocial care (any care
+            that is not clinical).
+        clinical: The code of clinical care.
+        no_care: The code of no care.
+        engaged: The code of the ENGAGED state.
+        counter: The treatment stream's key words, week and draw.
+
+    Returns:
+        The seats leaving care (int64, ascending).
+    """
     k0, k1, week, draw = counter
     found = []
     for seat in np.flatnonzero(care != no_care):
@@ -661,7 +801,18 @@ def regain_candidates(
     regain_rate: float,
     counter: tuple[np.uint64, np.uint64, np.int64, np.int64],
 ) -> np.ndarray:
-    """Youths not withdrawn with a lost offline tie whose draw is below ``regain_rate``."""
+    """Youths not withdrawn with a lost offline tie whose draw is below ``regain_rate``.
+
+    Args:
+        has_lost_offline: Whether each youth has a lost offline tie.
+        state: State code per youth.
+        withdrawn: The code of the WITHDRAWN state.
+        regain_rate: The weekly chance of regaining a tie (compared in float64).
+        counter: The erosion stream's key words, week and draw.
+
+    Returns:
+        The seats that regain a tie this week (int64, ascending).
+    """
     k0, k1, week, draw = counter
     found = []
     for seat in np.flatnonzero(has_lost_offline):

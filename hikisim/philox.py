@@ -77,6 +77,9 @@ def word(k0: np.uint64, k1: np.uint64, seat: np.int64, week: np.int64, draw: np.
         seat: The youth.
         week: The absolute week.
         draw: Which of the mechanism's draws in the week (0 for the first).
+
+    Returns:
+        Output word 0 of :func:`philox4x32`, a 32-bit value held in a uint64.
     """
     out, _, _, _ = philox4x32(
         np.uint64(seat) & LOW_32,
@@ -93,7 +96,18 @@ def word(k0: np.uint64, k1: np.uint64, seat: np.int64, week: np.int64, draw: np.
 def uniform(
     k0: np.uint64, k1: np.uint64, seat: np.int64, week: np.int64, draw: np.int64
 ) -> np.float32:
-    """A youth's float32 uniform on [0, 1): the word's top 24 bits times 2**-24."""
+    """A youth's float32 uniform on [0, 1): the word's top 24 bits times 2**-24.
+
+    Args:
+        k0: Key word 0 (the mechanism's).
+        k1: Key word 1.
+        seat: The youth.
+        week: The absolute week.
+        draw: Which of the mechanism's draws in the week (0 for the first).
+
+    Returns:
+        The uniform, a multiple of 2**-24 in [0, 1).
+    """
     return np.float32(word(k0, k1, seat, week, draw) >> FLOAT_SHIFT) * FLOAT_SCALE
 
 
@@ -101,7 +115,18 @@ def uniform(
 def uniforms_at(
     k0: np.uint64, k1: np.uint64, week: np.int64, draw: np.int64, seats: np.ndarray
 ) -> np.ndarray:
-    """The uniforms of some youths (float32, in the order of ``seats``)."""
+    """The uniforms of some youths (float32, in the order of ``seats``).
+
+    Args:
+        k0: Key word 0 (the mechanism's).
+        k1: Key word 1.
+        week: The absolute week.
+        draw: Which of the mechanism's draws in the week (0 for the first).
+        seats: The youths (integer array; repeats allowed).
+
+    Returns:
+        Each seat's :func:`uniform` (float32, one per entry of ``seats``).
+    """
     out = np.empty(len(seats), np.float32)
     for i in range(len(seats)):
         out[i] = uniform(k0, k1, seats[i], week, draw)
@@ -112,7 +137,18 @@ def uniforms_at(
 def uniforms_all(
     k0: np.uint64, k1: np.uint64, week: np.int64, draw: np.int64, size: np.int64
 ) -> np.ndarray:
-    """Every youth's uniform (float32, by seat)."""
+    """Every youth's uniform (float32, by seat).
+
+    Args:
+        k0: Key word 0 (the mechanism's).
+        k1: Key word 1.
+        week: The absolute week.
+        draw: Which of the mechanism's draws in the week (0 for the first).
+        size: Number of seats; seats 0 to ``size - 1`` are drawn.
+
+    Returns:
+        The :func:`uniform` of each seat (float32, length ``size``).
+    """
     out = np.empty(size, np.float32)
     for seat in range(size):
         out[seat] = uniform(k0, k1, seat, week, draw)
@@ -132,6 +168,10 @@ def below_mask(
         draw: The draw within the week.
         size: Number of seats.
         bound: ``ceil(t * 2**24) << 8`` for a float32 threshold ``t``.
+
+    Returns:
+        A boolean array, by seat (length ``size``): True where the seat's uniform is
+        below ``t``.
     """
     out = np.empty(size, np.bool_)
     # A branch-free loop: LLVM vectorizes it, which a loop that gathers seats would stop.

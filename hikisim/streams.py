@@ -86,13 +86,31 @@ class WeeklyDraw:
         return self._k0, self._k1, self._week, self._index
 
     def __getitem__(self, index: Any) -> Any:
+        """The uniforms at ``index``.
+
+        Args:
+            index: A 1-D integer array (or list) of seats, computed only for those
+                seats; any other index (a slice, a scalar, a mask) indexes
+                :meth:`values`.
+
+        Returns:
+            The float32 uniforms selected.
+        """
         seats = np.asarray(index)
         if seats.dtype.kind not in "iu" or seats.ndim != 1:
             return self.values()[index]
         return uniforms_at(self._k0, self._k1, self._week, self._index, seats.astype(np.int64))
 
     def values(self, out: np.ndarray | None = None) -> np.ndarray:
-        """All the uniforms as float32 (into ``out`` if given)."""
+        """All the uniforms as float32 (into ``out`` if given).
+
+        Args:
+            out: An array of length ``len(self)`` to copy the uniforms into, or None
+                for a new array.
+
+        Returns:
+            The uniforms by seat: ``out`` if given, else a new float32 array.
+        """
         values = uniforms_all(self._k0, self._k1, self._week, self._index, self._size)
         if out is None:
             return values
@@ -105,6 +123,13 @@ class WeeklyDraw:
         A uniform is ``k * 2**-24`` for its word's top 24 bits ``k``, so comparing it with
         a float32 threshold ``t`` is comparing ``k`` with ``ceil(t * 2**24)``: an exact
         comparison of the words.
+
+        Args:
+            threshold: The threshold, rounded to float32 after clamping to [0, 1]; NaN
+                gives no True.
+
+        Returns:
+            A boolean array by seat (length ``len(self)``).
         """
         if math.isnan(threshold):
             return np.zeros(self._size, bool)
@@ -143,9 +168,22 @@ class Streams:
         self._drawn: dict[str, int] = {}
 
     def _generator(self, key: int) -> np.random.Generator:
+        """A new numpy generator from the run's seed and the spawn key ``(key,)``.
+
+        ``key`` is a mechanism's index in :data:`MECHANISMS` or, for an intervention,
+        1000 plus the CRC-32 of its name; each call starts the stream afresh.
+        """
         return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(key,)))
 
     def __getitem__(self, name: str) -> np.random.Generator:
+        """A mechanism's numpy generator, for the build and the irregular draws.
+
+        Args:
+            name: The mechanism, one of :data:`MECHANISMS`.
+
+        Returns:
+            The mechanism's generator (the same object on every call).
+        """
         return self._generators[name]
 
     def start_week(self, week: int) -> None:
@@ -162,15 +200,42 @@ class Streams:
         """One uniform per youth from a mechanism's stream, for this week.
 
         A second draw of the same mechanism in one week gives fresh numbers.
+
+        Args:
+            name: The mechanism, one of :data:`MECHANISMS`.
+
+        Returns:
+            The draw (week :attr:`week`, the mechanism's next draw index in it), whose
+            uniforms are computed where read.
+
+        Raises:
+            KeyError: If ``name`` is not a mechanism.
         """
         index = self._drawn.get(name, 0)
         self._drawn[name] = index + 1
         return WeeklyDraw(self._keys[name], self.week, index, self.size)
 
     def weekly(self, name: str) -> np.ndarray:
-        """One uniform per youth from a mechanism's stream, as float32."""
+        """One uniform per youth from a mechanism's stream, as float32.
+
+        Takes one of the mechanism's draws for this week, as :meth:`draw` does.
+
+        Args:
+            name: The mechanism, one of :data:`MECHANISMS`.
+
+        Returns:
+            Every youth's uniform (float32, by seat, length :attr:`size`).
+        """
         return self.draw(name).values()
 
     def for_intervention(self, name: str) -> np.random.Generator:
-        """A stream of an intervention's own, stable across runs and scenarios."""
+        """A stream of an intervention's own, stable across runs and scenarios.
+
+        Args:
+            name: The intervention's name (its CRC-32 picks the spawn key).
+
+        Returns:
+            A new numpy generator from the run's seed; each call starts it afresh, so two
+            calls with the same name give the same numbers.
+        """
         return self._generator(1000 + zlib.crc32(name.encode()))
