@@ -17,8 +17,10 @@ from hypothesis import strategies as st
 from scipy import sparse
 
 from hikisim import kernels
+from hikisim.model import HikiModel
 from hikisim.philox import uniforms_all
-from hikisim.states import MAX_AGE, WEEKS_PER_YEAR, State, Track
+from hikisim.scenario import Scenario
+from hikisim.states import MAX_AGE, WEEKS_PER_YEAR, Care, Disorder, State, Track
 
 ENGAGED, AT_RISK, WITHDRAWN, RECOVERING = (int(s) for s in State)
 WORK = np.int8(Track.WORK)
@@ -536,3 +538,72 @@ def test_a_pass_reads_only_its_own_counter(week: int) -> None:
     second = kernels.regain_candidates(lost, state, WITHDRAWN, 0.5, there)
     assert len(np.intersect1d(first, second)) < 0.35 * SMALL_N
     np.testing.assert_array_equal(first, np.flatnonzero(stream_uniforms(SMALL_N, here) < 0.5))
+
+
+def test_census_counts_match_numpy_on_a_scrambled_town() -> None:
+    """Every count of the weekly census against its definition, written out in numpy."""
+    model = HikiModel(
+        Scenario().with_overrides({"population.youths": 3000, "run.burn_in_years": 0}), seed=2
+    )
+    y = model.population.youths
+    n, rng = len(y), np.random.default_rng(8)
+    # Scramble the town in the model's own dtypes, so the pass sees every combination.
+    y.state[:] = rng.choice(4, n, p=[0.6, 0.15, 0.15, 0.1])
+    y.age_weeks[:] = rng.integers(10 * WEEKS_PER_YEAR, 65 * WEEKS_PER_YEAR, n)
+    for flag in ("narrow", "school_refusal", "internet_addiction", "sleep_reversal"):
+        getattr(y, flag)[:] = rng.random(n) < 0.3
+    y.depressed[:] = rng.random(n) < 0.1
+    y.disorder[:] = rng.integers(0, len(Disorder), n)
+    y.disorder_remitted[:] = rng.random(n) < 0.2
+    y.care[:] = rng.choice([int(c) for c in Care], n)
+    y.years_lost[:] = np.where(rng.random(n) < 0.2, rng.random(n) * 6, 0.0)
+    qualified = rng.random(n) < 0.5
+    y.episode_row[:] = rng.permutation(n)
+    band, adult, pupil_end, scar = (15 * WEEKS_PER_YEAR, 40 * WEEKS_PER_YEAR), 20, 16, 0.3
+    counts, scar_weeks = kernels.census(
+        kernels.Census(*(getattr(y, name) for name in kernels.Census._fields)),
+        np.flatnonzero(y.state != ENGAGED),
+        np.flatnonzero(y.years_lost > 0),
+        qualified,
+        len(Disorder),
+        int(Disorder.DEPRESSION),
+        band[0],
+        band[1],
+        adult * WEEKS_PER_YEAR,
+        pupil_end * WEEKS_PER_YEAR,
+        scar,
+        kernels.CODES,
+    )
+    state, age = y.state, y.age_weeks
+    withdrawn = state == WITHDRAWN
+    in_band = (age >= band[0]) & (age < band[1])
+    pupil = age < pupil_end * WEEKS_PER_YEAR
+    adult_age = age >= adult * WEEKS_PER_YEAR
+    expected = {
+        "engaged": (state == ENGAGED).sum(),
+        "at_risk": (state == AT_RISK).sum(),
+        "withdrawn": withdrawn.sum(),
+        "recovering": (state == RECOVERING).sum(),
+        "withdrawn_adults": (withdrawn & adult_age).sum(),
+        "withdrawn_narrow": (withdrawn & y.narrow).sum(),
+        "hikikomori": (withdrawn & y.narrow & in_band & qualified[y.episode_row]).sum(),
+        "survey_band": in_band.sum(),
+        "pupils": pupil.sum(),
+        "refusing_pupils": (pupil & y.school_refusal).sum(),
+        "internet_addicted": y.internet_addiction.sum(),
+        "sleep_reversed": y.sleep_reversal.sum(),
+        "in_treatment": (y.care != Care.NONE).sum(),
+    }
+    assert dict(zip(kernels.CENSUS_FIELDS, counts.tolist(), strict=False)) == expected
+    well = (state != AT_RISK) & ~withdrawn
+    by_disorder = [
+        int((well & (y.disorder == code) & ~y.disorder_remitted).sum())
+        for code in range(len(Disorder))
+    ]
+    by_disorder[0] = 0
+    by_disorder[Disorder.DEPRESSION] += int((well & y.depressed).sum())
+    assert counts[len(kernels.CENSUS_FIELDS) :].tolist() == by_disorder
+    scarred = ~withdrawn & adult_age
+    want = (1.0 - np.exp(-scar * y.years_lost[scarred].astype(np.float64))).sum()
+    assert scar_weeks == pytest.approx(want, rel=1e-9)
+    assert expected["hikikomori"] > 0 and scar_weeks > 0
