@@ -228,22 +228,22 @@ class IndividualSettings(Section):
         "traumatic experience is an individual factor in Teo 2010.",
     )
     disorder_onset_weight: float = Field(
-        0.53656,
+        0.150837,
         ge=-10.0,
         le=10.0,
         description="Onset logit added for any latent disorder. Unit: logit. Source: calibrated; "
-        "the value is the representative draw (no. 2219, nearest the posterior "
+        "the value is the representative draw (no. 937, nearest the posterior "
         "median) of the Japanese posterior, "
         "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
         "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     disorder_progress_weight: float = Field(
-        0.924035,
+        0.928219,
         ge=-10.0,
         le=10.0,
         description="AT_RISK to WITHDRAWN logit added for any disorder; half of it is subtracted "
         "from the AT_RISK to ENGAGED logit. Unit: logit. Source: calibrated; the "
-        "value is the representative draw (no. 2219, nearest the posterior median) of"
+        "value is the representative draw (no. 937, nearest the posterior median) of"
         " the Japanese posterior, hikisim.calibration.load_posterior('japan'); its "
         "prior and the prior's source are in hikisim/data/calibration_priors.toml "
         "(docs/calibration.md).",
@@ -259,14 +259,14 @@ class IndividualSettings(Section):
         "hikikomori (seed text).",
     )
     depression_onset_rate: float = Field(
-        0.000220873,
+        0.000348529,
         ge=0.0,
         le=1.0,
         description="Weekly probability that a withdrawn person without a depressive disorder "
         "develops major depression in the first weeks of an episode; the hazard rises"
         " with the years withdrawn (depression_duration_growth). Unit: probability "
         "per week. Source: calibrated; the value is the representative draw (no. "
-        "2219, nearest the posterior median) of the Japanese posterior, "
+        "937, nearest the posterior median) of the Japanese posterior, "
         "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
         "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
@@ -445,7 +445,7 @@ class SchoolSettings(Section):
         "moves refusal_start instead).",
     )
     refusal_start: float = Field(
-        8.53397e-05,
+        9.42721e-05,
         ge=0.0,
         le=1.0,
         description="Weekly probability that an engaged junior-high pupil (school year started at"
@@ -453,40 +453,40 @@ class SchoolSettings(Section):
         " before the other calendar drivers (school_refusal_policy, COVID-19) "
         "multiply it. Any pupil of the compulsory grades can start, engaged or not; "
         "withdrawn pupils always refuse. Unit: probability per week. Source: "
-        "calibrated; the value is the representative draw (no. 2219, nearest the "
+        "calibrated; the value is the representative draw (no. 937, nearest the "
         "posterior median) of the Japanese posterior, "
         "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
         "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     refusal_elementary_ratio: float = Field(
-        0.903807,
+        1.30643,
         ge=0.0,
         le=5.0,
         description="Multiplier on the start of refusal for elementary pupils (school year "
         "started before 12) relative to junior high: refusal rises by grade. Unit: "
-        "ratio. Source: calibrated; the value is the representative draw (no. 2219, "
+        "ratio. Source: calibrated; the value is the representative draw (no. 937, "
         "nearest the posterior median) of the Japanese posterior, "
         "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
         "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     refusal_at_risk_weight: float = Field(
-        1.70859,
+        1.44501,
         ge=-5.0,
         le=10.0,
         description="Log-multiplier on the start of refusal for an at-risk pupil (a symptomatic "
         "pupil is more likely to stop attending). Unit: log-multiplier. Source: "
-        "calibrated; the value is the representative draw (no. 2219, nearest the "
+        "calibrated; the value is the representative draw (no. 937, nearest the "
         "posterior median) of the Japanese posterior, "
         "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
         "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     refusal_stop: float = Field(
-        0.00478417,
+        0.00452916,
         ge=0.0,
         le=1.0,
         description="Weekly probability that a refusing pupil who is not withdrawn stops refusing"
         " (withdrawn pupils never attend). Unit: probability per week. Source: "
-        "calibrated; the value is the representative draw (no. 2219, nearest the "
+        "calibrated; the value is the representative draw (no. 937, nearest the "
         "posterior median) of the Japanese posterior, "
         "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
         "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
@@ -504,19 +504,19 @@ class SchoolSettings(Section):
         "exit.",
     )
     refusal_history_weight: float = Field(
-        0.825982,
+        0.717714,
         ge=-5.0,
         le=5.0,
         description="Onset logit (ENGAGED to AT_RISK) for anyone who refused school by the mext "
         "definition at compulsory ages: a lasting, modest rise in the hazard of later"
         " withdrawal, not a gateway (0.7 is a hazard ratio of about 2). Unit: logit. "
-        "Source: calibrated; the value is the representative draw (no. 2219, nearest "
+        "Source: calibrated; the value is the representative draw (no. 937, nearest "
         "the posterior median) of the Japanese posterior, "
         "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
         "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     refusal_internet_effect: float = Field(
-        0.764838,
+        0.383169,
         ge=-5.0,
         le=5.0,
         description="Log-multiplier on the start of school refusal per unit of the internet_use "
@@ -525,7 +525,7 @@ class SchoolSettings(Section):
         " use and this effect lowers the years before the internet spread; the "
         "calendar trend of refusal between 1991 and 2015 beyond the 1992 policy step."
         " Unit: log-multiplier. Source: calibrated; the value is the representative "
-        "draw (no. 2219, nearest the posterior median) of the Japanese posterior, "
+        "draw (no. 937, nearest the posterior median) of the Japanese posterior, "
         "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
         "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
@@ -575,13 +575,13 @@ class SchoolSettings(Section):
         "sensitive period (seed text).",
     )
     struggle_weight: float = Field(
-        1.37087,
+        0.890224,
         ge=-10.0,
         le=10.0,
         description="Logit shift at the school-to-work transition for youths who struggled at "
         "school (not engaged at 18, or ever refused school): subtracted from the "
         "university logit and added to the NEET logit. Unit: logit. Source: "
-        "calibrated; the value is the representative draw (no. 2219, nearest the "
+        "calibrated; the value is the representative draw (no. 937, nearest the "
         "posterior median) of the Japanese posterior, "
         "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
         "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
@@ -595,13 +595,13 @@ class SchoolSettings(Section):
         "without study or work).",
     )
     refusal_policy_effect: float = Field(
-        0.30395,
+        0.253713,
         ge=-5.0,
         le=5.0,
         description="Log-multiplier on the weekly start of school refusal per step of the "
         "school_refusal_policy driver (national policy accepting non-attendance; see "
         "docs/drivers.md). Unit: log-multiplier per step. Source: calibrated; the "
-        "value is the representative draw (no. 2219, nearest the posterior median) of"
+        "value is the representative draw (no. 937, nearest the posterior median) of"
         " the Japanese posterior, hikisim.calibration.load_posterior('japan'); its "
         "prior and the prior's source are in hikisim/data/calibration_priors.toml "
         "(docs/calibration.md).",
@@ -667,23 +667,23 @@ class SocietySettings(Section):
         "internet are a sociocultural factor (Teo 2010, Stip et al. 2016).",
     )
     internet_effect: float = Field(
-        0.586799,
+        0.299849,
         ge=-10.0,
         le=10.0,
         description="Onset logit, for everyone, per unit of the internet_use driver (the share of"
         " the population online that calendar year; docs/drivers.md). Unit: logit. "
-        "Source: calibrated; the value is the representative draw (no. 2219, nearest "
+        "Source: calibrated; the value is the representative draw (no. 937, nearest "
         "the posterior median) of the Japanese posterior, "
         "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
         "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     covid_effect: float = Field(
-        2.39295,
+        2.28351,
         ge=-10.0,
         le=10.0,
         description="Onset logit, for everyone, at covid driver intensity 1 (the 2020 school "
         "closure; states of emergency count less). Unit: logit. Source: calibrated; "
-        "the value is the representative draw (no. 2219, nearest the posterior "
+        "the value is the representative draw (no. 937, nearest the posterior "
         "median) of the Japanese posterior, "
         "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
         "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
@@ -836,11 +836,11 @@ class DynamicsSettings(Section):
     """Base hazards of the four-state withdrawal process."""
 
     onset_base: float = Field(
-        -9.03968,
+        -8.85467,
         ge=-20.0,
         le=5.0,
         description="Intercept of the weekly ENGAGED to AT_RISK logit. Unit: logit per week. "
-        "Source: calibrated; the value is the representative draw (no. 2219, nearest "
+        "Source: calibrated; the value is the representative draw (no. 937, nearest "
         "the posterior median) of the Japanese posterior, "
         "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
         "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
@@ -868,76 +868,76 @@ class DynamicsSettings(Section):
         "assumption.",
     )
     peer_weight: float = Field(
-        3.08466,
+        3.19041,
         ge=-10.0,
         le=10.0,
         description="Onset logit per unit of peer exposure (weighted share of active ties at risk"
         " or withdrawn); half of it acts on AT_RISK to WITHDRAWN. Unit: logit per "
         "unit share. Source: calibrated; the value is the representative draw (no. "
-        "2219, nearest the posterior median) of the Japanese posterior, "
+        "937, nearest the posterior median) of the Japanese posterior, "
         "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
         "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     progress_base: float = Field(
-        -9.22456,
+        -9.22925,
         ge=-20.0,
         le=5.0,
         description="Intercept of the weekly AT_RISK to WITHDRAWN logit. Unit: logit per week. "
-        "Source: calibrated; the value is the representative draw (no. 2219, nearest "
+        "Source: calibrated; the value is the representative draw (no. 937, nearest "
         "the posterior median) of the Japanese posterior, "
         "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
         "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     resolve_base: float = Field(
-        -4.32956,
+        -4.04469,
         ge=-20.0,
         le=5.0,
         description="Intercept of the weekly AT_RISK to ENGAGED logit. Unit: logit per week. "
-        "Source: calibrated; the value is the representative draw (no. 2219, nearest "
+        "Source: calibrated; the value is the representative draw (no. 937, nearest "
         "the posterior median) of the Japanese posterior, "
         "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
         "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     exit_base: float = Field(
-        0.0119145,
+        0.00847023,
         ge=0.0,
         le=1.0,
         description="Weekly WITHDRAWN to RECOVERING hazard at the start of an episode, before "
         "duration dependence, disorder and care. Unit: probability per week. Source: "
-        "calibrated; the value is the representative draw (no. 2219, nearest the "
+        "calibrated; the value is the representative draw (no. 937, nearest the "
         "posterior median) of the Japanese posterior, "
         "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
         "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     duration_decline: float = Field(
-        0.725132,
+        0.872958,
         ge=0.0,
         le=5.0,
         description="Exponent of duration dependence: the exit hazard is multiplied by (1 + years"
         " withdrawn) to the power minus this value. Unit: exponent. Source: "
-        "calibrated; the value is the representative draw (no. 2219, nearest the "
+        "calibrated; the value is the representative draw (no. 937, nearest the "
         "posterior median) of the Japanese posterior, "
         "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
         "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     narrow_entry_share: float = Field(
-        0.15201,
+        0.245923,
         ge=0.0,
         le=1.0,
         description="Share of withdrawal episodes that start at the narrow severity (goes out at "
         "most to a nearby shop); the others start quasi (goes out for hobbies). Unit:"
         " fraction. Source: calibrated; the value is the representative draw (no. "
-        "2219, nearest the posterior median) of the Japanese posterior, "
+        "937, nearest the posterior median) of the Japanese posterior, "
         "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
         "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
     deepen_rate: float = Field(
-        0.00284021,
+        0.00306153,
         ge=0.0,
         le=1.0,
         description="Weekly probability that a quasi withdrawal becomes narrow. Unit: probability"
         " per week. Source: calibrated; the value is the representative draw (no. "
-        "2219, nearest the posterior median) of the Japanese posterior, "
+        "937, nearest the posterior median) of the Japanese posterior, "
         "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
         "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
@@ -956,12 +956,12 @@ class DynamicsSettings(Section):
         "Unit: multiplier. Source: assumption (complete withdrawal is harder to leave).",
     )
     reentry_base: float = Field(
-        0.0587187,
+        0.0962749,
         ge=0.0,
         le=1.0,
         description="Weekly RECOVERING to ENGAGED probability before the slowdown for years lost."
         " Unit: probability per week. Source: calibrated; the value is the "
-        "representative draw (no. 2219, nearest the posterior median) of the Japanese"
+        "representative draw (no. 937, nearest the posterior median) of the Japanese"
         " posterior, hikisim.calibration.load_posterior('japan'); its prior and the "
         "prior's source are in hikisim/data/calibration_priors.toml "
         "(docs/calibration.md).",
@@ -975,12 +975,12 @@ class DynamicsSettings(Section):
         "work hinder reintegration (seed text).",
     )
     relapse_rate: float = Field(
-        0.00744657,
+        0.00694542,
         ge=0.0,
         le=1.0,
         description="Weekly RECOVERING to WITHDRAWN probability (halved while in care). Unit: "
         "probability per week. Source: calibrated; the value is the representative "
-        "draw (no. 2219, nearest the posterior median) of the Japanese posterior, "
+        "draw (no. 937, nearest the posterior median) of the Japanese posterior, "
         "hikisim.calibration.load_posterior('japan'); its prior and the prior's "
         "source are in hikisim/data/calibration_priors.toml (docs/calibration.md).",
     )
@@ -1070,13 +1070,13 @@ class CareSettings(Section):
     """Usual care: the medical exam, then treatment with weekly dropout."""
 
     youth_uptake: float = Field(
-        0.0907024,
+        0.0699336,
         ge=0.0,
         le=1.0,
         description="Probability that a family's contact with a help service brings the person "
         "into treatment or support; otherwise the family consults alone that week and"
         " may try again. Unit: probability. Source: calibrated; the value is the "
-        "representative draw (no. 2219, nearest the posterior median) of the Japanese"
+        "representative draw (no. 937, nearest the posterior median) of the Japanese"
         " posterior, hikisim.calibration.load_posterior('japan'); its prior and the "
         "prior's source are in hikisim/data/calibration_priors.toml "
         "(docs/calibration.md).",
