@@ -182,6 +182,11 @@ def therapy_runs() -> dict[float, dict]:
         overrides = BUSY_RUN | {
             "interventions.psychotherapy.enabled": True,
             "interventions.psychotherapy.effect_half_life_weeks": half_life,
+            # Reach enough people that former participants relapse within the run: at
+            # the calibrated default reach, a town of 3,000 can have none whose
+            # after-effect changes anything, and the two runs tie.
+            "interventions.psychotherapy.coverage": 1.0,
+            "interventions.psychotherapy.uptake": 0.2,
         }
         model = run_model(Scenario().with_overrides(overrides), seed=7)
         runs[half_life] = {
