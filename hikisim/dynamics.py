@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from hikisim import kernels
+from hikisim import conditions, kernels, ties
 from hikisim.clock import MONTH_START_WEEK
 from hikisim.episodes import OUTCOMES, EpisodeLog
 from hikisim.network import SocialNetwork, TieKind
@@ -59,9 +59,23 @@ WORK = int(Track.WORK)
 RETIRED = int(Track.RETIRED)
 ONLINE = int(TieKind.ONLINE)
 DEPRESSION = int(Disorder.DEPRESSION)
-# The latent disorders that treatment can bring into remission in the model.
-TREATABLE_DISORDERS = np.array([Disorder.DEPRESSION, Disorder.SOCIAL_ANXIETY], np.int8)
 NO_SEATS = np.empty(0, np.int64)
+# The streams of the compiled conditions pass, in the order of ConditionCounters.
+CONDITION_STREAMS = ("school_refusal", "internet", "sleep", "depression", "remission")
+CONDITION_CODES = conditions.ConditionCodes(
+    at_risk=AT_RISK,
+    withdrawn=WITHDRAWN,
+    school=SCHOOL,
+    clinical=CLINICAL,
+    depression=DEPRESSION,
+    social_anxiety=int(Disorder.SOCIAL_ANXIETY),
+    adult_weeks=18 * WEEKS_PER_YEAR,
+    junior_high_start=JUNIOR_HIGH_START_WEEKS,
+    high_school_start=HIGH_SCHOOL_START_WEEKS,
+    final_junior_high_start=FINAL_JUNIOR_HIGH_START_WEEKS,
+    weeks_per_year=WEEKS_PER_YEAR,
+    mext_absence_weeks=MEXT_ABSENCE_WEEKS,
+)
 
 
 def sigmoid(logit: np.ndarray) -> np.ndarray:
@@ -200,14 +214,8 @@ class Kernel:
         self._stale: list[np.ndarray] = []
         # Former cases who re-entered, by week: (seats, person ids), followed up once.
         self._reentry_cohorts: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        # The youths not engaged as of the last transition (see nonengaged), and the
-        # holders of each flag as of its last update (see _flagged).
+        # The youths not engaged as of the last transition (see nonengaged).
         self._others: np.ndarray | None = None
-        self._addicted: np.ndarray | None = None
-        self._reversed: np.ndarray | None = None
-        self._refusers: np.ndarray | None = None
-        self._depressed: np.ndarray | None = None
-        self._remitted: np.ndarray | None = None
         self._initial_tracks()
         self.refresh_static(np.arange(n))
         self.next_person_id = n
@@ -324,8 +332,7 @@ class Kernel:
         # week changes states, so the later phases share them instead of rescanning.
         others = self.nonengaged()
         symptomatic, withdrawn = self.transition(week, events, others)
-        refusing = self.update_flags(symptomatic)
-        self.update_disorders(withdrawn)
+        refusing = self.update_conditions()
         self.update_tracks(refusing)
         self.seek_help_and_treat(events, symptomatic)
         self.erode_ties(events, withdrawn)
@@ -685,183 +692,69 @@ class Kernel:
         y.ever_hikikomori[narrow[self.log.column("hikikomori")[y.episode_row[narrow]]]] = True
         return len(qualified)
 
-    def update_flags(self, symptomatic: np.ndarray | None = None) -> np.ndarray:
-        """School refusal, internet addiction and sleep reversal.
+    def update_conditions(self) -> np.ndarray:
+        """School refusal, internet addiction, sleep reversal, depression and remission.
 
-        Internet addiction and sleep reversal start only in symptomatic youths (at risk
-        or withdrawn, so also during an episode); school refusal is its own process
-        (:meth:`_update_refusal`).
+        One compiled pass (:func:`hikisim.conditions.update`), whose rules are these.
 
-        Args:
-            symptomatic: The youths at risk or withdrawn, if already known.
+        - *School refusal* is its own process for pupils of the compulsory grades. Any
+          pupil whose school year started before 15 may start refusing, engaged or not:
+          junior-high pupils at ``refusal_start`` a week, elementary pupils at
+          ``refusal_elementary_ratio`` times that, at-risk pupils more, all times the
+          calendar drivers. Withdrawn pupils always refuse. A refuser who is not
+          withdrawn stops at ``refusal_stop`` a week, and more often in the first week
+          of junior high and of high school; refusal ends when school does. A pupil
+          absent 6 weeks (MEXT's 30 days) in a school year that started before 15 gets
+          a refusal history.
+        - *Internet addiction and sleep reversal* start only in symptomatic youths (at
+          risk or withdrawn, so also during an episode); addiction ends only without
+          symptoms, the sleep rhythm only outside withdrawal.
+        - *Depression* develops during withdrawal in a person without a depressive
+          disorder, at a weekly hazard that rises with the years withdrawn, and remits
+          at ``care.depression_remission`` a week, faster in clinical care. In clinical
+          care a detected latent depression or social anxiety disorder remits too, and
+          relapses once care has ended.
 
         Returns:
-            The school refusers (ascending).
+            The school refusers after the week's changes (ascending).
         """
         s, y = self.scenario, self.youths
-        state = y.state
-        # Flags stop only in their holders and, but for refusal, start only in the
-        # symptomatic, both few: work on those index sets, not the whole population.
-        if symptomatic is None:
-            symptomatic = np.flatnonzero((state == AT_RISK) | (state == WITHDRAWN))
-        withdrawn = state[symptomatic] == WITHDRAWN
-
-        refusers = self._update_refusal(symptomatic[withdrawn])
-        self._count_refusal_weeks(refusers)
-
-        draw = self.streams.draw("internet")
-        addicted = y.internet_addiction
-        p_start = s.dynamics.internet_addiction_start * 2.0 * y.internet_intensity[symptomatic]
-        start = symptomatic[~addicted[symptomatic] & (draw[symptomatic] < p_start)]
-        holders = _flagged(addicted, self._addicted)
-        holder_state = state[holders]
-        stopping = (
-            (holder_state != AT_RISK)
-            & (holder_state != WITHDRAWN)
-            & (draw[holders] < s.dynamics.internet_addiction_stop)
+        school, dyn, ind, care = s.school, s.dynamics, s.individual, s.care
+        stay = (1.0 - school.refusal_stop) * (1.0 - school.refusal_transition_remission)
+        rates = conditions.ConditionRates(
+            refusal_stop=school.refusal_stop,
+            new_school_stop=1.0 - stay
+            if self.calendar.weeks_into_school_year == 0
+            else school.refusal_stop,
+            refusal_start=school.refusal_start * self.calendar.refusal_multiplier,
+            elementary_ratio=school.refusal_elementary_ratio,
+            at_risk_factor=math.exp(school.refusal_at_risk_weight),
+            internet_start_32=np.float32(dyn.internet_addiction_start * 2.0),
+            internet_stop_32=np.float32(dyn.internet_addiction_stop),
+            sleep_start=dyn.sleep_reversal_start,
+            sleep_stop_32=np.float32(dyn.sleep_reversal_stop),
+            depression_onset=ind.depression_onset_rate,
+            depression_growth=ind.depression_duration_growth,
+            depression_remission=care.depression_remission,
+            clinical_remission_multiplier=care.clinical_remission_multiplier,
+            disorder_relapse_32=np.float32(care.disorder_relapse),
+            treated_remission_32=np.float32(
+                care.depression_remission * care.clinical_remission_multiplier
+            ),
         )
-        stop = holders[stopping]
-        addicted[start] = True
-        addicted[stop] = False
-        self._addicted = _updated(holders, stopping, start)
-
-        draw = self.streams.draw("sleep")
-        reversed_ = y.sleep_reversal
-        p_start = (
-            s.dynamics.sleep_reversal_start
-            * (1.0 + addicted[symptomatic])
-            * (0.25 + 0.75 * withdrawn)
+        streams = self.streams
+        counters = conditions.ConditionCounters(
+            *(streams.draw(name).counter for name in CONDITION_STREAMS)
         )
-        start = symptomatic[~reversed_[symptomatic] & (draw[symptomatic] < p_start)]
-        holders = _flagged(reversed_, self._reversed)
-        stopping = (state[holders] != WITHDRAWN) & (draw[holders] < s.dynamics.sleep_reversal_stop)
-        reversed_[start] = True
-        reversed_[holders[stopping]] = False
-        self._reversed = _updated(holders, stopping, start)
-        return refusers
-
-    def _update_refusal(self, withdrawn: np.ndarray) -> np.ndarray:
-        """School refusal, its own process for pupils of the compulsory grades.
-
-        Any pupil whose school year started before 15 may start refusing, engaged or
-        not: junior-high pupils at ``refusal_start`` a week, elementary pupils at
-        ``refusal_elementary_ratio`` times that, at-risk pupils more, all times the
-        calendar drivers. Withdrawn pupils always refuse. A refuser who is not withdrawn
-        stops at ``refusal_stop`` a week, and more often in the first week of junior high
-        and of high school; refusal ends when school does.
-
-        Args:
-            withdrawn: The withdrawn youths (ascending).
-
-        Returns:
-            The refusers after this week's changes (ascending).
-        """
-        s, y = self.scenario.school, self.youths
-        draw = self.streams.draw("school_refusal")
-        refusing, age, track = y.school_refusal, y.age_weeks, y.track
-        into_year = self.calendar.weeks_into_school_year
-
-        holders = _flagged(refusing, self._refusers)
-        holder_age = age[holders]
-        in_school = (track[holders] == SCHOOL) & (holder_age < 18 * WEEKS_PER_YEAR)
-        stop = np.full(len(holders), s.refusal_stop, np.float64)
-        if into_year == 0:
-            # The first week of the school year: a new school is a common way back.
-            new_school = _in_school_year(holder_age, JUNIOR_HIGH_START_WEEKS)
-            new_school |= _in_school_year(holder_age, HIGH_SCHOOL_START_WEEKS)
-            stay = (1.0 - s.refusal_stop) * (1.0 - s.refusal_transition_remission)
-            stop[new_school] = 1.0 - stay
-        stopping = ~in_school | ((y.state[holders] != WITHDRAWN) & (draw[holders] < stop))
-
-        # Starts are rare: one compiled pass finds them (kernels.refusal_starts).
-        starting = kernels.refusal_starts(
-            refusing,
-            track,
-            y.state,
-            age,
-            into_year,
-            s.refusal_start * self.calendar.refusal_multiplier,
-            s.refusal_elementary_ratio,
-            math.exp(s.refusal_at_risk_weight),
-            SCHOOL,
-            AT_RISK,
-            WITHDRAWN,
-            JUNIOR_HIGH_START_WEEKS,
-            HIGH_SCHOOL_START_WEEKS,
-            draw.counter,
+        columns = conditions.ConditionArrays(
+            *(getattr(y, name) for name in conditions.ConditionArrays._fields)
         )
-        # Withdrawn pupils do not attend, whatever their draw.
-        absent = withdrawn[
-            ~refusing[withdrawn]
-            & (track[withdrawn] == SCHOOL)
-            & (age[withdrawn] < 18 * WEEKS_PER_YEAR)
-        ]
-        starting = np.union1d(starting, absent)
-        refusing[holders[stopping]] = False
-        refusing[starting] = True
-        self._refusers = _updated(holders, stopping, starting)
-        return self._refusers
-
-    def update_disorders(self, withdrawn: np.ndarray) -> None:
-        """Depression that develops during withdrawal, and the remission of disorders.
-
-        A withdrawn person without a depressive disorder becomes depressed at a weekly
-        hazard that rises with the years withdrawn; the depression remits at
-        ``care.depression_remission`` a week, faster in clinical care. In clinical care a
-        detected latent depression or social anxiety disorder remits too, and relapses
-        once care has ended.
-
-        Args:
-            withdrawn: The withdrawn youths (ascending).
-        """
-        ind, care, y = self.scenario.individual, self.scenario.care, self.youths
-        draw = self.streams.draw("depression")
-        holders = _flagged(y.depressed, self._depressed)
-        remission = care.depression_remission * np.where(
-            y.care[holders] == CLINICAL, care.clinical_remission_multiplier, 1.0
+        refusers, first_refusals = conditions.update(
+            columns, rates, CONDITION_CODES, self.calendar.weeks_into_school_year, counters
         )
-        remitting = draw[holders] < remission
-        candidates = withdrawn[~y.depressed[withdrawn] & (y.disorder[withdrawn] != DEPRESSION)]
-        years = y.withdrawn_weeks[candidates] / WEEKS_PER_YEAR
-        hazard = ind.depression_onset_rate * (1.0 + ind.depression_duration_growth * years)
-        onset = candidates[draw[candidates] < hazard]
-        y.depressed[holders[remitting]] = False
-        y.depressed[onset] = True
-        y.ever_depressed[onset] = True
-        self._depressed = _updated(holders, remitting, onset)
-
-        draw = self.streams.draw("remission")
-        remitted = _flagged(y.disorder_remitted, self._remitted)
-        relapsing = (y.care[remitted] != CLINICAL) & (draw[remitted] < care.disorder_relapse)
-        in_clinical = np.flatnonzero(y.care == CLINICAL)
-        treatable = in_clinical[
-            np.isin(y.disorder[in_clinical], TREATABLE_DISORDERS)
-            & y.disorder_detected[in_clinical]
-            & ~y.disorder_remitted[in_clinical]
-        ]
-        rate = care.depression_remission * care.clinical_remission_multiplier
-        remitting = treatable[draw[treatable] < rate]
-        y.disorder_remitted[remitted[relapsing]] = False
-        y.disorder_remitted[remitting] = True
-        self._remitted = _updated(remitted, relapsing, remitting)
-
-    def _count_refusal_weeks(self, refusers: np.ndarray) -> None:
-        """Add a week of refusal; mark those who reach MEXT's 30 days in a school year.
-
-        MEXT counts pupils absent 30+ school days in a year; surveys of adults ask about
-        refusal in elementary and junior-high school (the school year started before 15).
-        """
-        y = self.youths
-        y.school_year_refusal_weeks[refusers] += 1
-        reached = refusers[y.school_year_refusal_weeks[refusers] == MEXT_ABSENCE_WEEKS]
-        age_at_start = y.age_weeks[reached] - self.calendar.weeks_into_school_year
-        counted = reached[age_at_start < HIGH_SCHOOL_START_WEEKS]
-        first_time = counted[~y.ever_refused_school[counted]]
-        y.ever_refused_school[first_time] = True
         # A refusal history raises the onset logit (school.refusal_history_weight).
-        self.mark_stale(first_time)
-        final_year = _in_school_year(age_at_start, FINAL_JUNIOR_HIGH_START_WEEKS)
-        y.refused_final_junior_high_year[reached[final_year]] = True
+        self.mark_stale(first_refusals)
+        return refusers
 
     def update_tracks(self, refusing: np.ndarray | None = None) -> None:
         """The school-to-work transition, dropout, and finding work.
@@ -1060,37 +953,24 @@ class Kernel:
         draw = self.streams.draw("erosion")
         if withdrawn is None:
             withdrawn = np.flatnonzero(y.state == WITHDRAWN)
-        withdrawn = withdrawn[self.has_ties[withdrawn]]
-        u = draw[withdrawn]
-        losing = u < s.tie_loss_rate
-        gaining = (
-            (u >= s.tie_loss_rate)
-            & (u < s.tie_loss_rate + s.online_gain_rate)
-            & y.internet_addiction[withdrawn]
+        # One compiled pass (hikisim.ties.erode). The float32 thresholds are what numpy
+        # compared the float32 uniforms with before the pass was compiled.
+        events.tie_losses, rows = ties.erode(
+            withdrawn,
+            self.has_ties,
+            y.internet_addiction,
+            y.state,
+            net.tie_arrays(),
+            np.float32(s.tie_loss_rate),
+            np.float32(s.online_gain_rate),
+            np.float32(s.tie_loss_rate + s.online_gain_rate),
+            s.tie_regain_rate,
+            WITHDRAWN,
+            ONLINE,
+            net.flagged is not None,
+            draw.counter,
         )
-        # Rescale the part of the draw that was used so it picks which tie, uniformly.
-        pick = np.where(
-            losing,
-            u / max(s.tie_loss_rate, 1e-9),
-            (u - s.tie_loss_rate) / max(s.online_gain_rate, 1e-9),
-        )
-        entries = net.row_entries(withdrawn, np.minimum(pick, 0.999999))
-        offline = net.kind[entries] != ONLINE
-        events.tie_losses = net.set_active(entries[losing & offline & net.active[entries]], False)
-        net.set_active(entries[gaining & ~offline], True)
-
-        # Only youths with a lost offline tie can regain one (any other pick is a no-op).
-        net.rows_with_lost_offline()  # sets up the count of lost offline ties, once
-        regaining = kernels.regain_candidates(
-            net.has_lost_offline, y.state, WITHDRAWN, s.tie_regain_rate, draw.counter
-        )
-        # The kernel compares in float64, so a float32 uniform can equal the float32 of the
-        # rate and the pick reach 1; the clamp keeps it on the youth's own row.
-        pick = draw[regaining] / max(s.tie_regain_rate, 1e-9)
-        entries = net.row_entries(regaining, np.minimum(pick, 0.999999))
-        partner_state = y.state[net.adjacency.indices[entries]]
-        restore = entries[(net.kind[entries] != ONLINE) & (partner_state != WITHDRAWN)]
-        net.set_active(restore, True)
+        net.note_changed_rows(rows)
 
 
 def episode_rates(scenario: Scenario) -> kernels.EpisodeRates:
@@ -1122,35 +1002,6 @@ def episode_rates(scenario: Scenario) -> kernels.EpisodeRates:
         internet_reentry_multiplier=d.internet_reentry_multiplier,
         sleep_reentry_multiplier=d.sleep_reentry_multiplier,
     )
-
-
-def _in_school_year(age_at_start: np.ndarray, start_weeks: int) -> np.ndarray:
-    """Whether each age at a school year's start is ``start_weeks`` or within a year of it."""
-    return (age_at_start >= start_weeks) & (age_at_start < start_weeks + WEEKS_PER_YEAR)
-
-
-def _flagged(flags: np.ndarray, known: np.ndarray | None) -> np.ndarray:
-    """``np.flatnonzero(flags)``, from a known ascending superset if it still holds.
-
-    Args:
-        flags: Boolean flag per youth.
-        known: Ascending seats that held the flag when last seen; flags may only have
-            been cleared since (turnover), or the count shows otherwise.
-    """
-    if known is not None:
-        still = known[flags[known]]
-        # A subset of the flagged youths as large as their number is all of them.
-        if len(still) == np.count_nonzero(flags):
-            return still
-    return np.flatnonzero(flags)
-
-
-def _updated(holders: np.ndarray, stopping: np.ndarray, start: np.ndarray) -> np.ndarray:
-    """Ascending holders after those marked ``stopping`` stop and ``start`` (new) start."""
-    holders = holders[~stopping]
-    if len(start):
-        holders = np.insert(holders, np.searchsorted(holders, start), start)
-    return holders
 
 
 def start_care(kernel: Kernel, seats: np.ndarray, kind: np.ndarray | int) -> None:

@@ -595,72 +595,6 @@ def episode_transitions(
 
 
 @numba.njit(cache=True)
-def refusal_starts(
-    refusing: np.ndarray,
-    track: np.ndarray,
-    state: np.ndarray,
-    age_weeks: np.ndarray,
-    weeks_into_year: int,
-    base: float,
-    elementary_ratio: float,
-    at_risk_factor: float,
-    school: int,
-    at_risk: int,
-    withdrawn: int,
-    junior_high_start: int,
-    high_school_start: int,
-    counter: tuple[np.uint64, np.uint64, np.int64, np.int64],
-) -> np.ndarray:
-    """Pupils of the compulsory grades who start refusing school this week (ascending).
-
-    Any pupil not refusing and not withdrawn whose school year started before high
-    school may start: at ``base`` a week in junior high, ``elementary_ratio`` times that
-    before, times ``at_risk_factor`` if at risk.
-
-    Args:
-        refusing: Whether each youth refuses school now.
-        track: Track code.
-        state: State code.
-        age_weeks: Age in weeks.
-        weeks_into_year: Weeks since the school year started.
-        base: The weekly chance in junior high, with the calendar's factor.
-        elementary_ratio: Elementary pupils' chance relative to junior high's.
-        at_risk_factor: Factor for at-risk pupils.
-        school: The SCHOOL track code.
-        at_risk: The AT_RISK state code.
-        withdrawn: The WITHDRAWN state code.
-        junior_high_start: Age in weeks at the start of junior high's first year.
-        high_school_start: The same for high school.
-        counter: The school-refusal stream's key words, week and draw.
-
-    Returns:
-        The seats starting to refuse school (int64, ascending).
-    """
-    k0, k1, week, draw = counter
-    top = base * max(elementary_ratio, 1.0) * max(at_risk_factor, 1.0)
-    draws = uniforms_all(k0, k1, week, draw, len(state))
-    # A branch-free screen (vectorized): the pupils whose uniform is below every chance.
-    maybe = np.empty(len(state), np.bool_)
-    for seat in range(len(state)):
-        maybe[seat] = (
-            (draws[seat] < top)
-            & ~refusing[seat]
-            & (track[seat] == school)
-            & (state[seat] != withdrawn)
-            & (age_weeks[seat] - weeks_into_year < high_school_start)
-        )
-    found = []
-    for seat in np.flatnonzero(maybe):
-        start_age = age_weeks[seat] - weeks_into_year
-        chance = base * (elementary_ratio if start_age < junior_high_start else 1.0)
-        if state[seat] == at_risk:
-            chance *= at_risk_factor
-        if draws[seat] < chance:
-            found.append(seat)
-    return np.array(found, np.int64)
-
-
-@numba.njit(cache=True)
 def job_moves(
     track: np.ndarray,
     age_weeks: np.ndarray,
@@ -789,34 +723,6 @@ def care_leavers(
         dropout = clinical_dropout if care[seat] == clinical else psychosocial_dropout
         dropout *= dropout_multiplier[seat]
         if state[seat] == engaged or uniform(k0, k1, seat, week, draw) < dropout:
-            found.append(seat)
-    return np.array(found, np.int64)
-
-
-@numba.njit(cache=True)
-def regain_candidates(
-    has_lost_offline: np.ndarray,
-    state: np.ndarray,
-    withdrawn: int,
-    regain_rate: float,
-    counter: tuple[np.uint64, np.uint64, np.int64, np.int64],
-) -> np.ndarray:
-    """Youths not withdrawn with a lost offline tie whose draw is below ``regain_rate``.
-
-    Args:
-        has_lost_offline: Whether each youth has a lost offline tie.
-        state: State code per youth.
-        withdrawn: The code of the WITHDRAWN state.
-        regain_rate: The weekly chance of regaining a tie (compared in float64).
-        counter: The erosion stream's key words, week and draw.
-
-    Returns:
-        The seats that regain a tie this week (int64, ascending).
-    """
-    k0, k1, week, draw = counter
-    found = []
-    for seat in np.flatnonzero(has_lost_offline):
-        if state[seat] != withdrawn and uniform(k0, k1, seat, week, draw) < regain_rate:
             found.append(seat)
     return np.array(found, np.int64)
 

@@ -18,7 +18,7 @@ import networkx as nx
 import numpy as np
 from scipy import sparse
 
-from hikisim import kernels
+from hikisim import kernels, ties
 from hikisim.population import Population
 from hikisim.scenario import NetworkSettings
 
@@ -57,13 +57,13 @@ class SocialNetwork:
             with ``adjacency`` and ``flagged``.
         flagged_shares: ``flagged_ties`` over ``degree``, float32, refreshed by
             :meth:`flagged_share` for the rows that changed.
-
-        lost_offline: Number of lost offline ties of each youth, once
-            :meth:`rows_with_lost_offline` has been called.
+        lost_offline: Number of lost offline ties of each youth, counted when a tie
+            first changes (None before that).
         has_lost_offline: Whether ``lost_offline`` is positive, kept alongside it.
 
-    Ties change only through :meth:`set_active`, which keeps ``degree`` and
-    ``flagged_ties`` in step with the CSR data.
+    Ties change only through :meth:`set_active` and the compiled passes of
+    :mod:`hikisim.ties` (given :meth:`tie_arrays`), which keep ``degree``,
+    ``flagged_ties`` and the lost offline counts in step with the CSR data.
     """
 
     adjacency: sparse.csr_matrix
@@ -120,49 +120,56 @@ class SocialNetwork:
         Returns:
             The number of ties that changed.
         """
-        # Both ends of a tie share one flag, so drop no-op entries before the sort.
-        entries = entries[self.active[entries] != value]
-        entries = _sorted_unique(np.minimum(entries, self.mirror[entries]))
-        if len(entries) == 0:
-            return 0
-        both = np.concatenate([entries, self.mirror[entries]])
-        self.active[both] = value
-        weights = self.base_weight[both]
-        self.adjacency.data[both] = weights if value else 0.0
-        change = weights if value else -weights
-        rows = self.entry_row[both]
-        np.add.at(self.degree, rows, change)
-        if self.flagged is not None:
-            partner_flagged = self.flagged[self.adjacency.indices[both]]
-            np.add.at(self.flagged_ties, rows[partner_flagged], change[partner_flagged])
-            self._changed_rows.append(rows)
-        if self.lost_offline is not None:
-            offline = rows[self.kind[both] != ONLINE]
-            np.add.at(self.lost_offline, offline, -1 if value else 1)
-            self.has_lost_offline[offline] = self.lost_offline[offline] > 0
-        return len(entries)
+        entries = np.asarray(entries, np.int64)
+        tracked = self.flagged is not None
+        changed, rows = ties.switch(entries, value, self.tie_arrays(), ONLINE, tracked)
+        self.note_changed_rows(rows)
+        return changed
 
-    def rows_with_lost_offline(self, among: np.ndarray | None = None) -> np.ndarray:
-        """Youths with at least one lost offline tie, the only ones a regain can change.
+    def tie_arrays(self) -> ties.TieArrays:
+        """The arrays the compiled tie passes update (:mod:`hikisim.ties`), not copied.
+
+        Sets up the counts of lost offline ties, and placeholders for the flagged-tie
+        sums until the first :meth:`flagged_share` (the passes then leave them alone).
+        """
+        self._count_lost_offline()
+        flagged, flagged_ties = self.flagged, self.flagged_ties
+        if flagged is None:
+            flagged, flagged_ties = np.zeros(0, bool), np.zeros(0)
+        adjacency = self.adjacency
+        return ties.TieArrays(
+            adjacency.indptr,
+            adjacency.indices,
+            adjacency.data,
+            self.entry_row,
+            self.kind,
+            self.active,
+            self.base_weight,
+            self.mirror,
+            self.degree,
+            flagged,
+            flagged_ties,
+            self.lost_offline,
+            self.has_lost_offline,
+        )
+
+    def note_changed_rows(self, rows: np.ndarray) -> None:
+        """Note rows whose ties changed, for the next :meth:`flagged_share`.
 
         Args:
-            among: Optional boolean mask per youth; only youths it flags are returned
-                (finding them in one sparser pass than filtering afterwards).
-
-        Returns:
-            Youth indices, ascending.
+            rows: Youth indices (repeats allowed).
         """
+        if self.flagged is not None and len(rows):
+            self._changed_rows.append(rows)
+
+    def _count_lost_offline(self) -> None:
+        """Count each youth's lost offline ties, once; set_active keeps the counts."""
         if self.lost_offline is None:
             lost = ~self.active & (self.kind != ONLINE)
             self.lost_offline = np.bincount(
                 self.entry_row[lost], minlength=len(self.degree)
             ).astype(np.int32)
             self.has_lost_offline = self.lost_offline > 0
-        # A bool mask kept up to date by set_active: nonzero on it is several times
-        # faster than comparing the int32 counts first.
-        if among is None:
-            return np.flatnonzero(self.has_lost_offline)
-        return np.flatnonzero(self.has_lost_offline & among)
 
     def flagged_share(self, flagged: np.ndarray) -> np.ndarray:
         """Share of each youth's active tie weight that goes to flagged youths.
@@ -222,20 +229,6 @@ class SocialNetwork:
         starts = np.repeat(indptr[rows] - np.cumsum(counts) + counts, counts)
         return starts + np.arange(counts.sum())
 
-    def row_entries(self, rows: np.ndarray, draws: np.ndarray) -> np.ndarray:
-        """Pick one entry of each row, uniformly, using one uniform draw per row.
-
-        Args:
-            rows: Youth indices; each must have at least one potential tie.
-            draws: Uniform draws in [0, 1), one per row.
-
-        Returns:
-            CSR entry indices.
-        """
-        start = self.adjacency.indptr[rows]
-        count = self.adjacency.indptr[rows + 1] - start
-        return start + (draws * count).astype(np.int64)
-
     def reset_rows(self, rows: np.ndarray, online_active: np.ndarray) -> None:
         """Restore a seat's ties to their initial state after turnover.
 
@@ -262,18 +255,6 @@ class SocialNetwork:
         indices = self.adjacency.indices
         mask = (~self.active) & (self.kind != TieKind.ONLINE) & (self.entry_row < indices)
         return list(zip(self.entry_row[mask].tolist(), indices[mask].tolist(), strict=True))
-
-
-def _sorted_unique(values: np.ndarray) -> np.ndarray:
-    """``np.unique`` of a small array, by one sort (far less overhead per call)."""
-    values = np.sort(values)
-    if len(values) > 1:
-        # A preallocated mask rather than np.r_, whose Python-level overhead dominates.
-        keep = np.empty(len(values), bool)
-        keep[0] = True
-        np.not_equal(values[1:], values[:-1], out=keep[1:])
-        values = values[keep]
-    return values
 
 
 def _stubs(n: int, mean_count: float, rng: np.random.Generator) -> np.ndarray:

@@ -440,31 +440,6 @@ def stream_uniforms(n: int, counter: tuple = COUNTER) -> np.ndarray:
     return uniforms_all(*counter, n)
 
 
-def test_refusal_starts_match_the_rule() -> None:
-    """Chance = base x (elementary ratio before junior high) x (at-risk factor)."""
-    rng = np.random.default_rng(3)
-    n = SMALL_N
-    refusing = rng.random(n) < 0.2
-    track = rng.choice([Track.SCHOOL, Track.WORK], n, p=[0.8, 0.2]).astype(np.int8)
-    state = rng.choice([ENGAGED, AT_RISK, WITHDRAWN], n, p=[0.6, 0.3, 0.1]).astype(np.int8)
-    age = rng.integers(6 * WEEKS_PER_YEAR, 19 * WEEKS_PER_YEAR, n).astype(np.int32)
-    weeks_into_year = 10
-    junior, high = 12 * WEEKS_PER_YEAR, 15 * WEEKS_PER_YEAR
-    base, ratio, factor = 0.05, 0.5, 3.0
-    found = kernels.refusal_starts(
-        refusing, track, state, age, weeks_into_year, base, ratio, factor,
-        int(Track.SCHOOL), AT_RISK, WITHDRAWN, junior, high, COUNTER,
-    )  # fmt: skip
-    start_age = age - weeks_into_year
-    chance = (
-        base * np.where(start_age < junior, ratio, 1.0) * np.where(state == AT_RISK, factor, 1.0)
-    )
-    eligible = ~refusing & (track == Track.SCHOOL) & (state != WITHDRAWN) & (start_age < high)
-    expected = np.flatnonzero(eligible & (stream_uniforms(n) < chance))
-    np.testing.assert_array_equal(found, expected)
-    assert 50 < len(found) < n // 4  # the rule was exercised, not vacuous
-
-
 def test_job_moves_split_one_uniform_between_loss_and_retirement() -> None:
     """Below p_loss a worker loses the job; in the next p_retire one of age retires."""
     rng = np.random.default_rng(4)
@@ -517,25 +492,16 @@ def test_care_leavers_are_dropouts_and_everyone_engaged_again() -> None:
     assert np.isin(np.flatnonzero(in_care_engaged), found).all()
 
 
-def test_regain_candidates_are_the_not_withdrawn_below_the_rate() -> None:
-    rng = np.random.default_rng(7)
-    n = SMALL_N
-    lost = rng.random(n) < 0.5
-    state = rng.choice([ENGAGED, WITHDRAWN], n).astype(np.int8)
-    found = kernels.regain_candidates(lost, state, WITHDRAWN, 0.3, COUNTER)
-    expected = lost & (state != WITHDRAWN) & (stream_uniforms(n) < 0.3)
-    np.testing.assert_array_equal(found, np.flatnonzero(expected))
-    assert len(found) > 100
-
-
 @pytest.mark.parametrize("week", [0, 1, 52, 10_000])
 def test_a_pass_reads_only_its_own_counter(week: int) -> None:
     """The same pass under another week or draw index picks other youths."""
-    lost, state = np.ones(SMALL_N, bool), np.zeros(SMALL_N, np.int8)
+    care, state = np.full(SMALL_N, CARE_CLINICAL, np.int8), np.full(SMALL_N, WITHDRAWN, np.int8)
+    multiplier = np.ones(SMALL_N, np.float32)
     here = (COUNTER[0], COUNTER[1], np.int64(week), np.int64(0))
     there = (COUNTER[0], COUNTER[1], np.int64(week), np.int64(1))
-    first = kernels.regain_candidates(lost, state, WITHDRAWN, 0.5, here)
-    second = kernels.regain_candidates(lost, state, WITHDRAWN, 0.5, there)
+    args = (care, state, multiplier, 0.5, 0.5, CARE_CLINICAL, CARE_NONE, ENGAGED)
+    first = kernels.care_leavers(*args, here)
+    second = kernels.care_leavers(*args, there)
     assert len(np.intersect1d(first, second)) < 0.35 * SMALL_N
     np.testing.assert_array_equal(first, np.flatnonzero(stream_uniforms(SMALL_N, here) < 0.5))
 

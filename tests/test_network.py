@@ -6,6 +6,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from hikisim import ties
 from hikisim.model import HikiModel
 from hikisim.network import SocialNetwork, TieKind, build_network
 from hikisim.population import Population, build_population
@@ -33,6 +34,11 @@ def assert_consistent(network: SocialNetwork) -> None:
     assert np.array_equal(adjacency.data, expected)
     row_sums = np.asarray(adjacency.sum(axis=1)).ravel()
     assert network.degree == pytest.approx(row_sums, abs=1e-4)
+    if network.lost_offline is not None:
+        lost = ~network.active & (network.kind != TieKind.ONLINE)
+        counts = np.bincount(network.entry_row[lost], minlength=len(network.degree))
+        assert np.array_equal(network.lost_offline, counts)
+        assert np.array_equal(network.has_lost_offline, counts > 0)
 
 
 def test_csr_is_symmetric_and_consistent(network: SocialNetwork) -> None:
@@ -149,14 +155,26 @@ def test_reset_rows_restores_initial_activity() -> None:
     assert_consistent(network)
 
 
-def test_row_entries_pick_within_each_row(network: SocialNetwork) -> None:
-    indptr = network.adjacency.indptr
-    rows = np.flatnonzero(np.diff(indptr) > 0)
-    for draw in (0.0, 0.5, 0.999999):
-        entries = network.row_entries(rows, np.full(len(rows), draw))
-        assert np.array_equal(network.entry_row[entries], rows)
-    first = network.row_entries(rows, np.zeros(len(rows)))
+def test_a_pick_stays_within_its_row(network: SocialNetwork) -> None:
+    """A uniform picks one of the row's entries; 0 the first, and even 1 stays in the row."""
+    indptr, arrays = network.adjacency.indptr, network.tie_arrays()
+    rows = np.flatnonzero(np.diff(indptr) > 0)[:300]
+    for draw in (0.0, 0.5, 0.999999, 1.0):
+        picks = [ties._pick(arrays, row, np.float32(draw)) for row in rows]
+        assert np.array_equal(network.entry_row[picks], rows)
+    first = [ties._pick(arrays, row, np.float32(0.0)) for row in rows]
     assert np.array_equal(first, indptr[rows])
+    last = [ties._pick(arrays, row, np.float32(1.0)) for row in rows]
+    assert np.array_equal(last, indptr[rows + 1] - 1)
+
+
+def test_set_active_keeps_the_lost_offline_counts(network: SocialNetwork) -> None:
+    offline = np.flatnonzero(network.kind != TieKind.ONLINE)[:500]
+    network.set_active(offline, False)
+    assert_consistent(network)
+    assert network.has_lost_offline[network.entry_row[offline]].all()
+    network.set_active(offline[::2], True)
+    assert_consistent(network)
 
 
 def test_sync_graph_writes_activity_onto_edges(network: SocialNetwork) -> None:

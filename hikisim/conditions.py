@@ -1,0 +1,283 @@
+"""One compiled weekly pass for the conditions that come and go.
+
+They are school refusal, internet addiction, a reversed sleep rhythm, depression and the
+remission of latent disorders; :meth:`hikisim.dynamics.Kernel.update_conditions` states
+the rules and calls this pass. Every rule reads
+and writes one youth's own columns only, so one pass over the youths who could change
+gives the same result as one pass per rule, and the same uniforms: each mechanism keeps
+its own stream, read at the same (seat, week, draw) counters.
+
+Comparisons keep the precision of the numpy code this pass replaced, bit for bit: a
+float32 uniform against a chance held in float32 where numpy rounded a Python float to
+float32 (the ``*_32`` arguments), and in float64 where the chance was a float64 array.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numba
+import numpy as np
+
+from hikisim.philox import uniform
+
+Counter = tuple[np.uint64, np.uint64, np.int64, np.int64]
+
+
+class ConditionArrays(NamedTuple):
+    """The youth columns the pass reads and updates (see ``hikisim.population.Youths``)."""
+
+    state: np.ndarray
+    track: np.ndarray
+    age_weeks: np.ndarray
+    care: np.ndarray
+    disorder: np.ndarray
+    disorder_detected: np.ndarray
+    disorder_remitted: np.ndarray
+    depressed: np.ndarray
+    ever_depressed: np.ndarray
+    withdrawn_weeks: np.ndarray
+    internet_intensity: np.ndarray
+    internet_addiction: np.ndarray
+    sleep_reversal: np.ndarray
+    school_refusal: np.ndarray
+    school_year_refusal_weeks: np.ndarray
+    ever_refused_school: np.ndarray
+    refused_final_junior_high_year: np.ndarray
+
+
+class ConditionRates(NamedTuple):
+    """This week's chances and the constants the pass compares with.
+
+    Attributes:
+        refusal_stop: A refuser's weekly chance of stopping (float64).
+        new_school_stop: The same in the first week of junior high or high school, or
+            ``refusal_stop`` in any other week.
+        refusal_start: A junior-high pupil's weekly chance of starting, with the
+            calendar's factor.
+        elementary_ratio: An elementary pupil's chance relative to junior high's.
+        at_risk_factor: Factor on the chance of starting for at-risk pupils.
+        internet_start_32: Twice the internet-addiction start rate, as float32 (times
+            the youth's internet intensity).
+        internet_stop_32: The weekly chance that addiction ends outside symptoms.
+        sleep_start: The weekly chance that the sleep rhythm reverses (float64).
+        sleep_stop_32: The weekly chance that it returns outside withdrawal.
+        depression_onset: Weekly depression onset in withdrawal, at its start.
+        depression_growth: Its growth per year withdrawn.
+        depression_remission: Weekly remission of depression outside clinical care.
+        clinical_remission_multiplier: Its multiplier in clinical care.
+        disorder_relapse_32: Weekly relapse of a remitted disorder outside clinical care.
+        treated_remission_32: Weekly remission of a detected disorder in clinical care.
+    """
+
+    refusal_stop: float
+    new_school_stop: float
+    refusal_start: float
+    elementary_ratio: float
+    at_risk_factor: float
+    internet_start_32: np.float32
+    internet_stop_32: np.float32
+    sleep_start: float
+    sleep_stop_32: np.float32
+    depression_onset: float
+    depression_growth: float
+    depression_remission: float
+    clinical_remission_multiplier: float
+    disorder_relapse_32: np.float32
+    treated_remission_32: np.float32
+
+
+class ConditionCodes(NamedTuple):
+    """The codes and ages in weeks the pass compares with (from hikisim.states)."""
+
+    at_risk: int
+    withdrawn: int
+    school: int
+    clinical: int
+    depression: int
+    social_anxiety: int
+    adult_weeks: int
+    junior_high_start: int
+    high_school_start: int
+    final_junior_high_start: int
+    weeks_per_year: int
+    mext_absence_weeks: int
+
+
+class ConditionCounters(NamedTuple):
+    """The week's counters of the five streams the pass reads."""
+
+    refusal: Counter
+    internet: Counter
+    sleep: Counter
+    depression: Counter
+    remission: Counter
+
+
+@numba.njit(cache=True)
+def _candidates(youths: ConditionArrays, codes: ConditionCodes, weeks_into_year: int) -> np.ndarray:
+    """Youths whom some rule could change this week (ascending).
+
+    Holders of a flag or a depression or remission, the symptomatic, those in clinical
+    care and the pupils of the compulsory grades; one branch-free pass, vectorized.
+    """
+    size = len(youths.state)
+    mask = np.empty(size, np.bool_)
+    for seat in range(size):
+        state = youths.state[seat]
+        mask[seat] = (
+            youths.school_refusal[seat]
+            | youths.internet_addiction[seat]
+            | youths.sleep_reversal[seat]
+            | youths.depressed[seat]
+            | youths.disorder_remitted[seat]
+            | (youths.care[seat] == codes.clinical)
+            | (state == codes.at_risk)
+            | (state == codes.withdrawn)
+            | (
+                (youths.track[seat] == codes.school)
+                & (youths.age_weeks[seat] - weeks_into_year < codes.high_school_start)
+            )
+        )
+    return np.flatnonzero(mask)
+
+
+@numba.njit(cache=True, inline="always")
+def _draw(counter: Counter, seat: int) -> np.float32:
+    """A youth's uniform from a stream's counter (key words, week, draw)."""
+    k0, k1, week, draw = counter
+    return uniform(k0, k1, seat, week, draw)
+
+
+@numba.njit(cache=True, inline="always")
+def _in_year_from(age_at_start: int, start_weeks: int, weeks_per_year: int) -> bool:
+    """Whether a school year that started at ``age_at_start`` is the one from ``start_weeks``."""
+    return start_weeks <= age_at_start < start_weeks + weeks_per_year
+
+
+@numba.njit(cache=True)
+def update(
+    youths: ConditionArrays,
+    rates: ConditionRates,
+    codes: ConditionCodes,
+    weeks_into_year: int,
+    counters: ConditionCounters,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A week of school refusal, internet addiction, sleep reversal and disorders.
+
+    Args:
+        youths: The youth columns; updated.
+        rates: This week's chances.
+        codes: Codes and ages in weeks.
+        weeks_into_year: Weeks since the school year started.
+        counters: The streams' key words, week and draw.
+
+    Returns:
+        The school refusers after the week's changes (ascending), and those who first
+        reached MEXT's 30 days of absence before high school this week (their onset
+        logit needs a refresh).
+    """
+    seats = _candidates(youths, codes, weeks_into_year)
+    refusers = np.empty(len(seats), np.int64)
+    first_refusals = np.empty(len(seats), np.int64)
+    n_refusers = 0
+    n_first = 0
+    for seat in seats:
+        state = youths.state[seat]
+        withdrawn = state == codes.withdrawn
+        symptomatic = withdrawn or state == codes.at_risk
+        age = youths.age_weeks[seat]
+        pupil = youths.track[seat] == codes.school and age < codes.adult_weeks
+        start_age = age - weeks_into_year
+
+        # School refusal (Kernel._update_refusal): withdrawn pupils always refuse.
+        if youths.school_refusal[seat]:
+            if not pupil:
+                youths.school_refusal[seat] = False
+            elif not withdrawn:
+                stop = rates.refusal_stop
+                if weeks_into_year == 0 and (
+                    _in_year_from(age, codes.junior_high_start, codes.weeks_per_year)
+                    or _in_year_from(age, codes.high_school_start, codes.weeks_per_year)
+                ):
+                    stop = rates.new_school_stop
+                if _draw(counters.refusal, seat) < stop:
+                    youths.school_refusal[seat] = False
+        elif youths.track[seat] == codes.school:
+            if withdrawn:
+                youths.school_refusal[seat] = age < codes.adult_weeks
+            elif start_age < codes.high_school_start:
+                chance = rates.refusal_start * (
+                    rates.elementary_ratio if start_age < codes.junior_high_start else 1.0
+                )
+                if state == codes.at_risk:
+                    chance *= rates.at_risk_factor
+                if _draw(counters.refusal, seat) < chance:
+                    youths.school_refusal[seat] = True
+
+        # A week of refusal; MEXT counts 30+ school days in a year (Kernel.update_flags).
+        if youths.school_refusal[seat]:
+            refusers[n_refusers] = seat
+            n_refusers += 1
+            youths.school_year_refusal_weeks[seat] += 1
+            if youths.school_year_refusal_weeks[seat] == codes.mext_absence_weeks:
+                if start_age < codes.high_school_start and not youths.ever_refused_school[seat]:
+                    youths.ever_refused_school[seat] = True
+                    first_refusals[n_first] = seat
+                    n_first += 1
+                if _in_year_from(start_age, codes.final_junior_high_start, codes.weeks_per_year):
+                    youths.refused_final_junior_high_year[seat] = True
+
+        # Internet addiction starts only with symptoms and ends only without them.
+        if youths.internet_addiction[seat]:
+            if not symptomatic and (_draw(counters.internet, seat) < rates.internet_stop_32):
+                youths.internet_addiction[seat] = False
+        elif symptomatic:
+            chance_32 = rates.internet_start_32 * youths.internet_intensity[seat]
+            if _draw(counters.internet, seat) < chance_32:
+                youths.internet_addiction[seat] = True
+
+        # A reversed sleep rhythm: likelier with addiction and in withdrawal.
+        if youths.sleep_reversal[seat]:
+            if not withdrawn and (_draw(counters.sleep, seat) < rates.sleep_stop_32):
+                youths.sleep_reversal[seat] = False
+        elif symptomatic:
+            chance = (
+                rates.sleep_start
+                * (1.0 + youths.internet_addiction[seat])
+                * (0.25 + 0.75 * withdrawn)
+            )
+            if _draw(counters.sleep, seat) < chance:
+                youths.sleep_reversal[seat] = True
+
+        # Depression (Kernel.update_disorders): develops in withdrawal, remits faster in
+        # clinical care.
+        clinical = youths.care[seat] == codes.clinical
+        if youths.depressed[seat]:
+            remission = rates.depression_remission * (
+                rates.clinical_remission_multiplier if clinical else 1.0
+            )
+            if _draw(counters.depression, seat) < remission:
+                youths.depressed[seat] = False
+        elif withdrawn and youths.disorder[seat] != codes.depression:
+            years = youths.withdrawn_weeks[seat] / codes.weeks_per_year
+            hazard = rates.depression_onset * (1.0 + rates.depression_growth * years)
+            if _draw(counters.depression, seat) < hazard:
+                youths.depressed[seat] = True
+                youths.ever_depressed[seat] = True
+
+        # A detected latent disorder remits in clinical care and relapses after it.
+        if youths.disorder_remitted[seat]:
+            if not clinical and (_draw(counters.remission, seat) < rates.disorder_relapse_32):
+                youths.disorder_remitted[seat] = False
+        elif (
+            clinical
+            and youths.disorder_detected[seat]
+            and (
+                youths.disorder[seat] == codes.depression
+                or youths.disorder[seat] == codes.social_anxiety
+            )
+            and _draw(counters.remission, seat) < rates.treated_remission_32
+        ):
+            youths.disorder_remitted[seat] = True
+    return refusers[:n_refusers].copy(), first_refusals[:n_first].copy()
