@@ -215,20 +215,6 @@ class SocialNetwork:
             self._changed_rows.clear()
         return self.flagged_shares
 
-    def rows_entries(self, rows: np.ndarray) -> np.ndarray:
-        """All CSR entries of the given rows, row after row.
-
-        Args:
-            rows: Youth indices.
-
-        Returns:
-            CSR entry indices.
-        """
-        indptr = self.adjacency.indptr
-        counts = indptr[rows + 1] - indptr[rows]
-        starts = np.repeat(indptr[rows] - np.cumsum(counts) + counts, counts)
-        return starts + np.arange(counts.sum())
-
     def reset_rows(self, rows: np.ndarray, online_active: np.ndarray) -> None:
         """Restore a seat's ties to their initial state after turnover.
 
@@ -236,10 +222,9 @@ class SocialNetwork:
             rows: Youth indices whose ties are reset.
             online_active: Per-entry initial activity of online ties.
         """
-        entries = self.rows_entries(rows)
-        online = self.kind[entries] == TieKind.ONLINE
-        self.set_active(entries[~online | online_active[entries]], True)
-        self.set_active(entries[online & ~online_active[entries]], False)
+        rows = np.asarray(rows, np.int64)
+        tracked = self.flagged is not None
+        self.note_changed_rows(ties.reset(rows, online_active, self.tie_arrays(), ONLINE, tracked))
 
     def sync_graph(self) -> None:
         """Write each tie's current ``active`` flag onto the networkx edges."""

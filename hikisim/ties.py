@@ -111,6 +111,44 @@ def switch(
     return changed, rows
 
 
+@numba.njit(cache=True)
+def reset(
+    rows: np.ndarray, initial: np.ndarray, ties: TieArrays, online: int, track_flagged: bool
+) -> np.ndarray:
+    """Restore the ties of some youths to their initial state (after turnover).
+
+    Offline ties are switched on, and online ties on or off as they started.
+
+    Args:
+        rows: The youths whose ties are reset.
+        initial: Whether each CSR entry's tie was active at the start.
+        ties: The network's arrays; updated.
+        online: The code of the ONLINE tie kind.
+        track_flagged: Whether ``flagged_ties`` is kept yet.
+
+    Returns:
+        The rows whose ties changed (with repeats).
+    """
+    total = 0
+    for row in rows:
+        total += ties.indptr[row + 1] - ties.indptr[row]
+    on = np.empty(total, np.int64)
+    off = np.empty(total, np.int64)
+    n_on = 0
+    n_off = 0
+    for row in rows:
+        for entry in range(ties.indptr[row], ties.indptr[row + 1]):
+            if ties.kind[entry] != online or initial[entry]:
+                on[n_on] = entry
+                n_on += 1
+            else:
+                off[n_off] = entry
+                n_off += 1
+    _, switched_on = switch(on[:n_on], True, ties, online, track_flagged)
+    _, switched_off = switch(off[:n_off], False, ties, online, track_flagged)
+    return np.concatenate((switched_on, switched_off))
+
+
 @numba.njit(cache=True, inline="always")
 def _pick(ties: TieArrays, row: int, pick: np.float32) -> int:
     """One entry of a row, chosen by a uniform: its ``floor(pick * ties)``-th tie."""
