@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from hikisim import conditions, kernels, ties
+from hikisim import careers, conditions, kernels, ties
 from hikisim.clock import MONTH_START_WEEK
 from hikisim.episodes import OUTCOMES, EpisodeLog
 from hikisim.network import SocialNetwork, TieKind
@@ -60,6 +60,15 @@ RETIRED = int(Track.RETIRED)
 ONLINE = int(TieKind.ONLINE)
 DEPRESSION = int(Disorder.DEPRESSION)
 NO_SEATS = np.empty(0, np.int64)
+CAREER_CODES = careers.CareerCodes(
+    neither=NEITHER,
+    work=WORK,
+    retired=RETIRED,
+    engaged=ENGAGED,
+    working_age_weeks=15 * WEEKS_PER_YEAR,
+    adult_weeks=18 * WEEKS_PER_YEAR,
+    retirement_weeks=0,  # the scenario's, set each week
+)
 # The streams of the compiled conditions pass, in the order of ConditionCounters.
 CONDITION_STREAMS = ("school_refusal", "internet", "sleep", "depression", "remission")
 CONDITION_CODES = conditions.ConditionCodes(
@@ -757,83 +766,52 @@ class Kernel:
         return refusers
 
     def update_tracks(self, refusing: np.ndarray | None = None) -> None:
-        """The school-to-work transition, dropout, and finding work.
+        """The school-to-work transition, dropout, finding and losing work, retirement.
+
+        At 18 pupils leave school for university, work or neither, and at 22 graduates
+        find work or not (:meth:`_leave_school`, :meth:`_graduate`). The rest is one
+        compiled pass (:func:`hikisim.careers.update`): only the NEITHER track can find
+        work and only school refusers can drop out. Work is decided before this week's
+        dropouts join NEITHER: the two groups then stay disjoint, so no one's uniform
+        decides both (a dropout once found work the same week on the very draw that made
+        them drop out). A hiring freeze (job openings below applicants) makes work
+        harder to find, and losing it and retiring likelier.
 
         Args:
             refusing: The school refusers (ascending), if already known.
         """
         s, y = self.scenario, self.youths
-        age = y.age_weeks
-        changed = []
-        at_18 = np.flatnonzero(age == 18 * WEEKS_PER_YEAR)
-        changed.append(self._leave_school(at_18[y.track[at_18] == SCHOOL]))
-        at_22 = np.flatnonzero(age == 22 * WEEKS_PER_YEAR)
-        changed.append(self._graduate(at_22[y.track[at_22] == UNIVERSITY]))
-
-        draw = self.streams.draw("track")
-        # Only the NEITHER track can find work and only school refusers can drop out.
-        # Work is decided before this week's dropouts join NEITHER: the two groups then
-        # stay disjoint, so no one's uniform decides both (a dropout used to find work
-        # the same week on the very draw that made them drop out).
-        # A hiring freeze (job openings below applicants) makes work harder to find.
-        market = math.exp(-s.labour.job_market_effect * self.calendar.job_market_gap)
-        finds_work = kernels.work_finders(
-            y.track,
-            y.state,
-            age,
-            y.years_lost,
-            s.school.find_work_rate * market,
-            s.labour.work_scar_per_year_lost,
-            NEITHER,
-            ENGAGED,
-            15 * WEEKS_PER_YEAR,
-            draw.counter,
+        at_18, at_22 = careers.turning(
+            y.age_weeks, y.track, 18 * WEEKS_PER_YEAR, SCHOOL, 22 * WEEKS_PER_YEAR, UNIVERSITY
         )
+        self._leave_school(at_18)
+        self._graduate(at_22)
         if refusing is None:
             refusing = np.flatnonzero(y.school_refusal)
-        refuser_age = age[refusing]
-        dropout = refusing[
-            (refuser_age >= 15 * WEEKS_PER_YEAR)
-            & (refuser_age < 18 * WEEKS_PER_YEAR)
-            & (draw[refusing] < s.school.dropout_rate)
-        ]
-        y.track[dropout] = Track.NEITHER
-        y.school_refusal[dropout] = False
-        self._start_work(finds_work)
-        changed += [dropout, finds_work, self._job_loss_and_retirement()]
-        # Refreshed with next week's newcomers, before the onset hazard needs them.
-        self.mark_stale(np.concatenate(changed))
-
-    def _job_loss_and_retirement(self) -> np.ndarray:
-        """Workers who leave work (more in a hiring freeze) or retire this week.
-
-        Returns:
-            The youths whose track changed.
-        """
-        labour, y = self.scenario.labour, self.youths
-        draw = self.streams.draw("labour")
-        p_loss = min(
-            labour.job_loss_rate
-            * math.exp(labour.job_market_effect * self.calendar.job_market_gap),
-            1.0,
+        labour, gap = s.labour, self.calendar.job_market_gap
+        rates = careers.CareerRates(
+            find_work=s.school.find_work_rate * math.exp(-labour.job_market_effect * gap),
+            work_scar=labour.work_scar_per_year_lost,
+            dropout_32=np.float32(s.school.dropout_rate),
+            job_loss=min(labour.job_loss_rate * math.exp(labour.job_market_effect * gap), 1.0),
+            retirement=min(labour.retirement_rate * math.exp(labour.job_market_effect * gap), 1.0),
         )
-        p_retire = min(
-            labour.retirement_rate
-            * math.exp(labour.job_market_effect * self.calendar.job_market_gap),
-            1.0,
-        )
-        losing, retiring = kernels.job_moves(
+        codes = CAREER_CODES._replace(retirement_weeks=labour.retirement_age * WEEKS_PER_YEAR)
+        changed = careers.update(
             y.track,
+            y.state,
             y.age_weeks,
-            p_loss,
-            p_retire,
-            labour.retirement_age * WEEKS_PER_YEAR,
-            WORK,
-            draw.counter,
+            y.years_lost,
+            y.school_refusal,
+            y.work_start_age,
+            refusing,
+            rates,
+            codes,
+            self.streams.draw("track").counter,
+            self.streams.draw("labour").counter,
         )
-        y.track[losing] = Track.NEITHER
-        y.track[retiring] = Track.RETIRED
-        return np.concatenate([losing, retiring])
+        # Refreshed with next week's newcomers, before the onset hazard needs them.
+        self.mark_stale(np.concatenate((at_18, at_22, changed)))
 
     def _leave_school(self, seats: np.ndarray) -> np.ndarray:
         """At 18: university, work or neither, fixed by the youth's transition draw."""

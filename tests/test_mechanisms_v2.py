@@ -44,7 +44,6 @@ def pupils(model: HikiModel, age_years: float, state: int = State.ENGAGED) -> No
     y.track[:] = Track.SCHOOL
     y.state[:] = state
     y.school_refusal[:] = False
-    model.kernel._refusers = None
 
 
 def school_week(model: HikiModel, weeks_into_year: int) -> None:
@@ -69,7 +68,7 @@ def test_engaged_pupils_start_refusing_at_the_rate_of_their_grade(
     pupils(model, age)
     # The first week of the school year: the age now is the age at its start.
     school_week(model, 0)
-    refusers = model.kernel._update_refusal(np.zeros(0, np.int64))
+    refusers = model.kernel.update_conditions()
     assert within_binomial(len(refusers), SEATS, expected_share)
 
 
@@ -77,7 +76,7 @@ def test_at_risk_pupils_start_more_often_by_the_weight() -> None:
     model = hand_model(**{"school.refusal_start": 0.05, "school.refusal_at_risk_weight": 1.0})
     pupils(model, 13.0, State.AT_RISK)
     school_week(model, 10)
-    refusers = model.kernel._update_refusal(np.zeros(0, np.int64))
+    refusers = model.kernel.update_conditions()
     assert within_binomial(len(refusers), SEATS, 0.05 * math.e)
 
 
@@ -85,7 +84,7 @@ def test_the_calendar_multiplies_the_start_of_refusal() -> None:
     model = hand_model(**{"school.refusal_start": 0.05})
     pupils(model, 13.0)
     model.kernel.calendar = CalendarEffects(refusal_multiplier=3.0, week_of_year=30)
-    refusers = model.kernel._update_refusal(np.zeros(0, np.int64))
+    refusers = model.kernel.update_conditions()
     assert within_binomial(len(refusers), SEATS, 0.15)
 
 
@@ -93,9 +92,8 @@ def test_withdrawn_pupils_always_refuse_and_never_stop() -> None:
     model = hand_model(**{"school.refusal_start": 0.0, "school.refusal_stop": 1.0})
     pupils(model, 16.0, State.WITHDRAWN)
     school_week(model, 5)
-    everyone = np.arange(SEATS)
-    assert len(model.kernel._update_refusal(everyone)) == SEATS
-    assert len(model.kernel._update_refusal(everyone)) == SEATS
+    assert len(model.kernel.update_conditions()) == SEATS
+    assert len(model.kernel.update_conditions()) == SEATS
 
 
 @pytest.mark.parametrize(
@@ -121,7 +119,7 @@ def test_refusal_remits_at_the_school_transitions(
     model.population.youths.age_weeks[:] += weeks_into_year
     model.population.youths.school_refusal[:] = True
     school_week(model, weeks_into_year)
-    refusers = model.kernel._update_refusal(np.zeros(0, np.int64))
+    refusers = model.kernel.update_conditions()
     assert within_binomial(SEATS - len(refusers), SEATS, expected_share)
 
 
@@ -132,9 +130,7 @@ def test_refusal_ends_when_school_does() -> None:
     y.school_refusal[:] = True
     y.track[: SEATS // 2] = Track.NEITHER
     school_week(model, 10)
-    np.testing.assert_array_equal(
-        model.kernel._update_refusal(np.zeros(0, np.int64)), np.arange(SEATS // 2, SEATS)
-    )
+    np.testing.assert_array_equal(model.kernel.update_conditions(), np.arange(SEATS // 2, SEATS))
 
 
 def test_a_refusal_history_adds_its_weight_to_the_onset_logit_and_nothing_else() -> None:
@@ -150,13 +146,20 @@ def test_a_refusal_history_adds_its_weight_to_the_onset_logit_and_nothing_else()
 
 
 def test_reaching_30_days_marks_the_history_and_refreshes_the_onset_logit() -> None:
-    model = hand_model(**{"school.refusal_history_weight": 0.9})
+    model = hand_model(
+        **{
+            "school.refusal_history_weight": 0.9,
+            "school.refusal_start": 0.0,
+            "school.refusal_stop": 0.0,
+        }
+    )
     y, kernel = model.population.youths, model.kernel
     pupils(model, 13.0)
     school_week(model, 10)
+    y.school_refusal[:3] = True
     y.school_year_refusal_weeks[:3] = 5
     kernel._stale.clear()
-    kernel._count_refusal_weeks(np.arange(3))
+    np.testing.assert_array_equal(kernel.update_conditions(), [0, 1, 2])
     assert y.ever_refused_school[:3].all() and not y.ever_refused_school[3:].any()
     np.testing.assert_array_equal(np.concatenate(kernel._stale), [0, 1, 2])
 
@@ -261,7 +264,8 @@ def test_retirement_follows_the_labour_market(gap: float) -> None:
     y.age_weeks[:] = 61 * WEEKS_PER_YEAR
     y.track[:] = Track.WORK
     model.kernel.calendar = CalendarEffects(job_market_gap=gap)
-    retiring = model.kernel._job_loss_and_retirement()
+    model.kernel.update_tracks(np.zeros(0, np.int64))
+    retiring = np.flatnonzero(y.track == Track.RETIRED)
     assert within_binomial(len(retiring), SEATS, 0.1 * 2.0**gap)
     assert np.all(y.track[retiring] == Track.RETIRED)
 
@@ -278,14 +282,13 @@ def test_misfit_raises_onset_in_working_ages() -> None:
 # Depression during withdrawal and remission in care (item 5) -------------------------------
 
 
-def withdrawn_seats(model: HikiModel, years: float) -> np.ndarray:
+def withdrawn_seats(model: HikiModel, years: float) -> None:
+    """Make every seat withdrawn for ``years``, with no disorder and not depressed."""
     y = model.population.youths
     y.state[:] = State.WITHDRAWN
     y.withdrawn_weeks[:] = int(years * WEEKS_PER_YEAR)
     y.disorder[:] = Disorder.NONE
     y.depressed[:] = False
-    model.kernel._depressed = None
-    return np.arange(SEATS)
 
 
 @pytest.mark.parametrize(("years", "expected"), [(0.0, 0.05), (4.0, 0.05 * 3.0)])
@@ -295,7 +298,8 @@ def test_the_depression_hazard_rises_with_the_years_withdrawn(
     model = hand_model(
         **{"individual.depression_onset_rate": 0.05, "individual.depression_duration_growth": 0.5}
     )
-    model.kernel.update_disorders(withdrawn_seats(model, years))
+    withdrawn_seats(model, years)
+    model.kernel.update_conditions()
     y = model.population.youths
     assert within_binomial(int(y.depressed.sum()), SEATS, expected)
     np.testing.assert_array_equal(y.ever_depressed, y.depressed)
@@ -303,9 +307,9 @@ def test_the_depression_hazard_rises_with_the_years_withdrawn(
 
 def test_a_latent_depression_is_not_depressed_again() -> None:
     model = hand_model(**{"individual.depression_onset_rate": 1.0})
-    seats = withdrawn_seats(model, 1.0)
+    withdrawn_seats(model, 1.0)
     model.population.youths.disorder[:] = Disorder.DEPRESSION
-    model.kernel.update_disorders(seats)
+    model.kernel.update_conditions()
     assert not model.population.youths.depressed.any()
 
 
@@ -323,7 +327,7 @@ def test_depression_remits_faster_in_clinical_care(care: int, expected: float) -
     y.depressed[:] = True
     y.ever_depressed[:] = True
     y.care[:] = care
-    model.kernel.update_disorders(np.zeros(0, np.int64))
+    model.kernel.update_conditions()
     assert within_binomial(int(np.count_nonzero(~y.depressed)), SEATS, expected)
     assert y.ever_depressed.all()
 
@@ -348,7 +352,7 @@ def test_clinical_care_brings_detected_treatable_disorders_into_remission(
     y.disorder[:] = disorder
     y.care[:] = care
     y.disorder_detected[:] = detected
-    model.kernel.update_disorders(np.zeros(0, np.int64))
+    model.kernel.update_conditions()
     assert within_binomial(int(y.disorder_remitted.sum()), SEATS, expected)
 
 
@@ -359,7 +363,7 @@ def test_a_remitted_disorder_relapses_only_after_clinical_care(care: int, expect
     y.disorder[:] = Disorder.SOCIAL_ANXIETY
     y.disorder_remitted[:] = True
     y.care[:] = care
-    model.kernel.update_disorders(np.zeros(0, np.int64))
+    model.kernel.update_conditions()
     assert within_binomial(int(np.count_nonzero(~y.disorder_remitted)), SEATS, expected)
 
 

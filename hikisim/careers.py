@@ -1,0 +1,165 @@
+"""One compiled weekly pass for moves between school, work and neither.
+
+:meth:`hikisim.dynamics.Kernel.update_tracks` states the rules and calls these passes:
+dropout of school refusers, finding work, losing work and retiring. The moves at 18 and
+22 (leaving school, graduating) stay in numpy there, as their chances use numpy's
+float32 exponential; :func:`turning` only finds who makes them.
+
+Each rule reads and writes one person's own columns, in the order the numpy code
+applied them (work is found before this week's dropouts join NEITHER, and job moves
+see this week's new workers), and each reads its stream at the same counters, so the
+results are the same bit for bit.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numba
+import numpy as np
+
+from hikisim.kernels import job_moves, work_finders
+from hikisim.philox import uniform
+
+Counter = tuple[np.uint64, np.uint64, np.int64, np.int64]
+
+
+class CareerRates(NamedTuple):
+    """This week's chances of the moves (the job market's factors included).
+
+    Attributes:
+        find_work: Weekly chance of finding work with no years lost.
+        work_scar: Fall in the log of that chance per year lost.
+        dropout_32: Weekly chance that a refuser aged 15-17 drops out, as float32.
+        job_loss: Weekly chance of losing a job.
+        retirement: Weekly chance of retiring, from ``retirement_weeks`` of age.
+    """
+
+    find_work: float
+    work_scar: float
+    dropout_32: np.float32
+    job_loss: float
+    retirement: float
+
+
+class CareerCodes(NamedTuple):
+    """Track and state codes, and ages in weeks."""
+
+    neither: int
+    work: int
+    retired: int
+    engaged: int
+    working_age_weeks: int
+    adult_weeks: int
+    retirement_weeks: int
+
+
+@numba.njit(cache=True)
+def turning(
+    age_weeks: np.ndarray, track: np.ndarray, first: int, first_track: int, second: int,
+    second_track: int,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """People exactly ``first`` weeks old on ``first_track``, and ``second`` on ``second_track``.
+
+    Args:
+        age_weeks: Age in weeks.
+        track: Track code.
+        first: The first age, in weeks (18 years: leaving school).
+        first_track: The track they must be on (SCHOOL).
+        second: The second age (22 years: graduating).
+        second_track: The track they must be on (UNIVERSITY).
+
+    Returns:
+        The two groups' seats (each ascending).
+    """
+    at_first = []
+    at_second = []
+    for seat in range(len(age_weeks)):
+        age = age_weeks[seat]
+        if age == first and track[seat] == first_track:
+            at_first.append(seat)
+        elif age == second and track[seat] == second_track:
+            at_second.append(seat)
+    return np.array(at_first, np.int64), np.array(at_second, np.int64)
+
+
+@numba.njit(cache=True)
+def update(
+    track: np.ndarray,
+    state: np.ndarray,
+    age_weeks: np.ndarray,
+    years_lost: np.ndarray,
+    school_refusal: np.ndarray,
+    work_start_age: np.ndarray,
+    refusers: np.ndarray,
+    rates: CareerRates,
+    codes: CareerCodes,
+    track_counter: Counter,
+    labour_counter: Counter,
+) -> np.ndarray:
+    """A week of dropout, finding work, losing work and retiring.
+
+    Engaged people of working age in neither school nor work find work at
+    ``find_work`` times ``exp(-work_scar * years lost)`` a week (track stream); refusers
+    aged 15-17 drop out into NEITHER at ``dropout_32`` (the same stream: the two groups
+    are disjoint); then every worker, this week's new ones too, loses the job at
+    ``job_loss`` or, from retirement age, retires at ``retirement`` (labour stream).
+
+    Args:
+        track: Track code per person; updated.
+        state: State code per person.
+        age_weeks: Age in weeks.
+        years_lost: Years lost to withdrawal.
+        school_refusal: Whether each person refuses school; dropouts stop.
+        work_start_age: Age in weeks at the start of the current job; set for new
+            workers.
+        refusers: The school refusers (ascending).
+        rates: This week's chances.
+        codes: Codes and ages in weeks.
+        track_counter: The track stream's key words, week and draw.
+        labour_counter: The labour stream's.
+
+    Returns:
+        Everyone whose track changed (dropouts, new workers, job losers, retirees).
+    """
+    finders = work_finders(
+        track,
+        state,
+        age_weeks,
+        years_lost,
+        rates.find_work,
+        rates.work_scar,
+        codes.neither,
+        codes.engaged,
+        codes.working_age_weeks,
+        track_counter,
+    )
+    k0, k1, week, draw = track_counter
+    dropouts = []
+    for seat in refusers:
+        age = age_weeks[seat]
+        if (
+            codes.working_age_weeks <= age < codes.adult_weeks
+            and uniform(k0, k1, seat, week, draw) < rates.dropout_32
+        ):
+            dropouts.append(seat)
+    for seat in dropouts:
+        track[seat] = codes.neither
+        school_refusal[seat] = False
+    for seat in finders:
+        track[seat] = codes.work
+        work_start_age[seat] = age_weeks[seat]
+    losing, retiring = job_moves(
+        track,
+        age_weeks,
+        rates.job_loss,
+        rates.retirement,
+        codes.retirement_weeks,
+        codes.work,
+        labour_counter,
+    )
+    for seat in losing:
+        track[seat] = codes.neither
+    for seat in retiring:
+        track[seat] = codes.retired
+    return np.concatenate((np.array(dropouts, np.int64), finders, losing, retiring))

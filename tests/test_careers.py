@@ -1,0 +1,133 @@
+"""Known-answer tests of the compiled careers pass (hikisim.careers).
+
+The pass is compared with its rules written out in numpy (the code it replaced), on a
+scrambled population with high chances, so that every move happens many times.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hikisim import careers
+from hikisim.dynamics import CAREER_CODES
+from hikisim.philox import uniforms_all, uniforms_at
+from hikisim.states import WEEKS_PER_YEAR, State, Track
+
+N = 5_000
+ENGAGED, WITHDRAWN = int(State.ENGAGED), int(State.WITHDRAWN)
+NEITHER, WORK, RETIRED, SCHOOL = int(Track.NEITHER), int(Track.WORK), int(Track.RETIRED), 0
+CODES = CAREER_CODES._replace(retirement_weeks=60 * WEEKS_PER_YEAR)
+RATES = careers.CareerRates(
+    find_work=0.3, work_scar=0.4, dropout_32=np.float32(0.3), job_loss=0.1, retirement=0.2
+)
+TRACK = (np.uint64(0xACE), np.uint64(0xD1CE), 77, 0)
+LABOUR = (np.uint64(0xFACE), np.uint64(0xB00C), 77, 0)
+
+
+def population(seed: int) -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    refusing = rng.random(N) < 0.3
+    return {
+        "track": rng.choice([int(t) for t in Track], N).astype(np.int8),
+        "state": rng.choice([ENGAGED, WITHDRAWN], N, p=[0.8, 0.2]).astype(np.int8),
+        "age_weeks": rng.integers(12 * WEEKS_PER_YEAR, 65 * WEEKS_PER_YEAR, N).astype(np.int16),
+        "years_lost": (rng.random(N) * 4).astype(np.float32),
+        "school_refusal": refusing,
+        "work_start_age": np.full(N, -(2**30), np.int32),
+    }
+
+
+def reference(p: dict[str, np.ndarray], rates: careers.CareerRates) -> np.ndarray:
+    """The numpy rules: work found, then dropouts, then job losses and retirement."""
+    track, age = p["track"], p["age_weeks"]
+    looking = (track == NEITHER) & (p["state"] == ENGAGED) & (age >= CODES.working_age_weeks)
+    chance = rates.find_work * np.exp(-rates.work_scar * p["years_lost"].astype(np.float64))
+    finders = np.flatnonzero(looking & (uniforms_all(*TRACK, N) < chance))
+    refusers = np.flatnonzero(p["school_refusal"])
+    refuser_age = age[refusers]
+    dropouts = refusers[
+        (refuser_age >= CODES.working_age_weeks)
+        & (refuser_age < CODES.adult_weeks)
+        & (uniforms_at(*TRACK, refusers) < rates.dropout_32)
+    ]
+    track[dropouts] = NEITHER
+    p["school_refusal"][dropouts] = False
+    track[finders] = WORK
+    p["work_start_age"][finders] = age[finders]
+    u = uniforms_all(*LABOUR, N).astype(np.float64)  # the pass compares in float64
+    workers = track == WORK
+    losing = np.flatnonzero(workers & (u < rates.job_loss))
+    retiring = np.flatnonzero(
+        workers
+        & (u >= rates.job_loss)
+        & (u < rates.job_loss + rates.retirement)
+        & (age >= CODES.retirement_weeks)
+    )
+    track[losing] = NEITHER
+    track[retiring] = RETIRED
+    return np.concatenate([dropouts, finders, losing, retiring])
+
+
+def run(p: dict[str, np.ndarray], rates: careers.CareerRates) -> np.ndarray:
+    refusers = np.flatnonzero(p["school_refusal"])
+    return careers.update(
+        p["track"], p["state"], p["age_weeks"], p["years_lost"], p["school_refusal"],
+        p["work_start_age"], refusers, rates, CODES, TRACK, LABOUR,
+    )  # fmt: skip
+
+
+def test_the_pass_matches_the_rules_in_numpy() -> None:
+    got_population, want_population = population(1), population(1)
+    before = population(1)["track"]
+    got = run(got_population, RATES)
+    want = reference(want_population, RATES)
+    np.testing.assert_array_equal(got, want)
+    for name, column in got_population.items():
+        np.testing.assert_array_equal(column, want_population[name], err_msg=name)
+    after = got_population["track"]
+    # Not vacuous: every move happened.
+    assert ((before == NEITHER) & (after == WORK)).sum() > 50
+    assert ((before == WORK) & (after == NEITHER)).sum() > 50
+    assert ((before == WORK) & (after == RETIRED)).sum() > 20
+    assert (got_population["school_refusal"] < population(1)["school_refusal"]).sum() > 10
+
+
+def test_a_new_worker_can_lose_the_job_the_same_week() -> None:
+    """Job moves see this week's new workers (as the numpy code did)."""
+    p = population(2)
+    rates = RATES._replace(find_work=1.0, work_scar=0.0, job_loss=1.0, retirement=0.0)
+    run(p, rates)
+    assert not np.any(p["track"] == WORK)
+
+
+def test_turning_finds_exact_ages_on_their_tracks() -> None:
+    age = np.array([18, 18, 22, 22, 19, 18], np.int16) * WEEKS_PER_YEAR
+    track = np.array([SCHOOL, WORK, int(Track.UNIVERSITY), SCHOOL, SCHOOL, SCHOOL], np.int8)
+    first, second = careers.turning(
+        age, track, 18 * WEEKS_PER_YEAR, SCHOOL, 22 * WEEKS_PER_YEAR, int(Track.UNIVERSITY)
+    )
+    np.testing.assert_array_equal(first, [0, 5])
+    np.testing.assert_array_equal(second, [2])
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**16),
+    find_work=st.floats(0.0, 1.0),
+    scar=st.floats(0.0, 2.0),
+    dropout=st.floats(0.0, 1.0, width=32),
+    loss=st.floats(0.0, 0.5),
+    retirement=st.floats(0.0, 0.5),
+)
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_property_the_pass_matches_the_rules(
+    seed: int, find_work: float, scar: float, dropout: float, loss: float, retirement: float
+) -> None:
+    rates = careers.CareerRates(find_work, scar, np.float32(dropout), loss, retirement)
+    got_population, want_population = population(seed), population(seed)
+    np.testing.assert_array_equal(run(got_population, rates), reference(want_population, rates))
+    for name, column in got_population.items():
+        np.testing.assert_array_equal(column, want_population[name], err_msg=name)
