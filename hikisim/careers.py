@@ -72,13 +72,17 @@ def turning(
     Returns:
         The two groups' seats (each ascending).
     """
-    at_first = []
-    at_second = []
+    # A branch-free screen (vectorized) for either age; the few found are then split.
+    either = np.empty(len(age_weeks), np.bool_)
     for seat in range(len(age_weeks)):
         age = age_weeks[seat]
-        if age == first and track[seat] == first_track:
+        either[seat] = (age == first) | (age == second)
+    at_first = []
+    at_second = []
+    for seat in np.flatnonzero(either):
+        if age_weeks[seat] == first and track[seat] == first_track:
             at_first.append(seat)
-        elif age == second and track[seat] == second_track:
+        elif age_weeks[seat] == second and track[seat] == second_track:
             at_second.append(seat)
     return np.array(at_first, np.int64), np.array(at_second, np.int64)
 

@@ -60,6 +60,15 @@ RETIRED = int(Track.RETIRED)
 ONLINE = int(TieKind.ONLINE)
 DEPRESSION = int(Disorder.DEPRESSION)
 NO_SEATS = np.empty(0, np.int64)
+# The codes kernels.static_onset_logits compares with.
+ONSET_CODES = (
+    SCHOOL,
+    NEITHER,
+    RETIRED,
+    int(Parenting.NEGLECT_REJECTION),
+    int(Parenting.OVERPROTECTION),
+    LOW_ACHIEVEMENT_Z,
+)
 CAREER_CODES = careers.CareerCodes(
     neither=NEITHER,
     work=WORK,
@@ -241,6 +250,7 @@ class Kernel:
         self._scenario = scenario
         self.age_logit = self._age_table()
         self.episode_rates = episode_rates(scenario)
+        self.onset_weights = onset_weights(scenario)
 
     def _age_table(self) -> np.ndarray:
         dyn = self.scenario.dynamics
@@ -264,34 +274,34 @@ class Kernel:
             self._stale.clear()
         if len(seats) == 0:
             return
-        s = self.scenario
         y, fam, sch = self.youths, self.population.families, self.population.schools
-        family, school = y.family[seats], y.school[seats]
-        parenting = fam.parenting[family]
-        gap = fam.high_expectations[family] & (y.achievement[seats] < LOW_ACHIEVEMENT_Z)
-        track = y.track[seats]
-        pupil = track == Track.SCHOOL
-        logit = (
-            s.dynamics.onset_base
-            + s.individual.introversion_weight * y.introversion[seats]
-            + s.individual.trauma_weight * y.trauma[seats]
-            + s.individual.disorder_onset_weight * (y.disorder[seats] > 0)
-            + s.individual.male_weight * y.male[seats]
-            + s.family.neglect_weight * (parenting == Parenting.NEGLECT_REJECTION)
-            + s.family.overprotection_weight * (parenting == Parenting.OVERPROTECTION)
-            + s.family.expectation_gap_weight * gap
-            + pupil * s.school.climate_weight * -sch.climate[school]
-            + pupil * s.school.pressure_weight * sch.pressure[school]
-            + pupil * s.school.pupil_risk
-            + s.school.refusal_history_weight * y.ever_refused_school[seats]
-            + s.school.neither_weight * ((track == NEITHER) | (track == RETIRED))
-            + s.society.urbanization_weight * sch.urban[school]
-            + s.society.cohesion_weight * (0.5 - sch.cohesion[school])
-            + s.society.internet_weight
-            * s.society.internet_penetration
-            * y.internet_intensity[seats]
+        # One compiled pass (kernels.static_onset_logits) sums, for each youth: the base;
+        # introversion, trauma, a disorder and sex; neglecting or overprotective
+        # parenting and high expectations with low achievement; for pupils the school's
+        # climate and pressure and the pupil risk; a refusal history; being outside
+        # school and work (NEITHER or RETIRED); an urban school, low cohesion and
+        # internet use.
+        inputs = kernels.OnsetInputs(
+            y.family,
+            y.school,
+            y.introversion,
+            y.trauma,
+            y.disorder,
+            y.male,
+            y.achievement,
+            y.track,
+            y.ever_refused_school,
+            y.internet_intensity,
+            fam.parenting,
+            fam.high_expectations,
+            sch.climate,
+            sch.pressure,
+            sch.urban,
+            sch.cohesion,
         )
-        self.static_onset[seats] = logit
+        kernels.static_onset_logits(
+            np.asarray(seats, np.int64), inputs, self.onset_weights, ONSET_CODES, self.static_onset
+        )
 
     def nonengaged(self) -> np.ndarray:
         """The youths not engaged, ascending.
@@ -620,6 +630,8 @@ class Kernel:
         self.log.close(rows, week, outcome)
 
     def _end_withdrawal(self, seats: np.ndarray, week: int) -> None:
+        if len(seats) == 0:
+            return
         y = self.youths
         self._close_episodes(seats, week, "recovering")
         y.state[seats] = State.RECOVERING
@@ -636,6 +648,8 @@ class Kernel:
             work_draw: One uniform each, deciding whether they go straight to work.
             week: This week.
         """
+        if len(seats) == 0:
+            return
         y = self.youths
         self.log.set("outcome", y.episode_row[seats], OUTCOMES.index("reintegrated"))
         y.state[seats] = State.ENGAGED
@@ -687,19 +701,21 @@ class Kernel:
         y = self.youths
         if withdrawn is None:
             withdrawn = np.flatnonzero(y.state == WITHDRAWN)
-        y.withdrawn_weeks[withdrawn] += 1
-        narrow = withdrawn[y.narrow[withdrawn]]
-        y.narrow_weeks[narrow] += 1
-        y.ever_koyama[narrow[y.narrow_weeks[narrow] == HIKIKOMORI_MIN_WEEKS]] = True
-        reached = withdrawn[y.withdrawn_weeks[withdrawn] == HIKIKOMORI_MIN_WEEKS]
-        y.ever_broad[reached] = True
         # The age at onset is the one the log recorded (ages may be frozen by the scenario).
-        onset_age = self.log.column("onset_age")[y.episode_row[reached]]
-        qualified = reached[onset_age < HIKIKOMORI_MAX_ONSET_AGE]
-        self.log.set("hikikomori", y.episode_row[qualified], True)
-        # The seed definition is complete (narrow) withdrawal in a qualifying episode.
-        y.ever_hikikomori[narrow[self.log.column("hikikomori")[y.episode_row[narrow]]]] = True
-        return len(qualified)
+        return kernels.advance_episode_clocks(
+            withdrawn,
+            y.withdrawn_weeks,
+            y.narrow,
+            y.narrow_weeks,
+            y.ever_broad,
+            y.ever_koyama,
+            y.ever_hikikomori,
+            y.episode_row,
+            self.log.column("onset_age"),
+            self.log.column("hikikomori"),
+            HIKIKOMORI_MIN_WEEKS,
+            HIKIKOMORI_MAX_ONSET_AGE,
+        )
 
     def update_conditions(self) -> np.ndarray:
         """School refusal, internet addiction, sleep reversal, depression and remission.
@@ -949,6 +965,35 @@ class Kernel:
             draw.counter,
         )
         net.note_changed_rows(rows)
+
+
+def onset_weights(scenario: Scenario) -> kernels.OnsetWeights:
+    """The scenario's weights of the time-invariant part of the onset logit."""
+    ind, fam, school, society = (
+        scenario.individual,
+        scenario.family,
+        scenario.school,
+        scenario.society,
+    )
+    return kernels.OnsetWeights(
+        onset_base=scenario.dynamics.onset_base,
+        introversion=ind.introversion_weight,
+        trauma=ind.trauma_weight,
+        disorder=ind.disorder_onset_weight,
+        male=ind.male_weight,
+        neglect=fam.neglect_weight,
+        overprotection=fam.overprotection_weight,
+        expectation_gap=fam.expectation_gap_weight,
+        climate=school.climate_weight,
+        pressure=school.pressure_weight,
+        pupil_risk=school.pupil_risk,
+        refusal_history=school.refusal_history_weight,
+        neither=school.neither_weight,
+        urbanization=society.urbanization_weight,
+        cohesion=society.cohesion_weight,
+        # Multiplied first, as the numpy expression did.
+        internet=society.internet_weight * society.internet_penetration,
+    )
 
 
 def episode_rates(scenario: Scenario) -> kernels.EpisodeRates:

@@ -103,6 +103,105 @@ def onset(
     return np.array(found, np.int64)
 
 
+class OnsetWeights(NamedTuple):
+    """The scenario's weights of the time-invariant part of the onset logit.
+
+    Each is the scenario value of the same name (see :class:`hikisim.scenario.Scenario`);
+    ``internet`` is the internet weight times the internet penetration.
+    """
+
+    onset_base: float
+    introversion: float
+    trauma: float
+    disorder: float
+    male: float
+    neglect: float
+    overprotection: float
+    expectation_gap: float
+    climate: float
+    pressure: float
+    pupil_risk: float
+    refusal_history: float
+    neither: float
+    urbanization: float
+    cohesion: float
+    internet: float
+
+
+class OnsetInputs(NamedTuple):
+    """The youth, family and school columns the static onset logit reads."""
+
+    family: np.ndarray
+    school: np.ndarray
+    introversion: np.ndarray
+    trauma: np.ndarray
+    disorder: np.ndarray
+    male: np.ndarray
+    achievement: np.ndarray
+    track: np.ndarray
+    ever_refused_school: np.ndarray
+    internet_intensity: np.ndarray
+    parenting: np.ndarray
+    high_expectations: np.ndarray
+    climate: np.ndarray
+    pressure: np.ndarray
+    urban: np.ndarray
+    cohesion: np.ndarray
+
+
+@numba.njit(cache=True)
+def static_onset_logits(
+    seats: np.ndarray,
+    inputs: OnsetInputs,
+    weights: OnsetWeights,
+    codes: tuple[int, int, int, int, int, float],
+    out: np.ndarray,
+) -> None:
+    """The time-invariant part of the onset logit of some youths, into ``out[seats]``.
+
+    The sum of the four factor groups' terms (see ``Kernel.refresh_static``), in the
+    precision numpy gave the same expression: the first two terms and the products of
+    float32 columns with Python floats in float32, the rest in float64, the total
+    stored as float32.
+
+    Args:
+        seats: The youths to refresh.
+        inputs: The columns read.
+        weights: The scenario's weights.
+        codes: The SCHOOL, NEITHER and RETIRED tracks, the NEGLECT_REJECTION and
+            OVERPROTECTION parenting styles, and the low-achievement z-score.
+        out: Each youth's static logit (float32); updated at ``seats``.
+    """
+    school_code, neither, retired, neglect, overprotection, low_achievement = codes
+    f32 = np.float32
+    for seat in seats:
+        family, school, track = inputs.family[seat], inputs.school[seat], inputs.track[seat]
+        parenting = inputs.parenting[family]
+        pupil = 1.0 if track == school_code else 0.0
+        gap = inputs.high_expectations[family] and inputs.achievement[seat] < f32(low_achievement)
+        personal = f32(
+            f32(weights.onset_base) + f32(weights.introversion) * inputs.introversion[seat]
+        )
+        logit = (
+            np.float64(personal)
+            + weights.trauma * inputs.trauma[seat]
+            + weights.disorder * (inputs.disorder[seat] > 0)
+            + weights.male * inputs.male[seat]
+            + weights.neglect * (parenting == neglect)
+            + weights.overprotection * (parenting == overprotection)
+            + weights.expectation_gap * gap
+            + pupil * weights.climate * np.float64(-inputs.climate[school])
+            + pupil * weights.pressure * np.float64(inputs.pressure[school])
+            + pupil * weights.pupil_risk
+            + weights.refusal_history * inputs.ever_refused_school[seat]
+            + weights.neither * ((track == neither) | (track == retired))
+            + weights.urbanization * inputs.urban[school]
+            + np.float64(f32(weights.cohesion) * f32(f32(0.5) - inputs.cohesion[school]))
+            + np.float64(f32(weights.internet) * inputs.internet_intensity[seat])
+        )
+        out[seat] = f32(logit)
+
+
 @numba.njit(cache=True, inline="always")
 def _logistic_bound(logit: np.float32) -> np.float32:
     """An upper bound of the logistic function made without an exp (so it vectorizes).
@@ -725,6 +824,64 @@ def care_leavers(
         if state[seat] == engaged or uniform(k0, k1, seat, week, draw) < dropout:
             found.append(seat)
     return np.array(found, np.int64)
+
+
+@numba.njit(cache=True)
+def advance_episode_clocks(
+    withdrawn: np.ndarray,
+    withdrawn_weeks: np.ndarray,
+    narrow: np.ndarray,
+    narrow_weeks: np.ndarray,
+    ever_broad: np.ndarray,
+    ever_koyama: np.ndarray,
+    ever_hikikomori: np.ndarray,
+    episode_row: np.ndarray,
+    onset_age: np.ndarray,
+    hikikomori: np.ndarray,
+    min_weeks: int,
+    max_onset_age: float,
+) -> int:
+    """A week on the episode clocks of the withdrawn, and the definitions they reach.
+
+    Each withdrawn person's episode gains a week, and a week at the narrow severity if
+    narrow. At ``min_weeks`` an episode counts for the broad (cao) definition, and is
+    hikikomori (the seed definition) if its logged onset age is below
+    ``max_onset_age``; ``min_weeks`` at the narrow severity make it a koyama episode.
+    Complete (narrow) withdrawal in a hikikomori episode marks the person.
+
+    Args:
+        withdrawn: The withdrawn (ascending).
+        withdrawn_weeks: Weeks into each person's episode; updated.
+        narrow: Whether each person is at the narrow severity.
+        narrow_weeks: Weeks at it in the episode; updated.
+        ever_broad: Ever withdrawn ``min_weeks``; updated.
+        ever_koyama: Ever ``min_weeks`` at the narrow severity; updated.
+        ever_hikikomori: Ever completely withdrawn in a hikikomori episode; updated.
+        episode_row: Each person's row in the episode log.
+        onset_age: The log's onset age of each episode.
+        hikikomori: The log's flag of episodes that qualify; updated.
+        min_weeks: The weeks that make an episode count (26).
+        max_onset_age: The onset age below which it is hikikomori (30).
+
+    Returns:
+        The number of episodes that qualified as hikikomori this week.
+    """
+    qualified = 0
+    for seat in withdrawn:
+        withdrawn_weeks[seat] += 1
+        row = episode_row[seat]
+        if withdrawn_weeks[seat] == min_weeks:
+            ever_broad[seat] = True
+            if onset_age[row] < max_onset_age:
+                hikikomori[row] = True
+                qualified += 1
+        if narrow[seat]:
+            narrow_weeks[seat] += 1
+            if narrow_weeks[seat] == min_weeks:
+                ever_koyama[seat] = True
+            if hikikomori[row]:
+                ever_hikikomori[seat] = True
+    return qualified
 
 
 class Census(NamedTuple):

@@ -573,3 +573,54 @@ def test_census_counts_match_numpy_on_a_scrambled_town() -> None:
     want = (1.0 - np.exp(-scar * y.years_lost[scarred].astype(np.float64))).sum()
     assert scar_weeks == pytest.approx(want, rel=1e-9)
     assert expected["hikikomori"] > 0 and scar_weeks > 0
+
+
+def reference_static_onset(model: HikiModel, seats: np.ndarray) -> np.ndarray:
+    """The static onset logit as the numpy expression the compiled pass replaced."""
+    s, pop = model.kernel.scenario, model.population
+    y, fam, sch = pop.youths, pop.families, pop.schools
+    family, school = y.family[seats], y.school[seats]
+    parenting = fam.parenting[family]
+    gap = fam.high_expectations[family] & (y.achievement[seats] < -0.5)
+    track = y.track[seats]
+    pupil = track == Track.SCHOOL
+    logit = (
+        s.dynamics.onset_base
+        + s.individual.introversion_weight * y.introversion[seats]
+        + s.individual.trauma_weight * y.trauma[seats]
+        + s.individual.disorder_onset_weight * (y.disorder[seats] > 0)
+        + s.individual.male_weight * y.male[seats]
+        + s.family.neglect_weight * (parenting == 1)
+        + s.family.overprotection_weight * (parenting == 2)
+        + s.family.expectation_gap_weight * gap
+        + pupil * s.school.climate_weight * -sch.climate[school]
+        + pupil * s.school.pressure_weight * sch.pressure[school]
+        + pupil * s.school.pupil_risk
+        + s.school.refusal_history_weight * y.ever_refused_school[seats]
+        + s.school.neither_weight * ((track == Track.NEITHER) | (track == Track.RETIRED))
+        + s.society.urbanization_weight * sch.urban[school]
+        + s.society.cohesion_weight * (0.5 - sch.cohesion[school])
+        + s.society.internet_weight * s.society.internet_penetration * y.internet_intensity[seats]
+    )
+    return logit.astype(np.float32)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_static_onset_logits_match_the_numpy_expression_bit_for_bit(seed: int) -> None:
+    """Every term, in numpy's precision, on a town with every track and trait scrambled."""
+    overrides = {"population.youths": 3_000, "society.internet_penetration": 0.83}
+    model = HikiModel(Scenario().with_overrides(overrides), seed=seed)
+    y, rng = model.population.youths, np.random.default_rng(seed)
+    n = len(y)
+    y.track[:] = rng.choice([int(t) for t in Track], n)
+    y.ever_refused_school[:] = rng.random(n) < 0.3
+    y.trauma[:] = rng.random(n) < 0.3
+    y.disorder[:] = rng.choice([int(d) for d in Disorder], n)
+    seats = rng.permutation(n)[: n // 2]
+    model.kernel.static_onset[:] = 0.0
+    model.kernel.refresh_static(seats)
+    np.testing.assert_array_equal(
+        model.kernel.static_onset[seats], reference_static_onset(model, seats)
+    )
+    untouched = np.setdiff1d(np.arange(n), seats)
+    assert not model.kernel.static_onset[untouched].any()
