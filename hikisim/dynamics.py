@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from hikisim import careers, conditions, kernels, ties
+from hikisim import careers, conditions, help_seeking, kernels, ties
 from hikisim.clock import MONTH_START_WEEK
 from hikisim.episodes import OUTCOMES, EpisodeLog
 from hikisim.network import SocialNetwork, TieKind
@@ -892,34 +892,44 @@ class Kernel:
         state = y.state
         if symptomatic is None:
             symptomatic = np.flatnonzero((state == AT_RISK) | (state == WITHDRAWN))
-        candidates = symptomatic[y.care[symptomatic] == NO_CARE]
-        family = y.family[candidates]
-        willing = candidates[~fam.never_seeks[family]]
-        family = y.family[willing]
-        logit = (
-            s.family.help_base
-            + fam.help_propensity[family]
-            + s.family.help_withdrawn_weight * (state[willing] == WITHDRAWN)
-            - s.family.stigma
-            + mod.help_logit[willing]
+        # Families of the symptomatic not in care may seek help, unless they never do
+        # (hikisim.help_seeking); the chance is the logistic function of their logit.
+        columns = help_seeking.HelpColumns(
+            state,
+            y.care,
+            y.family,
+            y.disorder,
+            y.depressed,
+            y.disorder_detected,
+            y.episode_row,
+            fam.never_seeks,
+            fam.help_propensity,
+            fam.sought_help,
+            mod.help_logit,
         )
-        p_help = sigmoid(logit)
-        u = draw[willing]
-        contacted = willing[u < p_help]
-        # Reuse the draw: given help was sought, u / p_help is again uniform on [0, 1),
+        willing, logits = help_seeking.willing_logits(
+            symptomatic,
+            columns,
+            s.family.help_base,
+            s.family.help_withdrawn_weight,
+            s.family.stigma,
+            NO_CARE,
+            WITHDRAWN,
+        )
+        # Reusing the draw: given help was sought, u / p_help is again uniform on [0, 1),
         # and so is the part of it that decides uptake, rescaled, for the exam.
-        contact_draw = u[u < p_help] / p_help[u < p_help]
-        fam.sought_help[y.family[contacted]] = True
-        self.log.set("help_sought", y.episode_row[contacted[state[contacted] == WITHDRAWN]], True)
-        takes_up = contact_draw < s.care.youth_uptake
-        seekers = contacted[takes_up]
-        exam_draw = contact_draw[takes_up] / max(s.care.youth_uptake, 1e-9)
-        ill = (y.disorder[seekers] > 0) | y.depressed[seekers]
-        detected = ill & (exam_draw < s.care.exam_sensitivity)
-        y.disorder_detected[seekers] |= detected
-        kind = np.where(detected, Care.CLINICAL, Care.PSYCHOSOCIAL).astype(np.int8)
+        events.help_sought, seekers, kind = help_seeking.contacts_and_exams(
+            willing,
+            sigmoid(logits),
+            columns,
+            self.log.column("help_sought"),
+            np.float32(s.care.youth_uptake),
+            np.float32(max(s.care.youth_uptake, 1e-9)),
+            np.float32(s.care.exam_sensitivity),
+            (WITHDRAWN, CLINICAL, PSYCHOSOCIAL),
+            draw.counter,
+        )
         start_care(self, seekers, kind)
-        events.help_sought = len(contacted)
 
         draw = self.streams.draw("treatment")
         leaving = kernels.care_leavers(
@@ -1035,6 +1045,8 @@ def start_care(kernel: Kernel, seats: np.ndarray, kind: np.ndarray | int) -> Non
         seats: The youths.
         kind: :class:`~hikisim.states.Care` code, per youth or for all.
     """
+    if len(seats) == 0:
+        return
     y = kernel.youths
     y.care[seats] = kind
     in_episode = seats[y.state[seats] == State.WITHDRAWN]
