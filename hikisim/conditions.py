@@ -19,7 +19,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from hikisim.philox import uniform
+from hikisim.philox import uniform, uniforms_all
 
 Counter = tuple[np.uint64, np.uint64, np.int64, np.int64]
 
@@ -115,11 +115,19 @@ class ConditionCounters(NamedTuple):
 
 
 @numba.njit(cache=True)
-def _candidates(youths: ConditionArrays, codes: ConditionCodes, weeks_into_year: int) -> np.ndarray:
+def _candidates(
+    youths: ConditionArrays,
+    codes: ConditionCodes,
+    weeks_into_year: int,
+    refusal_draws: np.ndarray,
+    refusal_top: float,
+) -> np.ndarray:
     """Youths whom some rule could change this week (ascending).
 
     Holders of a flag or a depression or remission, the symptomatic, those in clinical
-    care and the pupils of the compulsory grades; one branch-free pass, vectorized.
+    care, and the pupils of the compulsory grades whose refusal uniform is below the
+    highest chance any pupil has of starting (``refusal_top``); one branch-free pass,
+    vectorized.
     """
     size = len(youths.state)
     mask = np.empty(size, np.bool_)
@@ -137,6 +145,7 @@ def _candidates(youths: ConditionArrays, codes: ConditionCodes, weeks_into_year:
             | (
                 (youths.track[seat] == codes.school)
                 & (youths.age_weeks[seat] - weeks_into_year < codes.high_school_start)
+                & (refusal_draws[seat] < refusal_top)
             )
         )
     return np.flatnonzero(mask)
@@ -177,7 +186,13 @@ def update(
         reached MEXT's 30 days of absence before high school this week (their onset
         logit needs a refresh).
     """
-    seats = _candidates(youths, codes, weeks_into_year)
+    # The refusal stream's uniforms of everyone, in one vectorized pass: most pupils need
+    # theirs only to see that they do not start, which this screens out in bulk. No
+    # chance of starting exceeds the top (the same products, each factor at least 1).
+    k0, k1, week, draw = counters.refusal
+    refusal_draws = uniforms_all(k0, k1, week, draw, len(youths.state))
+    top = rates.refusal_start * max(rates.elementary_ratio, 1.0) * max(rates.at_risk_factor, 1.0)
+    seats = _candidates(youths, codes, weeks_into_year, refusal_draws, top)
     refusers = np.empty(len(seats), np.int64)
     first_refusals = np.empty(len(seats), np.int64)
     n_refusers = 0
@@ -201,7 +216,7 @@ def update(
                     or _in_year_from(age, codes.high_school_start, codes.weeks_per_year)
                 ):
                     stop = rates.new_school_stop
-                if _draw(counters.refusal, seat) < stop:
+                if refusal_draws[seat] < stop:
                     youths.school_refusal[seat] = False
         elif youths.track[seat] == codes.school:
             if withdrawn:
@@ -212,7 +227,7 @@ def update(
                 )
                 if state == codes.at_risk:
                     chance *= rates.at_risk_factor
-                if _draw(counters.refusal, seat) < chance:
+                if refusal_draws[seat] < chance:
                     youths.school_refusal[seat] = True
 
         # A week of refusal; MEXT counts 30+ school days in a year (Kernel.update_flags).
