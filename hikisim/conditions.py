@@ -205,7 +205,7 @@ def update(
         pupil = youths.track[seat] == codes.school and age < codes.adult_weeks
         start_age = age - weeks_into_year
 
-        # School refusal (Kernel._update_refusal): withdrawn pupils always refuse.
+        # School refusal: withdrawn pupils always refuse.
         if youths.school_refusal[seat]:
             if not pupil:
                 youths.school_refusal[seat] = False
@@ -230,7 +230,7 @@ def update(
                 if refusal_draws[seat] < chance:
                     youths.school_refusal[seat] = True
 
-        # A week of refusal; MEXT counts 30+ school days in a year (Kernel.update_flags).
+        # A week of refusal; MEXT counts 30+ school days in a year.
         if youths.school_refusal[seat]:
             refusers[n_refusers] = seat
             n_refusers += 1
@@ -265,7 +265,7 @@ def update(
             if _draw(counters.sleep, seat) < chance:
                 youths.sleep_reversal[seat] = True
 
-        # Depression (Kernel.update_disorders): develops in withdrawal, remits faster in
+        # Depression: develops in withdrawal, remits faster in
         # clinical care.
         clinical = youths.care[seat] == codes.clinical
         if youths.depressed[seat]:
