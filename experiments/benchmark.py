@@ -14,7 +14,10 @@ Measures, each in a fresh subprocess so that peak memory is clean:
 
 Then it adds the rows of the optional sibling modules ``bench_sweep.py`` and
 ``bench_dashboard.py`` (each exposes ``run() -> list[dict]``), prints one markdown table
-and writes it, with the machine and the command, to ``docs/performance.md``.
+and writes it, with the machine and the command, to ``docs/performance.md``. Every run
+also appends its headline figures to a log next to that page
+(``docs/performance-history.csv``, see ``bench_history.py``), and the page shows the
+logged runs of the same code with each figure's run-to-run range.
 
 Usage::
 
@@ -40,8 +43,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import bench_history
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = ROOT / "docs" / "performance.md"
+# The run log, written next to the page (bench_history.py).
+HISTORY_NAME = "performance-history.csv"
 EXTRA_MODULES = ("bench_sweep", "bench_dashboard")
 WORKER_TIMEOUT_S = 900
 
@@ -614,8 +621,18 @@ def markdown_table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def document(config: Config, rows: list[Row], host: dict[str, str], command: str) -> str:
-    """The full text of docs/performance.md."""
+def document(
+    config: Config, rows: list[Row], host: dict[str, str], command: str, spread: str
+) -> str:
+    """The full text of docs/performance.md.
+
+    Args:
+        config: The benchmark sizes.
+        rows: The results table.
+        host: The machine's description.
+        command: The command that reproduces the page.
+        spread: The run-to-run section (:func:`bench_history.spread_section`).
+    """
     machine_lines = "\n".join(f"| {key} | {value} |" for key, value in host.items())
     return f"""# Performance
 
@@ -638,6 +655,9 @@ script. Rerun it on your machine with:
 
 {markdown_table(rows)}
 
+## Run-to-run spread
+
+{spread}
 ## Method
 
 - **hikisim.** A fresh Python process builds `HikiModel` for the baseline scenario with
@@ -723,9 +743,11 @@ def main(argv: list[str] | None = None) -> int:
     mesa_result = combine_mesa(config, [mesa_before, run_worker("mesa", args.quick)])
     rows = core_rows(config, hiki, small, mesa_result) + compile_rows
     print("hikisim: the default run ...", flush=True)
-    rows.append(default_run_row(run_worker("default_run", args.quick)))
+    default_run = run_worker("default_run", args.quick)
+    rows.append(default_run_row(default_run))
     print(f"hikisim: {config.million_people:,} people, the whole run ...", flush=True)
-    rows += million_rows(config, run_worker("million", args.quick))
+    million = run_worker("million", args.quick)
+    rows += million_rows(config, million)
     if not args.no_extras:
         rows += extra_rows(args.quick)
 
@@ -735,10 +757,39 @@ def main(argv: list[str] | None = None) -> int:
     output = args.output if args.output is not None else (None if args.quick else DEFAULT_OUTPUT)
     if output is not None:
         command = ".venv/bin/python experiments/benchmark.py" + (" --quick" if args.quick else "")
+        log = output.with_name(HISTORY_NAME)
+        commit = bench_history.commit_of(ROOT)
+        size = "quick" if args.quick else "full"
+        load = float(host["Load average at start (1, 5, 15 min)"].split(",")[0] or "nan")
+        figures = headline_figures(hiki, small, mesa_result, default_run, million)
+        bench_history.record(log, commit, size, load, figures)
+        log_name = str(log.relative_to(ROOT)) if log.is_relative_to(ROOT) else log.name
+        spread = bench_history.spread_section(bench_history.read(log), commit, size, log_name)
         output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(document(config, rows, host, command))
-        print(f"\nwrote {output}")
+        output.write_text(document(config, rows, host, command, spread))
+        print(f"\nwrote {output} and logged the run in {log}")
     return 0
+
+
+def headline_figures(
+    hiki: dict[str, Any],
+    small: dict[str, Any],
+    mesa_result: dict[str, Any],
+    default_run: dict[str, Any],
+    million: dict[str, Any],
+) -> dict[str, float]:
+    """The figures each run logs (the keys of :data:`bench_history.FIGURES`)."""
+    return {
+        "mesa_rate_m": mesa_result["rate"] / 1e6,
+        "ratio_large": hiki["rate"] / mesa_result["rate"],
+        "ratio_large_best": hiki["best_block_rate"] / mesa_result["best_rate"],
+        "ms_week_large": 1e3 * hiki["timed_s"] / hiki["timed_weeks"],
+        "ratio_small": small["rate"] / mesa_result["rate"],
+        "ratio_small_best": small["best_block_rate"] / mesa_result["best_rate"],
+        "ms_week_small": 1e3 * small["timed_s"] / small["timed_weeks"],
+        "default_run_s": default_run["seconds"],
+        "million_run_s": million["seconds"],
+    }
 
 
 if __name__ == "__main__":

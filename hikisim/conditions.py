@@ -19,7 +19,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from hikisim.philox import uniform, uniforms_all
+from hikisim.philox import uniform, uniforms_at
 
 Counter = tuple[np.uint64, np.uint64, np.int64, np.int64]
 
@@ -119,21 +119,23 @@ def _candidates(
     youths: ConditionArrays,
     codes: ConditionCodes,
     weeks_into_year: int,
-    refusal_draws: np.ndarray,
+    refusal: Counter,
     refusal_top: float,
 ) -> np.ndarray:
     """Youths whom some rule could change this week (ascending).
 
     Holders of a flag or a depression or remission, the symptomatic, those in clinical
     care, and the pupils of the compulsory grades whose refusal uniform is below the
-    highest chance any pupil has of starting (``refusal_top``); one branch-free pass,
-    vectorized.
+    highest chance any pupil has of starting (``refusal_top``). One branch-free pass,
+    vectorized, finds the first groups and the other pupils; only those pupils' uniforms
+    are computed (a pupil is about one person in nine), in a second vectorized pass.
     """
     size = len(youths.state)
     mask = np.empty(size, np.bool_)
+    pupil = np.empty(size, np.bool_)
     for seat in range(size):
         state = youths.state[seat]
-        mask[seat] = (
+        held = (
             youths.school_refusal[seat]
             | youths.internet_addiction[seat]
             | youths.sleep_reversal[seat]
@@ -142,12 +144,19 @@ def _candidates(
             | (youths.care[seat] == codes.clinical)
             | (state == codes.at_risk)
             | (state == codes.withdrawn)
-            | (
-                (youths.track[seat] == codes.school)
-                & (youths.age_weeks[seat] - weeks_into_year < codes.high_school_start)
-                & (refusal_draws[seat] < refusal_top)
-            )
         )
+        mask[seat] = held
+        pupil[seat] = (
+            ~held
+            & (youths.track[seat] == codes.school)
+            & (youths.age_weeks[seat] - weeks_into_year < codes.high_school_start)
+        )
+    pupils = np.flatnonzero(pupil)
+    k0, k1, week, draw = refusal
+    draws = uniforms_at(k0, k1, week, draw, pupils)
+    for index in range(len(pupils)):
+        if draws[index] < refusal_top:
+            mask[pupils[index]] = True
     return np.flatnonzero(mask)
 
 
@@ -186,13 +195,11 @@ def update(
         reached MEXT's 30 days of absence before high school this week (their onset
         logit needs a refresh).
     """
-    # The refusal stream's uniforms of everyone, in one vectorized pass: most pupils need
-    # theirs only to see that they do not start, which this screens out in bulk. No
-    # chance of starting exceeds the top (the same products, each factor at least 1).
-    k0, k1, week, draw = counters.refusal
-    refusal_draws = uniforms_all(k0, k1, week, draw, len(youths.state))
+    # Most pupils need their refusal uniform only to see that they do not start, which
+    # the screen settles in bulk. No chance of starting exceeds the top (the same
+    # products, each factor at least 1).
     top = rates.refusal_start * max(rates.elementary_ratio, 1.0) * max(rates.at_risk_factor, 1.0)
-    seats = _candidates(youths, codes, weeks_into_year, refusal_draws, top)
+    seats = _candidates(youths, codes, weeks_into_year, counters.refusal, top)
     refusers = np.empty(len(seats), np.int64)
     first_refusals = np.empty(len(seats), np.int64)
     n_refusers = 0
@@ -216,7 +223,7 @@ def update(
                     or _in_year_from(age, codes.high_school_start, codes.weeks_per_year)
                 ):
                     stop = rates.new_school_stop
-                if refusal_draws[seat] < stop:
+                if _draw(counters.refusal, seat) < stop:
                     youths.school_refusal[seat] = False
         elif youths.track[seat] == codes.school:
             if withdrawn:
@@ -227,7 +234,7 @@ def update(
                 )
                 if state == codes.at_risk:
                     chance *= rates.at_risk_factor
-                if refusal_draws[seat] < chance:
+                if _draw(counters.refusal, seat) < chance:
                     youths.school_refusal[seat] = True
 
         # A week of refusal; MEXT counts 30+ school days in a year.

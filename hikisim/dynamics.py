@@ -446,12 +446,10 @@ class Kernel:
 
         # Only the newly at risk join the youths not engaged; the resolved and the
         # reintegrated leave them.
-        others = others[state[others] != ENGAGED]
-        others = np.insert(others, np.searchsorted(others, to_at_risk), to_at_risk)
+        others, symptomatic, withdrawn = kernels.merge_nonengaged(
+            others, to_at_risk, state, np.int8(ENGAGED), np.int8(AT_RISK), np.int8(WITHDRAWN)
+        )
         self._others = others
-        other_state = state[others]
-        withdrawn = others[other_state == WITHDRAWN]
-        symptomatic = others[(other_state == AT_RISK) | (other_state == WITHDRAWN)]
         events.new_cases = self._count_weeks_withdrawn(withdrawn)
         return symptomatic, withdrawn
 

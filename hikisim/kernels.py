@@ -21,7 +21,10 @@ from hikisim.philox import uniform, uniforms_all
 from hikisim.states import Care, State, Track
 
 
-@numba.njit(cache=True)
+# error_model="numpy": a float division by zero gives inf instead of raising, so the
+# division in _logistic_bound has no branch and its loop vectorizes (about 8x faster);
+# no divisor here can be zero.
+@numba.njit(cache=True, error_model="numpy")
 def onset(
     state: np.ndarray,
     static_onset: np.ndarray,
@@ -75,18 +78,20 @@ def onset(
     """
     size = len(state)
     last_age = len(age_logit) - 1
-    # Three short branch-free passes, each of which LLVM vectorizes (one fused loop does
-    # not vectorize and is several times slower): the uniforms, the logits, and whether
-    # a uniform falls below a cheap upper bound of the chance. The exact chance (an exp)
+    # Short branch-free passes, each of which LLVM vectorizes (fused loops do not, and
+    # are slower): the uniforms, the age effects (a gather), the logits, and whether a
+    # uniform falls below a cheap upper bound of the chance. The exact chance (an exp)
     # is computed only for the few below the bound.
     draws = uniforms_all(k0, k1, week, draw, size)
     logits = np.empty(size, np.float32)
+    for seat in range(size):
+        logits[seat] = age_logit[min(max(age_weeks[seat], 0), last_age)]
     for seat in range(size):
         tenure = age_weeks[seat] - work_start_age[seat]
         new_worker = (track[seat] == work_track) & (tenure < misfit_weeks)
         logits[seat] = (
             static_onset[seat]
-            + age_logit[min(max(age_weeks[seat], 0), last_age)]
+            + logits[seat]
             + peer_weight * exposure[seat]
             + onset_modifier[seat]
             + shift
@@ -882,6 +887,59 @@ def advance_episode_clocks(
             if hikikomori[row]:
                 ever_hikikomori[seat] = True
     return qualified
+
+
+@numba.njit(cache=True)
+def merge_nonengaged(
+    others: np.ndarray,
+    newcomers: np.ndarray,
+    state: np.ndarray,
+    engaged: np.int8,
+    at_risk: np.int8,
+    withdrawn: np.int8,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The youths not engaged after the transitions, and the symptomatic and withdrawn.
+
+    One merge in place of a filter, an insertion and two masks: ``others`` loses those
+    now engaged and gains ``newcomers``, which keep their place in seat order.
+
+    Args:
+        others: The youths not engaged before the transitions (ascending).
+        newcomers: Youths who left ENGAGED this week (ascending, none in ``others``).
+        state: State code per youth, after the transitions.
+        engaged: The code of ENGAGED.
+        at_risk: The code of AT_RISK.
+        withdrawn: The code of WITHDRAWN.
+
+    Returns:
+        The youths not engaged, those at risk or withdrawn, and the withdrawn (each
+        int64, ascending).
+    """
+    size = len(others) + len(newcomers)
+    merged = np.empty(size, np.int64)
+    symptomatic = np.empty(size, np.int64)
+    withdrawn_seats = np.empty(size, np.int64)
+    n_merged = n_symptomatic = n_withdrawn = 0
+    i = j = 0
+    while i < len(others) or j < len(newcomers):
+        if j == len(newcomers) or (i < len(others) and others[i] < newcomers[j]):
+            seat = others[i]
+            i += 1
+            if state[seat] == engaged:
+                continue
+        else:
+            seat = newcomers[j]
+            j += 1
+        merged[n_merged] = seat
+        n_merged += 1
+        code = state[seat]
+        if code in (at_risk, withdrawn):
+            symptomatic[n_symptomatic] = seat
+            n_symptomatic += 1
+        if code == withdrawn:
+            withdrawn_seats[n_withdrawn] = seat
+            n_withdrawn += 1
+    return merged[:n_merged], symptomatic[:n_symptomatic], withdrawn_seats[:n_withdrawn]
 
 
 class Census(NamedTuple):

@@ -42,3 +42,7 @@ def test_quick_benchmark_prints_and_writes_its_table(tmp_path: Path) -> None:
     text = output.read_text()
     assert "## Machine" in text and "## Results" in text and "## Method" in text
     assert "experiments/benchmark.py --quick" in text
+    # The run is logged next to the page, and the page reports the logged runs.
+    assert "## Run-to-run spread" in text
+    log = (tmp_path / "performance-history.csv").read_text().splitlines()
+    assert len(log) == 2 and log[1].split(",")[2] == "quick"

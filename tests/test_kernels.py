@@ -624,3 +624,47 @@ def test_static_onset_logits_match_the_numpy_expression_bit_for_bit(seed: int) -
     )
     untouched = np.setdiff1d(np.arange(n), seats)
     assert not model.kernel.static_onset[untouched].any()
+
+
+def test_merge_nonengaged_on_a_hand_built_week() -> None:
+    # Seats 1, 3, 5 and 7 were not engaged; 3 has resolved, and 2 and 6 are new cases.
+    state = np.zeros(9, np.int8)
+    state[[1, 2, 6]] = AT_RISK
+    state[5] = WITHDRAWN
+    state[7] = RECOVERING
+    others, symptomatic, withdrawn = kernels.merge_nonengaged(
+        np.array([1, 3, 5, 7]),
+        np.array([2, 6]),
+        state,
+        *map(np.int8, (ENGAGED, AT_RISK, WITHDRAWN)),
+    )
+    assert others.tolist() == [1, 2, 5, 6, 7]
+    assert symptomatic.tolist() == [1, 2, 5, 6]
+    assert withdrawn.tolist() == [5]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    states=st.lists(st.sampled_from([ENGAGED, AT_RISK, WITHDRAWN, RECOVERING]), max_size=60),
+    data=st.data(),
+)
+def test_merge_nonengaged_property_equals_the_numpy_steps(
+    states: list[int], data: st.DataObject
+) -> None:
+    state = np.array(states, np.int8)
+    seats = np.arange(len(state))
+    # Any split of the seats into the earlier non-engaged and this week's newcomers.
+    newcomer = np.array(
+        data.draw(st.lists(st.booleans(), min_size=len(state), max_size=len(state))), bool
+    )
+    earlier = data.draw(st.lists(st.booleans(), min_size=len(state), max_size=len(state)))
+    before = seats[~newcomer & np.array(earlier, bool)]
+    newcomers = seats[newcomer]
+    others, symptomatic, withdrawn = kernels.merge_nonengaged(
+        before, newcomers, state, *map(np.int8, (ENGAGED, AT_RISK, WITHDRAWN))
+    )
+    kept = before[state[before] != ENGAGED]
+    expected = np.insert(kept, np.searchsorted(kept, newcomers), newcomers)
+    assert others.tolist() == expected.tolist()
+    assert symptomatic.tolist() == expected[np.isin(state[expected], [AT_RISK, WITHDRAWN])].tolist()
+    assert withdrawn.tolist() == expected[state[expected] == WITHDRAWN].tolist()
