@@ -20,6 +20,7 @@ import numba
 import numpy as np
 
 from hikisim.philox import uniform, uniforms_at
+from hikisim.seat_lists import true_seats
 
 Counter = tuple[np.uint64, np.uint64, np.int64, np.int64]
 
@@ -151,13 +152,13 @@ def _candidates(
             & (youths.track[seat] == codes.school)
             & (youths.age_weeks[seat] - weeks_into_year < codes.high_school_start)
         )
-    pupils = np.flatnonzero(pupil)
+    pupils = true_seats(pupil)
     k0, k1, week, draw = refusal
     draws = uniforms_at(k0, k1, week, draw, pupils)
     for index in range(len(pupils)):
         if draws[index] < refusal_top:
             mask[pupils[index]] = True
-    return np.flatnonzero(mask)
+    return true_seats(mask)
 
 
 @numba.njit(cache=True, inline="always")

@@ -237,6 +237,8 @@ class Kernel:
         self._initial_tracks()
         self.refresh_static(np.arange(n))
         self.next_person_id = n
+        # The seats that took a new occupant in the latest week (turnover), ascending.
+        self.newcomers: np.ndarray = NO_SEATS
         # The CSR structure never changes (ties are switched on and off in place).
         self.has_ties = np.diff(network.adjacency.indptr) > 0
 
@@ -340,6 +342,7 @@ class Kernel:
         """
         events = WeekEvents()
         self.streams.start_week(week)
+        self.newcomers = NO_SEATS
         if self.scenario.population.aging:
             self.age_and_turnover(week)
         if self.calendar.week_of_year == SCHOOL_YEAR_START_WEEK:
@@ -369,6 +372,7 @@ class Kernel:
         y = self.youths
         y.age_weeks += 1
         leaving = np.flatnonzero(y.age_weeks >= self.leaving_age_weeks)
+        self.newcomers = leaving
         if len(leaving) == 0:
             return
         withdrawn = leaving[y.state[leaving] == State.WITHDRAWN]

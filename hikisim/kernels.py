@@ -18,6 +18,7 @@ import numba
 import numpy as np
 
 from hikisim.philox import uniform, uniforms_all
+from hikisim.seat_lists import true_seats
 from hikisim.states import Care, State, Track
 
 
@@ -780,7 +781,7 @@ def work_finders(
             (track[seat] == neither) & (state[seat] == engaged) & (age_weeks[seat] >= min_age)
         )
     found = []
-    for seat in np.flatnonzero(looking):
+    for seat in true_seats(looking):
         chance = rate
         if scar != 0.0:
             chance = rate * math.exp(-scar * float(years_lost[seat]))

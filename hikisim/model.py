@@ -241,6 +241,8 @@ class HikiModel(mesa.Model):
             self.settings.parents,
             self.parent_data,
             self.streams["parents"],
+            # Only turnover gives a seat a new occupant; this spares a scan of everyone.
+            self.kernel.newcomers,
         )
 
     def calendar_effects(self, week: int) -> CalendarEffects:

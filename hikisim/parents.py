@@ -301,6 +301,7 @@ def renew_parents(
     settings: ParentsSettings,
     data: ParentData,
     rng: np.random.Generator,
+    candidates: np.ndarray | None = None,
 ) -> None:
     """Draw parents for the people who took a seat since the last call (turnover).
 
@@ -311,8 +312,13 @@ def renew_parents(
         settings: The scenario's parents settings.
         data: The parents' data.
         rng: The parents' stream.
+        candidates: The only seats that can have a new occupant (ascending), if the
+            caller knows them (the kernel's week of turnover); None checks every seat.
     """
-    seats = np.flatnonzero(youths.person_id != parents.person_id)
+    if candidates is None:
+        seats = np.flatnonzero(youths.person_id != parents.person_id)
+    else:
+        seats = candidates[youths.person_id[candidates] != parents.person_id[candidates]]
     if len(seats) == 0:
         return
     birth_year = year - youths.age_weeks[seats] / WEEKS_PER_YEAR

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import csv
 import json
 import math
@@ -206,3 +207,25 @@ def test_parents_settings_change_no_other_output(tmp_path: Path) -> None:
     assert base_rows == changed_rows
     # The parents themselves did change: older parents reach 75 sooner.
     assert base_8050 != changed_8050
+
+
+def test_renew_with_the_known_candidates_draws_the_same_parents() -> None:
+    model = HikiModel(Scenario().with_overrides({"population.youths": 500, "run.years": 0.1}))
+    y = model.population.youths
+    y.person_id[[3, 7, 40]] = [10_000, 10_001, 10_002]
+    y.age_weeks[[3, 7, 40]] = 10 * WEEKS_PER_YEAR
+    scanned, told = copy.deepcopy(model.parents), copy.deepcopy(model.parents)
+    renew_parents(scanned, y, 2000.0, ParentsSettings(), DATA, np.random.default_rng(5))
+    # Seat 9 is a candidate without a new occupant; it must keep its parents.
+    candidates = np.array([3, 7, 9, 40])
+    renew_parents(told, y, 2000.0, ParentsSettings(), DATA, np.random.default_rng(5), candidates)
+    for field in ("mother_age_at_birth", "father_age_at_birth", "mother_death_age", "person_id"):
+        assert np.array_equal(getattr(scanned, field), getattr(told, field)), field
+
+
+def test_the_model_renews_parents_of_this_weeks_newcomers() -> None:
+    model = HikiModel(Scenario().with_overrides({"population.youths": 3000, "run.years": 1}))
+    for _ in range(30):
+        model.step()
+        # Every seat's parents belong to its present occupant after each week.
+        assert np.array_equal(model.parents.person_id, model.population.youths.person_id)

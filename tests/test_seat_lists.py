@@ -1,0 +1,26 @@
+"""The branch-free seat lists equal numpy's flatnonzero."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hikisim.seat_lists import true_seats
+
+
+def test_true_seats_of_a_hand_built_mask() -> None:
+    mask = np.array([False, True, True, False, False, True])
+    assert true_seats(mask).tolist() == [1, 2, 5]
+    assert true_seats(np.zeros(0, bool)).tolist() == []
+    assert true_seats(np.zeros(4, bool)).tolist() == []
+    assert true_seats(np.ones(3, bool)).tolist() == [0, 1, 2]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.booleans(), max_size=300))
+def test_true_seats_property_equals_flatnonzero(values: list[bool]) -> None:
+    mask = np.array(values, bool)
+    seats = true_seats(mask)
+    assert seats.dtype == np.int64
+    assert seats.tolist() == np.flatnonzero(mask).tolist()
