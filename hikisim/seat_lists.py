@@ -4,6 +4,10 @@ Numba's ``np.flatnonzero`` branches on every element, which costs a mispredicted
 for each youth whenever the mask is neither almost empty nor almost full (a screen that
 keeps one youth in ten, say). :func:`true_seats` writes every seat to the next free
 place and advances the place only for a member, so its loop has no branch to mispredict.
+
+As with :mod:`hikisim.philox`, the passes that call it keep their cached copy after an
+edit here (numba checks only the timestamp of a function's own file): delete
+``hikisim/__pycache__/*.nb[ic]`` after changing this file.
 """
 
 from __future__ import annotations
