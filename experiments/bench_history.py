@@ -9,6 +9,7 @@ little about the next: the same code has moved by a quarter between two runs her
 from __future__ import annotations
 
 import csv
+import hashlib
 import subprocess
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -27,30 +28,67 @@ FIGURES: dict[str, str] = {
     "million_run_s": "million-person run (s)",
 }
 FIELDS: tuple[str, ...] = ("date", "commit", "config", "load_1min", *FIGURES)
+# Paths whose changes do not make a run's code differ from its commit.
+_NOT_CODE = (":!docs", ":!*.md")
 
 
 def commit_of(root: Path) -> str:
-    """The checked-out commit, with ``-dirty`` if tracked files other than the outputs differ.
+    """The checked-out commit, with a fingerprint of any uncommitted change to the code.
+
+    Documentation (``docs/``, Markdown) does not count: a run's own page, its log and
+    the README's figures are written after the run.
 
     Args:
         root: The repository.
 
     Returns:
-        The short commit hash, or ``unknown`` outside a git checkout.
+        The short commit hash, ``<hash>-dirty-<7 hex digits of the diff>`` if tracked
+        code differs from it (two runs share a range only with the same changes), or
+        ``unknown`` outside a git checkout.
     """
     try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=root, capture_output=True, text=True, check=True,
-        ).stdout.strip()  # fmt: skip
-        changed = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
-             ":!docs/performance.md", ":!docs/performance-history.csv"],
-            cwd=root, capture_output=True, text=True, check=True,
-        ).stdout.strip()  # fmt: skip
+        head = _git(root, "rev-parse", "--short", "HEAD").strip()
+        diff = _git(root, "diff", "HEAD", "--", ".", *_NOT_CODE)
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
-    return head + ("-dirty" if changed else "")
+    if not diff:
+        return head
+    return f"{head}-dirty-{hashlib.sha1(diff.encode()).hexdigest()[:7]}"
+
+
+def _git(root: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=root, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def check(path: Path) -> None:
+    """Refuse a log this script cannot extend, before a run spends its minutes.
+
+    Args:
+        path: The CSV file (it need not exist; an empty file is taken as new).
+
+    Raises:
+        ValueError: One line naming the file, the line or field, and what is allowed.
+    """
+    if not path.exists() or not path.read_text().strip():
+        return
+    with path.open(newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        if tuple(header) != FIELDS:
+            raise ValueError(f"{path}: header: must be {','.join(FIELDS)} (move the old log aside)")
+        for number, row in enumerate(reader, start=2):
+            if len(row) != len(FIELDS):
+                raise ValueError(f"{path}: line {number}: must have {len(FIELDS)} fields")
+            for field, value in zip(FIELDS, row, strict=True):
+                if field in FIGURES or field == "load_1min":
+                    try:
+                        float(value)
+                    except ValueError:
+                        raise ValueError(
+                            f"{path}: line {number}, {field}: must be a number, not {value!r}"
+                        ) from None
 
 
 def record(
@@ -78,7 +116,8 @@ def record(
         "load_1min": f"{load_1min:.1f}",
         **{key: f"{figures[key]:.4g}" for key in FIGURES},
     }
-    new = not path.exists()
+    check(path)
+    new = not path.exists() or not path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=FIELDS)
@@ -89,8 +128,13 @@ def record(
 
 
 def read(path: Path) -> list[dict[str, str]]:
-    """Every run in the log, oldest first (none if there is no log yet)."""
-    if not path.exists():
+    """Every run in the log, oldest first (none if there is no log yet).
+
+    Raises:
+        ValueError: If the log is malformed (see :func:`check`).
+    """
+    check(path)
+    if not path.exists() or not path.read_text().strip():
         return []
     with path.open(newline="") as handle:
         return list(csv.DictReader(handle))
@@ -120,8 +164,9 @@ def spread_section(runs: Sequence[dict[str, str]], commit: str, config: str, log
     if len(same) >= 2:
         spans = []
         for key, label in FIGURES.items():
-            values = [float(run[key]) for run in same]
-            spans.append(f"{label} {min(values):.3g}-{max(values):.3g}")
+            # The logged strings themselves, so that a range quotes each run's table.
+            values = sorted((run[key] for run in same), key=float)
+            spans.append(f"{label} {values[0]}-{values[-1]}")
         summary = f"Range over these {len(same)} runs: " + "; ".join(spans) + "."
     else:
         summary = (

@@ -726,6 +726,16 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(WORKERS[args.worker](config)))
         return 0
 
+    output = args.output if args.output is not None else (None if args.quick else DEFAULT_OUTPUT)
+    log = None if output is None else output.with_name(HISTORY_NAME)
+    if log is not None:
+        try:
+            bench_history.check(log)  # before the run, so that no result is lost to it
+        except ValueError as error:
+            print(f"benchmark: {error}", file=sys.stderr)
+            return 2
+    # The code measured is the code at the start: every worker imports it afresh.
+    commit = bench_history.commit_of(ROOT)
     host = machine()
     # The repository's numba cache is filled first (as `make venv` does), so that no
     # stepping or run figure below includes compiling the kernel after a code change.
@@ -755,11 +765,8 @@ def main(argv: list[str] | None = None) -> int:
     table = markdown_table(rows)
     print()
     print(table)
-    output = args.output if args.output is not None else (None if args.quick else DEFAULT_OUTPUT)
-    if output is not None:
+    if output is not None and log is not None:
         command = ".venv/bin/python experiments/benchmark.py" + (" --quick" if args.quick else "")
-        log = output.with_name(HISTORY_NAME)
-        commit = bench_history.commit_of(ROOT)
         size = "quick" if args.quick else "full"
         load = float(host["Load average at start (1, 5, 15 min)"].split(",")[0] or "nan")
         figures = headline_figures(hiki, small, mesa_result, default_run, million)

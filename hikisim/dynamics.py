@@ -237,8 +237,8 @@ class Kernel:
         self._initial_tracks()
         self.refresh_static(np.arange(n))
         self.next_person_id = n
-        # The seats that took a new occupant in the latest week (turnover), ascending.
-        self.newcomers: np.ndarray = NO_SEATS
+        # Seats that took a new occupant (turnover) since take_newcomers last emptied it.
+        self._newcomers: list[np.ndarray] = []
         # The CSR structure never changes (ties are switched on and off in place).
         self.has_ties = np.diff(network.adjacency.indptr) > 0
 
@@ -342,7 +342,6 @@ class Kernel:
         """
         events = WeekEvents()
         self.streams.start_week(week)
-        self.newcomers = NO_SEATS
         if self.scenario.population.aging:
             self.age_and_turnover(week)
         if self.calendar.week_of_year == SCHOOL_YEAR_START_WEEK:
@@ -360,6 +359,22 @@ class Kernel:
         self.erode_ties(events, withdrawn)
         return events
 
+    def take_newcomers(self) -> np.ndarray:
+        """The seats that took a new occupant since the last call (ascending, each once).
+
+        Turnover is the only way a seat changes occupant; the caller (the model, which
+        gives newcomers their parents) thereby checks only these seats, and weeks the
+        kernel was stepped without it are not lost.
+
+        Returns:
+            The seats (int64), possibly empty; the record is emptied.
+        """
+        if not self._newcomers:
+            return NO_SEATS
+        seats = np.unique(np.concatenate(self._newcomers))
+        self._newcomers.clear()
+        return seats
+
     def update_exposure(self) -> None:
         """Share of each youth's active ties that are at risk or withdrawn."""
         risky = kernels.symptomatic_flags(self.youths.state, np.int8(AT_RISK), np.int8(WITHDRAWN))
@@ -372,9 +387,9 @@ class Kernel:
         y = self.youths
         y.age_weeks += 1
         leaving = np.flatnonzero(y.age_weeks >= self.leaving_age_weeks)
-        self.newcomers = leaving
         if len(leaving) == 0:
             return
+        self._newcomers.append(leaving)
         withdrawn = leaving[y.state[leaving] == State.WITHDRAWN]
         self._close_episodes(withdrawn, week, "aged_out")
         y.age_weeks[leaving] = MIN_AGE_WEEKS

@@ -242,7 +242,7 @@ class HikiModel(mesa.Model):
             self.parent_data,
             self.streams["parents"],
             # Only turnover gives a seat a new occupant; this spares a scan of everyone.
-            self.kernel.newcomers,
+            self.kernel.take_newcomers(),
         )
 
     def calendar_effects(self, week: int) -> CalendarEffects:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 
@@ -71,3 +72,59 @@ def test_one_run_says_no_spread_yet(tmp_path: Path) -> None:
 
 def test_commit_outside_a_checkout_is_unknown(tmp_path: Path) -> None:
     assert bench_history.commit_of(tmp_path) == "unknown"
+
+
+def test_an_empty_log_is_taken_as_new(tmp_path: Path) -> None:
+    log = tmp_path / "history.csv"
+    log.write_text("")
+    bench_history.record(log, "abc1234", "full", 0.1, figures(1.0))
+    assert log.read_text().splitlines()[0] == ",".join(bench_history.FIELDS)
+    assert len(bench_history.read(log)) == 1
+
+
+def test_a_log_with_another_header_is_refused_and_left_alone(tmp_path: Path) -> None:
+    log = tmp_path / "history.csv"
+    log.write_text("date,commit,speed\n2026-01-01,abc,3\n")
+    with pytest.raises(ValueError, match=r"history.csv: header: must be date,commit"):
+        bench_history.record(log, "abc1234", "full", 0.1, figures(1.0))
+    assert log.read_text() == "date,commit,speed\n2026-01-01,abc,3\n"
+
+
+def test_a_row_with_a_bad_figure_is_named(tmp_path: Path) -> None:
+    log = tmp_path / "history.csv"
+    bench_history.record(log, "abc1234", "full", 0.1, figures(1.0))
+    text = log.read_text().replace(",1,", ",fast,", 1)
+    log.write_text(text)
+    with pytest.raises(ValueError, match=r"line 2, mesa_rate_m: must be a number"):
+        bench_history.read(log)
+
+
+def test_a_range_quotes_the_logged_values(tmp_path: Path) -> None:
+    log = tmp_path / "history.csv"
+    bench_history.record(log, "abc1234", "full", 0.1, figures(1.0) | {"default_run_s": 5.095})
+    bench_history.record(log, "abc1234", "full", 0.1, figures(1.0) | {"default_run_s": 4.694})
+    text = bench_history.spread_section(bench_history.read(log), "abc1234", "full", "h.csv")
+    assert f"{bench_history.FIGURES['default_run_s']} 4.694-5.095" in text
+
+
+def test_uncommitted_code_changes_are_fingerprinted_and_docs_are_not(tmp_path: Path) -> None:
+    def git(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("config", "user.email", "t@example.org")
+    git("config", "user.name", "t")
+    (tmp_path / "code.py").write_text("x = 1\n")
+    (tmp_path / "README.md").write_text("figures\n")
+    git("add", ".")
+    git("commit", "-qm", "start")
+    clean = bench_history.commit_of(tmp_path)
+    assert len(clean) >= 7 and "dirty" not in clean
+    (tmp_path / "README.md").write_text("new figures\n")
+    assert bench_history.commit_of(tmp_path) == clean
+    (tmp_path / "code.py").write_text("x = 2\n")
+    first = bench_history.commit_of(tmp_path)
+    (tmp_path / "code.py").write_text("x = 3\n")
+    second = bench_history.commit_of(tmp_path)
+    assert first.startswith(f"{clean}-dirty-") and second.startswith(f"{clean}-dirty-")
+    assert first != second

@@ -46,3 +46,23 @@ def test_quick_benchmark_prints_and_writes_its_table(tmp_path: Path) -> None:
     assert "## Run-to-run spread" in text
     log = (tmp_path / "performance-history.csv").read_text().splitlines()
     assert len(log) == 2 and log[1].split(",")[2] == "quick"
+
+
+def test_a_malformed_run_log_stops_the_benchmark_before_it_runs(tmp_path: Path) -> None:
+    output = tmp_path / "performance.md"
+    log = tmp_path / "performance-history.csv"
+    log.write_text("date,speed\n2026-01-01,3\n")
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--quick", "--no-extras", "--output", str(output)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "performance-history.csv: header: must be date," in lines[0]
+    assert "Traceback" not in done.stderr
+    assert not output.exists()
+    assert log.read_text() == "date,speed\n2026-01-01,3\n"

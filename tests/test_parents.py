@@ -229,3 +229,13 @@ def test_the_model_renews_parents_of_this_weeks_newcomers() -> None:
         model.step()
         # Every seat's parents belong to its present occupant after each week.
         assert np.array_equal(model.parents.person_id, model.population.youths.person_id)
+
+
+def test_weeks_stepped_on_the_kernel_alone_still_give_newcomers_parents() -> None:
+    model = HikiModel(Scenario().with_overrides({"population.youths": 3000, "run.years": 1}))
+    # Weeks the model did not see (a script driving the kernel directly), then one it did.
+    for week in range(12):
+        model.kernel.step(week)
+    assert not np.array_equal(model.parents.person_id, model.population.youths.person_id)
+    model.step()
+    assert np.array_equal(model.parents.person_id, model.population.youths.person_id)
