@@ -16,10 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "experiments" / "benchmark.py"
 
 
-@pytest.mark.slow
-def test_quick_benchmark_prints_and_writes_its_table(tmp_path: Path) -> None:
-    output = tmp_path / "performance.md"
-    done = subprocess.run(
+def run_quick(output: Path) -> subprocess.CompletedProcess[str]:
+    """The quick benchmark without its extras, writing its page to ``output``."""
+    return subprocess.run(
         [sys.executable, str(SCRIPT), "--quick", "--no-extras", "--output", str(output)],
         capture_output=True,
         text=True,
@@ -27,6 +26,12 @@ def test_quick_benchmark_prints_and_writes_its_table(tmp_path: Path) -> None:
         cwd=ROOT,
         check=False,
     )
+
+
+@pytest.mark.slow
+def test_quick_benchmark_prints_and_writes_its_table(tmp_path: Path) -> None:
+    output = tmp_path / "performance.md"
+    done = run_quick(output)
     assert done.returncode == 0, done.stderr
     assert "| Benchmark | Value | Unit | Note |" in done.stdout
     for row in (
@@ -52,14 +57,7 @@ def test_a_malformed_run_log_stops_the_benchmark_before_it_runs(tmp_path: Path) 
     output = tmp_path / "performance.md"
     log = tmp_path / "performance-history.csv"
     log.write_text("date,speed\n2026-01-01,3\n")
-    done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--quick", "--no-extras", "--output", str(output)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-        check=False,
-    )
+    done = run_quick(output)
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "performance-history.csv: header: must be date," in lines[0]
