@@ -313,7 +313,8 @@ def renew_parents(
         data: The parents' data.
         rng: The parents' stream.
         candidates: The only seats that can have a new occupant (ascending), if the
-            caller knows them (the kernel's week of turnover); None checks every seat.
+            caller knows them (the kernel's turnover since the last call,
+            ``Kernel.take_newcomers``); None checks every seat.
     """
     if candidates is None:
         seats = np.flatnonzero(youths.person_id != parents.person_id)
