@@ -19,7 +19,14 @@ from hikisim.dynamics import CalendarEffects, Kernel, note_programme, start_care
 from hikisim.episodes import EpisodeLog
 from hikisim.metrics import WEEKLY_COLUMNS, current_cases, weekly_record
 from hikisim.network import build_network
-from hikisim.parents import ParentData, build_parents, load_parent_data, renew_parents
+from hikisim.parents import (
+    Newcomers,
+    ParentData,
+    Parents,
+    build_parents,
+    load_parent_data,
+    renew_parents_of,
+)
 from hikisim.population import ReadOnlyColumns, build_population
 from hikisim.programmes import REGISTRY, Intervention
 from hikisim.programmes.interface import (
@@ -131,13 +138,15 @@ class HikiModel(mesa.Model):
         self.drivers: dict[str, Driver] = load_drivers()
         self._driver_weeks: dict[str, np.ndarray] = {}
         self.parent_data: ParentData = load_parent_data()
-        self.parents = build_parents(
+        self._parents = build_parents(
             self.population.youths,
             self.calendar.year_of(0),
             scenario.parents,
             self.parent_data,
             self.streams["parents"],
         )
+        # Newcomers whose parents are not drawn yet (see ``parents``).
+        self._newcomers: list[Newcomers] = []
         self.survey_recorder = SurveyRecorder(
             self.calendar, self.total_weeks, load_targets() if targets is None else targets
         )
@@ -215,7 +224,7 @@ class HikiModel(mesa.Model):
         """Simulate one week: the kernel, then interventions, then data collection."""
         self.kernel.calendar = self.calendar_effects(self.week)
         events = self.kernel.step(self.week)
-        self._renew_parents()
+        self._note_newcomers()
         cost_before = self.intervention_cost()
         # Only interventions set modifiers; without any they stay neutral all run.
         if self.interventions:
@@ -232,18 +241,39 @@ class HikiModel(mesa.Model):
             self.datacollector.collect(self)
         self.running = not self.finished
 
-    def _renew_parents(self) -> None:
-        """Give the people who took a seat this week (turnover) parents of their own."""
-        renew_parents(
-            self.parents,
-            self.population.youths,
-            self.calendar.year_of(self.week),
-            self.settings.parents,
-            self.parent_data,
-            self.streams["parents"],
-            # Only turnover gives a seat a new occupant; this spares a scan of everyone.
-            self.kernel.take_newcomers(),
-        )
+    @property
+    def parents(self) -> Parents:
+        """Each person's parents (ages at the birth, ages at death).
+
+        Newcomers' parents are drawn when something reads them (only the survey measures
+        do), or after a year of weeks, in one vectorized pass: a few newcomers a week
+        cost a few dozen small numpy calls a week otherwise. The draws and their order
+        in the parents' stream are those of drawing week by week.
+        """
+        if self._newcomers:
+            renew_parents_of(
+                self._parents,
+                self.population.youths,
+                self._newcomers,
+                self.settings.parents,
+                self.parent_data,
+                self.streams["parents"],
+            )
+            self._newcomers.clear()
+        return self._parents
+
+    def _note_newcomers(self) -> None:
+        """Keep the people who took a seat this week (turnover) until their parents are drawn."""
+        # Only turnover gives a seat a new occupant; this spares a scan of everyone.
+        seats = self.kernel.take_newcomers()
+        if len(seats) == 0:
+            return
+        year = self.calendar.year_of(self.week)
+        ages = self.population.youths.age_weeks[seats]
+        self._newcomers.append(Newcomers(seats, year - ages / WEEKS_PER_YEAR))
+        # A year is far shorter than anyone holds a seat, as renew_parents_of requires.
+        if len(self._newcomers) >= WEEKS_PER_YEAR:
+            self.parents  # noqa: B018 (reading them draws them)
 
     def calendar_effects(self, week: int) -> CalendarEffects:
         """The drivers' effects in a week: their values (data) times their effects.

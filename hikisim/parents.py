@@ -27,10 +27,11 @@ changes no other output of a run.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import numpy as np
 
@@ -44,6 +45,7 @@ from hikisim.states import WEEKS_PER_YEAR
 __all__ = [
     "FATHER_AGE_RANGE",
     "MOTHER_AGE_RANGE",
+    "Newcomers",
     "ParentData",
     "Parents",
     "SurvivalCurve",
@@ -51,6 +53,7 @@ __all__ = [
     "default_path",
     "load_parent_data",
     "renew_parents",
+    "renew_parents_of",
 ]
 
 #: Mothers' ages at a birth are kept within the ages over which MHLW counts births
@@ -271,7 +274,8 @@ def build_parents(
     # at birth keep the data's all-birth-order mean; each sibling is then older or younger.
     mean_younger_by = np.bincount(family, younger_by) / sizes
     mean_age = np.bincount(family, age) / sizes
-    mother_family, father_family = _birth_ages(year - mean_age, settings, data, rng)
+    family_draws = _Draws.take(rng, len(first))
+    mother_family, father_family = _birth_ages(year - mean_age, settings, data, family_draws)
     mother = (mother_family - mean_younger_by)[family] + younger_by
     father = (father_family - mean_younger_by)[family] + younger_by
     shares = _within(mother, MOTHER_AGE_RANGE) & _within(father, FATHER_AGE_RANGE)
@@ -280,8 +284,8 @@ def build_parents(
     last_father = np.full(len(first), -math.inf)
     np.maximum.at(last_mother, family[shares], mother[shares])
     np.maximum.at(last_father, family[shares], father[shares])
-    mother_death = data.mother_survival.death_ages(last_mother, 1.0 - rng.random(len(first)))
-    father_death = data.father_survival.death_ages(last_father, 1.0 - rng.random(len(first)))
+    mother_death = data.mother_survival.death_ages(last_mother, family_draws.mother_uniform)
+    father_death = data.father_survival.death_ages(last_father, family_draws.father_uniform)
     parents = Parents(
         person_id=youths.person_id.copy(),
         mother_age_at_birth=mother.astype(np.float32),
@@ -290,8 +294,37 @@ def build_parents(
         father_death_age=father_death[family].astype(np.float32),
     )
     own = np.flatnonzero(~shares)
-    _draw_into(parents, own, year - age[own], settings, data, rng)
+    if len(own):
+        _draw_into(parents, own, year - age[own], settings, data, _Draws.take(rng, len(own)))
     return parents
+
+
+class Newcomers(NamedTuple):
+    """People who took seats in one week, waiting for their parents.
+
+    Attributes:
+        seats: The seats that may have a new occupant (ascending).
+        birth_year: Each one's calendar birth year (fractional), from the week they came.
+    """
+
+    seats: np.ndarray
+    birth_year: np.ndarray
+
+
+class _Draws(NamedTuple):
+    """The parents' stream's draws for some people, in the order the stream gives them."""
+
+    mother_normal: np.ndarray
+    gap_normal: np.ndarray
+    mother_uniform: np.ndarray
+    father_uniform: np.ndarray
+
+    @classmethod
+    def take(cls, rng: np.random.Generator, n: int) -> _Draws:
+        """Two standard normals and two uniforms in (0, 1] each for ``n`` people."""
+        return cls(
+            rng.standard_normal(n), rng.standard_normal(n), 1.0 - rng.random(n), 1.0 - rng.random(n)
+        )
 
 
 def renew_parents(
@@ -317,13 +350,52 @@ def renew_parents(
             ``Kernel.take_newcomers``); None checks every seat.
     """
     if candidates is None:
-        seats = np.flatnonzero(youths.person_id != parents.person_id)
-    else:
-        seats = candidates[youths.person_id[candidates] != parents.person_id[candidates]]
-    if len(seats) == 0:
+        candidates = np.flatnonzero(youths.person_id != parents.person_id)
+    birth_year = year - youths.age_weeks[candidates] / WEEKS_PER_YEAR
+    renew_parents_of(parents, youths, [Newcomers(candidates, birth_year)], settings, data, rng)
+
+
+def renew_parents_of(
+    parents: Parents,
+    youths: Youths,
+    batches: Sequence[Newcomers],
+    settings: ParentsSettings,
+    data: ParentData,
+    rng: np.random.Generator,
+) -> None:
+    """Draw parents for weeks of newcomers at once, as one call per week would have.
+
+    The stream gives each week's newcomers their draws in turn, in the order of the
+    weeks, exactly as :func:`renew_parents` called week by week would. All else is
+    element by element, so it runs once over every batch: a handful of people a week
+    cost a few dozen numpy calls each week otherwise.
+
+    Args:
+        parents: The parents, updated in place.
+        youths: The population's people (person_id is read). The batches must be recent
+            enough that no seat has changed occupant since (a seat is held for decades).
+        batches: The weeks' newcomers, oldest first.
+        settings: The scenario's parents settings.
+        data: The parents' data.
+        rng: The parents' stream.
+    """
+    if not batches:
         return
-    birth_year = year - youths.age_weeks[seats] / WEEKS_PER_YEAR
-    _draw_into(parents, seats, birth_year, settings, data, rng)
+    candidates = np.concatenate([batch.seats for batch in batches])
+    birth_year = np.concatenate([batch.birth_year for batch in batches])
+    new = youths.person_id[candidates] != parents.person_id[candidates]
+    # A seat listed in two weeks gets its parents in the first (its occupant is the same).
+    first = np.zeros(len(candidates), np.bool_)
+    first[np.unique(candidates, return_index=True)[1]] = True
+    new &= first
+    week_of = np.repeat(np.arange(len(batches)), [len(batch.seats) for batch in batches])
+    counts = np.bincount(week_of[new], minlength=len(batches))
+    taken = [_Draws.take(rng, int(count)) for count in counts if count]
+    if not taken:
+        return
+    draws = _Draws(*(np.concatenate(field) for field in zip(*taken, strict=True)))
+    seats = candidates[new]
+    _draw_into(parents, seats, birth_year[new], settings, data, draws)
     parents.person_id[seats] = youths.person_id[seats]
 
 
@@ -333,24 +405,20 @@ def _draw_into(
     birth_year: np.ndarray,
     settings: ParentsSettings,
     data: ParentData,
-    rng: np.random.Generator,
+    draws: _Draws,
 ) -> None:
     """Fresh parents of their own for the people at ``seats``, born in ``birth_year``."""
     if len(seats) == 0:
         return
-    mother, father = _birth_ages(birth_year, settings, data, rng)
+    mother, father = _birth_ages(birth_year, settings, data, draws)
     parents.mother_age_at_birth[seats] = mother
     parents.father_age_at_birth[seats] = father
-    parents.mother_death_age[seats] = data.mother_survival.death_ages(
-        mother, 1.0 - rng.random(len(seats))
-    )
-    parents.father_death_age[seats] = data.father_survival.death_ages(
-        father, 1.0 - rng.random(len(seats))
-    )
+    parents.mother_death_age[seats] = data.mother_survival.death_ages(mother, draws.mother_uniform)
+    parents.father_death_age[seats] = data.father_survival.death_ages(father, draws.father_uniform)
 
 
 def _birth_ages(
-    birth_year: np.ndarray, settings: ParentsSettings, data: ParentData, rng: np.random.Generator
+    birth_year: np.ndarray, settings: ParentsSettings, data: ParentData, draws: _Draws
 ) -> tuple[np.ndarray, np.ndarray]:
     """Mothers' and fathers' ages at births in the given calendar years.
 
@@ -358,11 +426,10 @@ def _birth_ages(
     ``father = clip(mother + g(year) + sd_g * z2, 15, 70)``, with ``m`` and ``g`` the
     data series and ``z1``, ``z2`` standard normal.
     """
-    n = len(birth_year)
     years = np.asarray(birth_year, dtype=np.float64)
     mean = data.mother_age.on_weeks(years) + settings.mother_age_shift
-    mother = np.clip(mean + settings.mother_age_sd * rng.standard_normal(n), *MOTHER_AGE_RANGE)
-    gap = data.father_gap.on_weeks(years) + settings.father_gap_sd * rng.standard_normal(n)
+    mother = np.clip(mean + settings.mother_age_sd * draws.mother_normal, *MOTHER_AGE_RANGE)
+    gap = data.father_gap.on_weeks(years) + settings.father_gap_sd * draws.gap_normal
     father = np.clip(mother + gap, *FATHER_AGE_RANGE)
     return mother, father
 

@@ -17,10 +17,12 @@ from hikisim.model import HikiModel
 from hikisim.parents import (
     FATHER_AGE_RANGE,
     MOTHER_AGE_RANGE,
+    Newcomers,
     Parents,
     build_parents,
     load_parent_data,
     renew_parents,
+    renew_parents_of,
 )
 from hikisim.scenario import ParentsSettings, Scenario
 from hikisim.simulation import run_model, write_outputs
@@ -239,3 +241,56 @@ def test_weeks_stepped_on_the_kernel_alone_still_give_newcomers_parents() -> Non
     assert not np.array_equal(model.parents.person_id, model.population.youths.person_id)
     model.step()
     assert np.array_equal(model.parents.person_id, model.population.youths.person_id)
+
+
+PARENT_FIELDS = (
+    "person_id",
+    "mother_age_at_birth",
+    "father_age_at_birth",
+    "mother_death_age",
+    "father_death_age",
+)
+
+
+def test_weeks_of_newcomers_at_once_draw_what_week_by_week_calls_draw() -> None:
+    model = HikiModel(Scenario().with_overrides({"population.youths": 500, "run.years": 0.1}))
+    y = model.population.youths
+    weekly, at_once = copy.deepcopy(model.parents), copy.deepcopy(model.parents)
+    weeks = [(2000.0, [3, 7]), (2000.5, [40]), (2001.0, [8, 9, 100]), (2001.5, [200])]
+    for offset, (_, seats) in enumerate(weeks):
+        y.person_id[seats] = 10_000 + 10 * offset + np.arange(len(seats))
+    y.age_weeks[:] = 10 * WEEKS_PER_YEAR
+    y.person_id[9] = weekly.person_id[9]  # listed, but its occupant has not changed
+    before = copy.deepcopy(weekly)
+
+    rng = np.random.default_rng(11)
+    batches = []
+    for year, seats in weeks:
+        candidates = np.array(seats)
+        renew_parents(weekly, y, year, ParentsSettings(), DATA, rng, candidates)
+        batches.append(Newcomers(candidates, year - y.age_weeks[candidates] / WEEKS_PER_YEAR))
+    # Seat 7 listed again in a later week: its parents were drawn in the first.
+    batches.append(Newcomers(np.array([7]), np.array([1991.0])))
+    at_once_rng = np.random.default_rng(11)
+    renew_parents_of(at_once, y, batches, ParentsSettings(), DATA, at_once_rng)
+    for field in PARENT_FIELDS:
+        assert np.array_equal(getattr(weekly, field), getattr(at_once, field)), field
+        assert getattr(at_once, field)[9] == getattr(before, field)[9], field
+    assert np.array_equal(at_once.person_id, y.person_id)
+    # The stream is left where the week-by-week calls left it.
+    assert at_once_rng.bit_generator.state == rng.bit_generator.state
+
+
+def test_parents_read_every_week_equal_parents_read_at_the_end() -> None:
+    scenario = Scenario().with_overrides({"population.youths": 3000, "run.years": 1})
+    every_week, at_the_end = HikiModel(scenario), HikiModel(scenario)
+    for _ in range(40):
+        every_week.step()
+        every_week.parents  # noqa: B018 (reading them draws the week's newcomers' parents)
+        at_the_end.step()
+    assert at_the_end._newcomers  # some are still waiting
+    for field in PARENT_FIELDS:
+        assert np.array_equal(
+            getattr(every_week.parents, field), getattr(at_the_end.parents, field)
+        ), field
+    assert np.array_equal(at_the_end.parents.person_id, at_the_end.population.youths.person_id)
