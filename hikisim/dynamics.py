@@ -391,7 +391,8 @@ class Kernel:
             return
         self._newcomers.append(leaving)
         withdrawn = leaving[y.state[leaving] == State.WITHDRAWN]
-        self._close_episodes(withdrawn, week, "aged_out")
+        if len(withdrawn):
+            self._close_episodes(withdrawn, week, "aged_out")
         y.age_weeks[leaving] = MIN_AGE_WEEKS
         y.person_id[leaving] = np.arange(self.next_person_id, self.next_person_id + len(leaving))
         self.next_person_id += len(leaving)

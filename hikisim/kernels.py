@@ -781,11 +781,17 @@ def work_finders(
             (track[seat] == neither) & (state[seat] == engaged) & (age_weeks[seat] >= min_age)
         )
     found = []
+    # With a scar (never negative) and years lost (never negative) the chance is at most
+    # ``rate``, so a draw at or above it settles the seat without the exp.
+    screened = scar >= 0.0
     for seat in true_seats(looking):
+        u = uniform(k0, k1, seat, week, draw)
+        if screened and u >= rate:
+            continue
         chance = rate
         if scar != 0.0:
             chance = rate * math.exp(-scar * float(years_lost[seat]))
-        if uniform(k0, k1, seat, week, draw) < chance:
+        if u < chance:
             found.append(seat)
     return np.array(found, np.int64)
 

@@ -457,7 +457,8 @@ def test_job_moves_split_one_uniform_between_loss_and_retirement() -> None:
     assert len(losing) > 50 and len(retiring) > 20
 
 
-def test_work_finders_follow_the_scar_of_years_lost() -> None:
+@pytest.mark.parametrize("scar", [0.0, 0.5])
+def test_work_finders_follow_the_scar_of_years_lost(scar: float) -> None:
     """Chance = rate x exp(-scar x years lost), for engaged NEITHER youths of age."""
     rng = np.random.default_rng(5)
     n = SMALL_N
@@ -467,9 +468,9 @@ def test_work_finders_follow_the_scar_of_years_lost() -> None:
     years_lost = (rng.random(n) * 5).astype(np.float32)
     min_age = 15 * WEEKS_PER_YEAR
     found = kernels.work_finders(
-        track, state, age, years_lost, 0.3, 0.5, int(Track.NEITHER), ENGAGED, min_age, COUNTER
+        track, state, age, years_lost, 0.3, scar, int(Track.NEITHER), ENGAGED, min_age, COUNTER
     )
-    chance = 0.3 * np.exp(-0.5 * years_lost.astype(np.float64))
+    chance = 0.3 * np.exp(-scar * years_lost.astype(np.float64))
     looking = (track == Track.NEITHER) & (state == ENGAGED) & (age >= min_age)
     np.testing.assert_array_equal(found, np.flatnonzero(looking & (stream_uniforms(n) < chance)))
     assert len(found) > 100
