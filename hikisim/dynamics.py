@@ -818,8 +818,7 @@ class Kernel:
         at_18, at_22 = careers.turning(
             y.age_weeks, y.track, 18 * WEEKS_PER_YEAR, SCHOOL, 22 * WEEKS_PER_YEAR, UNIVERSITY
         )
-        self._leave_school(at_18)
-        self._graduate(at_22)
+        self._leave_school_and_graduate(at_18, at_22)
         if refusing is None:
             refusing = np.flatnonzero(y.school_refusal)
         labour, gap = s.labour, self.calendar.job_market_gap
@@ -849,27 +848,48 @@ class Kernel:
 
     def _leave_school(self, seats: np.ndarray) -> np.ndarray:
         """At 18: university, work or neither, fixed by the youth's transition draw."""
-        y = self.youths
         if len(seats):
-            p_uni, p_neither = self._transition_probabilities(seats)
-            u = y.transition_draw[seats]
-            y.track[seats] = np.where(
-                u < p_uni,
-                Track.UNIVERSITY,
-                np.where(u > 1.0 - p_neither, Track.NEITHER, Track.WORK),
-            )
-            self._start_work(seats[y.track[seats] == WORK])
+            self._place_school_leavers(seats, *self._transition_probabilities(seats))
         return seats
 
     def _graduate(self, seats: np.ndarray) -> np.ndarray:
         """At 22: graduates find work or end up in neither school nor work."""
-        y = self.youths
         if len(seats):
-            p_uni, p_neither = self._transition_probabilities(seats)
-            graduate_draw = y.transition_draw[seats] / np.maximum(p_uni, 1e-6)
-            y.track[seats] = np.where(graduate_draw < p_neither, Track.NEITHER, Track.WORK)
-            self._start_work(seats[y.track[seats] == WORK])
+            self._place_graduates(seats, *self._transition_probabilities(seats))
         return seats
+
+    def _leave_school_and_graduate(self, at_18: np.ndarray, at_22: np.ndarray) -> None:
+        """The week's school leavers and graduates, from one evaluation of their chances.
+
+        The same as :meth:`_leave_school` then :meth:`_graduate`: the two groups are
+        disjoint, and placing the leavers changes none of the graduates' inputs.
+        """
+        if len(at_18) == 0 or len(at_22) == 0:
+            self._leave_school(at_18)
+            self._graduate(at_22)
+            return
+        p_uni, p_neither = self._transition_probabilities(np.concatenate((at_18, at_22)))
+        leavers = len(at_18)
+        self._place_school_leavers(at_18, p_uni[:leavers], p_neither[:leavers])
+        self._place_graduates(at_22, p_uni[leavers:], p_neither[leavers:])
+
+    def _place_school_leavers(
+        self, seats: np.ndarray, p_uni: np.ndarray, p_neither: np.ndarray
+    ) -> None:
+        y = self.youths
+        u = y.transition_draw[seats]
+        y.track[seats] = np.where(
+            u < p_uni,
+            Track.UNIVERSITY,
+            np.where(u > 1.0 - p_neither, Track.NEITHER, Track.WORK),
+        )
+        self._start_work(seats[y.track[seats] == WORK])
+
+    def _place_graduates(self, seats: np.ndarray, p_uni: np.ndarray, p_neither: np.ndarray) -> None:
+        y = self.youths
+        graduate_draw = y.transition_draw[seats] / np.maximum(p_uni, 1e-6)
+        y.track[seats] = np.where(graduate_draw < p_neither, Track.NEITHER, Track.WORK)
+        self._start_work(seats[y.track[seats] == WORK])
 
     def _initial_tracks(self) -> None:
         """Put youths who start the run aged 18+ where the transition would have put them."""

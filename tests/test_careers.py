@@ -6,6 +6,8 @@ scrambled population with high chances, so that every move happens many times.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +15,9 @@ from hypothesis import strategies as st
 
 from hikisim import careers
 from hikisim.dynamics import CAREER_CODES
+from hikisim.model import HikiModel
 from hikisim.philox import uniforms_all, uniforms_at
+from hikisim.scenario import Scenario
 from hikisim.states import WEEKS_PER_YEAR, State, Track
 
 N = 5_000
@@ -131,3 +135,26 @@ def test_property_the_pass_matches_the_rules(
     np.testing.assert_array_equal(run(got_population, rates), reference(want_population, rates))
     for name, column in got_population.items():
         np.testing.assert_array_equal(column, want_population[name], err_msg=name)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**31 - 1), st.integers(0, 12), st.integers(0, 12))
+def test_leavers_and_graduates_at_once_are_placed_as_one_group_after_the_other(
+    seed: int, leavers: int, graduates: int
+) -> None:
+    """One evaluation of both groups' chances places them as the two calls in turn do."""
+    model = HikiModel(Scenario().with_overrides({"population.youths": 400, "run.years": 0.1}))
+    rng = np.random.default_rng(seed)
+    youths = model.population.youths
+    youths.state[:] = rng.choice([State.ENGAGED, State.AT_RISK], len(youths.state))
+    chosen = rng.choice(len(youths.state), leavers + graduates, replace=False)
+    at_18, at_22 = np.sort(chosen[:leavers]), np.sort(chosen[leavers:])
+    youths.track[at_18], youths.track[at_22] = Track.SCHOOL, Track.UNIVERSITY
+    together, in_turn = model.kernel, copy.deepcopy(model.kernel)
+    together._leave_school_and_graduate(at_18, at_22)
+    in_turn._leave_school(at_18)
+    in_turn._graduate(at_22)
+    for column in ("track", "work_start_age"):
+        assert np.array_equal(getattr(together.youths, column), getattr(in_turn.youths, column)), (
+            column
+        )
