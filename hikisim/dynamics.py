@@ -253,6 +253,9 @@ class Kernel:
         self.age_logit = self._age_table()
         self.episode_rates = episode_rates(scenario)
         self.onset_weights = onset_weights(scenario)
+        self.career_codes = CAREER_CODES._replace(
+            retirement_weeks=scenario.labour.retirement_age * WEEKS_PER_YEAR
+        )
 
     def _age_table(self) -> np.ndarray:
         dyn = self.scenario.dynamics
@@ -829,7 +832,6 @@ class Kernel:
             job_loss=min(labour.job_loss_rate * math.exp(labour.job_market_effect * gap), 1.0),
             retirement=min(labour.retirement_rate * math.exp(labour.job_market_effect * gap), 1.0),
         )
-        codes = CAREER_CODES._replace(retirement_weeks=labour.retirement_age * WEEKS_PER_YEAR)
         changed = careers.update(
             y.track,
             y.state,
@@ -839,7 +841,7 @@ class Kernel:
             y.work_start_age,
             refusing,
             rates,
-            codes,
+            self.career_codes,
             self.streams.draw("track").counter,
             self.streams.draw("labour").counter,
         )

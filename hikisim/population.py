@@ -2,13 +2,15 @@
 
 The weekly kernel reads and writes these arrays; the Mesa agents in
 :mod:`hikisim.agents` are views over them. Ages are kept in weeks. A youth's seat in the
-population is permanent: when its occupant turns 40 a new 10-year-old takes the seat,
-born into the same family and school catchment (so the population size never changes).
+population is permanent: when its occupant passes ``population.max_age`` a new 10-year-old
+takes the seat, born into the same family and school catchment (so the population size
+never changes).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from typing import Final
 
 import numpy as np
 
@@ -216,6 +218,11 @@ def _family_sizes(n: int, weights: tuple[float, float, float], rng: np.random.Ge
     return sizes
 
 
+#: Interval k < 5 of the cumulative prevalences is disorder k + 1; the remainder of the
+#: unit interval (k = 5) is no disorder.
+DISORDER_OF_INTERVAL: Final = np.array([1, 2, 3, 4, 5, 0], np.int8)
+
+
 def _disorder_codes(n: int, scenario: Scenario, rng: np.random.Generator) -> np.ndarray:
     ind = scenario.individual
     prevalences = [
@@ -226,8 +233,7 @@ def _disorder_codes(n: int, scenario: Scenario, rng: np.random.Generator) -> np.
         ind.avoidant_personality_prevalence,
     ]
     interval = np.searchsorted(np.cumsum(prevalences), rng.random(n), side="right")
-    # Interval k < 5 is disorder k + 1; the remainder of the unit interval is no disorder.
-    return np.where(interval < len(prevalences), interval + 1, 0).astype(np.int8)
+    return DISORDER_OF_INTERVAL[interval]
 
 
 def draw_traits(youths: Youths, seats: np.ndarray, scenario: Scenario, rng: np.random.Generator):
