@@ -3,7 +3,8 @@
 :meth:`hikisim.dynamics.Kernel.update_tracks` states the rules and calls these passes:
 dropout of school refusers, finding work, losing work and retiring. The moves at 18 and
 22 (leaving school, graduating) stay in numpy there, as their chances use numpy's
-float32 exponential; :func:`turning` only finds who makes them.
+float32 exponential; :func:`turning` only finds who makes them (or
+:func:`turning_among` the candidates that :func:`age_a_week`, the week's ageing, found).
 
 Each rule reads and writes one person's own columns, in the order the numpy code
 applied them (work is found before this week's dropouts join NEITHER, and job moves
@@ -54,6 +55,51 @@ class CareerCodes(NamedTuple):
     retirement_weeks: int
 
 
+#: Seats per block of the ageing pass: a block with nobody at a marked age is settled by
+#: one vectorized scan and never looked at again.
+AGE_BLOCK = 256
+
+
+@numba.njit(cache=True)
+def age_a_week(
+    age_weeks: np.ndarray, leaving: int, first: int, second: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Add a week to every age; who reaches ``leaving``, and who is now ``first`` or ``second``.
+
+    One pass: each block of :data:`AGE_BLOCK` seats is aged and screened for the marked
+    ages without a branch (vectorized), and only the rare block that holds one is
+    scanned seat by seat.
+
+    Args:
+        age_weeks: Age in weeks; every entry gains one.
+        leaving: The age in weeks at which people leave (turnover).
+        first: The first career age in weeks (18 years: leaving school).
+        second: The second (22 years: graduating).
+
+    Returns:
+        The seats at or past ``leaving``, and the seats exactly ``first`` or ``second``
+        weeks old (each ascending).
+    """
+    leavers = []
+    turning_seats = []
+    size = len(age_weeks)
+    for start in range(0, size, AGE_BLOCK):
+        stop = min(start + AGE_BLOCK, size)
+        marked = False
+        for seat in range(start, stop):
+            age = age_weeks[seat] + 1
+            age_weeks[seat] = age
+            marked |= (age >= leaving) | (age == first) | (age == second)
+        if marked:
+            for seat in range(start, stop):
+                age = age_weeks[seat]
+                if age >= leaving:
+                    leavers.append(seat)
+                elif (age == first) | (age == second):
+                    turning_seats.append(seat)
+    return np.array(leavers, np.int64), np.array(turning_seats, np.int64)
+
+
 @numba.njit(cache=True)
 def turning(
     age_weeks: np.ndarray, track: np.ndarray, first: int, first_track: int, second: int,
@@ -77,9 +123,37 @@ def turning(
     for seat in range(len(age_weeks)):
         age = age_weeks[seat]
         either[seat] = (age == first) | (age == second)
+    candidates = np.flatnonzero(either)
+    return turning_among(candidates, age_weeks, track, first, first_track, second, second_track)
+
+
+@numba.njit(cache=True)
+def turning_among(
+    seats: np.ndarray,
+    age_weeks: np.ndarray,
+    track: np.ndarray,
+    first: int,
+    first_track: int,
+    second: int,
+    second_track: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Those of ``seats`` (ascending) who make the moves at ``first`` and ``second``.
+
+    Args:
+        seats: The candidates, ascending (at least everyone of either age).
+        age_weeks: Age in weeks.
+        track: Track code.
+        first: The first age, in weeks.
+        first_track: The track they must be on.
+        second: The second age.
+        second_track: The track they must be on.
+
+    Returns:
+        The two groups' seats (each ascending), as :func:`turning` gives them.
+    """
     at_first = []
     at_second = []
-    for seat in np.flatnonzero(either):
+    for seat in seats:
         if age_weeks[seat] == first and track[seat] == first_track:
             at_first.append(seat)
         elif age_weeks[seat] == second and track[seat] == second_track:

@@ -42,6 +42,9 @@ FINAL_JUNIOR_HIGH_START_WEEKS = 14 * WEEKS_PER_YEAR
 # Junior high starts in the school year that begins at 12, high school at 15.
 JUNIOR_HIGH_START_WEEKS = 12 * WEEKS_PER_YEAR
 HIGH_SCHOOL_START_WEEKS = 15 * WEEKS_PER_YEAR
+# Pupils leave school at 18; university students graduate at 22.
+LEAVING_SCHOOL_WEEKS = 18 * WEEKS_PER_YEAR
+GRADUATING_WEEKS = 22 * WEEKS_PER_YEAR
 
 # Plain ints for comparisons with the int8 code arrays: numpy takes an IntEnum member as
 # a strong int64 and would first upcast the whole array, several times slower.
@@ -239,6 +242,9 @@ class Kernel:
         self.next_person_id = n
         # Seats that took a new occupant (turnover) since take_newcomers last emptied it.
         self._newcomers: list[np.ndarray] = []
+        # Who turned 18 or 22 at this week's ageing (careers.age_a_week), until
+        # update_tracks takes them; None makes update_tracks scan everyone.
+        self._turning: np.ndarray | None = None
         # The CSR structure never changes (ties are switched on and off in place).
         self.has_ties = np.diff(network.adjacency.indptr) > 0
 
@@ -388,8 +394,10 @@ class Kernel:
     def age_and_turnover(self, week: int) -> None:
         """Age everyone a week; replace those past ``max_age`` with new 10-year-olds."""
         y = self.youths
-        y.age_weeks += 1
-        leaving = np.flatnonzero(y.age_weeks >= self.leaving_age_weeks)
+        # The week's ageing also finds who turns 18 or 22, for update_tracks.
+        leaving, self._turning = careers.age_a_week(
+            y.age_weeks, self.leaving_age_weeks, LEAVING_SCHOOL_WEEKS, GRADUATING_WEEKS
+        )
         if len(leaving) == 0:
             return
         self._newcomers.append(leaving)
@@ -818,9 +826,14 @@ class Kernel:
             refusing: The school refusers (ascending), if already known.
         """
         s, y = self.scenario, self.youths
-        at_18, at_22 = careers.turning(
-            y.age_weeks, y.track, 18 * WEEKS_PER_YEAR, SCHOOL, 22 * WEEKS_PER_YEAR, UNIVERSITY
-        )
+        ages = (LEAVING_SCHOOL_WEEKS, SCHOOL, GRADUATING_WEEKS, UNIVERSITY)
+        if self._turning is None:
+            at_18, at_22 = careers.turning(y.age_weeks, y.track, *ages)
+        else:
+            # Ages have not changed since the week's ageing found these seats; the
+            # tracks may have (re-entry), so they are checked now.
+            at_18, at_22 = careers.turning_among(self._turning, y.age_weeks, y.track, *ages)
+            self._turning = None
         self._leave_school_and_graduate(at_18, at_22)
         if refusing is None:
             refusing = np.flatnonzero(y.school_refusal)
@@ -896,8 +909,8 @@ class Kernel:
     def _initial_tracks(self) -> None:
         """Put youths who start the run aged 18+ where the transition would have put them."""
         y = self.youths
-        self._leave_school(np.flatnonzero(y.age_weeks >= 18 * WEEKS_PER_YEAR))
-        graduates = (y.age_weeks >= 22 * WEEKS_PER_YEAR) & (y.track == Track.UNIVERSITY)
+        self._leave_school(np.flatnonzero(y.age_weeks >= LEAVING_SCHOOL_WEEKS))
+        graduates = (y.age_weeks >= GRADUATING_WEEKS) & (y.track == Track.UNIVERSITY)
         self._graduate(np.flatnonzero(graduates))
         # Their jobs did not start today: the start is put at 18 or at 22, when it was.
         workers = np.flatnonzero(y.track == WORK)

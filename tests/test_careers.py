@@ -158,3 +158,37 @@ def test_leavers_and_graduates_at_once_are_placed_as_one_group_after_the_other(
         assert np.array_equal(getattr(together.youths, column), getattr(in_turn.youths, column)), (
             column
         )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**31 - 1), st.integers(0, 1200))
+def test_a_week_of_ageing_finds_the_leavers_and_the_career_ages(seed: int, size: int) -> None:
+    """Against numpy: every age gains a week; leavers and the 18- and 22-year-olds found."""
+    rng = np.random.default_rng(seed)
+    leaving, first, second = 60, 20, 30
+    # Ages near the marked ones, so that some blocks hold them and others do not.
+    age = rng.choice([0, 18, 19, 28, 29, 58, 59, 60, 70], size).astype(np.int16)
+    before = age.copy()
+    leavers, turning = careers.age_a_week(age, leaving, first, second)
+    np.testing.assert_array_equal(age, before + 1)
+    np.testing.assert_array_equal(leavers, np.flatnonzero(age >= leaving))
+    np.testing.assert_array_equal(turning, np.flatnonzero((age == first) | (age == second)))
+    track = rng.choice([Track.SCHOOL, Track.UNIVERSITY, Track.WORK], size).astype(np.int8)
+    codes = (first, int(Track.SCHOOL), second, int(Track.UNIVERSITY))
+    for got, want in zip(
+        careers.turning_among(turning, age, track, *codes),
+        careers.turning(age, track, *codes),
+        strict=True,
+    ):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_without_ageing_the_career_ages_are_still_found() -> None:
+    """With ageing off, update_tracks scans everyone for the ages 18 and 22."""
+    scenario = Scenario().with_overrides({"population.youths": 600, "population.aging": False})
+    model = HikiModel(scenario)
+    youths = model.population.youths
+    seats = np.flatnonzero(youths.track == Track.SCHOOL)[:3]
+    youths.age_weeks[seats] = 18 * WEEKS_PER_YEAR
+    model.kernel.update_tracks()
+    assert not np.any(youths.track[seats] == Track.SCHOOL)
