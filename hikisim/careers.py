@@ -21,6 +21,7 @@ import numpy as np
 
 from hikisim.kernels import job_moves, work_finders
 from hikisim.philox import uniform
+from hikisim.seat_lists import sparse_true_seats
 
 Counter = tuple[np.uint64, np.uint64, np.int64, np.int64]
 
@@ -55,23 +56,17 @@ class CareerCodes(NamedTuple):
     retirement_weeks: int
 
 
-#: Seats per block of the ageing pass: a block with nobody at a marked age is settled by
-#: one vectorized scan and never looked at again.
-AGE_BLOCK = 256
-
-
 @numba.njit(cache=True)
 def age_a_week(
     age_weeks: np.ndarray, leaving: int, first: int, second: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Add a week to every age; who reaches ``leaving``, and who is now ``first`` or ``second``.
 
-    One pass: each block of :data:`AGE_BLOCK` seats is aged and screened for the marked
-    ages without a branch (vectorized), and only the rare block that holds one is
-    scanned seat by seat.
+    The ageing and the screen for the marked ages are one branch-free (vectorized) pass;
+    the few marked seats are then found eight at a time (:func:`sparse_true_seats`).
 
     Args:
-        age_weeks: Age in weeks; every entry gains one.
+        age_weeks: Age in weeks (int16); every entry gains one.
         leaving: The age in weeks at which people leave (turnover).
         first: The first career age in weeks (18 years: leaving school).
         second: The second (22 years: graduating).
@@ -80,24 +75,17 @@ def age_a_week(
         The seats at or past ``leaving``, and the seats exactly ``first`` or ``second``
         weeks old (each ascending).
     """
-    leavers = []
-    turning_seats = []
-    size = len(age_weeks)
-    for start in range(0, size, AGE_BLOCK):
-        stop = min(start + AGE_BLOCK, size)
-        marked = False
-        for seat in range(start, stop):
-            age = age_weeks[seat] + 1
-            age_weeks[seat] = age
-            marked |= (age >= leaving) | (age == first) | (age == second)
-        if marked:
-            for seat in range(start, stop):
-                age = age_weeks[seat]
-                if age >= leaving:
-                    leavers.append(seat)
-                elif (age == first) | (age == second):
-                    turning_seats.append(seat)
-    return np.array(leavers, np.int64), np.array(turning_seats, np.int64)
+    # Compared as int16, as the ages are held: wider constants would widen every lane.
+    one, leaving_16 = np.int16(1), np.int16(leaving)
+    first_16, second_16 = np.int16(first), np.int16(second)
+    marked = np.empty(len(age_weeks), np.bool_)
+    for seat in range(len(age_weeks)):
+        age = age_weeks[seat] + one
+        age_weeks[seat] = age
+        marked[seat] = (age >= leaving_16) | (age == first_16) | (age == second_16)
+    seats = sparse_true_seats(marked)
+    leavers = seats[age_weeks[seats] >= leaving_16]
+    return leavers, seats[age_weeks[seats] < leaving_16]
 
 
 @numba.njit(cache=True)

@@ -4,6 +4,8 @@ Numba's ``np.flatnonzero`` branches on every element, which costs a mispredicted
 for each youth whenever the mask is neither almost empty nor almost full (a screen that
 keeps one youth in ten, say). :func:`true_seats` writes every seat to the next free
 place and advances the place only for a member, so its loop has no branch to mispredict.
+For masks with very few members (a few per thousand), :func:`sparse_true_seats` reads
+eight seats at a time and looks closer only where one of them is a member.
 
 As with :mod:`hikisim.philox`, the passes that call it keep their cached copy after an
 edit here (numba checks only the timestamp of a function's own file): delete
@@ -36,3 +38,44 @@ def true_seats(mask: np.ndarray) -> np.ndarray:
         seats[place] = seat
         place += mask[seat]
     return seats[:count]
+
+
+@numba.njit(cache=True)
+def sparse_true_seats(mask: np.ndarray) -> np.ndarray:
+    """The seats where ``mask`` is True (int64, ascending), for masks with few members.
+
+    Eight one-byte entries are read as one 64-bit word, and only a nonzero word is
+    looked at seat by seat. At a density of one in a thousand this is about three times
+    faster than ``np.flatnonzero``; from about one in a hundred it is slower.
+
+    Args:
+        mask: A boolean array, by seat (C-contiguous).
+
+    Returns:
+        The indices of its True entries, ascending.
+    """
+    size = len(mask)
+    full_words = size // 8
+    words = mask[: full_words * 8].view(np.uint64)
+    seats = np.empty(16, np.int64)
+    count = 0
+    for word in range(full_words):
+        if words[word]:
+            for seat in range(8 * word, 8 * word + 8):
+                if mask[seat]:
+                    seats, count = _appended(seats, count, seat)
+    for seat in range(8 * full_words, size):
+        if mask[seat]:
+            seats, count = _appended(seats, count, seat)
+    return seats[:count].copy()
+
+
+@numba.njit(cache=True, inline="always")
+def _appended(seats: np.ndarray, count: int, seat: int) -> tuple[np.ndarray, int]:
+    """``seats`` with ``seat`` written at ``count`` (grown if full), and the new count."""
+    if count == len(seats):
+        grown = np.empty(2 * len(seats), np.int64)
+        grown[:count] = seats
+        seats = grown
+    seats[count] = seat
+    return seats, count + 1

@@ -1,4 +1,4 @@
-"""The branch-free seat lists equal numpy's flatnonzero."""
+"""The compiled seat lists equal numpy's flatnonzero."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hikisim.seat_lists import true_seats
+from hikisim.seat_lists import sparse_true_seats, true_seats
 
 
 def test_true_seats_of_a_hand_built_mask() -> None:
@@ -22,5 +22,23 @@ def test_true_seats_of_a_hand_built_mask() -> None:
 def test_true_seats_property_equals_flatnonzero(values: list[bool]) -> None:
     mask = np.array(values, bool)
     seats = true_seats(mask)
+    assert seats.dtype == np.int64
+    assert seats.tolist() == np.flatnonzero(mask).tolist()
+
+
+def test_sparse_true_seats_of_hand_built_masks() -> None:
+    mask = np.zeros(21, bool)
+    mask[[0, 7, 8, 20]] = True  # both ends of a word, and the tail past the last word
+    assert sparse_true_seats(mask).tolist() == [0, 7, 8, 20]
+    assert sparse_true_seats(np.zeros(0, bool)).tolist() == []
+    assert sparse_true_seats(np.ones(40, bool)).tolist() == list(range(40))  # grows past 16
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.booleans(), max_size=300), st.integers(0, 7))
+def test_sparse_true_seats_property_equals_flatnonzero(values: list[bool], offset: int) -> None:
+    # A slice that starts mid-word is still read from its own first entry.
+    mask = np.array([False] * offset + values, bool)[offset:]
+    seats = sparse_true_seats(np.ascontiguousarray(mask))
     assert seats.dtype == np.int64
     assert seats.tolist() == np.flatnonzero(mask).tolist()
