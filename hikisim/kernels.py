@@ -461,7 +461,7 @@ def flag_multipliers(
 
 
 @numba.njit(cache=True, inline="always")
-def at_risk_chances(
+def at_risk_logits(
     seat: int,
     youths: YouthArrays,
     exposure: np.ndarray,
@@ -469,13 +469,12 @@ def at_risk_chances(
     rates: EpisodeRates,
     codes: Codes,
 ) -> tuple[float, float]:
-    """A youth's weekly chances of AT_RISK to WITHDRAWN and of AT_RISK to ENGAGED.
+    """A youth's logits of AT_RISK to WITHDRAWN and of AT_RISK to ENGAGED.
 
     The progress logit adds to its base any disorder (remitted or not), school refusal,
     the two flags, the peer exposure, being outside school and work (NEITHER or
     RETIRED) and the programmes' change; the resolve logit takes half the disorder
-    weight off its base and adds 0.5 in care and the programmes' change. Each chance is
-    the logistic function of its logit.
+    weight off its base and adds 0.5 in care and the programmes' change.
 
     Args:
         seat: The youth.
@@ -486,7 +485,7 @@ def at_risk_chances(
         codes: State, track and care codes.
 
     Returns:
-        The chance of AT_RISK to WITHDRAWN and the chance of AT_RISK to ENGAGED.
+        The progress logit and the resolve logit.
     """
     ill = youths.disorder[seat] > 0
     outside = youths.track[seat] == codes.neither or youths.track[seat] == codes.retired
@@ -506,7 +505,44 @@ def at_risk_chances(
         + 0.5 * (youths.care[seat] != codes.no_care)
         + modifiers.resolve_logit[seat]
     )
+    return progress, resolve
+
+
+@numba.njit(cache=True, inline="always")
+def at_risk_chances(
+    seat: int,
+    youths: YouthArrays,
+    exposure: np.ndarray,
+    modifiers: Modifiers,
+    rates: EpisodeRates,
+    codes: Codes,
+) -> tuple[float, float]:
+    """A youth's weekly chances of AT_RISK to WITHDRAWN and of AT_RISK to ENGAGED.
+
+    Each chance is the logistic function of its logit (:func:`at_risk_logits`).
+
+    Args:
+        seat: The youth.
+        youths: The youth columns.
+        exposure: Share of each youth's active ties at risk or withdrawn.
+        modifiers: The programmes' changes.
+        rates: The scenario's rates.
+        codes: State, track and care codes.
+
+    Returns:
+        The chance of AT_RISK to WITHDRAWN and the chance of AT_RISK to ENGAGED.
+    """
+    progress, resolve = at_risk_logits(seat, youths, exposure, modifiers, rates, codes)
     return _logistic(progress), _logistic(resolve)
+
+
+@numba.njit(cache=True, inline="always")
+def _logistic_bound_64(logit: float) -> float:
+    """:func:`_logistic_bound` in float64, for the float64 chances of the episode moves."""
+    x = max(-logit, 0.0)
+    series = 1.0 + x * (1.0 + x * (0.5 + x * (1.0 / 6.0 + x * (1.0 / 24.0))))
+    # Float64 rounding of the series is far below the slack this factor leaves.
+    return 1.0001 / series
 
 
 @numba.njit(cache=True, inline="always")
@@ -661,7 +697,11 @@ def episode_transitions(
         u = float(uniform(k0, k1, seat, week, draw))
         code = youths.state[seat]
         if code == codes.at_risk:
-            p_withdraw, p_resolve = at_risk_chances(seat, youths, exposure, modifiers, rates, codes)
+            progress, resolve = at_risk_logits(seat, youths, exposure, modifiers, rates, codes)
+            # Most draws are above both chances' bounds, which need no exp.
+            if u >= _logistic_bound_64(progress) + _logistic_bound_64(resolve):
+                continue
+            p_withdraw, p_resolve = _logistic(progress), _logistic(resolve)
             if u < p_withdraw:
                 moves[0, counts[0]] = seat
                 counts[0] += 1

@@ -308,6 +308,61 @@ def test_logistic_bound_is_above_the_chance() -> None:
     assert np.all(bounds >= reference_chances(logits[::97]))
 
 
+def test_logistic_bound_64_is_above_the_chance() -> None:
+    """The float64 exp-free bound never falls below the float64 chance it screens for."""
+    logits = np.concatenate([np.linspace(-60.0, 30.0, 20_001), [-1e3, -100.0, 0.0, 1e-12]])
+    bounds = np.array([kernels._logistic_bound_64(x) for x in logits])
+    with np.errstate(over="ignore"):  # exp(1000) is inf: a chance of 0
+        assert np.all(bounds >= 1.0 / (1.0 + np.exp(-logits)))
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 2**31 - 1), st.floats(-4.0, 8.0), st.floats(-4.0, 8.0))
+def test_episode_moves_split_each_draw_by_the_chances(
+    seed: int, progress_shift: float, resolve_shift: float
+) -> None:
+    """Against the chances (kernels.hazards) and the stream's uniforms, state by state.
+
+    The programmes' logit changes move the at-risk chances from far below the exp-free
+    screen's bounds to near one, so both the screened and the computed paths are used.
+    """
+    model = HikiModel(Scenario().with_overrides({"population.youths": 1500, "run.years": 0.1}))
+    kernel, youths = model.kernel, model.population.youths
+    rng = np.random.default_rng(seed)
+    others = np.sort(rng.choice(len(youths.state), 600, replace=False))
+    youths.state[others] = rng.choice([State.AT_RISK, State.WITHDRAWN, State.RECOVERING], 600)
+    youths.withdrawn_weeks[others] = rng.integers(0, 300, 600)
+    kernel.modifiers.progress_logit[:] = progress_shift + rng.normal(0.0, 1.0, len(youths.state))
+    kernel.modifiers.resolve_logit[:] = resolve_shift + rng.normal(0.0, 1.0, len(youths.state))
+    chances = kernel.hazards(others)
+    severity = (COUNTER[0], COUNTER[1], COUNTER[2], np.int64(1))
+    moves = kernels.episode_transitions(
+        others,
+        kernel.youth_arrays(),
+        kernel.exposure,
+        kernel.modifier_arrays(),
+        kernel.episode_rates,
+        kernels.CODES,
+        COUNTER,
+        severity,
+    )
+    u = stream_uniforms(len(youths.state))[others].astype(np.float64)
+    state = youths.state[others]
+    at_risk, withdrawn, recovering = (
+        state == code for code in (State.AT_RISK, State.WITHDRAWN, State.RECOVERING)
+    )
+    withdraw, resolve, leave, relapse, reenter = chances.T
+    expected = (
+        at_risk & (u < withdraw),
+        at_risk & (u >= withdraw) & (u < withdraw + resolve),
+        withdrawn & (u < leave),
+        recovering & (u < relapse),
+        recovering & (u >= relapse) & (u < relapse + reenter),
+    )
+    for got, want in zip(moves[:5], expected, strict=True):
+        np.testing.assert_array_equal(got, others[want])
+
+
 def random_graph(size: int, seed: int) -> sparse.csr_matrix:
     """A random symmetric graph with dyadic weights (1, 0.5, 0.25) and some lost ties (0).
 
