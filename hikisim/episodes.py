@@ -85,13 +85,15 @@ class EpisodeLog:
         """
         count = len(values["seat"])
         self._reserve(count)
-        rows = np.arange(self.size, self.size + count)
+        start = self.size
         self.size += count
+        # The new rows are contiguous: slices write them without an index array.
+        new_rows = slice(start, start + count)
         for name, column in self._columns.items():
-            column[rows] = values.get(name, 0)
-        self._columns["onset_week"][rows] = week
-        self._columns["end_week"][rows] = -1
-        return rows
+            column[new_rows] = values.get(name, 0)
+        self._columns["onset_week"][new_rows] = week
+        self._columns["end_week"][new_rows] = -1
+        return np.arange(start, start + count)
 
     def set(self, name: str, rows: np.ndarray, value: np.ndarray | int | bool) -> None:
         """Write a value into one column for the given rows."""

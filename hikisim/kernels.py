@@ -566,7 +566,38 @@ def exit_hazard(
         The weekly chance of WITHDRAWN to RECOVERING, at most 1.
     """
     years = youths.withdrawn_weeks[seat] / 52.0
-    hazard = rates.exit_base * (1.0 + years) ** -rates.duration_decline
+    duration_factor = (1.0 + years) ** -rates.duration_decline
+    return exit_hazard_with(duration_factor, seat, youths, modifiers, rates, codes)
+
+
+@numba.njit(cache=True, inline="always")
+def exit_hazard_with(
+    duration_factor: float,
+    seat: int,
+    youths: YouthArrays,
+    modifiers: Modifiers,
+    rates: EpisodeRates,
+    codes: Codes,
+) -> float:
+    """:func:`exit_hazard` with the given factor of duration dependence.
+
+    With a factor of 1 it bounds the hazard at any duration, as long as it is not
+    negative: the factor is at most 1 (``duration_decline`` is not negative), and
+    rounding keeps the order of products of the same factors when their product is
+    not negative.
+
+    Args:
+        duration_factor: ``(1 + years withdrawn) ** -duration_decline``.
+        seat: The youth.
+        youths: The youth columns.
+        modifiers: The programmes' changes.
+        rates: The scenario's rates.
+        codes: State, track and care codes.
+
+    Returns:
+        The weekly chance of WITHDRAWN to RECOVERING, at most 1.
+    """
+    hazard = rates.exit_base * duration_factor
     if youths.disorder[seat] > 0 and not youths.disorder_remitted[seat]:
         hazard *= rates.disorder_exit_multiplier
     if youths.depressed[seat]:
@@ -709,7 +740,11 @@ def episode_transitions(
                 moves[1, counts[1]] = seat
                 counts[1] += 1
         elif code == codes.withdrawn:
-            if u < exit_hazard(seat, youths, modifiers, rates, codes):
+            # Without the power of duration dependence most draws are already settled.
+            bound = exit_hazard_with(1.0, seat, youths, modifiers, rates, codes)
+            if (u < bound or bound < 0.0) and u < exit_hazard(
+                seat, youths, modifiers, rates, codes
+            ):
                 moves[2, counts[2]] = seat
                 counts[2] += 1
             else:
