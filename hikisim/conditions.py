@@ -201,11 +201,16 @@ def update(
     # products, each factor at least 1).
     top = rates.refusal_start * max(rates.elementary_ratio, 1.0) * max(rates.at_risk_factor, 1.0)
     seats = _candidates(youths, codes, weeks_into_year, counters.refusal, top)
+    # Most candidates are symptomatic and read both of these streams: computed for all
+    # of them in vectorized passes, the uniforms cost a fraction of one at a time.
+    internet_draws = uniforms_at(*counters.internet, seats)
+    sleep_draws = uniforms_at(*counters.sleep, seats)
     refusers = np.empty(len(seats), np.int64)
     first_refusals = np.empty(len(seats), np.int64)
     n_refusers = 0
     n_first = 0
-    for seat in seats:
+    for index in range(len(seats)):
+        seat = seats[index]
         state = youths.state[seat]
         withdrawn = state == codes.withdrawn
         symptomatic = withdrawn or state == codes.at_risk
@@ -253,16 +258,16 @@ def update(
 
         # Internet addiction starts only with symptoms and ends only without them.
         if youths.internet_addiction[seat]:
-            if not symptomatic and (_draw(counters.internet, seat) < rates.internet_stop_32):
+            if not symptomatic and (internet_draws[index] < rates.internet_stop_32):
                 youths.internet_addiction[seat] = False
         elif symptomatic:
             chance_32 = rates.internet_start_32 * youths.internet_intensity[seat]
-            if _draw(counters.internet, seat) < chance_32:
+            if internet_draws[index] < chance_32:
                 youths.internet_addiction[seat] = True
 
         # A reversed sleep rhythm: likelier with addiction and in withdrawal.
         if youths.sleep_reversal[seat]:
-            if not withdrawn and (_draw(counters.sleep, seat) < rates.sleep_stop_32):
+            if not withdrawn and (sleep_draws[index] < rates.sleep_stop_32):
                 youths.sleep_reversal[seat] = False
         elif symptomatic:
             chance = (
@@ -270,7 +275,7 @@ def update(
                 * (1.0 + youths.internet_addiction[seat])
                 * (0.25 + 0.75 * withdrawn)
             )
-            if _draw(counters.sleep, seat) < chance:
+            if sleep_draws[index] < chance:
                 youths.sleep_reversal[seat] = True
 
         # Depression: develops in withdrawal, remits faster in
