@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from hikisim.philox import uniform, uniforms_all
+from hikisim.philox import uniform, uniforms_all, uniforms_at
 from hikisim.seat_lists import true_seats
 from hikisim.states import Care, State, Track
 
@@ -724,8 +724,11 @@ def episode_transitions(
     k0, k1, week, draw = state_counter
     s0, s1, severity_week, severity_index = severity_counter
     narrow = youths.narrow
-    for seat in others:
-        u = float(uniform(k0, k1, seat, week, draw))
+    # Everyone here needs the state stream's uniform: computed in one vectorized pass.
+    draws = uniforms_at(k0, k1, week, draw, others)
+    for index in range(size):
+        seat = others[index]
+        u = float(draws[index])
         code = youths.state[seat]
         if code == codes.at_risk:
             progress, resolve = at_risk_logits(seat, youths, exposure, modifiers, rates, codes)
