@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from hikisim.philox import uniform
+from hikisim.philox import uniforms_at
 
 Counter = tuple[np.uint64, np.uint64, np.int64, np.int64]
 
@@ -122,9 +122,11 @@ def contacts_and_exams(
     kinds = np.empty(len(willing), np.int8)
     contacted = 0
     count = 0
+    # Every willing family draws: all the uniforms in one vectorized pass.
+    draws = uniforms_at(k0, k1, week, draw, willing)
     for index in range(len(willing)):
         seat = willing[index]
-        u = uniform(k0, k1, seat, week, draw)
+        u = draws[index]
         if not u < chances[index]:
             continue
         contacted += 1
