@@ -19,6 +19,7 @@ import numba
 import numpy as np
 
 from hikisim.philox import uniform
+from hikisim.seat_lists import sparse_true_seats
 
 # A pick is clamped below 1 so that it stays on the youth's own CSR row.
 LAST_PICK = np.float32(0.999999)
@@ -227,7 +228,8 @@ def erode(
 
     regain_scale = max(np.float32(regain_rate), np.float32(1e-9))
     restores = []
-    for seat in np.flatnonzero(ties.has_lost_offline):
+    # A few youths in a thousand have a lost offline tie: found eight seats at a time.
+    for seat in sparse_true_seats(ties.has_lost_offline):
         if state[seat] == withdrawn_code:
             continue
         u = uniform(k0, k1, seat, week, draw)
