@@ -37,9 +37,10 @@ MECHANISMS = (
     # Added with Model v2; appended so the streams above keep their keys and numbers.
     "severity",
     "labour",
-    # Parents (hikisim.parents) are drawn at the start and at each turnover from a stream
-    # of their own, appended so that no other stream's numbers move: a run's outputs other
-    # than the parents' measures do not depend on them.
+    # Parents (hikisim.parents) are drawn at the start and for each turnover's newcomers
+    # (in batches, turnover by turnover) from a stream of their own, appended so that no
+    # other stream's numbers move: a run's outputs other than the parents' measures do
+    # not depend on them.
     "parents",
     # Depression during withdrawal and the remission of disorders (issue 10, item 5):
     # appended for the same reason.
