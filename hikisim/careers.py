@@ -75,7 +75,7 @@ def age_a_week(
         The seats at or past ``leaving``, and the seats exactly ``first`` or ``second``
         weeks old (each ascending).
     """
-    # Compared as int16, as the ages are held: wider constants would widen every lane.
+    # int16 constants, as the ages are held (the vectorized pass measured faster so).
     one, leaving_16 = np.int16(1), np.int16(leaving)
     first_16, second_16 = np.int16(first), np.int16(second)
     marked = np.empty(len(age_weeks), np.bool_)

@@ -891,6 +891,7 @@ class Kernel:
     def _place_school_leavers(
         self, seats: np.ndarray, p_uni: np.ndarray, p_neither: np.ndarray
     ) -> None:
+        """University, work or neither for pupils leaving at 18, given their chances."""
         y = self.youths
         u = y.transition_draw[seats]
         y.track[seats] = np.where(
@@ -901,6 +902,7 @@ class Kernel:
         self._start_work(seats[y.track[seats] == WORK])
 
     def _place_graduates(self, seats: np.ndarray, p_uni: np.ndarray, p_neither: np.ndarray) -> None:
+        """Work or neither for graduates at 22, given their chances (as at 18)."""
         y = self.youths
         graduate_draw = y.transition_draw[seats] / np.maximum(p_uni, 1e-6)
         y.track[seats] = np.where(graduate_draw < p_neither, Track.NEITHER, Track.WORK)

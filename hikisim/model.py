@@ -169,8 +169,10 @@ class HikiModel(mesa.Model):
             self.parent_data,
             self.streams["parents"],
         )
-        # Newcomers whose parents are not drawn yet (see ``parents``).
+        # Newcomers whose parents are not drawn yet (see ``parents``), waiting since the
+        # week the oldest of them came.
         self._newcomers: list[Newcomers] = []
+        self._newcomers_since = 0
         self.survey_recorder = SurveyRecorder(
             self.calendar, self.total_weeks, load_targets() if targets is None else targets
         )
@@ -268,9 +270,10 @@ class HikiModel(mesa.Model):
         """Each person's parents (ages at the birth, ages at death).
 
         Newcomers' parents are drawn when something reads them (only the survey measures
-        do), or after a year of weeks, in one vectorized pass: a few newcomers a week
-        cost a few dozen small numpy calls a week otherwise. The draws and their order
-        in the parents' stream are those of drawing week by week.
+        do), or once the oldest waiting newcomers came a year ago, in one vectorized
+        pass: a few newcomers a week cost a few dozen small numpy calls a week otherwise.
+        The draws and their order in the parents' stream are those of drawing week by
+        week.
         """
         if self._newcomers:
             renew_parents_of(
@@ -290,11 +293,15 @@ class HikiModel(mesa.Model):
         seats = self.kernel.take_newcomers()
         if len(seats) == 0:
             return
+        if not self._newcomers:
+            self._newcomers_since = self.week
         year = self.calendar.year_of(self.week)
         ages = self.population.youths.age_weeks[seats]
         self._newcomers.append(Newcomers(seats, year - ages / WEEKS_PER_YEAR))
-        # A year is far shorter than anyone holds a seat, as renew_parents_of requires.
-        if len(self._newcomers) >= WEEKS_PER_YEAR:
+        # Drawn within a year of the oldest waiting newcomers' arrival: far shorter than
+        # anyone holds a seat (30 years or more), so no seat changes occupant twice
+        # among the waiting, as renew_parents_of requires.
+        if self.week - self._newcomers_since >= WEEKS_PER_YEAR:
             self.parents  # noqa: B018 (reading them draws them)
 
     def calendar_effects(self, week: int) -> CalendarEffects:

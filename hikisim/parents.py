@@ -312,7 +312,14 @@ class Newcomers(NamedTuple):
 
 
 class _Draws(NamedTuple):
-    """The parents' stream's draws for some people, in the order the stream gives them."""
+    """The parents' stream's draws for some people, in the order the stream gives them.
+
+    Attributes:
+        mother_normal: Standard normals for the mothers' ages at the birth.
+        gap_normal: Standard normals for the fathers' age gaps.
+        mother_uniform: Uniforms in (0, 1] for the mothers' ages at death.
+        father_uniform: Uniforms in (0, 1] for the fathers' ages at death.
+    """
 
     mother_normal: np.ndarray
     gap_normal: np.ndarray
@@ -345,8 +352,8 @@ def renew_parents(
         settings: The scenario's parents settings.
         data: The parents' data.
         rng: The parents' stream.
-        candidates: The only seats that can have a new occupant (ascending), if the
-            caller knows them (the kernel's turnover since the last call,
+        candidates: The only seats that can have a new occupant (ascending, each once),
+            if the caller knows them (the kernel's turnover since the last call,
             ``Kernel.take_newcomers``); None checks every seat.
     """
     if candidates is None:
@@ -374,20 +381,22 @@ def renew_parents_of(
         parents: The parents, updated in place.
         youths: The population's people (person_id is read). The batches must be recent
             enough that no seat has changed occupant since (a seat is held for decades).
-        batches: The weeks' newcomers, oldest first.
+        batches: The weeks' newcomers, oldest first; no seat in two of them.
         settings: The scenario's parents settings.
         data: The parents' data.
         rng: The parents' stream.
+
+    Raises:
+        ValueError: If a seat is in two batches: its occupant changed twice, and the
+            first one's parents can no longer be drawn.
     """
     if not batches:
         return
     candidates = np.concatenate([batch.seats for batch in batches])
+    if len(np.unique(candidates)) < len(candidates):
+        raise ValueError("a seat took two newcomers among the batches; draw them sooner")
     birth_year = np.concatenate([batch.birth_year for batch in batches])
     new = youths.person_id[candidates] != parents.person_id[candidates]
-    # A seat listed in two weeks gets its parents in the first (its occupant is the same).
-    first = np.zeros(len(candidates), np.bool_)
-    first[np.unique(candidates, return_index=True)[1]] = True
-    new &= first
     week_of = np.repeat(np.arange(len(batches)), [len(batch.seats) for batch in batches])
     counts = np.bincount(week_of[new], minlength=len(batches))
     taken = [_Draws.take(rng, int(count)) for count in counts if count]

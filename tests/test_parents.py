@@ -269,8 +269,6 @@ def test_weeks_of_newcomers_at_once_draw_what_week_by_week_calls_draw() -> None:
         candidates = np.array(seats)
         renew_parents(weekly, y, year, ParentsSettings(), DATA, rng, candidates)
         batches.append(Newcomers(candidates, year - y.age_weeks[candidates] / WEEKS_PER_YEAR))
-    # Seat 7 listed again in a later week: its parents were drawn in the first.
-    batches.append(Newcomers(np.array([7]), np.array([1991.0])))
     at_once_rng = np.random.default_rng(11)
     renew_parents_of(at_once, y, batches, ParentsSettings(), DATA, at_once_rng)
     for field in PARENT_FIELDS:
@@ -294,3 +292,34 @@ def test_parents_read_every_week_equal_parents_read_at_the_end() -> None:
             getattr(every_week.parents, field), getattr(at_the_end.parents, field)
         ), field
     assert np.array_equal(at_the_end.parents.person_id, at_the_end.population.youths.person_id)
+
+
+def test_a_seat_in_two_batches_is_refused() -> None:
+    """Its occupant changed twice: the first one's parents cannot be drawn any more."""
+    model = HikiModel(Scenario().with_overrides({"population.youths": 500, "run.years": 0.1}))
+    batches = [Newcomers(np.array([3, 7]), np.full(2, 1990.0))] * 2
+    with pytest.raises(ValueError, match="two newcomers"):
+        renew_parents_of(
+            model.parents, model.population.youths, batches, ParentsSettings(), DATA, None
+        )
+
+
+def test_parents_of_rare_turnover_are_drawn_within_a_year() -> None:
+    """With few newcomers a year, waiting is bounded in weeks, not in weeks with newcomers.
+
+    30 people aged 10-39: a seat turns over every 30 years, but there are fewer than 52
+    weeks with newcomers in 30 years, so a bound on waiting batches would let a seat
+    take two newcomers while its first one's parents waited.
+    """
+    scenario = Scenario().with_overrides(
+        {"population.youths": 30, "population.max_age": 39, "run.years": 40}
+    )
+    every_week, left_alone = HikiModel(scenario), HikiModel(scenario)
+    for _ in range(1_600):
+        every_week.step()
+        every_week.parents  # noqa: B018 (reading them draws the week's newcomers' parents)
+        left_alone.step()
+    for field in PARENT_FIELDS:
+        assert np.array_equal(
+            getattr(every_week.parents, field), getattr(left_alone.parents, field)
+        ), field
