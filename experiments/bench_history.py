@@ -3,8 +3,8 @@
 ``experiments/benchmark.py`` appends one line per run to a CSV file next to the page it
 writes (``docs/performance-history.csv`` for ``make bench``) and renders the runs of the
 same code and size as a table with each figure's range. One run on a shared machine says
-little about the next: two runs of the same code here differed by a fifth in the time of
-a week at 100,000 people (3.75 and 4.48 ms, ``docs/performance-history.csv``).
+little about the next: three runs of the same code here differed by half in the time of
+a week at 100,000 people (2.82 to 4.40 ms, ``docs/performance-history.csv``).
 """
 
 from __future__ import annotations

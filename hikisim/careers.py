@@ -84,8 +84,8 @@ def age_a_week(
         age_weeks[seat] = age
         marked[seat] = (age >= leaving_16) | (age == first_16) | (age == second_16)
     seats = sparse_true_seats(marked)
-    leavers = seats[age_weeks[seats] >= leaving_16]
-    return leavers, seats[age_weeks[seats] < leaving_16]
+    leaving_now = age_weeks[seats] >= leaving_16
+    return seats[leaving_now], seats[~leaving_now]
 
 
 @numba.njit(cache=True)

@@ -171,8 +171,8 @@ class HikiModel(mesa.Model):
         )
         # Newcomers whose parents are not drawn yet (see ``parents``), waiting since the
         # week the oldest of them came.
-        self._newcomers: list[Newcomers] = []
-        self._newcomers_since = 0
+        self._awaiting_parents: list[Newcomers] = []
+        self._awaiting_since = 0
         self.survey_recorder = SurveyRecorder(
             self.calendar, self.total_weeks, load_targets() if targets is None else targets
         )
@@ -275,16 +275,16 @@ class HikiModel(mesa.Model):
         The draws and their order in the parents' stream are those of drawing week by
         week.
         """
-        if self._newcomers:
+        if self._awaiting_parents:
             renew_parents_of(
                 self._parents,
                 self.population.youths,
-                self._newcomers,
+                self._awaiting_parents,
                 self.settings.parents,
                 self.parent_data,
                 self.streams["parents"],
             )
-            self._newcomers.clear()
+            self._awaiting_parents.clear()
         return self._parents
 
     def _note_newcomers(self) -> None:
@@ -293,15 +293,15 @@ class HikiModel(mesa.Model):
         seats = self.kernel.take_newcomers()
         if len(seats) == 0:
             return
-        if not self._newcomers:
-            self._newcomers_since = self.week
+        if not self._awaiting_parents:
+            self._awaiting_since = self.week
         year = self.calendar.year_of(self.week)
         ages = self.population.youths.age_weeks[seats]
-        self._newcomers.append(Newcomers(seats, year - ages / WEEKS_PER_YEAR))
+        self._awaiting_parents.append(Newcomers(seats, year - ages / WEEKS_PER_YEAR))
         # Drawn within a year of the oldest waiting newcomers' arrival: far shorter than
         # anyone holds a seat (30 years or more), so no seat changes occupant twice
         # among the waiting, as renew_parents_of requires.
-        if self.week - self._newcomers_since >= WEEKS_PER_YEAR:
+        if self.week - self._awaiting_since >= WEEKS_PER_YEAR:
             self.parents  # noqa: B018 (reading them draws them)
 
     def calendar_effects(self, week: int) -> CalendarEffects:

@@ -416,9 +416,7 @@ def _draw_into(
     data: ParentData,
     draws: _Draws,
 ) -> None:
-    """Fresh parents of their own for the people at ``seats``, born in ``birth_year``."""
-    if len(seats) == 0:
-        return
+    """Fresh parents for the people at ``seats`` (at least one), born in ``birth_year``."""
     mother, father = _birth_ages(birth_year, settings, data, draws)
     parents.mother_age_at_birth[seats] = mother
     parents.father_age_at_birth[seats] = father

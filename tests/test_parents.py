@@ -286,7 +286,7 @@ def test_parents_read_every_week_equal_parents_read_at_the_end() -> None:
         every_week.step()
         every_week.parents  # noqa: B018 (reading them draws the week's newcomers' parents)
         at_the_end.step()
-    assert at_the_end._newcomers  # some are still waiting
+    assert at_the_end._awaiting_parents  # some are still waiting
     for field in PARENT_FIELDS:
         assert np.array_equal(
             getattr(every_week.parents, field), getattr(at_the_end.parents, field)
