@@ -2,8 +2,10 @@
 
 :meth:`hikisim.dynamics.Kernel.update_tracks` states the rules and calls these passes:
 dropout of school refusers, finding work, losing work and retiring. The moves at 18 and
-22 (leaving school, graduating) stay in numpy there, as their chances use numpy's
-float32 exponential; :func:`turning` only finds who makes them (or
+22 (leaving school, graduating) are split around numpy: their chances use numpy's
+float32 exponential, whose last bit numba's does not always match, so
+:func:`school_exit_logits` computes the logits, numpy the chances, and
+:func:`place_school_exits` the tracks. :func:`turning` finds who makes them (or
 :func:`turning_among` the candidates that :func:`age_a_week`, the week's ageing, found).
 
 Each rule reads and writes one person's own columns, in the order the numpy code
@@ -147,6 +149,114 @@ def turning_among(
         elif age_weeks[seat] == second and track[seat] == second_track:
             at_second.append(seat)
     return np.array(at_first, np.int64), np.array(at_second, np.int64)
+
+
+@numba.njit(cache=True)
+def school_exit_logits(
+    seats: np.ndarray,
+    state: np.ndarray,
+    ever_refused_school: np.ndarray,
+    achievement: np.ndarray,
+    engaged: int,
+    university_base: float,
+    neither_base: float,
+    struggle_weight: float,
+    market_logit: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The logits of university and of neither for people leaving school or graduating.
+
+    A person who is not engaged or has a refusal history struggles: the struggle weight
+    comes off the university logit and onto the neither logit. Each sum is taken in
+    the types and the order numpy gave it (the achievement terms in float32, the rest
+    in float64), so the chances are the same bit for bit.
+
+    Args:
+        seats: The people (any order).
+        state: State code per person.
+        ever_refused_school: Refusal history per person.
+        achievement: Achievement per person (float32).
+        engaged: The code of the ENGAGED state.
+        university_base: ``school.university_base``.
+        neither_base: ``school.neither_base``.
+        struggle_weight: ``school.struggle_weight``.
+        market_logit: The job market's term of the neither logit (its effect times the
+            week's gap).
+
+    Returns:
+        The university and neither logits (float64), in the order of ``seats``.
+    """
+    university = np.empty(len(seats), np.float64)
+    neither = np.empty(len(seats), np.float64)
+    for index in range(len(seats)):
+        seat = seats[index]
+        struggling = (state[seat] != engaged) | ever_refused_school[seat]
+        shift = struggle_weight * np.float64(struggling)
+        grade = achievement[seat]
+        university[index] = (
+            np.float64(np.float32(university_base) + np.float32(0.8) * grade) - shift
+        )
+        neither[index] = (
+            np.float64(np.float32(neither_base) - np.float32(0.5) * grade) + shift
+        ) + market_logit
+    return university, neither
+
+
+@numba.njit(cache=True)
+def place_school_exits(
+    at_18: np.ndarray,
+    at_22: np.ndarray,
+    p_university: np.ndarray,
+    p_neither: np.ndarray,
+    transition_draw: np.ndarray,
+    age_weeks: np.ndarray,
+    track: np.ndarray,
+    work_start_age: np.ndarray,
+    university: int,
+    neither: int,
+    work: int,
+) -> None:
+    """Put school leavers and graduates on their tracks, given their chances.
+
+    One uniform per person for life (``transition_draw``) decides both moves. At 18:
+    below the university chance, university; above one less the neither chance,
+    neither; else work. At 22 the uniform, scaled by the university chance it passed,
+    is compared with the neither chance: below it neither, else work. A new worker's
+    job starts now.
+
+    Args:
+        at_18: The school leavers.
+        at_22: The graduates (none of them a leaver).
+        p_university: The chances of university, the leavers' first, then the graduates'
+            (float32).
+        p_neither: The chances of neither, in the same order (float32).
+        transition_draw: The uniform per person (float32).
+        age_weeks: Age in weeks.
+        track: Track code per person; updated.
+        work_start_age: Age in weeks at the start of the current job; updated.
+        university: The code of the UNIVERSITY track.
+        neither: The code of the NEITHER track.
+        work: The code of the WORK track.
+    """
+    leavers = len(at_18)
+    for index in range(leavers):
+        seat = at_18[index]
+        draw = transition_draw[seat]
+        if draw < p_university[index]:
+            code = university
+        elif draw > np.float32(1.0) - p_neither[index]:
+            code = neither
+        else:
+            code = work
+        track[seat] = code
+        if code == work:
+            work_start_age[seat] = age_weeks[seat]
+    for index in range(len(at_22)):
+        seat = at_22[index]
+        scaled = transition_draw[seat] / max(p_university[leavers + index], np.float32(1e-6))
+        code = neither if scaled < p_neither[leavers + index] else work
+        track[seat] = code
+        if code == work:
+            work_start_age[seat] = age_weeks[seat]
 
 
 @numba.njit(cache=True)

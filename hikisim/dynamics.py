@@ -863,14 +863,12 @@ class Kernel:
 
     def _leave_school(self, seats: np.ndarray) -> np.ndarray:
         """At 18: university, work or neither, fixed by the youth's transition draw."""
-        if len(seats):
-            self._place_school_leavers(seats, *self._transition_probabilities(seats))
+        self._leave_school_and_graduate(seats, NO_SEATS)
         return seats
 
     def _graduate(self, seats: np.ndarray) -> np.ndarray:
         """At 22: graduates find work or end up in neither school nor work."""
-        if len(seats):
-            self._place_graduates(seats, *self._transition_probabilities(seats))
+        self._leave_school_and_graduate(NO_SEATS, seats)
         return seats
 
     def _leave_school_and_graduate(self, at_18: np.ndarray, at_22: np.ndarray) -> None:
@@ -879,34 +877,24 @@ class Kernel:
         The same as :meth:`_leave_school` then :meth:`_graduate`: the two groups are
         disjoint, and placing the leavers changes none of the graduates' inputs.
         """
-        if len(at_18) == 0 or len(at_22) == 0:
-            self._leave_school(at_18)
-            self._graduate(at_22)
+        if len(at_18) == 0 and len(at_22) == 0:
             return
+        at_18, at_22 = np.asarray(at_18, np.int64), np.asarray(at_22, np.int64)
         p_uni, p_neither = self._transition_probabilities(np.concatenate((at_18, at_22)))
-        leavers = len(at_18)
-        self._place_school_leavers(at_18, p_uni[:leavers], p_neither[:leavers])
-        self._place_graduates(at_22, p_uni[leavers:], p_neither[leavers:])
-
-    def _place_school_leavers(
-        self, seats: np.ndarray, p_uni: np.ndarray, p_neither: np.ndarray
-    ) -> None:
-        """University, work or neither for pupils leaving at 18, given their chances."""
         y = self.youths
-        u = y.transition_draw[seats]
-        y.track[seats] = np.where(
-            u < p_uni,
-            Track.UNIVERSITY,
-            np.where(u > 1.0 - p_neither, Track.NEITHER, Track.WORK),
+        careers.place_school_exits(
+            at_18,
+            at_22,
+            p_uni,
+            p_neither,
+            y.transition_draw,
+            y.age_weeks,
+            y.track,
+            y.work_start_age,
+            UNIVERSITY,
+            NEITHER,
+            WORK,
         )
-        self._start_work(seats[y.track[seats] == WORK])
-
-    def _place_graduates(self, seats: np.ndarray, p_uni: np.ndarray, p_neither: np.ndarray) -> None:
-        """Work or neither for graduates at 22, given their chances (as at 18)."""
-        y = self.youths
-        graduate_draw = y.transition_draw[seats] / np.maximum(p_uni, 1e-6)
-        y.track[seats] = np.where(graduate_draw < p_neither, Track.NEITHER, Track.WORK)
-        self._start_work(seats[y.track[seats] == WORK])
 
     def _initial_tracks(self) -> None:
         """Put youths who start the run aged 18+ where the transition would have put them."""
@@ -920,16 +908,20 @@ class Kernel:
         y.work_start_age[workers] = np.where(graduated, 22, 18) * WEEKS_PER_YEAR
 
     def _transition_probabilities(self, seats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The chances of university and of neither (float32) for people leaving school."""
         s, y = self.scenario, self.youths
-        struggling = (y.state[seats] != State.ENGAGED) | y.ever_refused_school[seats]
-        shift = s.school.struggle_weight * struggling
-        p_uni = sigmoid(s.school.university_base + 0.8 * y.achievement[seats] - shift)
-        neither = (
-            s.school.neither_base
-            - 0.5 * y.achievement[seats]
-            + shift
-            + s.labour.job_market_effect * self.calendar.job_market_gap
+        university, neither = careers.school_exit_logits(
+            seats,
+            y.state,
+            y.ever_refused_school,
+            y.achievement,
+            ENGAGED,
+            s.school.university_base,
+            s.school.neither_base,
+            s.school.struggle_weight,
+            s.labour.job_market_effect * self.calendar.job_market_gap,
         )
+        p_uni = sigmoid(university)
         p_neither = np.minimum(sigmoid(neither), 1.0 - p_uni)
         return p_uni, p_neither
 

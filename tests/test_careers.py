@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from hikisim import careers
-from hikisim.dynamics import CAREER_CODES
+from hikisim.dynamics import CAREER_CODES, sigmoid
 from hikisim.model import HikiModel
 from hikisim.philox import uniforms_all, uniforms_at
 from hikisim.scenario import Scenario
@@ -192,3 +192,78 @@ def test_without_ageing_the_career_ages_are_still_found() -> None:
     youths.age_weeks[seats] = 18 * WEEKS_PER_YEAR
     model.kernel.update_tracks()
     assert not np.any(youths.track[seats] == Track.SCHOOL)
+
+
+def numpy_school_exits(
+    seats: np.ndarray, youths: dict[str, np.ndarray], weights: tuple[float, float, float, float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The chances of university and neither, written out in numpy (the former code)."""
+    university_base, neither_base, struggle_weight, market_logit = weights
+    struggling = (youths["state"][seats] != State.ENGAGED) | youths["refused"][seats]
+    shift = struggle_weight * struggling
+    achievement = youths["achievement"][seats]
+    p_uni = sigmoid(university_base + 0.8 * achievement - shift)
+    p_neither = np.minimum(
+        sigmoid(neither_base - 0.5 * achievement + shift + market_logit), 1.0 - p_uni
+    )
+    return p_uni, p_neither
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    university_base=st.floats(-4.0, 4.0),
+    neither_base=st.floats(-4.0, 4.0),
+    struggle_weight=st.floats(-2.0, 3.0),
+    market_logit=st.floats(-1.0, 1.0),
+)
+def test_school_exits_match_the_rule_in_numpy(
+    seed: int,
+    university_base: float,
+    neither_base: float,
+    struggle_weight: float,
+    market_logit: float,
+) -> None:
+    """Compiled logits and placement give numpy's chances and tracks bit for bit."""
+    rng = np.random.default_rng(seed)
+    size = 300
+    youths = {
+        "state": rng.choice([State.ENGAGED, State.AT_RISK, State.WITHDRAWN], size).astype(np.int8),
+        "refused": rng.random(size) < 0.2,
+        "achievement": rng.standard_normal(size).astype(np.float32),
+        "draw": rng.random(size).astype(np.float32),
+        "age": rng.integers(18 * WEEKS_PER_YEAR, 23 * WEEKS_PER_YEAR, size).astype(np.int16),
+    }
+    chosen = rng.permutation(size)[: rng.integers(0, 120)]
+    at_18, at_22 = np.sort(chosen[::2]), np.sort(chosen[1::2])
+    seats = np.concatenate((at_18, at_22))
+    weights = (university_base, neither_base, struggle_weight, market_logit)
+    university, neither = careers.school_exit_logits(
+        seats, youths["state"], youths["refused"], youths["achievement"], int(State.ENGAGED),
+        *weights,
+    )  # fmt: skip
+    p_uni = sigmoid(university)
+    p_neither = np.minimum(sigmoid(neither), 1.0 - p_uni)
+    want_uni, want_neither = numpy_school_exits(seats, youths, weights)
+    np.testing.assert_array_equal(p_uni, want_uni)
+    np.testing.assert_array_equal(p_neither, want_neither)
+
+    track = np.full(size, SCHOOL, np.int8)
+    start = np.full(size, -1, np.int32)
+    careers.place_school_exits(
+        at_18, at_22, p_uni, p_neither, youths["draw"], youths["age"], track, start,
+        int(Track.UNIVERSITY), int(Track.NEITHER), WORK,
+    )  # fmt: skip
+    want_track = np.full(size, SCHOOL, np.int8)
+    leavers = len(at_18)
+    u = youths["draw"][at_18]
+    want_track[at_18] = np.where(
+        u < want_uni[:leavers],
+        Track.UNIVERSITY,
+        np.where(u > 1.0 - want_neither[:leavers], Track.NEITHER, Track.WORK),
+    )
+    scaled = youths["draw"][at_22] / np.maximum(want_uni[leavers:], 1e-6)
+    want_track[at_22] = np.where(scaled < want_neither[leavers:], Track.NEITHER, Track.WORK)
+    np.testing.assert_array_equal(track, want_track)
+    working = want_track == WORK
+    np.testing.assert_array_equal(start, np.where(working, youths["age"], -1))
