@@ -1045,6 +1045,9 @@ class Census(NamedTuple):
     years_lost: np.ndarray
 
 
+# Disorder codes that the census counts in one pass (codes 1 to 5).
+FUSED_DISORDER_CODES = 5
+
 # Positions in the counts that :func:`census` returns; the disorder counts follow.
 CENSUS_FIELDS = (
     "engaged",
@@ -1117,7 +1120,22 @@ def census(
         reversed_rhythm += youths.sleep_reversal[seat]
         in_care += youths.care[seat] != codes.no_care
         depressed += youths.depressed[seat]
-    for code in range(1, disorder_count):
+    # Active disorders: codes 1-5 (all there are today) in one vectorized pass with an
+    # accumulator each, which is about twice as fast as a pass per code; any further
+    # codes one pass each.
+    first = np.zeros(FUSED_DISORDER_CODES + 1, np.int64)
+    one = two = three = four = five = 0
+    for seat in range(len(state)):
+        code = youths.disorder[seat] * ~youths.disorder_remitted[seat]
+        one += code == 1
+        two += code == 2
+        three += code == 3
+        four += code == 4
+        five += code == 5
+    first[1:] = (one, two, three, four, five)
+    fused = min(disorder_count, FUSED_DISORDER_CODES + 1)
+    by_disorder[:fused] = first[:fused]
+    for code in range(FUSED_DISORDER_CODES + 1, disorder_count):
         active = 0
         for seat in range(len(state)):
             active += (youths.disorder[seat] == code) & ~youths.disorder_remitted[seat]
