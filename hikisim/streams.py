@@ -78,6 +78,22 @@ class WeeklyDraw:
         self._index = index
         self._size = size
 
+    @classmethod
+    def _of_words(
+        cls, words: tuple[np.uint64, np.uint64], week: int, index: int, size: int
+    ) -> WeeklyDraw:
+        """The same draw from key words already held as ``np.uint64`` (no conversion).
+
+        :meth:`Streams.draw` makes about a dozen draws a week, and converting the key
+        words was most of their cost.
+        """
+        draw = cls.__new__(cls)
+        draw._k0, draw._k1 = words
+        draw._week = week
+        draw._index = index
+        draw._size = size
+        return draw
+
     def __len__(self) -> int:
         return self._size
 
@@ -164,6 +180,9 @@ class Streams:
             )
             for index, name in enumerate(MECHANISMS)
         }
+        self._key_words = {
+            name: (np.uint64(k0), np.uint64(k1)) for name, (k0, k1) in self._keys.items()
+        }
         self.week = 0
         # How many times each mechanism has drawn in the current week.
         self._drawn: dict[str, int] = {}
@@ -214,7 +233,7 @@ class Streams:
         """
         index = self._drawn.get(name, 0)
         self._drawn[name] = index + 1
-        return WeeklyDraw(self._keys[name], self.week, index, self.size)
+        return WeeklyDraw._of_words(self._key_words[name], self.week, index, self.size)
 
     def weekly(self, name: str) -> np.ndarray:
         """One uniform per youth from a mechanism's stream, as float32.

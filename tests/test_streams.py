@@ -380,3 +380,18 @@ def test_weekly_draw_pickles() -> None:
     again = pickle.loads(pickle.dumps(draw))
     assert again.counter == draw.counter
     np.testing.assert_array_equal(again.values(), draw.values())
+
+
+def test_a_streams_draw_is_the_draw_from_its_integer_key_words() -> None:
+    """Streams.draw's draws (key words kept as uint64) equal ones built from plain ints."""
+    streams = Streams(23, 300)
+    streams.start_week(9)
+    for name in ("state", "help", "state"):
+        draw = streams.draw(name)
+        words = tuple(int(word) for word in draw.counter[:2])
+        built = WeeklyDraw(words, 9, draw.counter[3], 300)
+        assert draw.counter == built.counter
+        assert all(type(word) is np.uint64 for word in draw.counter[:2])
+        np.testing.assert_array_equal(draw.values(), built.values())
+        seats = np.array([3, 0, 299])
+        np.testing.assert_array_equal(draw[seats], built[seats])
