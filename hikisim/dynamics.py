@@ -256,6 +256,8 @@ class Kernel:
     @scenario.setter
     def scenario(self, scenario: Scenario) -> None:
         self._scenario = scenario
+        # The conditions pass's chances, kept while their inputs stay (_condition_rates).
+        self._condition_rates_for: tuple[float, bool] | None = None
         self.age_logit = self._age_table()
         self.episode_rates = episode_rates(scenario)
         self.onset_weights = onset_weights(scenario)
@@ -380,7 +382,11 @@ class Kernel:
         """
         if not self._newcomers:
             return NO_SEATS
-        seats = np.unique(np.concatenate(self._newcomers))
+        if len(self._newcomers) == 1:
+            # One week's turnover (the usual case): ascending and each once already.
+            seats = self._newcomers[0]
+        else:
+            seats = np.unique(np.concatenate(self._newcomers))
         self._newcomers.clear()
         return seats
 
@@ -772,15 +778,41 @@ class Kernel:
         Returns:
             The school refusers after the week's changes (ascending).
         """
-        s, y = self.scenario, self.youths
+        y = self.youths
+        rates = self._condition_rates()
+        streams = self.streams
+        counters = conditions.ConditionCounters(
+            *(streams.draw(name).counter for name in CONDITION_STREAMS)
+        )
+        columns = conditions.ConditionArrays(
+            *(getattr(y, name) for name in conditions.ConditionArrays._fields)
+        )
+        refusers, first_refusals = conditions.update(
+            columns, rates, CONDITION_CODES, self.calendar.weeks_into_school_year, counters
+        )
+        # A refusal history raises the onset logit (school.refusal_history_weight).
+        self.mark_stale(first_refusals)
+        return refusers
+
+    def _condition_rates(self) -> conditions.ConditionRates:
+        """This week's chances of the conditions pass (see :meth:`update_conditions`).
+
+        Rebuilt only when the calendar's refusal factor or the first week of the school
+        year changes them (or the scenario does): building them each week cost about as
+        much as a small compiled pass.
+        """
+        calendar = self.calendar
+        first_week = calendar.weeks_into_school_year == 0
+        key = (calendar.refusal_multiplier, first_week)
+        if self._condition_rates_for == key:
+            return self._condition_rates_now
+        s = self.scenario
         school, dyn, ind, care = s.school, s.dynamics, s.individual, s.care
         stay = (1.0 - school.refusal_stop) * (1.0 - school.refusal_transition_remission)
-        rates = conditions.ConditionRates(
+        self._condition_rates_now = conditions.ConditionRates(
             refusal_stop=school.refusal_stop,
-            new_school_stop=1.0 - stay
-            if self.calendar.weeks_into_school_year == 0
-            else school.refusal_stop,
-            refusal_start=school.refusal_start * self.calendar.refusal_multiplier,
+            new_school_stop=1.0 - stay if first_week else school.refusal_stop,
+            refusal_start=school.refusal_start * calendar.refusal_multiplier,
             elementary_ratio=school.refusal_elementary_ratio,
             at_risk_factor=math.exp(school.refusal_at_risk_weight),
             internet_start_32=np.float32(dyn.internet_addiction_start * 2.0),
@@ -796,19 +828,8 @@ class Kernel:
                 care.depression_remission * care.clinical_remission_multiplier
             ),
         )
-        streams = self.streams
-        counters = conditions.ConditionCounters(
-            *(streams.draw(name).counter for name in CONDITION_STREAMS)
-        )
-        columns = conditions.ConditionArrays(
-            *(getattr(y, name) for name in conditions.ConditionArrays._fields)
-        )
-        refusers, first_refusals = conditions.update(
-            columns, rates, CONDITION_CODES, self.calendar.weeks_into_school_year, counters
-        )
-        # A refusal history raises the onset logit (school.refusal_history_weight).
-        self.mark_stale(first_refusals)
-        return refusers
+        self._condition_rates_for = key
+        return self._condition_rates_now
 
     def update_tracks(self, refusing: np.ndarray | None = None) -> None:
         """The school-to-work transition, dropout, finding and losing work, retirement.

@@ -173,6 +173,8 @@ def _work_five_years_after_reentry(model: HikiModel) -> dict[str, int]:
     # (withdrawn again is not work).
     y = model.population.youths
     followed = model.kernel.reentry_cohort(model.week - REENTRY_FOLLOW_UP_WEEKS)
+    if len(followed) == 0:  # most weeks
+        return {"reentered_5y_followed": 0, "reentered_5y_in_work": 0}
     age = y.age_weeks[followed]
     followed = followed[
         (age >= WORK_FOLLOW_UP_AGES[0] * WEEKS_PER_YEAR)

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pytest
 
-from hikisim.dynamics import Modifiers, sigmoid
+from hikisim.dynamics import SCHOOL_YEAR_START_WEEK, CalendarEffects, Modifiers, sigmoid
 from hikisim.model import HikiModel
 from hikisim.network import TieKind
 from hikisim.scenario import Scenario
@@ -186,3 +186,28 @@ def test_aging_switch_freezes_ages() -> None:
     for _ in range(10):
         model.step()
     assert np.array_equal(model.population.youths.age_weeks, ages)
+
+
+def test_the_conditions_chances_follow_the_calendar_and_the_scenario() -> None:
+    """The kept chances change with the refusal factor, the first week and the scenario."""
+
+    model = HikiModel(Scenario().with_overrides({"population.youths": 300}), seed=1)
+    kernel = model.kernel
+    start = kernel.scenario.school.refusal_start
+    kernel.calendar = CalendarEffects(
+        refusal_multiplier=2.0, week_of_year=SCHOOL_YEAR_START_WEEK + 3
+    )
+    first = kernel._condition_rates()
+    assert first.refusal_start == start * 2.0
+    assert first.new_school_stop == kernel.scenario.school.refusal_stop
+    assert kernel._condition_rates() is first  # nothing changed: kept
+    kernel.calendar = CalendarEffects(
+        refusal_multiplier=3.0, week_of_year=SCHOOL_YEAR_START_WEEK + 3
+    )
+    assert kernel._condition_rates().refusal_start == start * 3.0
+    kernel.calendar = CalendarEffects(refusal_multiplier=3.0, week_of_year=SCHOOL_YEAR_START_WEEK)
+    school = kernel.scenario.school
+    stay = (1.0 - school.refusal_stop) * (1.0 - school.refusal_transition_remission)
+    assert kernel._condition_rates().new_school_stop == 1.0 - stay
+    kernel.scenario = kernel.scenario.with_overrides({"school.refusal_start": start / 2})
+    assert kernel._condition_rates().refusal_start == start / 2 * 3.0
