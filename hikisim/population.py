@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from typing import Final
 
+import numba
 import numpy as np
 
 from hikisim.scenario import Scenario
@@ -247,46 +248,115 @@ def draw_traits(youths: Youths, seats: np.ndarray, scenario: Scenario, rng: np.r
     """
     n = len(seats)
     ind = scenario.individual
-    youths.male[seats] = rng.random(n) < scenario.population.male_share
-    youths.introversion[seats] = rng.standard_normal(n)
-    youths.trauma[seats] = rng.random(n) < ind.trauma_prevalence
-    youths.disorder[seats] = _disorder_codes(n, scenario, rng)
-    youths.achievement[seats] = rng.standard_normal(n)
+    # The draws, in the stream's order; then one compiled pass writes them and the
+    # fresh life course (a dozen small numpy assignments a week cost more).
+    male = rng.random(n) < scenario.population.male_share
+    introversion = rng.standard_normal(n)
+    trauma = rng.random(n) < ind.trauma_prevalence
+    disorder = _disorder_codes(n, scenario, rng)
+    achievement = rng.standard_normal(n)
     online = rng.random(n) < scenario.society.internet_penetration
-    youths.internet_intensity[seats] = np.where(online, rng.beta(2.0, 3.0, n), 0.0)
-    youths.transition_draw[seats] = rng.random(n)
+    internet = np.where(online, rng.beta(2.0, 3.0, n), 0.0)
+    transition = rng.random(n)
+    seats = np.asarray(seats, np.int64)
+    y = youths
+    _write_traits(
+        seats,
+        (male, trauma),
+        (introversion, achievement, internet, transition),
+        disorder,
+        (y.male, y.trauma),
+        (y.introversion, y.achievement, y.internet_intensity, y.transition_draw),
+        y.disorder,
+    )
     reset_life_course(youths, seats)
 
 
 def reset_life_course(youths: Youths, seats: np.ndarray) -> None:
     """Put the given seats back to an engaged pupil with no history."""
-    youths.state[seats] = State.ENGAGED
-    youths.track[seats] = Track.SCHOOL
-    youths.withdrawn_weeks[seats] = 0
-    youths.narrow_weeks[seats] = 0
-    youths.school_year_refusal_weeks[seats] = 0
-    youths.left_withdrawal_week[seats] = NEVER_LEFT
-    youths.work_start_age[seats] = NEVER_LEFT
-    youths.reintegrated_week[seats] = NEVER_LEFT
-    youths.years_lost[seats] = 0.0
-    for flag in (
-        youths.narrow,
-        youths.ever_broad,
-        youths.ever_koyama,
-        youths.refused_final_junior_high_year,
-        youths.school_refusal,
-        youths.ever_refused_school,
-        youths.internet_addiction,
-        youths.sleep_reversal,
-        youths.disorder_detected,
-        youths.disorder_remitted,
-        youths.depressed,
-        youths.ever_depressed,
-        youths.ever_hikikomori,
-    ):
-        flag[seats] = False
-    youths.care[seats] = Care.NONE
-    youths.episode_row[seats] = -1
+    y = youths
+    _reset_columns(
+        np.asarray(seats, np.int64),
+        y.state,
+        y.track,
+        y.care,
+        (y.withdrawn_weeks, y.narrow_weeks, y.school_year_refusal_weeks),
+        (y.left_withdrawal_week, y.work_start_age, y.reintegrated_week),
+        y.years_lost,
+        y.episode_row,
+        (
+            y.narrow,
+            y.ever_broad,
+            y.ever_koyama,
+            y.refused_final_junior_high_year,
+            y.school_refusal,
+            y.ever_refused_school,
+            y.internet_addiction,
+            y.sleep_reversal,
+            y.disorder_detected,
+            y.disorder_remitted,
+            y.depressed,
+            y.ever_depressed,
+            y.ever_hikikomori,
+        ),
+        int(State.ENGAGED),
+        int(Track.SCHOOL),
+        int(Care.NONE),
+        NEVER_LEFT,
+    )
+
+
+@numba.njit(cache=True)
+def _write_traits(
+    seats: np.ndarray,
+    flags: tuple[np.ndarray, np.ndarray],
+    values: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    disorder: np.ndarray,
+    flag_columns: tuple[np.ndarray, np.ndarray],
+    value_columns: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    disorder_column: np.ndarray,
+) -> None:
+    """``column[seats] = drawn`` for each drawn trait (float64 rounded to float32 as numpy does)."""
+    for index in range(len(seats)):
+        seat = seats[index]
+        flag_columns[0][seat] = flags[0][index]
+        flag_columns[1][seat] = flags[1][index]
+        value_columns[0][seat] = values[0][index]
+        value_columns[1][seat] = values[1][index]
+        value_columns[2][seat] = values[2][index]
+        value_columns[3][seat] = values[3][index]
+        disorder_column[seat] = disorder[index]
+
+
+@numba.njit(cache=True)
+def _reset_columns(
+    seats: np.ndarray,
+    state: np.ndarray,
+    track: np.ndarray,
+    care: np.ndarray,
+    week_counts: tuple[np.ndarray, np.ndarray, np.ndarray],
+    never_weeks: tuple[np.ndarray, np.ndarray, np.ndarray],
+    years_lost: np.ndarray,
+    episode_row: np.ndarray,
+    flags: tuple[np.ndarray, ...],
+    engaged: int,
+    school: int,
+    no_care: int,
+    never: int,
+) -> None:
+    """The columns of a fresh life course at ``seats`` (see :func:`reset_life_course`)."""
+    for seat in seats:
+        state[seat] = engaged
+        track[seat] = school
+        care[seat] = no_care
+        for column in week_counts:
+            column[seat] = 0
+        for column in never_weeks:
+            column[seat] = never
+        years_lost[seat] = 0.0
+        episode_row[seat] = -1
+        for column in flags:
+            column[seat] = False
 
 
 def _empty_youths(n: int) -> Youths:

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+
 import numpy as np
 import pytest
 
-from hikisim.population import MIN_AGE_WEEKS, build_population, draw_traits
+from hikisim.population import (
+    MIN_AGE_WEEKS,
+    NEVER_LEFT,
+    _disorder_codes,
+    build_population,
+    draw_traits,
+)
 from hikisim.scenario import Scenario
 from hikisim.states import WEEKS_PER_YEAR, Care, Disorder, State, Track
 
@@ -155,3 +164,56 @@ def test_draw_traits_resets_the_life_course_of_the_seats_only() -> None:
     others = np.setdiff1d(np.arange(500), seats)
     assert np.all(youths.state[others] == State.WITHDRAWN)
     assert youths.ever_hikikomori[others].all()
+
+
+def numpy_draw_traits(youths, seats, scenario, rng) -> None:
+    """The traits and the fresh life course as numpy assignments (the former code)."""
+    n = len(seats)
+    ind = scenario.individual
+    youths.male[seats] = rng.random(n) < scenario.population.male_share
+    youths.introversion[seats] = rng.standard_normal(n)
+    youths.trauma[seats] = rng.random(n) < ind.trauma_prevalence
+    youths.disorder[seats] = _disorder_codes(n, scenario, rng)
+    youths.achievement[seats] = rng.standard_normal(n)
+    online = rng.random(n) < scenario.society.internet_penetration
+    youths.internet_intensity[seats] = np.where(online, rng.beta(2.0, 3.0, n), 0.0)
+    youths.transition_draw[seats] = rng.random(n)
+    youths.state[seats] = State.ENGAGED
+    youths.track[seats] = Track.SCHOOL
+    for name in ("withdrawn_weeks", "narrow_weeks", "school_year_refusal_weeks"):
+        getattr(youths, name)[seats] = 0
+    for name in ("left_withdrawal_week", "work_start_age", "reintegrated_week"):
+        getattr(youths, name)[seats] = NEVER_LEFT
+    youths.years_lost[seats] = 0.0
+    for field in dataclasses.fields(youths):
+        column = getattr(youths, field.name)
+        if column.dtype == bool and field.name not in ("male", "trauma"):
+            column[seats] = False
+    youths.care[seats] = Care.NONE
+    youths.episode_row[seats] = -1
+
+
+@pytest.mark.parametrize("seats", [[0, 10, 499], [7], [], list(range(0, 500, 3))])
+def test_draw_traits_writes_what_numpy_assignments_write(seats: list[int]) -> None:
+    """Every column, bit for bit, against the traits and reset written out in numpy."""
+    scenario, population = build(500)
+    got = population.youths
+    rng = np.random.default_rng(5)
+    # A used life course, so that the reset has something to undo.
+    got.state[:] = State.WITHDRAWN
+    got.track[:] = Track.WORK
+    got.years_lost[:] = 1.5
+    got.withdrawn_weeks[:] = 30
+    got.left_withdrawal_week[:] = 12
+    for field in dataclasses.fields(got):
+        column = getattr(got, field.name)
+        if column.dtype == bool:
+            column[:] = rng.random(len(column)) < 0.5
+    want = copy.deepcopy(got)
+    seats = np.array(seats, np.int64)
+    draw_traits(got, seats, scenario, np.random.default_rng(9))
+    numpy_draw_traits(want, seats, scenario, np.random.default_rng(9))
+    for field in dataclasses.fields(got):
+        np.testing.assert_array_equal(
+            getattr(got, field.name), getattr(want, field.name), err_msg=field.name
+        )
