@@ -78,19 +78,28 @@ class EpisodeLog:
 
         Args:
             week: The onset week.
-            **values: One array per column to fill (seat, person_id, ...).
+            **values: One array per column to fill (seat, person_id, ...); the other
+                columns start at 0.
+
+        Raises:
+            KeyError: If a name is not a column.
 
         Returns:
             The new rows' indices.
         """
+        unknown = values.keys() - self._columns.keys()
+        if unknown:
+            raise KeyError(f"not episode log columns: {sorted(unknown)}")
         count = len(values["seat"])
         self._reserve(count)
         start = self.size
         self.size += count
-        # The new rows are contiguous: slices write them without an index array.
+        # The new rows are contiguous: slices write them without an index array. Rows
+        # past ``size`` are all zeros (the columns start and grow as zeros, and ``size``
+        # never falls), so the columns not given need no write.
         new_rows = slice(start, start + count)
-        for name, column in self._columns.items():
-            column[new_rows] = values.get(name, 0)
+        for name, column in values.items():
+            self._columns[name][new_rows] = column
         self._columns["onset_week"][new_rows] = week
         self._columns["end_week"][new_rows] = -1
         return np.arange(start, start + count)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from hikisim.episodes import COLUMNS, OUTCOMES, EpisodeLog
 from hikisim.states import Care, Disorder
@@ -79,3 +80,17 @@ def test_empty_log_gives_empty_frame() -> None:
     frame = EpisodeLog().to_frame(horizon_start=0)
     assert len(frame) == 0
     assert "episode_id" in frame.columns
+
+
+def test_columns_not_given_are_zero_after_growth_and_unknown_names_are_refused() -> None:
+    """Rows past the used ones stay zero through growth, so an open need not write them."""
+    log = EpisodeLog(capacity=2)
+    rows = open_episodes(log, 1, [5, 6])
+    log.set("hikikomori", rows, True)
+    log.set("interruptions", rows, 3)
+    open_episodes(log, 2, list(range(10, 15)))  # grows the log
+    assert list(log.column("hikikomori")) == [True, True] + [False] * 5
+    assert list(log.column("interruptions")) == [3, 3] + [0] * 5
+    with pytest.raises(KeyError, match="no_such_column"):
+        log.open(3, seat=np.array([1]), no_such_column=np.array([1]))
+    assert len(log) == 7  # nothing appended
