@@ -498,7 +498,7 @@ class Kernel:
             passes that update them update the youths).
         """
         y = self.youths
-        return kernels.YouthArrays(*(getattr(y, name) for name in kernels.YouthArrays._fields))
+        return kernels.columns_of(y, kernels.YouthArrays)
 
     def modifier_arrays(self) -> kernels.Modifiers:
         """The programmes' changes as the compiled passes take them.
@@ -506,9 +506,7 @@ class Kernel:
         Returns:
             The arrays named in :class:`hikisim.kernels.Modifiers`, not copied.
         """
-        return kernels.Modifiers(
-            *(getattr(self.modifiers, name) for name in kernels.Modifiers._fields)
-        )
+        return kernels.columns_of(self.modifiers, kernels.Modifiers)
 
     def hazards(self, seats: np.ndarray) -> np.ndarray:
         """This week's chances of some youths, one row each, whatever their state.
@@ -784,9 +782,7 @@ class Kernel:
         counters = conditions.ConditionCounters(
             *(streams.draw(name).counter for name in CONDITION_STREAMS)
         )
-        columns = conditions.ConditionArrays(
-            *(getattr(y, name) for name in conditions.ConditionArrays._fields)
-        )
+        columns = kernels.columns_of(y, conditions.ConditionArrays)
         refusers, first_refusals = conditions.update(
             columns, rates, CONDITION_CODES, self.calendar.weeks_into_school_year, counters
         )

@@ -124,7 +124,7 @@ def weekly_record(model: HikiModel, events: WeekEvents, cost: float) -> dict[str
     """
     y = model.population.youths
     counts, scar_weeks = kernels.census(
-        kernels.Census(*(getattr(y, name) for name in kernels.Census._fields)),
+        kernels.columns_of(y, kernels.Census),
         model.kernel.nonengaged(),
         np.flatnonzero(y.years_lost > 0),
         model.episode_log.column("hikikomori"),

@@ -729,3 +729,15 @@ def test_merge_nonengaged_property_equals_the_numpy_steps(
     assert others.tolist() == expected.tolist()
     assert symptomatic.tolist() == expected[np.isin(state[expected], [AT_RISK, WITHDRAWN])].tolist()
     assert withdrawn.tolist() == expected[state[expected] == WITHDRAWN].tolist()
+
+
+def test_columns_of_gives_the_named_attributes_uncopied() -> None:
+    """``columns_of`` equals building the named tuple attribute by attribute."""
+    model = HikiModel(Scenario().with_overrides({"population.youths": 300}), seed=1)
+    youths = model.population.youths
+    for kind in (kernels.YouthArrays, kernels.Census):
+        got = kernels.columns_of(youths, kind)
+        assert type(got) is kind
+        assert got._fields == kind._fields
+        for name in kind._fields:
+            assert getattr(got, name) is getattr(youths, name), name
