@@ -1,4 +1,4 @@
-"""One compiled weekly pass for moves between school, work and neither.
+"""Compiled weekly passes for moves between school, work and neither.
 
 :meth:`hikisim.dynamics.Kernel.update_tracks` states the rules and calls these passes:
 dropout of school refusers, finding work, losing work and retiring. The moves at 18 and

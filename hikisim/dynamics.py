@@ -378,7 +378,8 @@ class Kernel:
         kernel was stepped without it are not lost.
 
         Returns:
-            The seats (int64), possibly empty; the record is emptied.
+            The seats (int64), possibly empty, not copied (do not modify them); the
+            record is emptied.
         """
         if not self._newcomers:
             return NO_SEATS
@@ -891,8 +892,10 @@ class Kernel:
     def _leave_school_and_graduate(self, at_18: np.ndarray, at_22: np.ndarray) -> None:
         """The week's school leavers and graduates, from one evaluation of their chances.
 
-        The same as :meth:`_leave_school` then :meth:`_graduate`: the two groups are
-        disjoint, and placing the leavers changes none of the graduates' inputs.
+        The same as placing the leavers, then the graduates, in separate calls: the two
+        groups are disjoint, and placing the leavers changes none of the graduates'
+        inputs. The logits and the placement are compiled (:mod:`hikisim.careers`); the
+        chances between them are numpy's float32 sigmoid.
         """
         if len(at_18) == 0 and len(at_22) == 0:
             return

@@ -105,25 +105,29 @@ class EpisodeLog:
         return np.arange(start, start + count)
 
     def set(self, name: str, rows: np.ndarray, value: np.ndarray | int | bool) -> None:
-        """Write a value into one column for the given rows."""
-        self._columns[name][rows] = value
+        """Write a value into one column for the given rows (rows in use only).
+
+        Writes go through the rows in use (:meth:`column`), so a row past them raises
+        IndexError and the unused rows stay zeros, as :meth:`open` relies on.
+        """
+        self.column(name)[rows] = value
 
     def close(self, rows: np.ndarray, week: int, outcome: str) -> None:
-        """End episodes with an outcome."""
-        self._columns["end_week"][rows] = week
-        self._columns["outcome"][rows] = OUTCOMES.index(outcome)
+        """End episodes with an outcome (rows in use only, as :meth:`set`)."""
+        self.column("end_week")[rows] = week
+        self.column("outcome")[rows] = OUTCOMES.index(outcome)
 
     def reopen(self, rows: np.ndarray, gap_weeks: np.ndarray) -> None:
         """Continue ended episodes after a short interruption.
 
         Args:
-            rows: The episodes' rows.
+            rows: The episodes' rows (in use only, as :meth:`set`).
             gap_weeks: Weeks each spent out of withdrawal.
         """
-        self._columns["end_week"][rows] = -1
-        self._columns["outcome"][rows] = OUTCOMES.index("ongoing")
-        self._columns["interruptions"][rows] += 1
-        self._columns["interrupted_weeks"][rows] += gap_weeks.astype(np.int32)
+        self.column("end_week")[rows] = -1
+        self.column("outcome")[rows] = OUTCOMES.index("ongoing")
+        self.column("interruptions")[rows] += 1
+        self.column("interrupted_weeks")[rows] += gap_weeks.astype(np.int32)
 
     def to_frame(self, horizon_start: int) -> pd.DataFrame:
         """The log as a table, weeks counted from the start of the horizon.

@@ -237,7 +237,9 @@ def _disorder_codes(n: int, scenario: Scenario, rng: np.random.Generator) -> np.
     return DISORDER_OF_INTERVAL[interval]
 
 
-def draw_traits(youths: Youths, seats: np.ndarray, scenario: Scenario, rng: np.random.Generator):
+def draw_traits(
+    youths: Youths, seats: np.ndarray, scenario: Scenario, rng: np.random.Generator
+) -> None:
     """Draw fresh individual traits for the given seats (at start and at turnover).
 
     Args:
@@ -344,7 +346,11 @@ def _reset_columns(
     no_care: int,
     never: int,
 ) -> None:
-    """The columns of a fresh life course at ``seats`` (see :func:`reset_life_course`)."""
+    """The columns of a fresh life course at ``seats`` (see :func:`reset_life_course`).
+
+    Each tuple holds columns of one dtype (numba loops over a tuple only if it does):
+    int16 week counts, int32 weeks, and bool flags.
+    """
     for seat in seats:
         state[seat] = engaged
         track[seat] = school

@@ -94,3 +94,19 @@ def test_columns_not_given_are_zero_after_growth_and_unknown_names_are_refused()
     with pytest.raises(KeyError, match="no_such_column"):
         log.open(3, seat=np.array([1]), no_such_column=np.array([1]))
     assert len(log) == 7  # nothing appended
+
+
+def test_writes_past_the_rows_in_use_are_refused() -> None:
+    """set, close and reopen reach only rows in use, so unused rows stay zeros."""
+    log = EpisodeLog(capacity=8)
+    open_episodes(log, 1, [5, 6])
+    with pytest.raises(IndexError):
+        log.set("hikikomori", np.array([2]), True)
+    with pytest.raises(IndexError):
+        log.close(np.array([5]), 3, "recovering")
+    with pytest.raises(IndexError):
+        log.reopen(np.array([2]), np.array([4]))
+    open_episodes(log, 2, [7])
+    assert not log.column("hikikomori")[2]
+    assert log.column("end_week")[2] == -1
+    assert log.column("interruptions")[2] == 0

@@ -199,16 +199,14 @@ def test_draw_traits_writes_what_numpy_assignments_write(seats: list[int]) -> No
     scenario, population = build(500)
     got = population.youths
     rng = np.random.default_rng(5)
-    # A used life course, so that the reset has something to undo.
-    got.state[:] = State.WITHDRAWN
-    got.track[:] = Track.WORK
-    got.years_lost[:] = 1.5
-    got.withdrawn_weeks[:] = 30
-    got.left_withdrawal_week[:] = 12
+    # A used life course in every column, so that the reset has something to undo
+    # wherever it writes (flags at random, every other column nonzero and scrambled).
     for field in dataclasses.fields(got):
         column = getattr(got, field.name)
         if column.dtype == bool:
             column[:] = rng.random(len(column)) < 0.5
+        else:
+            column[:] = rng.integers(1, 4, len(column))
     want = copy.deepcopy(got)
     seats = np.array(seats, np.int64)
     draw_traits(got, seats, scenario, np.random.default_rng(9))
