@@ -51,8 +51,12 @@ def test_former_cases_are_followed_at_working_age(runs: dict[float, dict]) -> No
 def test_a_reentry_cohort_is_followed_once_whatever_happened_since() -> None:
     model = HikiModel(Scenario().with_overrides(RUN))
     kernel, y = model.kernel, model.population.youths
+    seats = np.arange(3)
+    # Re-entry follows an episode: withdrawn in week 1, recovering from week 5.
+    kernel._start_withdrawal(seats, 1, model.streams.draw("severity"), relapse=False)
+    kernel._end_withdrawal(seats, 5)
     y.ever_broad[:3] = (True, True, False)
-    kernel._reintegrate(np.arange(3), np.zeros(3), week=7)
+    kernel._reintegrate(seats, np.zeros(3), week=7)
     # A later relapse and re-entry does not take seat 0 out of the week-7 cohort...
     y.reintegrated_week[0] = 90
     # ... but a seat that turned over holds someone else.
