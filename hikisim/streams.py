@@ -171,17 +171,16 @@ class Streams:
         self.seed = seed
         self.size = size
         self._generators = {name: self._generator(index) for index, name in enumerate(MECHANISMS)}
-        self._keys = {
+        # Each mechanism's two 32-bit key words, held as np.uint64 as the compiled
+        # passes take them (converting them for every weekly draw cost most of a draw).
+        self._key_words = {
             name: tuple(
-                int(word)
+                np.uint64(word)
                 for word in np.random.SeedSequence(
                     seed, spawn_key=(index, WEEKLY_TAG)
                 ).generate_state(2, np.uint32)
             )
             for index, name in enumerate(MECHANISMS)
-        }
-        self._key_words = {
-            name: (np.uint64(k0), np.uint64(k1)) for name, (k0, k1) in self._keys.items()
         }
         self.week = 0
         # How many times each mechanism has drawn in the current week.
