@@ -256,27 +256,26 @@ def update(
                 if _in_year_from(start_age, codes.final_junior_high_start, codes.weeks_per_year):
                     youths.refused_final_junior_high_year[seat] = True
 
-        # Internet addiction starts only with symptoms and ends only without them.
-        if youths.internet_addiction[seat]:
-            if not symptomatic and (internet_draws[index] < rates.internet_stop_32):
-                youths.internet_addiction[seat] = False
-        elif symptomatic:
-            chance_32 = rates.internet_start_32 * youths.internet_intensity[seat]
-            if internet_draws[index] < chance_32:
-                youths.internet_addiction[seat] = True
-
-        # A reversed sleep rhythm: likelier with addiction and in withdrawal.
-        if youths.sleep_reversal[seat]:
-            if not withdrawn and (sleep_draws[index] < rates.sleep_stop_32):
-                youths.sleep_reversal[seat] = False
-        elif symptomatic:
-            chance = (
-                rates.sleep_start
-                * (1.0 + youths.internet_addiction[seat])
-                * (0.25 + 0.75 * withdrawn)
-            )
-            if sleep_draws[index] < chance:
-                youths.sleep_reversal[seat] = True
+        # Internet addiction starts only with symptoms and ends only without them; a
+        # reversed sleep rhythm is likelier with addiction and in withdrawal. Both rules
+        # are branch-free: the candidates mix flag holders and the symptomatic, so a
+        # branch on the flag would be mispredicted often.
+        addicted = youths.internet_addiction[seat]
+        internet_draw = internet_draws[index]
+        keeps_addiction = symptomatic | ~(internet_draw < rates.internet_stop_32)
+        starts_addiction = symptomatic & (
+            internet_draw < rates.internet_start_32 * youths.internet_intensity[seat]
+        )
+        addicted = (addicted & keeps_addiction) | (~addicted & starts_addiction)
+        youths.internet_addiction[seat] = addicted
+        reversed_rhythm = youths.sleep_reversal[seat]
+        sleep_draw = sleep_draws[index]
+        keeps_reversal = withdrawn | ~(sleep_draw < rates.sleep_stop_32)
+        reversal_chance = rates.sleep_start * (1.0 + addicted) * (0.25 + 0.75 * withdrawn)
+        starts_reversal = symptomatic & (sleep_draw < reversal_chance)
+        youths.sleep_reversal[seat] = (reversed_rhythm & keeps_reversal) | (
+            ~reversed_rhythm & starts_reversal
+        )
 
         # Depression: develops in withdrawal, remits faster in
         # clinical care.

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 import numba
 import numpy as np
 
-from hikisim.philox import uniform, uniforms_all, uniforms_at
+from hikisim.philox import uniform, uniforms_all, uniforms_at, word
 from hikisim.seat_lists import sparse_true_seats
 from hikisim.states import Care, State, Track
 
@@ -831,15 +831,19 @@ def job_moves(
         The seats losing work and the seats retiring (each ascending).
     """
     k0, k1, week, draw = counter
-    draws = uniforms_all(k0, k1, week, draw, len(track))
+    # A float32 uniform u = (word >> 8) / 2**24 is below t exactly when the word is
+    # below ceil(t * 2**24) << 8 (t * 2**24 is exact in float64), so the screen compares
+    # words and stores no uniforms. A t of 1 or more lets every word through, as every
+    # uniform is below it; a chance of 0 lets none.
+    bound = np.uint64(math.ceil(max(p_loss + p_retire, 0.0) * 2.0**24)) << np.uint64(8)
     maybe = np.empty(len(track), np.bool_)
     for seat in range(len(track)):  # branch-free, vectorized
-        maybe[seat] = (draws[seat] < p_loss + p_retire) & (track[seat] == work)
+        maybe[seat] = (word(k0, k1, seat, week, draw) < bound) & (track[seat] == work)
     losing = []
     retiring = []
     # A few workers in a thousand pass: found eight seats at a time.
     for seat in sparse_true_seats(maybe):
-        if draws[seat] < p_loss:
+        if uniform(k0, k1, seat, week, draw) < p_loss:
             losing.append(seat)
         elif age_weeks[seat] >= retirement_age:
             retiring.append(seat)

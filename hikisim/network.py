@@ -21,6 +21,7 @@ from scipy import sparse
 from hikisim import kernels, ties
 from hikisim.population import Population
 from hikisim.scenario import NetworkSettings
+from hikisim.seat_lists import differing_seats
 
 
 class TieKind(IntEnum):
@@ -195,7 +196,7 @@ class SocialNetwork:
             return self.flagged_shares
         # Updated from the rows whose flag changed and the ties that changed since the
         # last call, so a week in which few youths change costs little.
-        changed = np.flatnonzero(flagged != self.flagged)
+        changed = differing_seats(flagged, self.flagged)
         if len(changed):
             indptr, indices = self.adjacency.indptr, self.adjacency.indices
             self._changed_rows.append(

@@ -5,7 +5,8 @@ for each youth whenever the mask is neither almost empty nor almost full (a scre
 keeps one youth in ten, say). :func:`true_seats` writes every seat to the next free
 place and advances the place only for a member, so its loop has no branch to mispredict.
 For masks with very few members (a few per thousand), :func:`sparse_true_seats` reads
-eight seats at a time and looks closer only where one of them is a member.
+eight seats at a time and looks closer only where one of them is a member; :func:`differing_seats`
+finds where two flag arrays differ in the same way.
 
 As with :mod:`hikisim.philox`, the passes that call it keep their cached copy after an
 edit here (numba checks only the timestamp of a function's own file): delete
@@ -66,6 +67,38 @@ def sparse_true_seats(mask: np.ndarray) -> np.ndarray:
                     seats, count = _appended(seats, count, seat)
     for seat in range(8 * full_words, size):
         if mask[seat]:
+            seats, count = _appended(seats, count, seat)
+    return seats[:count].copy()
+
+
+@numba.njit(cache=True)
+def differing_seats(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """The seats where two boolean arrays differ (int64, ascending), for few changes.
+
+    As :func:`sparse_true_seats`, eight seats are compared as one 64-bit word and only
+    a word that differs is looked at seat by seat: the week's changes of a flag are a
+    few in a thousand, and ``np.flatnonzero(first != second)`` makes a full mask first.
+
+    Args:
+        first: A boolean array, by seat (C-contiguous).
+        second: Another, as long (C-contiguous).
+
+    Returns:
+        The indices where they differ, ascending.
+    """
+    size = len(first)
+    full_words = size // 8
+    first_words = first[: full_words * 8].view(np.uint64)
+    second_words = second[: full_words * 8].view(np.uint64)
+    seats = np.empty(16, np.int64)
+    count = 0
+    for word in range(full_words):
+        if first_words[word] != second_words[word]:
+            for seat in range(8 * word, 8 * word + 8):
+                if first[seat] != second[seat]:
+                    seats, count = _appended(seats, count, seat)
+    for seat in range(8 * full_words, size):
+        if first[seat] != second[seat]:
             seats, count = _appended(seats, count, seat)
     return seats[:count].copy()
 

@@ -3,9 +3,9 @@
 The recorder knows, before the run, every week at which something is measured: each
 calibration target's snapshot date, the Cabinet Office fieldwork dates of the
 ``snapshots`` contract, and each year's December (prevalences) and March (the MEXT
-school year that ends then). At those weeks it copies the arrays the surveys need into a
-:class:`~hikisim.snapshot.PopulationSnapshot`, hands it to :mod:`hikisim.surveys`, keeps
-the numbers and drops the copy.
+school year that ends then). At those weeks it hands a
+:class:`~hikisim.snapshot.PopulationSnapshot` to :mod:`hikisim.surveys` (its arrays made
+from the model as the measures read them), keeps the numbers and drops the snapshot.
 """
 
 from __future__ import annotations
@@ -48,49 +48,71 @@ MARCH_COLUMNS = ("mext_refusal_junior_high", "mext_refusal_elementary_5_6")
 # fieldwork was; the MEXT school year is counted in the March that ends it.
 YEARLY_PREVALENCE_MONTH = 12
 SCHOOL_YEAR_END_MONTH = 3
-STUDYING_OR_WORKING = np.array([Track.SCHOOL, Track.UNIVERSITY, Track.WORK], np.int8)
 
 Measure = Callable[[PopulationSnapshot], None]
 
 
 def take_snapshot(model: HikiModel, date: str) -> PopulationSnapshot:
-    """Copy what the surveys need from the model at the current week.
+    """What the surveys need from the model at the current week.
+
+    Each column is made when a measure first reads it (most dates' measures read a few
+    of them), so the snapshot must be measured before the model steps on.
 
     Args:
         model: The model.
         date: The calendar month of the current week, ``"YYYY-MM"``.
     """
     y, log = model.population.youths, model.episode_log
-    withdrawn = y.state == State.WITHDRAWN
-    rows = np.where(withdrawn, y.episode_row, 0)
-    onset = np.where(withdrawn, log.column("onset_age")[rows], np.nan) if len(log) else None
-    treated = withdrawn & log.column("treated")[rows] if len(log) else np.zeros(len(y), bool)
     weeks_into_year = (
         model.calendar.week_of_year(model.week) - MONTH_START_WEEK[SCHOOL_YEAR_START_MONTH - 1]
     ) % WEEKS_PER_YEAR
-    return PopulationSnapshot(
+
+    def withdrawn() -> np.ndarray:
+        return y.state == State.WITHDRAWN
+
+    def episode_rows() -> np.ndarray:
+        # The withdrawn's current episode's row in the log (row 0 for the others).
+        return np.where(snapshot.withdrawn, y.episode_row, 0)
+
+    def onset_age() -> np.ndarray:
+        if not len(log):
+            return np.full(len(y), np.nan)
+        return np.where(snapshot.withdrawn, log.column("onset_age")[episode_rows()], np.nan)
+
+    def treated_in_episode() -> np.ndarray:
+        if not len(log):
+            return np.zeros(len(y), bool)
+        return snapshot.withdrawn & log.column("treated")[episode_rows()]
+
+    def studying_or_working() -> np.ndarray:
+        track = y.track
+        studying = (track == Track.SCHOOL) | (track == Track.UNIVERSITY) | (track == Track.WORK)
+        return studying & ~snapshot.withdrawn
+
+    snapshot = PopulationSnapshot(
         date=date,
-        age_years=y.age_weeks / WEEKS_PER_YEAR,
-        male=y.male.copy(),
-        withdrawn=withdrawn,
-        narrow=withdrawn & y.narrow,
-        episode_weeks=np.where(withdrawn, y.withdrawn_weeks, 0),
-        onset_age=onset if onset is not None else np.full(len(y), np.nan),
-        disorder=y.disorder.copy(),
-        depressed=y.depressed.copy(),
-        ever_depressed=y.ever_depressed.copy(),
-        ever_broad=y.ever_broad.copy(),
-        ever_koyama=y.ever_koyama.copy(),
-        ever_refused_school=y.ever_refused_school.copy(),
-        refused_final_junior_high_year=y.refused_final_junior_high_year.copy(),
-        school_year_refusal_weeks=y.school_year_refusal_weeks.copy(),
-        pupil=(y.track == Track.SCHOOL) & (y.age_weeks < 18 * WEEKS_PER_YEAR),
-        studying_or_working=np.isin(y.track, STUDYING_OR_WORKING) & ~withdrawn,
-        family_sought_help=model.population.families.sought_help[y.family],
-        treated_in_episode=treated,
-        oldest_parent_age=model.parents.oldest_living_age(y.age_weeks / WEEKS_PER_YEAR),
         weeks_into_school_year=int(weeks_into_year),
+        age_years=lambda: y.age_weeks / WEEKS_PER_YEAR,
+        male=y.male.copy,
+        withdrawn=withdrawn,
+        narrow=lambda: snapshot.withdrawn & y.narrow,
+        episode_weeks=lambda: np.where(snapshot.withdrawn, y.withdrawn_weeks, 0),
+        onset_age=onset_age,
+        disorder=y.disorder.copy,
+        depressed=y.depressed.copy,
+        ever_depressed=y.ever_depressed.copy,
+        ever_broad=y.ever_broad.copy,
+        ever_koyama=y.ever_koyama.copy,
+        ever_refused_school=y.ever_refused_school.copy,
+        refused_final_junior_high_year=y.refused_final_junior_high_year.copy,
+        school_year_refusal_weeks=y.school_year_refusal_weeks.copy,
+        pupil=lambda: (y.track == Track.SCHOOL) & (y.age_weeks < 18 * WEEKS_PER_YEAR),
+        studying_or_working=studying_or_working,
+        family_sought_help=lambda: model.population.families.sought_help[y.family],
+        treated_in_episode=treated_in_episode,
+        oldest_parent_age=lambda: model.parents.oldest_living_age(y.age_weeks / WEEKS_PER_YEAR),
     )
+    return snapshot
 
 
 def _nan_to_none(value: float) -> float | None:

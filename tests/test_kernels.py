@@ -512,6 +512,32 @@ def test_job_moves_split_one_uniform_between_loss_and_retirement() -> None:
     assert len(losing) > 50 and len(retiring) > 20
 
 
+def test_job_moves_screen_words_exactly_at_the_uniforms() -> None:
+    """The word screen keeps exactly the uniforms below the chance, ties and ends too."""
+    n = SMALL_N
+    track = np.full(n, Track.WORK, np.int8)
+    age = np.full(n, 70 * WEEKS_PER_YEAR, np.int32)
+    u = stream_uniforms(n)
+    # Chances equal to a uniform (a multiple of 2**-24), a hair either side, 0 and 1.
+    tie = float(np.sort(u)[n // 10])
+    for p_loss, p_retire in [
+        (tie, 0.0),
+        (0.0, tie),
+        (tie / 2, tie / 2),
+        (np.nextafter(tie, 1.0), 0.0),
+        (np.nextafter(tie, 0.0), 0.0),
+        (0.0, 0.0),
+        (0.5, 0.5),
+        (0.75, 0.5),
+    ]:
+        losing, retiring = kernels.job_moves(
+            track, age, p_loss, p_retire, 0, int(Track.WORK), COUNTER
+        )
+        np.testing.assert_array_equal(losing, np.flatnonzero(u < p_loss))
+        passed = u < p_loss + p_retire
+        np.testing.assert_array_equal(retiring, np.flatnonzero(passed & (u >= p_loss)))
+
+
 @pytest.mark.parametrize("scar", [0.0, 0.5])
 def test_work_finders_follow_the_scar_of_years_lost(scar: float) -> None:
     """Chance = rate x exp(-scar x years lost), for engaged NEITHER youths of age."""

@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hikisim.errors import InputError
 from hikisim.model import HikiModel
@@ -113,6 +115,31 @@ def test_oldest_living_age_of_hand_built_parents() -> None:
     assert oldest[1] == pytest.approx(80.0)  # the father died at 70: the mother
     assert math.isnan(oldest[2])  # both died
     assert oldest[3] == pytest.approx(95.0)
+
+
+# Round ages often meet exactly (30 + 50 = 80: a parent who dies at the age reached).
+ages = st.one_of(st.sampled_from([20.0, 30.0, 50.0, 80.0]), st.floats(0.0, 110.0, width=32))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(*[ages for _ in range(5)]), min_size=1, max_size=40))
+def test_oldest_living_age_equals_numpy_fmax_of_the_living(
+    people: list[tuple[float, float, float, float, float]],
+) -> None:
+    # The compiled pass against the numpy formula it replaced, bit for bit.
+    age, mother, father, mother_death, father_death = (
+        np.array(column) for column in zip(*people, strict=True)
+    )
+    parents = hand_built(
+        list(mother), list(father), list(zip(mother_death, father_death, strict=True))
+    )
+    mother_age = age + parents.mother_age_at_birth
+    father_age = age + parents.father_age_at_birth
+    expected = np.fmax(
+        np.where(mother_age < parents.mother_death_age, mother_age, np.nan),
+        np.where(father_age < parents.father_death_age, father_age, np.nan),
+    )
+    np.testing.assert_array_equal(parents.oldest_living_age(age), expected)
 
 
 # --- drawing parents ---------------------------------------------------------------------

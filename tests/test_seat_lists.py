@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hikisim.seat_lists import sparse_true_seats, true_seats
+from hikisim.seat_lists import differing_seats, sparse_true_seats, true_seats
 
 
 def test_true_seats_of_a_hand_built_mask() -> None:
@@ -42,3 +42,25 @@ def test_sparse_true_seats_property_equals_flatnonzero(values: list[bool], offse
     seats = sparse_true_seats(np.ascontiguousarray(mask))
     assert seats.dtype == np.int64
     assert seats.tolist() == np.flatnonzero(mask).tolist()
+
+
+def test_differing_seats_of_hand_built_flags() -> None:
+    first = np.zeros(21, bool)
+    second = first.copy()
+    second[[0, 7, 20]] = True  # both ends of a word, and the tail past the last word
+    first[[8, 9]] = True
+    second[9] = True  # the same in both: not a change
+    assert differing_seats(first, second).tolist() == [0, 7, 8, 20]
+    assert differing_seats(second, first).tolist() == [0, 7, 8, 20]
+    assert differing_seats(np.zeros(0, bool), np.zeros(0, bool)).tolist() == []
+    assert differing_seats(np.ones(40, bool), np.zeros(40, bool)).tolist() == list(range(40))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.booleans()), max_size=300))
+def test_differing_seats_property_equals_flatnonzero(pairs: list[tuple[bool, bool]]) -> None:
+    first = np.array([a for a, _ in pairs], bool)
+    second = np.array([b for _, b in pairs], bool)
+    seats = differing_seats(first, second)
+    assert seats.dtype == np.int64
+    assert seats.tolist() == np.flatnonzero(first != second).tolist()
