@@ -255,19 +255,17 @@ def _oldest_living_age(
     ages masked by ``age < death age`` (six temporary arrays at numpy's pace).
     """
     oldest = np.empty(len(age), np.float64)
+    # Selects, not branches: whether a parent has died is a coin flip across people, so
+    # a branch would be mispredicted often (and the loop would not vectorize).
     for seat in range(len(age)):
         mother = age[seat] + mother_at_birth[seat]
         father = age[seat] + father_at_birth[seat]
         mother_alive = mother < mother_death[seat]
         father_alive = father < father_death[seat]
-        if mother_alive and father_alive:
-            oldest[seat] = max(mother, father)
-        elif mother_alive:
-            oldest[seat] = mother
-        elif father_alive:
-            oldest[seat] = father
-        else:
-            oldest[seat] = np.nan
+        living_mother = mother if mother_alive else -np.inf
+        living_father = father if father_alive else -np.inf
+        older = max(living_mother, living_father)
+        oldest[seat] = older if mother_alive | father_alive else np.nan
     return oldest
 
 

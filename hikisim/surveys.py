@@ -115,14 +115,30 @@ ONSET_AGE_BINS: Bins = (
 
 def in_band(snapshot: PopulationSnapshot, lo: int, hi: int) -> np.ndarray:
     """Who is aged ``lo..hi`` in whole years (``floor(age)``), as a boolean mask."""
-    age = np.floor(np.asarray(snapshot.age_years, dtype=np.float64))
-    return (age >= lo) & (age <= hi)
+    return _whole_years_within(np.asarray(snapshot.age_years, dtype=np.float64), lo, hi)
+
+
+def _whole_years_within(age: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """``lo <= floor(age) <= hi`` for whole-year bounds, without making the floors.
+
+    For an integer bound, ``floor(age) >= lo`` is ``age >= lo`` and ``floor(age) <= hi``
+    is ``age < hi + 1`` (NaN is in no band either way).
+    """
+    return (age >= lo) & (age < hi + 1)
+
+
+def _none_of(codes: np.ndarray, excluded: tuple[int, ...]) -> np.ndarray:
+    """Where ``codes`` is none of ``excluded`` (``~np.isin``, a compare per code)."""
+    kept = np.ones(np.shape(codes), bool)
+    for code in excluded:
+        kept &= np.asarray(codes) != code
+    return kept
 
 
 def cao_broad_cases(snapshot: PopulationSnapshot) -> np.ndarray:
     """Current ``cao_broad`` cases (any age), as a boolean mask."""
     withdrawn = _flag(snapshot.withdrawn) & (np.asarray(snapshot.episode_weeks) >= CASE_MIN_WEEKS)
-    return withdrawn & ~np.isin(snapshot.disorder, CAO_EXCLUDED_DISORDERS)
+    return withdrawn & _none_of(snapshot.disorder, CAO_EXCLUDED_DISORDERS)
 
 
 def cao_narrow_cases(snapshot: PopulationSnapshot) -> np.ndarray:
@@ -182,8 +198,8 @@ def mext_refusal(snapshot: PopulationSnapshot, lo: int, hi: int) -> float:
     whole year's count, as MEXT reports it.
     """
     years_in = snapshot.weeks_into_school_year / WEEKS_PER_YEAR
-    start_age = np.floor(np.asarray(snapshot.age_years, dtype=np.float64) - years_in)
-    among = _flag(snapshot.pupil) & (start_age >= lo) & (start_age <= hi)
+    start_age = np.asarray(snapshot.age_years, dtype=np.float64) - years_in
+    among = _flag(snapshot.pupil) & _whole_years_within(start_age, lo, hi)
     absent = np.asarray(snapshot.school_year_refusal_weeks) >= MEXT_ABSENCE_WEEKS
     return _share(absent, among)
 

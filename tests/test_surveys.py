@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from hikisim.errors import InputError
 from hikisim.snapshot import MEXT_ABSENCE_WEEKS, PopulationSnapshot
-from hikisim.states import Disorder
+from hikisim.states import WEEKS_PER_YEAR, Disorder
 from hikisim.surveys import (
     MEASURES,
     SNAPSHOT_BANDS,
@@ -587,3 +587,43 @@ def test_measures_do_not_depend_on_the_order_of_people(
         assert same(quantity(snapshot, lo, hi), quantity(shuffled, lo, hi)), name
     for lo, hi in SNAPSHOT_BANDS.values():
         assert same(band_summary(snapshot, lo, hi), band_summary(shuffled, lo, hi))
+
+
+def ages_near(bounds: tuple[int, ...]) -> st.SearchStrategy[float]:
+    """Ages at, and a hair either side of, the given whole years; any age; NaN."""
+    return st.one_of(
+        st.sampled_from(bounds).map(float),
+        st.sampled_from(bounds).map(lambda year: float(np.nextafter(year, -1.0))),
+        st.sampled_from(bounds).map(lambda year: float(np.nextafter(year, 99.0))),
+        st.floats(-1.0, 70.0),
+        st.just(math.nan),
+    )
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.data(), st.integers(0, 40), st.integers(0, 30))
+def test_in_band_is_the_floor_of_the_age_within_the_band(
+    data: st.DataObject, lo: int, width: int
+) -> None:
+    hi = lo + width
+    ages = data.draw(st.lists(ages_near((lo, hi, hi + 1)), min_size=1, max_size=30))
+    snapshot = population([{"age_years": age} for age in ages])
+    floors = np.floor(np.array(ages))
+    assert in_band(snapshot, lo, hi).tolist() == ((floors >= lo) & (floors <= hi)).tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data(), st.integers(0, 52), st.integers(6, 15))
+def test_mext_refusal_bands_pupils_by_the_floor_of_their_age_in_april(
+    data: st.DataObject, weeks_in: int, lo: int
+) -> None:
+    years_in = weeks_in / WEEKS_PER_YEAR
+    ages = data.draw(
+        st.lists(ages_near((lo, lo + 1, lo + 2)).map(lambda age: age + years_in), max_size=30)
+    )
+    rows = [{"age_years": age, "pupil": True, "school_year_refusal_weeks": 6} for age in ages]
+    snapshot = population(rows, weeks_into_school_year=weeks_in)
+    start = np.floor(np.array(ages, dtype=np.float64) - years_in)
+    among = int(np.count_nonzero((start >= lo) & (start <= lo + 1)))
+    rate = mext_refusal(snapshot, lo, lo + 1)
+    assert (math.isnan(rate) and among == 0) or (rate == 1.0 and among > 0)
