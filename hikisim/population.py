@@ -9,6 +9,7 @@ never changes).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, fields
 from typing import Final
 
@@ -233,8 +234,20 @@ def _disorder_codes(n: int, scenario: Scenario, rng: np.random.Generator) -> np.
         ind.autism_prevalence,
         ind.avoidant_personality_prevalence,
     ]
-    interval = np.searchsorted(np.cumsum(prevalences), rng.random(n), side="right")
+    interval = np.searchsorted(_cumulative(tuple(prevalences)), rng.random(n), side="right")
     return DISORDER_OF_INTERVAL[interval]
+
+
+@functools.lru_cache(maxsize=64)
+def _cumulative(prevalences: tuple[float, ...]) -> np.ndarray:
+    """``np.cumsum`` of the prevalences, made once per scenario (read-only).
+
+    Turnover draws a few disorders a week, and the cumulative sum of a list cost about
+    half of the draw.
+    """
+    cumulative = np.cumsum(prevalences)
+    cumulative.setflags(write=False)
+    return cumulative
 
 
 def draw_traits(

@@ -106,7 +106,8 @@ def run_onset(
 def reference_logits(population: Population, scalars: Scalars) -> np.ndarray:
     """The onset logit by the docstring's formula, in float32, term by term in order."""
     p = population
-    # The table is indexed by age in weeks (clamped to the table, as the kernel does).
+    # The table is indexed by age in weeks (ages past it take its last entry, as in the
+    # kernel; ages are never negative).
     age = np.clip(p.age_weeks.astype(np.int64), 0, len(p.age_logit) - 1)
     logit = p.static_onset.copy()
     logit += p.age_logit[age]
@@ -242,6 +243,25 @@ def test_onset_reads_the_age_table_at_each_age() -> None:
     population.age_logit[::7] = 20.0
     got = run_onset(population, SCALARS._replace(shift=np.float32(0.0)))
     np.testing.assert_array_equal(got, np.flatnonzero(population.age_weeks % 7 == 0))
+
+
+def test_onset_ages_past_the_table_read_its_last_entry() -> None:
+    """An age beyond the age table takes the table's last entry (the oldest age's)."""
+    size = 2_000
+    population = make_population(size, seed=6)
+    population.state[:] = ENGAGED
+    population.static_onset[:] = 0.0
+    population.exposure[:] = 0.0
+    population.onset_modifier[:] = 0.0
+    population.track[:] = Track.SCHOOL
+    population.age_logit[:] = -100.0
+    population.age_logit[-1] = 20.0
+    past = np.arange(0, size, 3)
+    population.age_weeks[past] = AGE_TABLE_WEEKS + 40
+    got = run_onset(population, SCALARS._replace(shift=np.float32(0.0)))
+    oldest = population.age_weeks >= AGE_TABLE_WEEKS - 1
+    np.testing.assert_array_equal(got, np.flatnonzero(oldest))
+    assert set(past) <= set(got.tolist())
 
 
 def test_onset_peer_weight_scales_exposure() -> None:
