@@ -688,8 +688,9 @@ script. Rerun it on your machine with:
   per-agent floor. The ratio is also given for the
   least disturbed measurements (hikisim's fastest block over Mesa's fastest run).
 - **Compilation.** The weekly passes are compiled with numba (`hikisim/kernels.py`,
-  `conditions.py`, `careers.py`, `help_seeking.py`, `ties.py`, `population.py`,
-  `seat_lists.py` and `philox.py`, `cache=True`), on one core: no pass starts
+  `conditions.py`, `careers.py`, `help_seeking.py`, `ties.py`, `entries.py`,
+  `population.py`, `parents.py`, `seat_lists.py` and `philox.py`, `cache=True`), on
+  one core: no pass starts
   threads. Before anything is timed the script fills the repository's cache
   (`python -m hikisim.precompile`, as `make venv` does), so no figure includes compiling
   after a code change. Then two fresh processes share an empty `NUMBA_CACHE_DIR`: in the

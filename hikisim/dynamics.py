@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from hikisim import careers, conditions, help_seeking, kernels, ties
+from hikisim import careers, conditions, entries, help_seeking, kernels, ties
 from hikisim.clock import MONTH_START_WEEK
 from hikisim.episodes import OUTCOMES, EpisodeLog
 from hikisim.network import SocialNetwork, TieKind
@@ -80,6 +80,18 @@ CAREER_CODES = careers.CareerCodes(
     working_age_weeks=15 * WEEKS_PER_YEAR,
     adult_weeks=18 * WEEKS_PER_YEAR,
     retirement_weeks=0,  # the scenario's, set each week
+)
+ENTRY_CODES = entries.EntryCodes(
+    withdrawn=WITHDRAWN,
+    school=SCHOOL,
+    retired=RETIRED,
+    neither=NEITHER,
+    no_care=NO_CARE,
+    ongoing=OUTCOMES.index("ongoing"),
+    relapsed=OUTCOMES.index("relapsed"),
+    continue_weeks=HIKIKOMORI_MIN_WEEKS,
+    adult_weeks=18 * WEEKS_PER_YEAR,
+    weeks_per_year=WEEKS_PER_YEAR,
 )
 # The streams of the compiled conditions pass, in the order of ConditionCounters.
 CONDITION_STREAMS = ("school_refusal", "internet", "sleep", "depression", "remission")
@@ -618,44 +630,24 @@ class Kernel:
         """
         if len(seats) == 0:
             return 0
-        y, fam = self.youths, self.population.families
-        gap = week - y.left_withdrawal_week[seats]
-        continues = (gap < HIKIKOMORI_MIN_WEEKS) & (y.episode_row[seats] >= 0)
-        continuing, fresh = seats[continues], seats[~continues]
-        y.state[seats] = State.WITHDRAWN
-        y.narrow[seats] = severity_draw[seats] < self.scenario.dynamics.narrow_entry_share
-        if len(continuing):
-            rows = y.episode_row[continuing]
-            self.log.reopen(rows, gap[continues])
-            y.withdrawn_weeks[continuing] = self.log.column("weeks")[rows]
-            # Those weeks were added to the years lost when the episode ended; they are
-            # added again, with the rest, when it ends for good.
-            y.years_lost[continuing] -= y.withdrawn_weeks[continuing] / WEEKS_PER_YEAR
-        if relapse and len(fresh):
-            self.log.set("outcome", y.episode_row[fresh], OUTCOMES.index("relapsed"))
-        y.withdrawn_weeks[fresh] = 0
-        y.narrow_weeks[fresh] = 0
-        rows = self.log.open(
+        y = self.youths
+        # One compiled pass (hikisim.entries.start_withdrawal) applies these rules.
+        first_row = len(self.log)
+        opened, adults = entries.start_withdrawal(
+            seats,
+            severity_draw[seats],
+            np.float32(self.scenario.dynamics.narrow_entry_share),
             week,
-            person_id=y.person_id[fresh],
-            seat=fresh,
-            male=y.male[fresh],
-            onset_age=y.age_weeks[fresh] / WEEKS_PER_YEAR,
-            disorder=y.disorder[fresh],
-            school_refusal_first=y.ever_refused_school[fresh],
-            help_sought=fam.sought_help[y.family[fresh]],
-            treated=y.care[fresh] != Care.NONE,
-            treatment=y.care[fresh],
-            relapse=np.full(len(fresh), relapse),
+            relapse,
+            kernels.columns_of(y, entries.EntrantColumns),
+            self.population.families.sought_help,
+            self.log.spare_rows(len(seats)),
+            first_row,
+            ENTRY_CODES,
         )
-        y.episode_row[fresh] = rows
-        track = y.track[seats]
-        adults = seats[
-            (y.age_weeks[seats] >= 18 * WEEKS_PER_YEAR) & (track != SCHOOL) & (track != RETIRED)
-        ]
-        y.track[adults] = Track.NEITHER
+        self.log.take_rows(opened)
         self.mark_stale(adults)
-        return len(fresh)
+        return opened
 
     def _close_episodes(self, seats: np.ndarray, week: int, outcome: str) -> None:
         y = self.youths

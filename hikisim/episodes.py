@@ -10,6 +10,8 @@ current cases are read from this log and from the youths' arrays.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
@@ -38,6 +40,29 @@ COLUMNS: dict[str, type] = {
     "programmes": np.int32,
     "outcome": np.int8,
 }
+
+
+class LogArrays(NamedTuple):
+    """Every column of the log, whole (the rows in use, then spare rows of zeros)."""
+
+    person_id: np.ndarray
+    seat: np.ndarray
+    male: np.ndarray
+    onset_week: np.ndarray
+    onset_age: np.ndarray
+    end_week: np.ndarray
+    weeks: np.ndarray
+    hikikomori: np.ndarray
+    disorder: np.ndarray
+    school_refusal_first: np.ndarray
+    help_sought: np.ndarray
+    treated: np.ndarray
+    treatment: np.ndarray
+    relapse: np.ndarray
+    interruptions: np.ndarray
+    interrupted_weeks: np.ndarray
+    programmes: np.ndarray
+    outcome: np.ndarray
 
 
 def programme_names(bits: int) -> str:
@@ -72,6 +97,31 @@ class EpisodeLog:
             grown = np.zeros(new_capacity, values.dtype)
             grown[: self.size] = values[: self.size]
             self._columns[name] = grown
+
+    def spare_rows(self, extra: int) -> LogArrays:
+        """Room for ``extra`` more rows, for a compiled pass that writes them itself.
+
+        The pass fills rows from :attr:`size` on and then hands the count it used to
+        :meth:`take_rows`; until then the rows are not in use.
+
+        Args:
+            extra: The most rows the pass may write.
+
+        Returns:
+            Every column, whole (not copied): the rows in use, then spare rows of zeros.
+        """
+        self._reserve(extra)
+        return LogArrays(*self._columns.values())
+
+    def take_rows(self, count: int) -> None:
+        """Count as in use the ``count`` rows a compiled pass wrote after the rows in use.
+
+        Args:
+            count: How many rows it wrote (no more than :meth:`spare_rows` made room for).
+        """
+        if not 0 <= count <= len(self._columns["seat"]) - self.size:
+            raise ValueError(f"{count} rows cannot be taken: {self.size} in use")
+        self.size += count
 
     def open(self, week: int, **values: np.ndarray) -> np.ndarray:
         """Append new, ongoing episodes.
