@@ -690,8 +690,8 @@ script. Rerun it on your machine with:
 - **Compilation.** The weekly passes are compiled with numba (`hikisim/kernels.py`,
   `conditions.py`, `careers.py`, `help_seeking.py`, `ties.py`, `entries.py`,
   `population.py`, `parents.py`, `seat_lists.py` and `philox.py`, `cache=True`), on
-  one core: no pass starts
-  threads. Before anything is timed the script fills the repository's cache
+  one core: no pass starts threads. Before anything is timed the script fills the
+  repository's cache
   (`python -m hikisim.precompile`, as `make venv` does), so no figure includes compiling
   after a code change. Then two fresh processes share an empty `NUMBA_CACHE_DIR`: in the
   first, a 1,000-person model's first sixty weeks (and its build) less a second model's

@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numba
 import numpy as np
 
-from hikisim.philox import uniform, uniforms_at
+from hikisim.philox import uniforms_at
 from hikisim.seat_lists import sparse_true_seats
 
 # A pick is clamped below 1 so that it stays on the youth's own CSR row.
@@ -209,10 +209,15 @@ def erode(
     n_gains = 0
     loss_scale = max(loss_rate, np.float32(1e-9))
     gain_scale = max(gain_rate, np.float32(1e-9))
-    for seat in withdrawn:
-        if not has_ties[seat]:
+    # The uniforms first, in one vectorized pass: most fall above both chances, and
+    # those youths' columns are then never read (each read is a cache miss).
+    draws = uniforms_at(k0, k1, week, draw, withdrawn)
+    top = max(loss_rate, loss_or_gain)
+    for index in range(len(withdrawn)):
+        u = draws[index]
+        seat = withdrawn[index]
+        if u >= top or not has_ties[seat]:
             continue
-        u = uniform(k0, k1, seat, week, draw)
         if u < loss_rate:
             entry = _pick(ties, seat, u / loss_scale)
             if ties.kind[entry] != online and ties.active[entry]:
@@ -235,11 +240,10 @@ def erode(
     regaining = sparse_true_seats(ties.has_lost_offline)
     regain_draws = uniforms_at(k0, k1, week, draw, regaining)
     for index in range(len(regaining)):
-        seat = regaining[index]
-        if state[seat] == withdrawn_code:
-            continue
         u = regain_draws[index]
-        if u < regain_rate:
+        # The draw before the state: few draws pass, so few states are read.
+        seat = regaining[index]
+        if u < regain_rate and state[seat] != withdrawn_code:
             entry = _pick(ties, seat, u / regain_scale)
             partner = ties.indices[entry]
             if ties.kind[entry] != online and state[partner] != withdrawn_code:
