@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
+
 from hikisim.model import HikiModel
 from hikisim.scenario import Scenario
+from hikisim.states import State
 
 # Small, stepped long enough that every weekly pass runs (turnover, which resets a
 # leaver's ties, comes about nine times a year in a town of 500 aged 10-64).
@@ -29,6 +32,11 @@ def precompile() -> float:
         model.step()
     # The per-youth chances that the agent views and the dashboard read.
     model.kernel.hazards(model.kernel.nonengaged())
+    # Entries into withdrawal are too rare in so short a run to count on one: a person
+    # is moved in by hand (the model is thrown away).
+    kernel = model.kernel
+    engaged = np.flatnonzero(model.population.youths.state == State.ENGAGED)[:1]
+    kernel._start_withdrawal(engaged, model.week, kernel.streams.draw("severity"), False)
     return time.perf_counter() - start
 
 
