@@ -630,18 +630,17 @@ class Kernel:
         """
         if len(seats) == 0:
             return 0
-        y = self.youths
         # One compiled pass (hikisim.entries.start_withdrawal) applies these rules.
-        first_row = len(self.log)
+        first_row, log_columns = self.log.spare_rows(len(seats))
         opened, adults = entries.start_withdrawal(
             seats,
             severity_draw[seats],
             np.float32(self.scenario.dynamics.narrow_entry_share),
             week,
             relapse,
-            kernels.columns_of(y, entries.EntrantColumns),
+            kernels.columns_of(self.youths, entries.EntrantColumns),
             self.population.families.sought_help,
-            self.log.spare_rows(len(seats)),
+            log_columns,
             first_row,
             ENTRY_CODES,
         )

@@ -1,12 +1,13 @@
 """One compiled pass for a week's entries into withdrawal.
 
-:meth:`hikisim.dynamics.Kernel._start_withdrawal` states the rules: a return within 26
-weeks of leaving withdrawal continues the last episode (its log row is reopened and its
-clock carries on), anyone else opens a new row in the episode log, every entrant draws a
-severity, and adults outside school and retirement are out of work from then on. A week
-has a few dozen entrants at 100,000 people, and the forty numpy calls this took cost
-more than the work; every rule reads and writes one person's own entries, so a pass over
-the entrants in seat order gives the same result.
+The rules (called by :meth:`hikisim.dynamics.Kernel._start_withdrawal`): a return within
+26 weeks of leaving withdrawal continues the last episode (its log row is reopened and
+its clock carries on), anyone else opens a new row in the episode log, every entrant
+draws a severity, and adults outside school and retirement are out of work from then
+on. A week has a few dozen entrants at 100,000 people, and the forty numpy calls these
+rules took cost more than the work; every rule reads and writes one person's own
+entries, so a pass over the entrants in seat order gives the same result as the numpy
+code did.
 
 Conversions keep the numpy code's rounding: the years lost lose the continued episode's
 weeks in float64 and are stored as float32; the onset age is the age in weeks over 52 in
@@ -92,6 +93,16 @@ def start_withdrawal(
         The number of new rows written from ``first_row`` (new episodes), and the adults
         whose track became NEITHER (ascending).
     """
+    # Every log row the pass will write to is checked first, so that a bad one stops it
+    # before anything is written (the numpy code raised on such a row as well).
+    for seat in seats:
+        last_row = people.episode_row[seat]
+        gap = week - people.left_withdrawal_week[seat]
+        continued = gap < codes.continue_weeks and last_row >= 0
+        if (continued and last_row >= first_row) or (
+            relapse and not continued and not 0 <= last_row < first_row
+        ):
+            raise IndexError("an entrant's episode row is not in use")
     adults = np.empty(len(seats), np.int64)
     n_adults = 0
     row = first_row
@@ -102,8 +113,6 @@ def start_withdrawal(
         people.state[seat] = codes.withdrawn
         people.narrow[seat] = severity[index] < narrow_share_32
         if gap < codes.continue_weeks and last_row >= 0:
-            if last_row >= first_row:
-                raise IndexError("an episode row past the rows in use")
             log.end_week[last_row] = -1
             log.outcome[last_row] = codes.ongoing
             log.interruptions[last_row] += 1
@@ -115,8 +124,6 @@ def start_withdrawal(
             people.years_lost[seat] = lost - people.withdrawn_weeks[seat] / codes.weeks_per_year
         else:
             if relapse:
-                if not 0 <= last_row < first_row:
-                    raise IndexError("a relapse without an episode row in use")
                 log.outcome[last_row] = codes.relapsed
             people.withdrawn_weeks[seat] = 0
             people.narrow_weeks[seat] = 0

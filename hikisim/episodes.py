@@ -98,26 +98,32 @@ class EpisodeLog:
             grown[: self.size] = values[: self.size]
             self._columns[name] = grown
 
-    def spare_rows(self, extra: int) -> LogArrays:
+    def spare_rows(self, extra: int) -> tuple[int, LogArrays]:
         """Room for ``extra`` more rows, for a compiled pass that writes them itself.
 
-        The pass fills rows from :attr:`size` on and then hands the count it used to
-        :meth:`take_rows`; until then the rows are not in use.
+        The pass fills rows from the first free one on and then hands the count it used
+        to :meth:`take_rows`; until then the rows are not in use. A pass that fails must
+        write nothing (the rows past those in use must stay zeros, as :meth:`open`
+        relies on).
 
         Args:
             extra: The most rows the pass may write.
 
         Returns:
-            Every column, whole (not copied): the rows in use, then spare rows of zeros.
+            The first free row (:attr:`size`), and every column, whole and not copied:
+            the rows in use, then spare rows of zeros.
         """
         self._reserve(extra)
-        return LogArrays(*self._columns.values())
+        return self.size, LogArrays(**self._columns)
 
     def take_rows(self, count: int) -> None:
         """Count as in use the ``count`` rows a compiled pass wrote after the rows in use.
 
         Args:
             count: How many rows it wrote (no more than :meth:`spare_rows` made room for).
+
+        Raises:
+            ValueError: If ``count`` is negative or more than the spare rows.
         """
         if not 0 <= count <= len(self._columns["seat"]) - self.size:
             raise ValueError(f"{count} rows cannot be taken: {self.size} in use")

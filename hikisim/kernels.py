@@ -6,7 +6,10 @@ whole population each week, fused into single loops so that neither numpy's per-
 overhead nor its temporary arrays are paid per week. Each reads its uniforms from the
 counter-based streams (:mod:`hikisim.philox`) for exactly the youths it needs.
 
-All are compiled once per machine (``cache=True``).
+All are compiled once per machine (``cache=True``). Numba checks only the timestamp of
+a cached function's own file, and ``hikisim.careers.update`` has ``job_moves`` and
+``work_finders`` compiled into it: delete ``hikisim/__pycache__/*.nb[ic]`` after
+changing them (as after changing :mod:`hikisim.philox` or :mod:`hikisim.seat_lists`).
 """
 
 from __future__ import annotations

@@ -36,6 +36,8 @@ def precompile() -> float:
     # is moved in by hand (the model is thrown away).
     kernel = model.kernel
     engaged = np.flatnonzero(model.population.youths.state == State.ENGAGED)[:1]
+    if len(engaged) == 0:
+        raise RuntimeError("precompile's model has no one engaged to move into withdrawal")
     kernel._start_withdrawal(engaged, model.week, kernel.streams.draw("severity"), False)
     return time.perf_counter() - start
 

@@ -42,6 +42,7 @@ class _Column:
     def __get__(
         self, snapshot: PopulationSnapshot | None, owner: type | None = None
     ) -> np.ndarray | _Column:
+        """The column of ``snapshot`` (made now if given as a function), or this descriptor."""
         if snapshot is None:
             return self
         source = snapshot._sources[self.name]
@@ -109,26 +110,9 @@ class PopulationSnapshot:
     treated_in_episode = _Column()
     oldest_parent_age = _Column()
 
-    COLUMNS: tuple[str, ...] = (
-        "age_years",
-        "male",
-        "withdrawn",
-        "narrow",
-        "episode_weeks",
-        "onset_age",
-        "disorder",
-        "depressed",
-        "ever_depressed",
-        "ever_broad",
-        "ever_koyama",
-        "ever_refused_school",
-        "refused_final_junior_high_year",
-        "school_year_refusal_weeks",
-        "pupil",
-        "studying_or_working",
-        "family_sought_help",
-        "treated_in_episode",
-        "oldest_parent_age",
+    # The class body's namespace so far: the columns above, in their order.
+    COLUMNS: tuple[str, ...] = tuple(
+        name for name, value in dict(locals()).items() if isinstance(value, _Column)
     )
     """The names of the per-person columns, in the order above."""
 
@@ -156,6 +140,9 @@ class PopulationSnapshot:
 
         Args:
             **changes: New values by name.
+
+        Returns:
+            The new snapshot; columns not yet made stay functions, made on first read.
         """
         given: dict[str, Any] = {
             "date": self.date,

@@ -89,28 +89,43 @@ def take_snapshot(model: HikiModel, date: str) -> PopulationSnapshot:
         studying = (track == Track.SCHOOL) | (track == Track.UNIVERSITY) | (track == Track.WORK)
         return studying & ~snapshot.withdrawn
 
+    makers: dict[str, Callable[[], np.ndarray]] = {
+        "age_years": lambda: y.age_weeks / WEEKS_PER_YEAR,
+        "male": y.male.copy,
+        "withdrawn": withdrawn,
+        "narrow": lambda: snapshot.withdrawn & y.narrow,
+        "episode_weeks": lambda: np.where(snapshot.withdrawn, y.withdrawn_weeks, 0),
+        "onset_age": onset_age,
+        "disorder": y.disorder.copy,
+        "depressed": y.depressed.copy,
+        "ever_depressed": y.ever_depressed.copy,
+        "ever_broad": y.ever_broad.copy,
+        "ever_koyama": y.ever_koyama.copy,
+        "ever_refused_school": y.ever_refused_school.copy,
+        "refused_final_junior_high_year": y.refused_final_junior_high_year.copy,
+        "school_year_refusal_weeks": y.school_year_refusal_weeks.copy,
+        "pupil": lambda: (y.track == Track.SCHOOL) & (y.age_weeks < 18 * WEEKS_PER_YEAR),
+        "studying_or_working": studying_or_working,
+        "family_sought_help": lambda: model.population.families.sought_help[y.family],
+        "treated_in_episode": treated_in_episode,
+        "oldest_parent_age": lambda: model.parents.oldest_living_age(y.age_weeks / WEEKS_PER_YEAR),
+    }
+    week = model.week
+
+    def at_this_week(make: Callable[[], np.ndarray]) -> Callable[[], np.ndarray]:
+        # A column read once the model has stepped on would show a later week.
+        def column() -> np.ndarray:
+            if model.week != week:
+                raise RuntimeError(f"the {date} snapshot was read after the model stepped on")
+            return make()
+
+        return column
+
+    # The makers read ``snapshot`` (defined here) only when called, after this line.
     snapshot = PopulationSnapshot(
         date=date,
         weeks_into_school_year=int(weeks_into_year),
-        age_years=lambda: y.age_weeks / WEEKS_PER_YEAR,
-        male=y.male.copy,
-        withdrawn=withdrawn,
-        narrow=lambda: snapshot.withdrawn & y.narrow,
-        episode_weeks=lambda: np.where(snapshot.withdrawn, y.withdrawn_weeks, 0),
-        onset_age=onset_age,
-        disorder=y.disorder.copy,
-        depressed=y.depressed.copy,
-        ever_depressed=y.ever_depressed.copy,
-        ever_broad=y.ever_broad.copy,
-        ever_koyama=y.ever_koyama.copy,
-        ever_refused_school=y.ever_refused_school.copy,
-        refused_final_junior_high_year=y.refused_final_junior_high_year.copy,
-        school_year_refusal_weeks=y.school_year_refusal_weeks.copy,
-        pupil=lambda: (y.track == Track.SCHOOL) & (y.age_weeks < 18 * WEEKS_PER_YEAR),
-        studying_or_working=studying_or_working,
-        family_sought_help=lambda: model.population.families.sought_help[y.family],
-        treated_in_episode=treated_in_episode,
-        oldest_parent_age=lambda: model.parents.oldest_living_age(y.age_weeks / WEEKS_PER_YEAR),
+        **{name: at_this_week(make) for name, make in makers.items()},
     )
     return snapshot
 

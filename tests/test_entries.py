@@ -5,11 +5,12 @@ from __future__ import annotations
 import copy
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hikisim.dynamics import Kernel
-from hikisim.episodes import OUTCOMES
+from hikisim.episodes import OUTCOMES, EpisodeLog
 from hikisim.model import HikiModel
 from hikisim.population import NEVER_LEFT
 from hikisim.scenario import Scenario
@@ -72,6 +73,8 @@ def prepared_kernel(seed: int, relapse: bool) -> tuple[Kernel, np.ndarray]:
     kernel.streams.start_week(WEEK)
     # Past episodes: a log with rows for a third of the people, weeks and outcomes set.
     had = np.flatnonzero(rng.random(SIZE) < 0.35)
+    # A log just full: the week's new rows make it grow.
+    kernel.log = EpisodeLog(capacity=len(had))
     kernel.log.open(
         WEEK - 300,
         seat=had,
@@ -110,6 +113,9 @@ def test_entries_match_the_numpy_rules(seed: int, relapse: bool) -> None:
     assert len(compiled.log) == len(reference.log)
     frame, expected_frame = compiled.log.to_frame(0), reference.log.to_frame(0)
     assert frame.equals(expected_frame)
+    # The spare rows past those in use stay zeros, as EpisodeLog.open relies on.
+    _, columns = compiled.log.spare_rows(0)
+    assert all(not column[len(compiled.log) :].any() for column in columns)
     stale = np.concatenate(compiled._stale) if compiled._stale else np.zeros(0)
     expected_stale = np.concatenate(reference._stale) if reference._stale else np.zeros(0)
     assert sorted(stale.tolist()) == sorted(expected_stale.tolist())
@@ -139,3 +145,22 @@ def test_a_continued_episode_and_a_new_one_by_hand() -> None:
     assert log.column("onset_age")[-1] == np.float32(16.0)
     # The working adult is out of work; the pupil stays at school.
     assert (y.track[back], y.track[new]) == (Track.NEITHER, Track.SCHOOL)
+
+
+def test_an_entrant_whose_row_is_not_in_use_stops_the_pass_before_any_write() -> None:
+    kernel, seats = prepared_kernel(2, True)
+    y = kernel.youths
+    before = {
+        name: column.copy() for name, column in vars(y).items() if isinstance(column, np.ndarray)
+    }
+    log_before = kernel.log.to_frame(0)
+    # A relapse whose last episode has no row (it can only come from a broken state).
+    y.episode_row[seats[-1]] = -1
+    before["episode_row"] = y.episode_row.copy()
+    with pytest.raises(IndexError, match="not in use"):
+        kernel._start_withdrawal(seats, WEEK, kernel.streams.draw("severity"), True)
+    for name, column in before.items():
+        np.testing.assert_array_equal(getattr(y, name), column, err_msg=name)
+    assert kernel.log.to_frame(0).equals(log_before)
+    _, columns = kernel.log.spare_rows(0)
+    assert all(not column[len(kernel.log) :].any() for column in columns)

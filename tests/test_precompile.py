@@ -54,5 +54,6 @@ def test_precompile_runs_every_pass_a_run_calls() -> None:
     counts = json.loads(result.stdout.strip().splitlines()[-1])
     before, after = counts["before"], counts["after"]
     assert before["entries.start_withdrawal"] and before["kernels.onset"]
-    late = sorted(name for name, count in after.items() if count and not before.get(name))
+    # A new signature counts too (the same pass for other argument types).
+    late = sorted(name for name, count in after.items() if count > before.get(name, 0))
     assert late == [], f"compiled only in the run, not by precompile: {late}"

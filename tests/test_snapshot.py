@@ -90,8 +90,15 @@ def test_the_model_snapshot_reads_the_model_at_its_week() -> None:
     snapshot = take_snapshot(model, "2000-12")
     assert set(expected) == set(PopulationSnapshot.COLUMNS)
     for name, values in expected.items():
+        if name == "ever_koyama":
+            continue  # left unread, for the check below
         column = getattr(snapshot, name)
         assert column.dtype == np.asarray(values).dtype, name
         np.testing.assert_array_equal(column, values, err_msg=name)
     # Copies, not views: the model's next week does not change what was measured.
     assert not np.shares_memory(snapshot.male, y.male)
+    # A column not read before the model steps on is refused, not taken from a later week.
+    model.step()
+    assert snapshot.pupil.dtype == bool  # made before the step
+    with pytest.raises(RuntimeError, match="after the model stepped on"):
+        _ = snapshot.ever_koyama

@@ -621,9 +621,17 @@ def test_mext_refusal_bands_pupils_by_the_floor_of_their_age_in_april(
     ages = data.draw(
         st.lists(ages_near((lo, lo + 1, lo + 2)).map(lambda age: age + years_in), max_size=30)
     )
-    rows = [{"age_years": age, "pupil": True, "school_year_refusal_weeks": 6} for age in ages]
+    # Every other pupil absent for the year: the rate is the absent share of the band.
+    rows = [
+        {"age_years": age, "pupil": True, "school_year_refusal_weeks": 6 * (index % 2)}
+        for index, age in enumerate(ages)
+    ]
     snapshot = population(rows, weeks_into_school_year=weeks_in)
     start = np.floor(np.array(ages, dtype=np.float64) - years_in)
-    among = int(np.count_nonzero((start >= lo) & (start <= lo + 1)))
+    among = (start >= lo) & (start <= lo + 1)
+    absent = np.arange(len(ages)) % 2 == 1
     rate = mext_refusal(snapshot, lo, lo + 1)
-    assert (math.isnan(rate) and among == 0) or (rate == 1.0 and among > 0)
+    if not among.any():
+        assert math.isnan(rate)
+    else:
+        assert rate == np.count_nonzero(absent & among) / np.count_nonzero(among)
