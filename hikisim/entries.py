@@ -93,14 +93,17 @@ def start_withdrawal(
         The number of new rows written from ``first_row`` (new episodes), and the adults
         whose track became NEITHER (ascending).
     """
-    # Every log row the pass will write to is checked first, so that a bad one stops it
-    # before anything is written (the numpy code raised on such a row as well).
-    for seat in seats:
+    # Who continues an episode is decided first, and every log row the pass will write
+    # to is checked with it, so that a bad one stops the pass before anything is
+    # written (the numpy code raised on such a row as well).
+    continues = np.empty(len(seats), np.bool_)
+    for index in range(len(seats)):
+        seat = seats[index]
         last_row = people.episode_row[seat]
         gap = week - people.left_withdrawal_week[seat]
-        continued = gap < codes.continue_weeks and last_row >= 0
-        if (continued and last_row >= first_row) or (
-            relapse and not continued and not 0 <= last_row < first_row
+        continues[index] = gap < codes.continue_weeks and last_row >= 0
+        if (continues[index] and last_row >= first_row) or (
+            relapse and not continues[index] and not 0 <= last_row < first_row
         ):
             raise IndexError("an entrant's episode row is not in use")
     adults = np.empty(len(seats), np.int64)
@@ -108,11 +111,11 @@ def start_withdrawal(
     row = first_row
     for index in range(len(seats)):
         seat = seats[index]
-        gap = week - people.left_withdrawal_week[seat]
         last_row = people.episode_row[seat]
         people.state[seat] = codes.withdrawn
         people.narrow[seat] = severity[index] < narrow_share_32
-        if gap < codes.continue_weeks and last_row >= 0:
+        if continues[index]:
+            gap = week - people.left_withdrawal_week[seat]
             log.end_week[last_row] = -1
             log.outcome[last_row] = codes.ongoing
             log.interruptions[last_row] += 1

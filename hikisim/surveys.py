@@ -129,9 +129,10 @@ def _whole_years_within(age: np.ndarray, lo: int, hi: int) -> np.ndarray:
 
 def _none_of(codes: np.ndarray, excluded: tuple[int, ...]) -> np.ndarray:
     """Where ``codes`` is none of ``excluded`` (``~np.isin``, a compare per code)."""
-    kept = np.ones(np.shape(codes), bool)
+    codes = np.asarray(codes)
+    kept = np.ones(codes.shape, bool)
     for code in excluded:
-        kept &= np.asarray(codes) != code
+        kept &= codes != code
     return kept
 
 

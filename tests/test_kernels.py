@@ -230,16 +230,21 @@ def test_misfit_applies_only_to_new_workers(misfit_weeks: float) -> None:
     assert len(none_work) == 0
 
 
-def test_onset_reads_the_age_table_at_each_age() -> None:
-    """The age effect is age_logit[age_weeks]: only ages whose entry is high are chosen."""
-    size = 2_000
-    population = make_population(size, seed=6)
+def age_only_population(size: int, seed: int) -> Population:
+    """Engaged pupils whose onset logit is the age effect alone, every entry -100."""
+    population = make_population(size, seed)
     population.state[:] = ENGAGED
     population.static_onset[:] = 0.0
     population.exposure[:] = 0.0
     population.onset_modifier[:] = 0.0
     population.track[:] = Track.SCHOOL
     population.age_logit[:] = -100.0
+    return population
+
+
+def test_onset_reads_the_age_table_at_each_age() -> None:
+    """The age effect is age_logit[age_weeks]: only ages whose entry is high are chosen."""
+    population = age_only_population(2_000, seed=6)
     population.age_logit[::7] = 20.0
     got = run_onset(population, SCALARS._replace(shift=np.float32(0.0)))
     np.testing.assert_array_equal(got, np.flatnonzero(population.age_weeks % 7 == 0))
@@ -248,13 +253,7 @@ def test_onset_reads_the_age_table_at_each_age() -> None:
 def test_onset_ages_past_the_table_read_its_last_entry() -> None:
     """An age beyond the age table takes the table's last entry (the oldest age's)."""
     size = 2_000
-    population = make_population(size, seed=6)
-    population.state[:] = ENGAGED
-    population.static_onset[:] = 0.0
-    population.exposure[:] = 0.0
-    population.onset_modifier[:] = 0.0
-    population.track[:] = Track.SCHOOL
-    population.age_logit[:] = -100.0
+    population = age_only_population(size, seed=6)
     population.age_logit[-1] = 20.0
     past = np.arange(0, size, 3)
     population.age_weeks[past] = AGE_TABLE_WEEKS + 40
