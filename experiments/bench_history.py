@@ -27,8 +27,15 @@ FIGURES: dict[str, str] = {
     "ms_week_small": "ms/week, small",
     "default_run_s": "default run (s)",
     "million_run_s": "million-person run (s)",
+    "ratio_large_paired": "paired ratio, large model",
+    "ratio_small_paired": "paired ratio, small model",
 }
 FIELDS: tuple[str, ...] = ("date", "commit", "config", "load_1min", *FIGURES)
+# Figures the log gained later: runs logged before them have no value ("") for them.
+ADDED_LATER: tuple[str, ...] = ("ratio_large_paired", "ratio_small_paired")
+# The header of a log written before those figures existed; it is read as it is and
+# rewritten under FIELDS when the next run is appended (its runs are kept, with "").
+EARLIER_FIELDS: tuple[str, ...] = tuple(field for field in FIELDS if field not in ADDED_LATER)
 # Paths whose changes do not make a run's code differ from its commit.
 _NOT_CODE = (":!docs", ":!*.md")
 
@@ -81,13 +88,15 @@ def check(path: Path) -> None:
         return
     with path.open(newline="") as handle:
         reader = csv.reader(handle)
-        header = next(reader)
-        if tuple(header) != FIELDS:
+        header = tuple(next(reader))
+        if header not in (FIELDS, EARLIER_FIELDS):
             raise ValueError(f"{path}: header: must be {','.join(FIELDS)} (move the old log aside)")
         for number, row in enumerate(reader, start=2):
-            if len(row) != len(FIELDS):
-                raise ValueError(f"{path}: line {number}: must have {len(FIELDS)} fields")
-            for field, value in zip(FIELDS, row, strict=True):
+            if len(row) != len(header):
+                raise ValueError(f"{path}: line {number}: must have {len(header)} fields")
+            for field, value in zip(header, row, strict=True):
+                if field in ADDED_LATER and not value:
+                    continue  # a run logged before this figure existed
                 if field in FIGURES or field == "load_1min":
                     try:
                         float(value)
@@ -122,19 +131,36 @@ def record(
         "load_1min": f"{load_1min:.1f}",
         **{key: f"{figures[key]:.4g}" for key in FIGURES},
     }
-    check(path)
-    new = _is_new(path)
+    earlier = read(path)  # checks the log
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not _is_new(path) and _header(path) != FIELDS:
+        # A log from before the paired figures: rewrite it whole under the current
+        # header (its runs keep "" for them), through a temporary file so that a failed
+        # write leaves the old log as it was.
+        temporary = path.with_name(path.name + ".tmp")
+        with temporary.open("w", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=FIELDS)
+            writer.writeheader()
+            writer.writerows([*earlier, line])
+        temporary.replace(path)
+        return line
     with path.open("a", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=FIELDS)
-        if new:
+        if _is_new(path):
             writer.writeheader()
         writer.writerow(line)
     return line
 
 
+def _header(path: Path) -> tuple[str, ...]:
+    with path.open(newline="") as handle:
+        return tuple(next(csv.reader(handle)))
+
+
 def read(path: Path) -> list[dict[str, str]]:
     """Every run in the log, oldest first (none if there is no log yet).
+
+    Runs logged before a figure of :data:`ADDED_LATER` existed read ``""`` for it.
 
     Raises:
         ValueError: If the log is malformed (see :func:`check`).
@@ -143,7 +169,7 @@ def read(path: Path) -> list[dict[str, str]]:
     if _is_new(path):
         return []
     with path.open(newline="") as handle:
-        return list(csv.DictReader(handle))
+        return [{field: run.get(field, "") for field in FIELDS} for run in csv.DictReader(handle)]
 
 
 def spread_section(runs: Sequence[dict[str, str]], commit: str, config: str, log: str) -> str:
@@ -164,15 +190,17 @@ def spread_section(runs: Sequence[dict[str, str]], commit: str, config: str, log
     for run in same:
         lines.append(
             f"| {run['date']} | {run['load_1min']} | "
-            + " | ".join(run[key] for key in FIGURES)
+            + " | ".join(run[key] or "–" for key in FIGURES)
             + " |"
         )
     if len(same) >= 2:
         spans = []
         for key, label in FIGURES.items():
-            # The logged strings themselves, so that a range quotes each run's table.
-            values = sorted((run[key] for run in same), key=float)
-            spans.append(f"{label} {values[0]}-{values[-1]}")
+            # The logged strings themselves, so that a range quotes each run's table;
+            # runs from before a figure existed have none to give.
+            values = sorted((run[key] for run in same if run[key]), key=float)
+            if values:
+                spans.append(f"{label} {values[0]}-{values[-1]}")
         summary = f"Range over these {len(same)} runs: " + "; ".join(spans) + "."
     else:
         summary = (

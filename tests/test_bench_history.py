@@ -33,7 +33,8 @@ def test_records_append_under_one_header(tmp_path: Path) -> None:
     assert len(lines) == 3
     runs = bench_history.read(log)
     assert [run["load_1min"] for run in runs] == ["0.5", "1.2"]
-    assert float(runs[1]["million_run_s"]) == 2.0 * len(bench_history.FIGURES)
+    position = list(bench_history.FIGURES).index("million_run_s") + 1
+    assert float(runs[1]["million_run_s"]) == 2.0 * position
 
 
 def test_a_missing_figure_is_refused_and_nothing_written(tmp_path: Path) -> None:
@@ -128,3 +129,30 @@ def test_uncommitted_code_changes_are_fingerprinted_and_docs_are_not(tmp_path: P
     second = bench_history.commit_of(tmp_path)
     assert first.startswith(f"{clean}-dirty-") and second.startswith(f"{clean}-dirty-")
     assert first != second
+
+
+def test_a_log_from_before_the_paired_figures_is_kept_and_rewritten(tmp_path: Path) -> None:
+    log = tmp_path / "history.csv"
+    earlier = [str(float(index + 1)) for index in range(len(bench_history.EARLIER_FIELDS) - 4)]
+    old_row = ",".join(["2026-01-01 10:00", "abc1234", "full", "0.3", *earlier])
+    log.write_text(",".join(bench_history.EARLIER_FIELDS) + "\n" + old_row + "\n")
+    (old,) = bench_history.read(log)
+    assert old["ratio_large_paired"] == "" and old["mesa_rate_m"] == "1.0"
+    bench_history.record(log, "abc1234", "full", 0.1, figures(1.0))
+    lines = log.read_text().splitlines()
+    assert lines[0] == ",".join(bench_history.FIELDS)
+    assert lines[1].startswith(old_row) and lines[1].endswith(",,")
+    assert not (tmp_path / "history.csv.tmp").exists()
+    text = bench_history.spread_section(bench_history.read(log), "abc1234", "full", "h.csv")
+    # The earlier run shows no paired ratio, and the range of one uses the run that has it.
+    assert "| – | – |" in text
+    position = list(bench_history.FIGURES).index("ratio_large_paired") + 1
+    assert f"{bench_history.FIGURES['ratio_large_paired']} {position}-{position}" in text
+
+
+def test_a_header_only_earlier_log_gets_the_current_header(tmp_path: Path) -> None:
+    log = tmp_path / "history.csv"
+    log.write_text(",".join(bench_history.EARLIER_FIELDS) + "\n")
+    bench_history.record(log, "abc1234", "full", 0.1, figures(1.0))
+    lines = log.read_text().splitlines()
+    assert lines[0] == ",".join(bench_history.FIELDS) and len(lines) == 2

@@ -40,6 +40,9 @@ def test_quick_benchmark_prints_and_writes_its_table(tmp_path: Path) -> None:
         "Peak memory",
         "Mesa virus_on_network",
         "over Mesa",
+        "interleaved rounds",
+        "Same ratio, pooled",
+        "least disturbed",
         "Start-up",
         "Full run",
     ):
