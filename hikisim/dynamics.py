@@ -483,6 +483,7 @@ class Kernel:
                 kernels.CODES,
                 draw.counter,
                 severity_draw.counter,
+                (float(mod.progress_logit.max()), float(mod.resolve_logit.max())),
             )
         )
 

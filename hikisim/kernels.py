@@ -567,6 +567,12 @@ def at_risk_chances(
     return _logistic(progress), _logistic(resolve)
 
 
+# Added to a logit bounded by a sum of weights, so that the sum's rounding (float32
+# columns added in float64, in another order) cannot put the bound under the chance:
+# the rounding is about 1e-15 of logits of a few units.
+LOGIT_SLACK = 1e-6
+
+
 @numba.njit(cache=True, inline="always")
 def _logistic_bound_64(logit: float) -> float:
     """:func:`_logistic_bound` in float64, for the float64 chances of the episode moves."""
@@ -574,6 +580,38 @@ def _logistic_bound_64(logit: float) -> float:
     series = 1.0 + x * (1.0 + x * (0.5 + x * (1.0 / 6.0 + x * (1.0 / 24.0))))
     # Float64 rounding of the series is far below the slack this factor leaves.
     return 1.0001 / series
+
+
+@numba.njit(cache=True, inline="always")
+def at_risk_bound(rates: EpisodeRates, progress_top: float, resolve_top: float) -> float:
+    """A bound on every at-risk youth's chance of leaving AT_RISK this week.
+
+    Each weight counts where it can raise a logit (the peer exposure is a share, at most
+    one), and the programmes' changes at their largest: the two logistic chances of
+    those top logits (as :func:`at_risk_logits` and :func:`_logistic` compute a youth's,
+    with a little slack on each logit for the rounding of the sums) are at least any
+    youth's. A draw at or above their sum moves nobody, so the youth's columns need not
+    be read. A NaN change gives a NaN bound, which screens nobody out.
+
+    Args:
+        rates: The scenario's rates.
+        progress_top: The largest change to the AT_RISK to WITHDRAWN logit.
+        resolve_top: The largest change to the AT_RISK to ENGAGED logit.
+    """
+    progress = (
+        rates.progress_base
+        + max(rates.disorder_progress_weight, 0.0)
+        + max(rates.refusal_progress_weight, 0.0)
+        + max(rates.internet_progress_weight, 0.0)
+        + max(rates.sleep_progress_weight, 0.0)
+        + max(rates.peer_progress_weight, 0.0)
+        + max(rates.neither_weight, 0.0)
+        + progress_top
+    )
+    resolve = (
+        rates.resolve_base + max(-0.5 * rates.disorder_progress_weight, 0.0) + 0.5 + resolve_top
+    )
+    return _logistic(progress + LOGIT_SLACK) + _logistic(resolve + LOGIT_SLACK)
 
 
 @numba.njit(cache=True, inline="always")
@@ -726,6 +764,7 @@ def episode_transitions(
     codes: Codes,
     state_counter: tuple[np.uint64, np.uint64, np.int64, np.int64],
     severity_counter: tuple[np.uint64, np.uint64, np.int64, np.int64],
+    modifier_tops: tuple[float, float],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """This week's moves of the youths who are not engaged, and severity changes.
 
@@ -742,6 +781,8 @@ def episode_transitions(
         codes: State, track and care codes.
         state_counter: The state stream's key words, week and draw.
         severity_counter: The severity stream's.
+        modifier_tops: The largest of the programmes' changes to the progress and to
+            the resolve logit (``max`` of each array; see :func:`at_risk_bound`).
 
     Returns:
         Seats moving AT_RISK to WITHDRAWN, AT_RISK to ENGAGED, WITHDRAWN to
@@ -757,11 +798,17 @@ def episode_transitions(
     narrow = youths.narrow
     # Everyone here needs the state stream's uniform: computed in one vectorized pass.
     draws = uniforms_at(k0, k1, week, draw, others)
+    at_risk_top = at_risk_bound(rates, modifier_tops[0], modifier_tops[1])
     for index in range(size):
         seat = others[index]
         u = float(draws[index])
         code = youths.state[seat]
         if code == codes.at_risk:
+            # Most of the at risk (most of those here) draw above every chance of
+            # leaving: their nine columns, spread over the whole population, are then
+            # never read.
+            if u >= at_risk_top:
+                continue
             progress, resolve = at_risk_logits(seat, youths, exposure, modifiers, rates, codes)
             # Most draws are above both chances' bounds, which need no exp.
             if u >= _logistic_bound_64(progress) + _logistic_bound_64(resolve):

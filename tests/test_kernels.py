@@ -364,6 +364,7 @@ def test_episode_moves_split_each_draw_by_the_chances(
         kernels.CODES,
         COUNTER,
         severity,
+        (float(kernel.modifiers.progress_logit.max()), float(kernel.modifiers.resolve_logit.max())),
     )
     u = stream_uniforms(len(youths.state))[others].astype(np.float64)
     state = youths.state[others]
@@ -786,3 +787,97 @@ def test_columns_of_gives_the_named_attributes_uncopied() -> None:
         assert got._fields == kind._fields
         for name in kind._fields:
             assert getattr(got, name) is getattr(youths, name), name
+
+
+WEIGHT = st.floats(-3.0, 3.0, allow_nan=False)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.integers(0, 2**31 - 1),
+    st.tuples(WEIGHT, WEIGHT, WEIGHT, WEIGHT, WEIGHT, WEIGHT),
+    st.floats(-12.0, 2.0),
+    st.floats(-12.0, 2.0),
+    st.floats(-3.0, 3.0),
+)
+def test_the_at_risk_bound_is_above_every_at_risk_chance(
+    seed: int,
+    weights: tuple[float, ...],
+    progress_base: float,
+    resolve_base: float,
+    modifier_shift: float,
+) -> None:
+    """Any weights (negative ones too), any columns, any programme changes.
+
+    The screen in ``episode_transitions`` skips a youth whose draw is at or above the
+    bound, so the bound must be at least the youth's two chances together, whatever the
+    youth's columns; the youths with every raising column set come closest to it.
+    """
+    model = HikiModel(Scenario().with_overrides({"population.youths": 400, "run.years": 0.1}))
+    kernel, youths = model.kernel, model.population.youths
+    rng = np.random.default_rng(seed)
+    n = len(youths.state)
+    youths.state[:] = State.AT_RISK
+    youths.disorder[:] = rng.choice([0, 1, 2], n)
+    youths.track[:] = rng.choice([Track.SCHOOL, Track.WORK, Track.NEITHER, Track.RETIRED], n)
+    for flag in (youths.school_refusal, youths.internet_addiction, youths.sleep_reversal):
+        flag[:] = rng.random(n) < 0.5
+    youths.care[:] = rng.choice([Care.NONE, Care.CLINICAL], n)
+    kernel.exposure[:] = rng.choice([0.0, 1.0, 0.5], n).astype(np.float32)
+    mod = kernel.modifiers
+    mod.progress_logit[:] = modifier_shift + rng.normal(0.0, 1.0, n)
+    mod.resolve_logit[:] = -modifier_shift + rng.normal(0.0, 1.0, n)
+    disorder, refusal, internet, sleep, peer, neither = weights
+    rates = kernel.episode_rates._replace(
+        progress_base=progress_base,
+        disorder_progress_weight=disorder,
+        refusal_progress_weight=refusal,
+        internet_progress_weight=internet,
+        sleep_progress_weight=sleep,
+        peer_progress_weight=peer,
+        neither_weight=neither,
+        resolve_base=resolve_base,
+    )
+    bound = kernels.at_risk_bound(
+        rates, float(mod.progress_logit.max()), float(mod.resolve_logit.max())
+    )
+    arrays, modifiers = kernel.youth_arrays(), kernel.modifier_arrays()
+    chances = np.array(
+        [
+            sum(
+                kernels.at_risk_chances(
+                    seat, arrays, kernel.exposure, modifiers, rates, kernels.CODES
+                )
+            )
+            for seat in range(n)
+        ]
+    )
+    assert np.all(chances <= bound)
+    # And tight: youth 0 has every column that raises the progress logit, youth 1 every
+    # one that raises the resolve logit (a disorder takes half its weight off that one),
+    # both the largest changes and full exposure; their chances make up the bound.
+    for seat, ill in ((0, disorder > 0), (1, disorder < 0)):
+        youths.disorder[seat] = 1 if ill else 0
+        youths.school_refusal[seat] = refusal > 0
+        youths.internet_addiction[seat] = internet > 0
+        youths.sleep_reversal[seat] = sleep > 0
+        kernel.exposure[seat] = 1.0 if peer > 0 else 0.0
+        youths.track[seat] = Track.NEITHER if neither > 0 else Track.WORK
+        youths.care[seat] = Care.CLINICAL
+        mod.progress_logit[seat] = mod.progress_logit.max()
+        mod.resolve_logit[seat] = mod.resolve_logit.max()
+
+    def chances_of(seat: int) -> tuple[float, float]:
+        return kernels.at_risk_chances(
+            seat, arrays, kernel.exposure, modifiers, rates, kernels.CODES
+        )
+
+    top = chances_of(0)[0] + chances_of(1)[1]
+    assert top <= bound <= top * (1 + 1e-5)
+
+
+def test_a_nan_programme_change_screens_nobody_out() -> None:
+    rates = kernels.EpisodeRates(*([0.0] * len(kernels.EpisodeRates._fields)))
+    bound = kernels.at_risk_bound(rates, float("nan"), 0.0)
+    # The screen skips a draw u when u >= bound, which no draw is of NaN.
+    assert np.isnan(bound)
