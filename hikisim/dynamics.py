@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from hikisim import careers, conditions, entries, help_seeking, kernels, ties
+from hikisim import careers, conditions, entries, help_seeking, kernels, seat_lists, ties
 from hikisim.clock import MONTH_START_WEEK
 from hikisim.episodes import OUTCOMES, EpisodeLog
 from hikisim.network import SocialNetwork, TieKind
@@ -337,9 +337,9 @@ class Kernel:
         """
         state, others = self.youths.state, self._others
         if others is not None:
-            others = others[state[others] != ENGAGED]
-            # ENGAGED is 0, so counting nonzero codes counts the others.
-            if len(others) == np.count_nonzero(state):
+            # ENGAGED is 0: the others are the seats with a nonzero code.
+            others, complete = seat_lists.nonzero_among(others, state)
+            if complete:
                 self._others = others
                 return others
         others = self._others = np.flatnonzero(state != ENGAGED)

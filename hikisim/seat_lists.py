@@ -112,3 +112,36 @@ def _appended(seats: np.ndarray, count: int, seat: int) -> tuple[np.ndarray, int
         seats = grown
     seats[count] = seat
     return seats, count + 1
+
+
+@numba.njit(cache=True)
+def nonzero_among(seats: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The seats whose code is nonzero, and whether they are every such seat.
+
+    For checking a kept list of the seats with a nonzero code (the youths not engaged)
+    against the codes: one pass over the list and one vectorized count over the codes,
+    with no copy when every listed seat still qualifies.
+
+    Args:
+        seats: Seats (ascending, each once).
+        codes: A code per seat.
+
+    Returns:
+        The seats of ``seats`` whose code is nonzero (``seats`` itself if all are), in
+        their order, and whether no other seat has a nonzero code.
+    """
+    kept = 0
+    for seat in seats:
+        kept += codes[seat] != 0
+    total = 0
+    for code in codes:  # branch-free, vectorized
+        total += code != 0
+    if kept == len(seats):
+        return seats, kept == total
+    remaining = np.empty(kept, np.int64)
+    place = 0
+    for seat in seats:
+        if codes[seat] != 0:
+            remaining[place] = seat
+            place += 1
+    return remaining, kept == total

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hikisim.seat_lists import differing_seats, sparse_true_seats, true_seats
+from hikisim.seat_lists import differing_seats, nonzero_among, sparse_true_seats, true_seats
 
 
 def test_true_seats_of_a_hand_built_mask() -> None:
@@ -64,3 +64,31 @@ def test_differing_seats_property_equals_flatnonzero(pairs: list[tuple[bool, boo
     seats = differing_seats(first, second)
     assert seats.dtype == np.int64
     assert seats.tolist() == np.flatnonzero(first != second).tolist()
+
+
+def test_nonzero_among_a_hand_built_list() -> None:
+    codes = np.array([0, 1, 2, 0, 3, 0, 1], np.int8)
+    listed = np.array([1, 2, 4, 6], np.int64)
+    kept, complete = nonzero_among(listed, codes)
+    assert complete and kept.tolist() == [1, 2, 4, 6]
+    codes[2] = 0  # one listed seat engaged since
+    kept, complete = nonzero_among(listed, codes)
+    assert complete and kept.tolist() == [1, 4, 6]
+    codes[5] = 2  # and one unlisted seat not engaged
+    kept, complete = nonzero_among(listed, codes)
+    assert not complete and kept.tolist() == [1, 4, 6]
+    kept, complete = nonzero_among(np.zeros(0, np.int64), np.zeros(3, np.int8))
+    assert complete and len(kept) == 0
+
+
+@settings(max_examples=200)
+@given(st.lists(st.integers(0, 3), max_size=80), st.data())
+def test_nonzero_among_property_equals_numpy(values: list[int], data: st.DataObject) -> None:
+    codes = np.array(values, np.int8)
+    listed = np.array(
+        sorted(data.draw(st.sets(st.integers(0, max(len(values) - 1, 0)))) if values else []),
+        np.int64,
+    )
+    kept, complete = nonzero_among(listed, codes)
+    np.testing.assert_array_equal(kept, listed[codes[listed] != 0])
+    assert complete == (len(kept) == np.count_nonzero(codes))
