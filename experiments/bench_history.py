@@ -138,11 +138,14 @@ def record(
         # header (its runs keep "" for them), through a temporary file so that a failed
         # write leaves the old log as it was.
         temporary = path.with_name(path.name + ".tmp")
-        with temporary.open("w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=FIELDS)
-            writer.writeheader()
-            writer.writerows([*earlier, line])
-        temporary.replace(path)
+        try:
+            with temporary.open("w", newline="") as handle:
+                writer = csv.DictWriter(handle, fieldnames=FIELDS)
+                writer.writeheader()
+                writer.writerows([*earlier, line])
+            temporary.replace(path)
+        finally:
+            temporary.unlink(missing_ok=True)  # only left if the write failed
         return line
     with path.open("a", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=FIELDS)

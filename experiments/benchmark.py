@@ -37,6 +37,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -94,6 +95,17 @@ class Config:
     mesa_degree: float = 10.0
     mesa_steps: int = 100
 
+    def __post_init__(self) -> None:
+        if self.block_weeks < 1 or self.timed_weeks < self.block_weeks:
+            raise ValueError("benchmark config: timed_weeks must hold at least one block")
+        if self.timed_weeks % self.block_weeks:
+            raise ValueError("benchmark config: timed_weeks must be a whole number of blocks")
+
+    @property
+    def rounds(self) -> int:
+        """Interleaved rounds: one block of each model and one Mesa run each."""
+        return self.timed_weeks // self.block_weeks
+
 
 FULL = Config()
 QUICK = Config(
@@ -115,7 +127,8 @@ def peak_rss_mb() -> float:
 
 
 # --------------------------------------------------------------------------- workers
-# Each worker runs in its own interpreter, prints one JSON object and exits.
+# Each worker runs in its own interpreter, prints one JSON object and exits; the stepping
+# servers below stay alive and answer one command at a time.
 
 
 def _timed(record: dict[str, float], key: str, func: Callable[..., Any]) -> Callable[..., Any]:
@@ -197,8 +210,20 @@ class HikisimStepper:
         self.model, self.info = build_warm(config, youths)
         self.blocks: list[float] = []
 
+    def prepare(self) -> dict[str, Any]:
+        """Nothing to prepare: the model is warm (a round asks every server alike).
+
+        Returns:
+            An empty reply.
+        """
+        return {}
+
     def block(self) -> dict[str, Any]:
-        """Step ``config.block_weeks`` weeks and return their time."""
+        """Step ``config.block_weeks`` weeks.
+
+        Returns:
+            Their time in seconds.
+        """
         start = time.perf_counter()
         for _ in range(self.config.block_weeks):
             self.model.step()
@@ -234,8 +259,8 @@ class MesaStepper:
 
     The example builds its Erdős-Rényi graph with networkx's global ``random`` state and
     ``mesa.discrete_space.Network`` lays it out with ``nx.spring_layout`` on numpy's
-    global state, so both are seeded before each run. Building (layout included) is not
-    timed.
+    global state, so both are seeded before each run. Each run's model is built (layout
+    included, several seconds) by :meth:`prepare`, before its round's timed blocks.
 
     Args:
         config: The benchmark sizes.
@@ -246,29 +271,50 @@ class MesaStepper:
 
         self.config = config
         self.model_class = VirusOnNetwork
+        self.model: Any = None
+        self.build_s = 0.0
         self.runs: list[dict[str, Any]] = []
 
-    def block(self) -> dict[str, Any]:
-        """Build the next seed's model, step it, and return the stepping time."""
+    def prepare(self) -> dict[str, Any]:
+        """Build the next seed's model, untimed.
+
+        Returns:
+            The seed and the build's time.
+        """
         import random
 
         import numpy as np
-        from mesa.examples.basic.virus_on_network.agents import State
 
         seed = self.config.seed + len(self.runs)
         random.seed(seed)
         np.random.seed(seed)
         start = time.perf_counter()
-        model = self.model_class(
+        self.model = self.model_class(
             num_nodes=self.config.mesa_nodes, avg_node_degree=self.config.mesa_degree, rng=seed
         )
-        build_s = time.perf_counter() - start
+        self.build_s = time.perf_counter() - start
+        return {"seed": seed, "build_s": self.build_s}
+
+    def block(self) -> dict[str, Any]:
+        """Step the prepared model through its run.
+
+        Returns:
+            The stepping time in seconds.
+        """
+        from mesa.examples.basic.virus_on_network.agents import State
+
+        if self.model is None:
+            raise RuntimeError("benchmark server mesa: block before prepare")
+        model, self.model = self.model, None
         start = time.perf_counter()
         for _ in range(self.config.mesa_steps):
             model.step()
         step_s = time.perf_counter() - start
         infected = sum(1 for agent in model.agents if agent.state is State.INFECTED)
-        self.runs.append({"seed": seed, "build_s": build_s, "step_s": step_s, "infected": infected})
+        seed = self.config.seed + len(self.runs)
+        self.runs.append(
+            {"seed": seed, "build_s": self.build_s, "step_s": step_s, "infected": infected}
+        )
         return {"seconds": step_s}
 
     def done(self) -> dict[str, Any]:
@@ -277,28 +323,44 @@ class MesaStepper:
 
 
 SERVERS: dict[str, Callable[[Config], HikisimStepper | MesaStepper]] = {
-    "mesa": MesaStepper,
     "hikisim": lambda config: HikisimStepper(config, config.youths),
     "hikisim_small": lambda config: HikisimStepper(config, config.small_youths),
+    "mesa": MesaStepper,
 }
-# Replies carry this prefix, so that anything else a library prints is not taken for one.
+# Replies carry this prefix, and go to a copy of the original stdout while stdout itself
+# is sent to stderr, so that nothing a library prints can be taken for a reply.
 REPLY = "benchmark-reply "
 
 
 def serve(name: str, config: Config) -> None:
     """Run one stepping server: read commands from stdin, reply on stdout.
 
-    The server replies once when it is ready (built and warm), once to each ``block``,
-    and once to ``done``, after which it ends.
+    The server replies once when it is ready (built and warm), once to each ``prepare``
+    and ``block``, and once to ``done``, after which it ends.
+
+    Args:
+        name: A key of :data:`SERVERS`.
+        config: The benchmark sizes.
     """
+    sys.stdout.flush()
+    replies = os.fdopen(os.dup(sys.stdout.fileno()), "w")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    sys.stdout = sys.stderr
+
+    def reply(message: dict[str, Any]) -> None:
+        replies.write(REPLY + json.dumps(message) + "\n")
+        replies.flush()
+
     stepper = SERVERS[name](config)
-    print(REPLY + json.dumps({"ready": True}), flush=True)
+    reply({"ready": True})
     for line in iter(sys.stdin.readline, ""):
         command = line.strip()
-        if command == "block":
-            print(REPLY + json.dumps(stepper.block()), flush=True)
+        if command == "prepare":
+            reply(stepper.prepare())
+        elif command == "block":
+            reply(stepper.block())
         elif command == "done":
-            print(REPLY + json.dumps(stepper.done()), flush=True)
+            reply(stepper.done())
             return
         else:
             raise ValueError(f"benchmark server {name}: unknown command {command!r}")
@@ -306,6 +368,9 @@ def serve(name: str, config: Config) -> None:
 
 class Server:
     """The controller's handle on a stepping server running in a fresh interpreter.
+
+    A server that has not replied within :data:`WORKER_TIMEOUT_S` is killed, and a
+    server that ended (killed or failed) raises an error quoting its stderr.
 
     Args:
         name: A key of :data:`SERVERS`.
@@ -331,18 +396,29 @@ class Server:
     def reply(self) -> dict[str, Any]:
         """The server's next reply; an error with its stderr if it ended instead."""
         assert self.process.stdout is not None
-        for line in iter(self.process.stdout.readline, ""):
-            if line.startswith(REPLY):
-                return json.loads(line[len(REPLY) :])
+        watchdog = threading.Timer(WORKER_TIMEOUT_S, self.process.kill)
+        watchdog.start()
+        try:
+            for line in iter(self.process.stdout.readline, ""):
+                if line.startswith(REPLY):
+                    return json.loads(line[len(REPLY) :])
+        finally:
+            watchdog.cancel()
         self.process.wait()
         self.errors.seek(0)
-        raise RuntimeError(f"benchmark server {self.name!r} failed:\n{self.errors.read()}")
+        raise RuntimeError(
+            f"benchmark server {self.name!r} ended (exit code {self.process.returncode}; "
+            f"killed if it did not reply within {WORKER_TIMEOUT_S} s):\n{self.errors.read()}"
+        )
 
     def ask(self, command: str) -> dict[str, Any]:
         """Send one command and return the reply."""
         assert self.process.stdin is not None
-        self.process.stdin.write(command + "\n")
-        self.process.stdin.flush()
+        try:
+            self.process.stdin.write(command + "\n")
+            self.process.stdin.flush()
+        except OSError:
+            pass  # the server has ended: reply() reports it with its stderr
         return self.reply()
 
     def finish(self) -> dict[str, Any]:
@@ -351,15 +427,26 @@ class Server:
         self.process.wait(timeout=WORKER_TIMEOUT_S)
         return result
 
+    def close(self) -> None:
+        """Kill the server if it still runs, and close its pipes."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for pipe in (self.process.stdin, self.process.stdout):
+            if pipe is not None:
+                pipe.close()
+
 
 def interleaved_stepping(
     config: Config, quick: bool
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """Time hikisim's warm models and the Mesa reference in alternation.
 
-    Three servers (Mesa, hikisim at both sizes) are started and brought to their warm
-    state; then each round times one Mesa run and one block of each hikisim model, in
-    turn, so that every hikisim block has a Mesa run measured next to it in time, under
+    Three servers (hikisim at both sizes, then Mesa) are started one at a time, each
+    once the one before is built and warm, so that no build or start-up figure is timed
+    while another process starts. Each round then prepares the round's Mesa model
+    (untimed) and times one Mesa run and one block of each hikisim model, one after the
+    other, so that every hikisim block has a Mesa run measured next to it in time, under
     the same load. The order flips every round (Mesa first, then last) so that neither
     side always follows the other.
 
@@ -367,25 +454,23 @@ def interleaved_stepping(
         The pooled Mesa result (:func:`combine_mesa`) and the two hikisim results, each
         with its ``paired_ratios`` to the Mesa run of the same round.
     """
-    names = ("mesa", "hikisim", "hikisim_small")
-    rounds = config.timed_weeks // config.block_weeks
+    names = tuple(SERVERS)
+    servers: dict[str, Server] = {}
     with tempfile.TemporaryDirectory(prefix="hikisim-bench-") as folder:
-        errors = {name: open(Path(folder) / f"{name}.err", "w+") for name in names}  # noqa: SIM115
-        servers = {name: Server(name, quick, errors[name]) for name in names}
         try:
-            for server in servers.values():
-                server.reply()  # ready: built and warm
-            for index in range(rounds):
+            for name in names:
+                errors = open(Path(folder) / f"{name}.err", "w+")  # noqa: SIM115 (closed below)
+                servers[name] = Server(name, quick, errors)
+                servers[name].reply()  # ready: built and warm
+            for index in range(config.rounds):
+                servers["mesa"].ask("prepare")  # untimed: the round's Mesa model
                 for name in names if index % 2 == 0 else names[::-1]:
                     servers[name].ask("block")
             results = {name: servers[name].finish() for name in names}
         finally:
             for server in servers.values():
-                if server.process.poll() is None:
-                    server.process.kill()
-                    server.process.wait()
-            for handle in errors.values():
-                handle.close()
+                server.close()
+                server.errors.close()
     mesa_result = combine_mesa(config, results["mesa"]["runs"])
     mesa_rates = [
         config.mesa_nodes * config.mesa_steps / run["step_s"] for run in mesa_result["runs"]
@@ -857,15 +942,16 @@ script. Rerun it on your machine with:
   each run; building (layout included) is not timed. Its rate is nodes times steps over
   the stepping time; its epidemic usually burns out early, so this is close to Mesa's
   per-agent floor.
-- **Same-run ratios, interleaved.** The three processes stay alive, idle while another
-  is timed, and the script times them in turn: each of the
-  {config.timed_weeks // config.block_weeks} rounds times one Mesa run and one block of
-  each hikisim model, Mesa first in even rounds and last in odd ones. A block is thus
-  always measured within a few tenths of a second of a Mesa run, under the same load, and
-  the ratio the targets are judged on is the median over the rounds of each block's rate
-  over its round's Mesa rate (its range over the rounds is given). The pooled ratio (all
-  timed weeks over all Mesa runs) and the least disturbed one (hikisim's fastest block
-  over Mesa's fastest run) are given too.
+- **Same-run ratios, interleaved.** The three processes are started one at a time, each
+  once the one before is built and warm (so no build is timed while another process
+  starts), and stay alive, idle while another is timed. Each of the {config.rounds}
+  rounds first builds the round's Mesa model (untimed), then times one block of each
+  hikisim model and one Mesa run, one after the other: Mesa last in even rounds and
+  first in odd ones. A block is thus always measured within a few tenths of a second of
+  a Mesa run, under the same load, and the ratio the targets are judged on is the median
+  over the rounds of each block's rate over its round's Mesa rate (its range over the
+  rounds is given). The pooled ratio (all timed weeks over all Mesa runs) and the least
+  disturbed one (hikisim's fastest block over Mesa's fastest run) are given too.
 - **Compilation.** The weekly passes are compiled with numba (`hikisim/kernels.py`,
   `conditions.py`, `careers.py`, `help_seeking.py`, `ties.py`, `entries.py`,
   `population.py`, `parents.py`, `seat_lists.py` and `philox.py`, `cache=True`), on
@@ -926,10 +1012,9 @@ def main(argv: list[str] | None = None) -> int:
     subprocess.run([sys.executable, "-m", "hikisim.precompile"], check=True, cwd=ROOT)
     print("hikisim: compiling the kernel, then loading it from the cache ...", flush=True)
     compile_rows = compilation_rows(args.quick)
-    rounds = config.timed_weeks // config.block_weeks
     print(
         f"Stepping: {config.youths:,} and {config.small_youths:,} youths and the Mesa "
-        f"reference, {rounds} interleaved rounds ...",
+        f"reference, {config.rounds} interleaved rounds ...",
         flush=True,
     )
     mesa_result, hiki, small = interleaved_stepping(config, args.quick)

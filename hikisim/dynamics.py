@@ -329,11 +329,11 @@ class Kernel:
         )
 
     def nonengaged(self) -> np.ndarray:
-        """The youths not engaged, ascending.
+        """The youths not engaged, ascending (not copied: do not modify).
 
         The set found at the last transition is reused, less any youths engaged since
-        (turnover), when as many youths are not engaged as it then has (a subset of the
-        same size is the same set). Otherwise the population is scanned.
+        (turnover), when no other youth has left ENGAGED since. Otherwise the population
+        is scanned.
         """
         state, others = self.youths.state, self._others
         if others is not None:
@@ -483,7 +483,7 @@ class Kernel:
                 kernels.CODES,
                 draw.counter,
                 severity_draw.counter,
-                (float(mod.progress_logit.max()), float(mod.resolve_logit.max())),
+                self._at_risk_tops(),
             )
         )
 
@@ -503,6 +503,19 @@ class Kernel:
         self._others = others
         events.new_cases = self._count_weeks_withdrawn(withdrawn)
         return symptomatic, withdrawn
+
+    def _at_risk_tops(self) -> tuple[float, float, float]:
+        """The largest exposure and progress and resolve changes (for the at-risk screen).
+
+        Taken from the arrays every week rather than tracked, so that a change written
+        straight into an array (by a test, say) can never leave the screen's bound low.
+        """
+        mod = self.modifiers
+        return (
+            float(self.exposure.max()),
+            float(mod.progress_logit.max()),
+            float(mod.resolve_logit.max()),
+        )
 
     def youth_arrays(self) -> kernels.YouthArrays:
         """The youth columns as the compiled passes take them.

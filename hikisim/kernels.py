@@ -567,9 +567,10 @@ def at_risk_chances(
     return _logistic(progress), _logistic(resolve)
 
 
-# Added to a logit bounded by a sum of weights, so that the sum's rounding (float32
-# columns added in float64, in another order) cannot put the bound under the chance:
-# the rounding is about 1e-15 of logits of a few units.
+# Added to each top logit of at_risk_bound. Its terms are added in the same order as a
+# youth's and each is at least the youth's, so rounding alone cannot put the bound under
+# a chance; the slack is a margin for what that argument leaves out (an exposure a
+# rounding error below zero under a negative weight, say).
 LOGIT_SLACK = 1e-6
 
 
@@ -583,28 +584,34 @@ def _logistic_bound_64(logit: float) -> float:
 
 
 @numba.njit(cache=True, inline="always")
-def at_risk_bound(rates: EpisodeRates, progress_top: float, resolve_top: float) -> float:
+def at_risk_bound(rates: EpisodeRates, tops: tuple[float, float, float]) -> float:
     """A bound on every at-risk youth's chance of leaving AT_RISK this week.
 
-    Each weight counts where it can raise a logit (the peer exposure is a share, at most
-    one), and the programmes' changes at their largest: the two logistic chances of
-    those top logits (as :func:`at_risk_logits` and :func:`_logistic` compute a youth's,
-    with a little slack on each logit for the rounding of the sums) are at least any
-    youth's. A draw at or above their sum moves nobody, so the youth's columns need not
-    be read. A NaN change gives a NaN bound, which screens nobody out.
+    The top logits add the terms of :func:`at_risk_logits` in the same order, each at
+    its largest: every weight where it can raise a logit, the largest peer exposure
+    times the peer weight (where that weight is positive; exposures are shares, never
+    below zero), and the programmes' largest changes, plus a little slack. A draw at or
+    above the sum of the two top chances moves nobody, so that youth's columns need not
+    be read. A NaN among the tops gives a NaN bound, which screens nobody out.
 
     Args:
         rates: The scenario's rates.
-        progress_top: The largest change to the AT_RISK to WITHDRAWN logit.
-        resolve_top: The largest change to the AT_RISK to ENGAGED logit.
+        tops: The largest peer exposure, and the programmes' largest changes to the
+            AT_RISK to WITHDRAWN and the AT_RISK to ENGAGED logits (``max`` of each
+            array).
+
+    Returns:
+        The bound: the logistic chance of the top progress logit plus that of the top
+        resolve logit.
     """
+    exposure_top, progress_top, resolve_top = tops
     progress = (
         rates.progress_base
         + max(rates.disorder_progress_weight, 0.0)
         + max(rates.refusal_progress_weight, 0.0)
         + max(rates.internet_progress_weight, 0.0)
         + max(rates.sleep_progress_weight, 0.0)
-        + max(rates.peer_progress_weight, 0.0)
+        + max(rates.peer_progress_weight, 0.0) * exposure_top
         + max(rates.neither_weight, 0.0)
         + progress_top
     )
@@ -764,7 +771,7 @@ def episode_transitions(
     codes: Codes,
     state_counter: tuple[np.uint64, np.uint64, np.int64, np.int64],
     severity_counter: tuple[np.uint64, np.uint64, np.int64, np.int64],
-    modifier_tops: tuple[float, float],
+    at_risk_tops: tuple[float, float, float],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """This week's moves of the youths who are not engaged, and severity changes.
 
@@ -781,8 +788,9 @@ def episode_transitions(
         codes: State, track and care codes.
         state_counter: The state stream's key words, week and draw.
         severity_counter: The severity stream's.
-        modifier_tops: The largest of the programmes' changes to the progress and to
-            the resolve logit (``max`` of each array; see :func:`at_risk_bound`).
+        at_risk_tops: The largest peer exposure and the programmes' largest changes to
+            the progress and to the resolve logit (``max`` of each array; see
+            :func:`at_risk_bound`).
 
     Returns:
         Seats moving AT_RISK to WITHDRAWN, AT_RISK to ENGAGED, WITHDRAWN to
@@ -798,7 +806,7 @@ def episode_transitions(
     narrow = youths.narrow
     # Everyone here needs the state stream's uniform: computed in one vectorized pass.
     draws = uniforms_at(k0, k1, week, draw, others)
-    at_risk_top = at_risk_bound(rates, modifier_tops[0], modifier_tops[1])
+    at_risk_top = at_risk_bound(rates, at_risk_tops)
     for index in range(size):
         seat = others[index]
         u = float(draws[index])

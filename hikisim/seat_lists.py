@@ -119,11 +119,12 @@ def nonzero_among(seats: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, boo
     """The seats whose code is nonzero, and whether they are every such seat.
 
     For checking a kept list of the seats with a nonzero code (the youths not engaged)
-    against the codes: one pass over the list and one vectorized count over the codes,
-    with no copy when every listed seat still qualifies.
+    against the codes: a pass over the list and a vectorized count over the codes, and a
+    second pass over the list only where some listed seats no longer qualify (no copy
+    when all do).
 
     Args:
-        seats: Seats (ascending, each once).
+        seats: Seats (int64, ascending, each once).
         codes: A code per seat.
 
     Returns:

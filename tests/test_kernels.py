@@ -345,6 +345,20 @@ def test_episode_moves_split_each_draw_by_the_chances(
     The programmes' logit changes move the at-risk chances from far below the exp-free
     screen's bounds to near one, so both the screened and the computed paths are used.
     """
+    assert_moves_follow_the_chances(seed, progress_shift, resolve_shift, with_nan=False)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_nan_change_screens_nobody_out_of_the_episode_moves(seed: int) -> None:
+    """A NaN change makes the screen's bound NaN: every at-risk youth is then looked at,
+    and the youths with the NaN (a NaN chance) do not move."""
+    assert_moves_follow_the_chances(seed, 2.0, 2.0, with_nan=True)
+
+
+def assert_moves_follow_the_chances(
+    seed: int, progress_shift: float, resolve_shift: float, with_nan: bool
+) -> None:
+    """Random youths not engaged and changes; the moves must be those the chances give."""
     model = HikiModel(Scenario().with_overrides({"population.youths": 1500, "run.years": 0.1}))
     kernel, youths = model.kernel, model.population.youths
     rng = np.random.default_rng(seed)
@@ -353,6 +367,9 @@ def test_episode_moves_split_each_draw_by_the_chances(
     youths.withdrawn_weeks[others] = rng.integers(0, 300, 600)
     kernel.modifiers.progress_logit[:] = progress_shift + rng.normal(0.0, 1.0, len(youths.state))
     kernel.modifiers.resolve_logit[:] = resolve_shift + rng.normal(0.0, 1.0, len(youths.state))
+    if with_nan:
+        kernel.modifiers.progress_logit[others[::7]] = np.nan
+        kernel.modifiers.resolve_logit[others[3::11]] = np.nan
     chances = kernel.hazards(others)
     severity = (COUNTER[0], COUNTER[1], COUNTER[2], np.int64(1))
     moves = kernels.episode_transitions(
@@ -364,7 +381,7 @@ def test_episode_moves_split_each_draw_by_the_chances(
         kernels.CODES,
         COUNTER,
         severity,
-        (float(kernel.modifiers.progress_logit.max()), float(kernel.modifiers.resolve_logit.max())),
+        kernel._at_risk_tops(),
     )
     u = stream_uniforms(len(youths.state))[others].astype(np.float64)
     state = youths.state[others]
@@ -379,6 +396,8 @@ def test_episode_moves_split_each_draw_by_the_chances(
         recovering & (u < relapse),
         recovering & (u >= relapse) & (u < relapse + reenter),
     )
+    if with_nan:  # the test would say nothing if no youth moved
+        assert np.count_nonzero(expected[0]) + np.count_nonzero(expected[1]) > 0
     for got, want in zip(moves[:5], expected, strict=True):
         np.testing.assert_array_equal(got, others[want])
 
@@ -799,6 +818,7 @@ WEIGHT = st.floats(-3.0, 3.0, allow_nan=False)
     st.floats(-12.0, 2.0),
     st.floats(-12.0, 2.0),
     st.floats(-3.0, 3.0),
+    st.sampled_from([0.25, 1.0, float(np.nextafter(np.float32(1.0), np.float32(2.0)))]),
 )
 def test_the_at_risk_bound_is_above_every_at_risk_chance(
     seed: int,
@@ -806,6 +826,7 @@ def test_the_at_risk_bound_is_above_every_at_risk_chance(
     progress_base: float,
     resolve_base: float,
     modifier_shift: float,
+    exposure_top: float,
 ) -> None:
     """Any weights (negative ones too), any columns, any programme changes.
 
@@ -823,7 +844,11 @@ def test_the_at_risk_bound_is_above_every_at_risk_chance(
     for flag in (youths.school_refusal, youths.internet_addiction, youths.sleep_reversal):
         flag[:] = rng.random(n) < 0.5
     youths.care[:] = rng.choice([Care.NONE, Care.CLINICAL], n)
-    kernel.exposure[:] = rng.choice([0.0, 1.0, 0.5], n).astype(np.float32)
+    # The bound uses the largest exposure, not one: shares can come out a rounding error
+    # above one (float32 degrees summed from non-dyadic weights), and a bound that took
+    # one would be loose when nobody is fully exposed.
+    kernel.exposure[:] = rng.choice(np.array([0.0, exposure_top / 2, exposure_top], np.float32), n)
+    kernel.exposure[n - 1] = exposure_top
     mod = kernel.modifiers
     mod.progress_logit[:] = modifier_shift + rng.normal(0.0, 1.0, n)
     mod.resolve_logit[:] = -modifier_shift + rng.normal(0.0, 1.0, n)
@@ -838,9 +863,8 @@ def test_the_at_risk_bound_is_above_every_at_risk_chance(
         neither_weight=neither,
         resolve_base=resolve_base,
     )
-    bound = kernels.at_risk_bound(
-        rates, float(mod.progress_logit.max()), float(mod.resolve_logit.max())
-    )
+    tops = kernel._at_risk_tops()
+    bound = kernels.at_risk_bound(rates, tops)
     arrays, modifiers = kernel.youth_arrays(), kernel.modifier_arrays()
     chances = np.array(
         [
@@ -855,17 +879,18 @@ def test_the_at_risk_bound_is_above_every_at_risk_chance(
     assert np.all(chances <= bound)
     # And tight: youth 0 has every column that raises the progress logit, youth 1 every
     # one that raises the resolve logit (a disorder takes half its weight off that one),
-    # both the largest changes and full exposure; their chances make up the bound.
+    # both the largest changes and the largest exposure (none under a negative weight);
+    # their chances make up the bound.
     for seat, ill in ((0, disorder > 0), (1, disorder < 0)):
         youths.disorder[seat] = 1 if ill else 0
         youths.school_refusal[seat] = refusal > 0
         youths.internet_addiction[seat] = internet > 0
         youths.sleep_reversal[seat] = sleep > 0
-        kernel.exposure[seat] = 1.0 if peer > 0 else 0.0
+        kernel.exposure[seat] = tops[0] if peer > 0 else 0.0
         youths.track[seat] = Track.NEITHER if neither > 0 else Track.WORK
         youths.care[seat] = Care.CLINICAL
-        mod.progress_logit[seat] = mod.progress_logit.max()
-        mod.resolve_logit[seat] = mod.resolve_logit.max()
+        mod.progress_logit[seat] = tops[1]
+        mod.resolve_logit[seat] = tops[2]
 
     def chances_of(seat: int) -> tuple[float, float]:
         return kernels.at_risk_chances(
@@ -876,8 +901,10 @@ def test_the_at_risk_bound_is_above_every_at_risk_chance(
     assert top <= bound <= top * (1 + 1e-5)
 
 
-def test_a_nan_programme_change_screens_nobody_out() -> None:
+@pytest.mark.parametrize("position", [0, 1, 2])
+def test_a_nan_top_gives_a_nan_bound(position: int) -> None:
     rates = kernels.EpisodeRates(*([0.0] * len(kernels.EpisodeRates._fields)))
-    bound = kernels.at_risk_bound(rates, float("nan"), 0.0)
+    tops = [1.0, 0.0, 0.0]
+    tops[position] = float("nan")
     # The screen skips a draw u when u >= bound, which no draw is of NaN.
-    assert np.isnan(bound)
+    assert np.isnan(kernels.at_risk_bound(rates, tuple(tops)))

@@ -92,3 +92,5 @@ def test_nonzero_among_property_equals_numpy(values: list[int], data: st.DataObj
     kept, complete = nonzero_among(listed, codes)
     np.testing.assert_array_equal(kept, listed[codes[listed] != 0])
     assert complete == (len(kept) == np.count_nonzero(codes))
+    # The list itself comes back when every listed seat still qualifies.
+    assert np.shares_memory(kept, listed) == bool(np.all(codes[listed] != 0)) or not len(kept)
