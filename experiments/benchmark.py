@@ -210,14 +210,6 @@ class HikisimStepper:
         self.model, self.info = build_warm(config, youths)
         self.blocks: list[float] = []
 
-    def prepare(self) -> dict[str, Any]:
-        """Nothing to prepare: the model is warm (a round asks every server alike).
-
-        Returns:
-            An empty reply.
-        """
-        return {}
-
     def block(self) -> dict[str, Any]:
         """Step ``config.block_weeks`` weeks.
 
@@ -259,62 +251,47 @@ class MesaStepper:
 
     The example builds its Erdős-Rényi graph with networkx's global ``random`` state and
     ``mesa.discrete_space.Network`` lays it out with ``nx.spring_layout`` on numpy's
-    global state, so both are seeded before each run. Each run's model is built (layout
-    included, several seconds) by :meth:`prepare`, before its round's timed blocks.
+    global state, so both are seeded before each model is built. Every round's model is
+    built when the server starts (a few seconds each, untimed, and a few MiB), so that
+    no build runs between the rounds' timed blocks and disturbs them.
 
     Args:
         config: The benchmark sizes.
     """
 
     def __init__(self, config: Config) -> None:
-        from mesa.examples.basic.virus_on_network.model import VirusOnNetwork
-
-        self.config = config
-        self.model_class = VirusOnNetwork
-        self.model: Any = None
-        self.build_s = 0.0
-        self.runs: list[dict[str, Any]] = []
-
-    def prepare(self) -> dict[str, Any]:
-        """Build the next seed's model, untimed.
-
-        Returns:
-            The seed and the build's time.
-        """
         import random
 
         import numpy as np
+        from mesa.examples.basic.virus_on_network.model import VirusOnNetwork
 
-        seed = self.config.seed + len(self.runs)
-        random.seed(seed)
-        np.random.seed(seed)
-        start = time.perf_counter()
-        self.model = self.model_class(
-            num_nodes=self.config.mesa_nodes, avg_node_degree=self.config.mesa_degree, rng=seed
-        )
-        self.build_s = time.perf_counter() - start
-        return {"seed": seed, "build_s": self.build_s}
+        self.config = config
+        self.models: list[tuple[int, float, Any]] = []
+        for seed in range(config.seed, config.seed + config.rounds):
+            random.seed(seed)
+            np.random.seed(seed)
+            start = time.perf_counter()
+            model = VirusOnNetwork(
+                num_nodes=config.mesa_nodes, avg_node_degree=config.mesa_degree, rng=seed
+            )
+            self.models.append((seed, time.perf_counter() - start, model))
+        self.runs: list[dict[str, Any]] = []
 
     def block(self) -> dict[str, Any]:
-        """Step the prepared model through its run.
+        """Step the next seed's model through its run.
 
         Returns:
             The stepping time in seconds.
         """
         from mesa.examples.basic.virus_on_network.agents import State
 
-        if self.model is None:
-            raise RuntimeError("benchmark server mesa: block before prepare")
-        model, self.model = self.model, None
+        seed, build_s, model = self.models[len(self.runs)]
         start = time.perf_counter()
         for _ in range(self.config.mesa_steps):
             model.step()
         step_s = time.perf_counter() - start
         infected = sum(1 for agent in model.agents if agent.state is State.INFECTED)
-        seed = self.config.seed + len(self.runs)
-        self.runs.append(
-            {"seed": seed, "build_s": self.build_s, "step_s": step_s, "infected": infected}
-        )
+        self.runs.append({"seed": seed, "build_s": build_s, "step_s": step_s, "infected": infected})
         return {"seconds": step_s}
 
     def done(self) -> dict[str, Any]:
@@ -335,8 +312,8 @@ REPLY = "benchmark-reply "
 def serve(name: str, config: Config) -> None:
     """Run one stepping server: read commands from stdin, reply on stdout.
 
-    The server replies once when it is ready (built and warm), once to each ``prepare``
-    and ``block``, and once to ``done``, after which it ends.
+    The server replies once when it is ready (built and warm), once to each ``block``,
+    and once to ``done``, after which it ends.
 
     Args:
         name: A key of :data:`SERVERS`.
@@ -355,9 +332,7 @@ def serve(name: str, config: Config) -> None:
     reply({"ready": True})
     for line in iter(sys.stdin.readline, ""):
         command = line.strip()
-        if command == "prepare":
-            reply(stepper.prepare())
-        elif command == "block":
+        if command == "block":
             reply(stepper.block())
         elif command == "done":
             reply(stepper.done())
@@ -442,13 +417,13 @@ def interleaved_stepping(
 ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
     """Time hikisim's warm models and the Mesa reference in alternation.
 
-    Three servers (hikisim at both sizes, then Mesa) are started one at a time, each
-    once the one before is built and warm, so that no build or start-up figure is timed
-    while another process starts. Each round then prepares the round's Mesa model
-    (untimed) and times one Mesa run and one block of each hikisim model, one after the
-    other, so that every hikisim block has a Mesa run measured next to it in time, under
-    the same load. The order flips every round (Mesa first, then last) so that neither
-    side always follows the other.
+    Three servers (hikisim at both sizes, then Mesa with every round's model built) are
+    started one at a time, each once the one before is built and warm, so that no build
+    or start-up figure is timed while another process starts. Each round then times one
+    block of each hikisim model and one Mesa run, one after the other and with nothing
+    untimed between them, so that every hikisim block has a Mesa run measured next to it
+    in time, under the same load. The order flips every round (Mesa last, then first)
+    so that neither side always follows the other.
 
     Returns:
         The pooled Mesa result (:func:`combine_mesa`) and the two hikisim results, each
@@ -463,7 +438,6 @@ def interleaved_stepping(
                 servers[name] = Server(name, quick, errors)
                 servers[name].reply()  # ready: built and warm
             for index in range(config.rounds):
-                servers["mesa"].ask("prepare")  # untimed: the round's Mesa model
                 for name in names if index % 2 == 0 else names[::-1]:
                     servers[name].ask("block")
             results = {name: servers[name].finish() for name in names}
@@ -939,19 +913,20 @@ script. Rerun it on your machine with:
   infection), {config.mesa_steps} steps, one run per round with seeds {config.seed}
   onwards. The example draws its graph from networkx's global `random` state and Mesa's
   `Network` computes a spring layout from numpy's global state, so both are seeded before
-  each run; building (layout included) is not timed. Its rate is nodes times steps over
+  each model is built; building (layout included) is not timed. Its rate is nodes times steps over
   the stepping time; its epidemic usually burns out early, so this is close to Mesa's
   per-agent floor.
 - **Same-run ratios, interleaved.** The three processes are started one at a time, each
-  once the one before is built and warm (so no build is timed while another process
-  starts), and stay alive, idle while another is timed. Each of the {config.rounds}
-  rounds first builds the round's Mesa model (untimed), then times one block of each
-  hikisim model and one Mesa run, one after the other: Mesa last in even rounds and
-  first in odd ones. A block is thus always measured within a few tenths of a second of
-  a Mesa run, under the same load, and the ratio the targets are judged on is the median
-  over the rounds of each block's rate over its round's Mesa rate (its range over the
-  rounds is given). The pooled ratio (all timed weeks over all Mesa runs) and the least
-  disturbed one (hikisim's fastest block over Mesa's fastest run) are given too.
+  once the one before is built and warm (the Mesa process builds every round's model
+  first), so no build is timed while another process starts, and stay alive, idle while
+  another is timed. Each of the {config.rounds} rounds times one block of each hikisim
+  model and one Mesa run, one after the other with nothing between them: Mesa last in
+  even rounds and first in odd ones. A block is thus always measured within a few tenths
+  of a second of a Mesa run, under the same load, and the ratio the targets are judged
+  on is the median over the rounds of each block's rate over its round's Mesa rate (its
+  range over the rounds is given). The pooled ratio (all timed weeks over all Mesa runs)
+  and the least disturbed one (hikisim's fastest block over Mesa's fastest run) are
+  given too.
 - **Compilation.** The weekly passes are compiled with numba (`hikisim/kernels.py`,
   `conditions.py`, `careers.py`, `help_seeking.py`, `ties.py`, `entries.py`,
   `population.py`, `parents.py`, `seat_lists.py` and `philox.py`, `cache=True`), on
