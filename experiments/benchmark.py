@@ -126,6 +126,18 @@ def peak_rss_mb() -> float:
     return peak / 1024 if sys.platform != "darwin" else peak / 2**20
 
 
+def script_command(role: str, name: str, quick: bool) -> list[str]:
+    """The command that runs this script as one worker or server in a fresh interpreter.
+
+    Args:
+        role: ``--worker`` or ``--serve``.
+        name: The worker's or server's name.
+        quick: Run the quick configuration.
+    """
+    command = [sys.executable, str(Path(__file__).resolve()), role, name]
+    return [*command, "--quick"] if quick else command
+
+
 # --------------------------------------------------------------------------- workers
 # Each worker runs in its own interpreter, prints one JSON object and exits; the stepping
 # servers below stay alive and answer one command at a time.
@@ -232,12 +244,13 @@ class HikisimStepper:
         symptomatic = int(np.count_nonzero((state == State.AT_RISK) | (state == State.WITHDRAWN)))
         youths = self.info["youths"]
         weeks = self.config.block_weeks * len(self.blocks)
+        timed_s = sum(self.blocks)
         return {
             **self.info,
             "blocks_s": self.blocks,
-            "timed_s": sum(self.blocks),
+            "timed_s": timed_s,
             "timed_weeks": weeks,
-            "rate": youths * weeks / sum(self.blocks),
+            "rate": youths * weeks / timed_s,
             "best_block_rate": youths * self.config.block_weeks / min(self.blocks),
             "peak_mb": peak_rss_mb(),
             "symptomatic_share": symptomatic / youths,
@@ -356,11 +369,8 @@ class Server:
     def __init__(self, name: str, quick: bool, errors: IO[str]) -> None:
         self.name = name
         self.errors = errors
-        command = [sys.executable, str(Path(__file__).resolve()), "--serve", name]
-        if quick:
-            command.append("--quick")
         self.process = subprocess.Popen(
-            command,
+            script_command("--serve", name, quick),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=errors,
@@ -566,11 +576,8 @@ def run_worker(name: str, quick: bool, env: dict[str, str] | None = None) -> dic
         quick: Run the quick configuration.
         env: Extra environment variables for the worker.
     """
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", name]
-    if quick:
-        command.append("--quick")
     done = subprocess.run(
-        command,
+        script_command("--worker", name, quick),
         capture_output=True,
         text=True,
         timeout=WORKER_TIMEOUT_S,
@@ -913,9 +920,9 @@ script. Rerun it on your machine with:
   infection), {config.mesa_steps} steps, one run per round with seeds {config.seed}
   onwards. The example draws its graph from networkx's global `random` state and Mesa's
   `Network` computes a spring layout from numpy's global state, so both are seeded before
-  each model is built; building (layout included) is not timed. Its rate is nodes times steps over
-  the stepping time; its epidemic usually burns out early, so this is close to Mesa's
-  per-agent floor.
+  each model is built; building (layout included) is not timed. Its rate is nodes times
+  steps over the stepping time; its epidemic usually burns out early, so this is close to
+  Mesa's per-agent floor.
 - **Same-run ratios, interleaved.** The three processes are started one at a time, each
   once the one before is built and warm (the Mesa process builds every round's model
   first), so no build is timed while another process starts, and stay alive, idle while
@@ -931,13 +938,12 @@ script. Rerun it on your machine with:
   `conditions.py`, `careers.py`, `help_seeking.py`, `ties.py`, `entries.py`,
   `population.py`, `parents.py`, `seat_lists.py` and `philox.py`, `cache=True`), on
   one core: no pass starts threads. Before anything is timed the script fills the
-  repository's cache
-  (`python -m hikisim.precompile`, as `make venv` does), so no figure includes compiling
-  after a code change. Then two fresh processes share an empty `NUMBA_CACHE_DIR`: in the
-  first, a 1,000-person model's first sixty weeks (and its build) less a second model's
-  in the same process is the compilation; in the
-  second, the same difference is loading the compiled code from the cache, which every
-  later process (a sweep worker, a test) pays instead. Neither is in a stepping figure:
+  repository's cache (`python -m hikisim.precompile`, as `make venv` does), so no figure
+  includes compiling after a code change. Then two fresh processes share an empty
+  `NUMBA_CACHE_DIR`: in the first, a 1,000-person model's first sixty weeks (and its
+  build) less a second model's in the same process is the compilation; in the second,
+  the same difference is loading the compiled code from the cache, which every later
+  process (a sweep worker, a test) pays instead. Neither is in a stepping figure:
   the warm-up weeks come first.
 - **Random numbers.** Each mechanism's weekly uniforms are counter-based (Philox4x32-10,
   keyed by seed and mechanism, counted by seat, week and draw) and computed only for the
