@@ -331,9 +331,11 @@ def test_jumps_show_a_busy_indicator_and_land_on_whole_years(page) -> None:
     click_button(page, "Jump 5 years")
     page.locator(".hikisim-week", has_text="Week 312 of").wait_for()
     assert page.evaluate("window.sawBusy")
+    # The busy indicator and the narration are their own elements and may be re-rendered
+    # a moment after the week counter (a loaded machine showed the counter at 312 with
+    # the indicator still up, and with last year's narration): each must follow.
+    page.locator(".hikisim-busy").wait_for(state="detached")
     assert page.locator(".hikisim-busy").count() == 0
-    # The narration is its own element and may be re-rendered a moment after the week
-    # counter (a loaded machine showed the counter at 312 with last year's narration).
     page.locator(".hikisim-narration", has_text="Week 312").wait_for()
 
 
