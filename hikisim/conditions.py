@@ -24,6 +24,10 @@ from hikisim.seat_lists import true_seats
 
 Counter = tuple[np.uint64, np.uint64, np.int64, np.int64]
 
+# The mark of a candidate who holds a flag or a state the rules act on (pupils who may
+# start refusing are marked 2).
+HOLDER = np.uint8(1)
+
 
 class ConditionArrays(NamedTuple):
     """The youth columns the pass reads and updates (see ``hikisim.population.Youths``)."""
@@ -128,12 +132,12 @@ def _candidates(
     Holders of a flag or a depression or remission, the symptomatic, those in clinical
     care, and the pupils of the compulsory grades whose refusal uniform is below the
     highest chance any pupil has of starting (``refusal_top``). One branch-free pass,
-    vectorized, finds the first groups and the other pupils; only those pupils' uniforms
-    are computed (a pupil is about one person in nine), in a second vectorized pass.
+    vectorized, marks the first groups 1 and the other pupils 2; the marked seats (about
+    one in five) are listed at once, their refusal uniforms computed in one vectorized
+    pass, and the pupils whose uniform is not below the top dropped without a branch.
     """
     size = len(youths.state)
-    mask = np.empty(size, np.bool_)
-    pupil = np.empty(size, np.bool_)
+    kind = np.empty(size, np.uint8)
     for seat in range(size):
         state = youths.state[seat]
         held = (
@@ -146,19 +150,25 @@ def _candidates(
             | (state == codes.at_risk)
             | (state == codes.withdrawn)
         )
-        mask[seat] = held
-        pupil[seat] = (
+        pupil = (
             ~held
             & (youths.track[seat] == codes.school)
             & (youths.age_weeks[seat] - weeks_into_year < codes.high_school_start)
         )
-    pupils = true_seats(pupil)
+        kind[seat] = np.uint8(held) | (np.uint8(pupil) << np.uint8(1))
+    marked = true_seats(kind)
+    # The holders' uniforms go unused, but computing every one without a branch costs
+    # less than listing the pupils apart.
     k0, k1, week, draw = refusal
-    draws = uniforms_at(k0, k1, week, draw, pupils)
-    for index in range(len(pupils)):
-        if draws[index] < refusal_top:
-            mask[pupils[index]] = True
-    return true_seats(mask)
+    draws = uniforms_at(k0, k1, week, draw, marked)
+    # One spare place: the loop writes each seat before it knows whether to keep it.
+    seats = np.empty(len(marked) + 1, np.int64)
+    place = 0
+    for index in range(len(marked)):
+        seat = marked[index]
+        seats[place] = seat
+        place += (kind[seat] == HOLDER) | (draws[index] < refusal_top)
+    return seats[:place]
 
 
 @numba.njit(cache=True, inline="always")

@@ -15,6 +15,10 @@ def test_true_seats_of_a_hand_built_mask() -> None:
     assert true_seats(np.zeros(0, bool)).tolist() == []
     assert true_seats(np.zeros(4, bool)).tolist() == []
     assert true_seats(np.ones(3, bool)).tolist() == [0, 1, 2]
+    # One-byte codes (the conditions pass marks its candidates 1 or 2).
+    codes = np.array([0, 2, 1, 0, 0, 0, 0, 0, 2, 0, 1], np.uint8)
+    assert true_seats(codes).tolist() == [1, 2, 8, 10]
+    assert sparse_true_seats(codes).tolist() == [1, 2, 8, 10]
 
 
 @settings(max_examples=100, deadline=None)
@@ -31,7 +35,19 @@ def test_sparse_true_seats_of_hand_built_masks() -> None:
     mask[[0, 7, 8, 20]] = True  # both ends of a word, and the tail past the last word
     assert sparse_true_seats(mask).tolist() == [0, 7, 8, 20]
     assert sparse_true_seats(np.zeros(0, bool)).tolist() == []
-    assert sparse_true_seats(np.ones(40, bool)).tolist() == list(range(40))  # grows past 16
+    assert sparse_true_seats(np.ones(40, bool)).tolist() == list(range(40))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 255), max_size=100))
+def test_seat_lists_count_any_nonzero_byte_as_a_member(values: list[int]) -> None:
+    # numpy's bools are 0 or 1, but a bool view of other bytes may hold any value:
+    # each word's bytes are reduced to 0 or 1 before the members are counted and placed.
+    raw = np.array(values, np.uint8)
+    mask = raw.view(bool)
+    expected = np.flatnonzero(raw).tolist()
+    assert true_seats(mask).tolist() == expected
+    assert sparse_true_seats(mask).tolist() == expected
 
 
 @settings(max_examples=100, deadline=None)
