@@ -20,7 +20,6 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-
 # Byte masks of a 64-bit word read from eight one-byte entries.
 _LOW_BITS = np.uint64(0x0101010101010101)
 _LOW_SEVEN = np.uint64(0x7F7F7F7F7F7F7F7F)
