@@ -255,3 +255,40 @@ def test_property_the_pass_matches_the_rules(seed: int, weeks_into_year: int) ->
     assert_same_youths(youths, reference)
     np.testing.assert_array_equal(got[0], want[0])
     np.testing.assert_array_equal(got[1], want[1])
+
+
+@pytest.mark.parametrize("top", [0.0, 0.01, 0.3, 1.0, 2.0, float("nan")])
+@pytest.mark.parametrize("weeks_into_year", [0, 20])
+def test_candidates_are_the_holders_and_the_pupils_drawn_below_the_top(
+    top: float, weeks_into_year: int
+) -> None:
+    # A screen that kept too many candidates would change no result (the rules leave an
+    # extra candidate as it was), so the list itself is checked against its definition.
+    y = scrambled_youths(3)
+    columns = conditions.ConditionArrays(
+        *(getattr(y, f) for f in conditions.ConditionArrays._fields)
+    )
+    counter = counters(5).refusal
+    held = (
+        y.school_refusal
+        | y.internet_addiction
+        | y.sleep_reversal
+        | y.depressed
+        | y.disorder_remitted
+        | (y.care == CLINICAL)
+        | (y.state == AT_RISK)
+        | (y.state == WITHDRAWN)
+    )
+    pupil = (
+        ~held
+        & (y.track == SCHOOL)
+        & (y.age_weeks.astype(np.int64) - weeks_into_year < CODES.high_school_start)
+    )
+    assert held.any() and pupil.any() and (~held & ~pupil).any()
+    uniforms = uniforms_all(*counter, len(y)).astype(np.float64)
+    expected = np.flatnonzero(held | (pupil & (uniforms < top)))
+    got = conditions._candidates(columns, CODES, weeks_into_year, counter, top)
+    assert got.dtype == np.int64
+    assert got.tolist() == expected.tolist()
+    empty = conditions.ConditionArrays(*(column[:0] for column in columns))
+    assert conditions._candidates(empty, CODES, weeks_into_year, counter, top).tolist() == []

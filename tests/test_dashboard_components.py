@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import ipyvuetify as v
@@ -16,6 +17,7 @@ from hikisim.dashboard.app import Page
 from hikisim.dashboard.chart import ClickableImage
 from hikisim.dashboard.comparison import compare
 from hikisim.dashboard.comparison_view import ComparisonCanvas, ComparisonView
+from hikisim.dashboard.controller import Controller
 from hikisim.dashboard.episode_view import duration_histogram
 from hikisim.dashboard.i18n import language
 from hikisim.dashboard.layout import cluster_layout
@@ -130,6 +132,34 @@ def test_picking_stops_play_and_restore_defaults_goes_back() -> None:
     session.restore_defaults()
     assert session.file_name == "baseline.toml"
     assert session.model.settings.enabled_interventions() == []
+
+
+def test_pause_is_shown_only_once_the_week_being_stepped_is_done() -> None:
+    # Play steps on a worker thread under the session's lock; a Pause clicked meanwhile
+    # must not redraw the page as paused before that week lands, or the counter shown
+    # with the Play button would move once more.
+    session = small_session()
+    controller = Controller(session, solara.reactive(0))
+    drawn: list[tuple[float, bool]] = []
+    controller.refresh = lambda: drawn.append((time.monotonic(), session.playing))
+    session.toggle_play()
+    holding = threading.Event()
+    stepped_at: list[float] = []
+
+    def week_being_stepped() -> None:
+        with session.lock:
+            holding.set()
+            time.sleep(0.3)
+            stepped_at.append(time.monotonic())
+
+    worker = threading.Thread(target=week_being_stepped)
+    worker.start()
+    holding.wait()
+    controller.act("play")
+    worker.join()
+    assert not session.playing
+    assert drawn and not drawn[-1][1]
+    assert drawn[-1][0] >= stepped_at[0], "the page said paused before the week landed"
 
 
 def test_a_bad_pick_leaves_everything_as_it_was() -> None:

@@ -38,6 +38,28 @@ def test_sparse_true_seats_of_hand_built_masks() -> None:
     assert sparse_true_seats(np.ones(40, bool)).tolist() == list(range(40))
 
 
+def test_seat_lists_of_whole_words() -> None:
+    # Every seat of several words, and words whose bytes are 0x80 or 0xFF (a byte with
+    # only its top bit set is the case the normalisation's ``| word`` exists for).
+    for size in (8, 16, 21):
+        assert true_seats(np.ones(size, bool)).tolist() == list(range(size))
+    raw = np.zeros(24, np.uint8)
+    raw[:8] = 0x80
+    raw[8:16] = [0xFF, 0, 0x80, 0, 0, 0x01, 0, 0x80]
+    expected = np.flatnonzero(raw).tolist()
+    assert true_seats(raw).tolist() == expected
+    assert sparse_true_seats(raw).tolist() == expected
+    assert true_seats(raw.view(bool)).tolist() == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.booleans(), max_size=300), st.integers(0, 7))
+def test_true_seats_of_a_slice_that_starts_mid_word(values: list[bool], offset: int) -> None:
+    mask = np.array([True] * offset + values, bool)[offset:]
+    assert true_seats(np.ascontiguousarray(mask)).tolist() == np.flatnonzero(mask).tolist()
+    assert true_seats(mask).tolist() == np.flatnonzero(mask).tolist()
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.integers(0, 255), max_size=100))
 def test_seat_lists_count_any_nonzero_byte_as_a_member(values: list[int]) -> None:

@@ -111,6 +111,11 @@ class Controller:
             self._start_job(tr("busy_jump", n=weeks), lambda: session.advance(weeks))
         elif action == "play":
             session.toggle_play()
+            if not session.playing:
+                # A week already being stepped finishes first (it holds the lock), so the
+                # page says paused only with the week the run stopped at.
+                with session.lock:
+                    pass
             self.refresh()
             if session.playing:
                 self.play_in_background()
