@@ -162,6 +162,25 @@ def test_pause_is_shown_only_once_the_week_being_stepped_is_done() -> None:
     assert drawn[-1][0] >= stepped_at[0], "the page said paused before the week landed"
 
 
+def test_play_starts_no_week_once_paused() -> None:
+    # Pause may land between the play loop's check and its next week: the loop checks
+    # under the lock a Pause waits for, so a week either lands before the page says
+    # paused (above) or does not start.
+    session = small_session()
+    controller = Controller(session, solara.reactive(0))
+    controller.refresh = lambda: None
+    session.toggle_play()
+    week = session.model.week
+    with session.lock:
+        worker = threading.Thread(target=controller.play_loop)
+        worker.start()
+        time.sleep(0.2)  # the loop is waiting for the lock
+        session.playing = False
+    worker.join(timeout=30)
+    assert not worker.is_alive()
+    assert session.model.week == week, "a week started after Pause"
+
+
 def test_a_bad_pick_leaves_everything_as_it_was() -> None:
     session = small_session()
     model = session.model

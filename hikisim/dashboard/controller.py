@@ -54,10 +54,16 @@ class Controller:
 
     def play_loop(self) -> None:
         """Step and redraw until paused; each frame is drawn before the next starts."""
-        while self.session.playing:
-            self.session.advance(SPEEDS[self.session.speed].weeks)
+        session = self.session
+        while True:
+            # Checked under the lock a Pause waits for, so that no week starts after the
+            # page has said paused.
+            with session.lock:
+                if not session.playing:
+                    break
+                session.advance(SPEEDS[session.speed].weeks)
             self.refresh()
-            time.sleep(SPEEDS[self.session.speed].pause)
+            time.sleep(SPEEDS[session.speed].pause)
         self.refresh()
 
     def background_job(self, job: Callable[[], Any]) -> None:
