@@ -8,9 +8,9 @@ byte, how many of the word's earlier seats are members, so each seat is written 
 to its place in the list (a non-member's place is taken by the next member written)
 and the place advances once per word. :func:`true_seats` does this for every word, with
 no branch; :func:`sparse_true_seats`, for masks with few members, skips the words with
-none. :func:`differing_seats` also skips equal words, then compares the seats of a word
-that differs one by one (the week's changes of a flag are a few in a thousand). Byte j of
-a word is seat j on a little-endian machine, which the module checks when it loads.
+none, and :func:`differing_seats` does the same with the seats where two flag arrays
+differ as the members. Byte j of a word is seat j on a little-endian machine, which the
+module checks when it loads.
 
 As with :mod:`hikisim.philox`, the passes that call it keep their cached copy after an
 edit here (numba checks only the timestamp of a function's own file): delete
@@ -34,6 +34,7 @@ _BYTE = np.uint64(0xFF)
 _SEVEN = np.uint64(7)
 _EIGHT = np.uint64(8)
 _TOP_BYTE = np.uint64(56)
+_NONE = np.uint64(0)
 
 
 @numba.njit(cache=True, inline="always")
@@ -64,29 +65,64 @@ def _write_word(seats: np.ndarray, place: int, members: np.uint64, first_seat: i
 
 
 @numba.njit(cache=True, inline="always")
-def _seats_of_words(mask: np.ndarray, skip_empty: bool) -> np.ndarray:
-    """The nonzero entries of a C-contiguous one-byte mask, word by word (ascending)."""
-    size = len(mask)
+def _members(
+    first_words: np.ndarray, second_words: np.ndarray, differ: bool, index: int
+) -> np.uint64:
+    """1 in each byte of word ``index`` that holds a member, 0 elsewhere.
+
+    A member is a nonzero entry of ``first_words``' bytes or, with ``differ``, an entry
+    whose truth differs between the two.
+    """
+    members = _member_bytes(first_words[index])
+    if differ:
+        members ^= _member_bytes(second_words[index])
+    return members
+
+
+@numba.njit(cache=True, inline="always")
+def _seats_of_words(
+    first: np.ndarray, second: np.ndarray, differ: bool, skip_empty: bool
+) -> np.ndarray:
+    """The members of C-contiguous one-byte masks, word by word (ascending).
+
+    A seat is a member where ``first`` is nonzero or, with ``differ``, where the truth of
+    ``first`` and ``second`` differs (``second`` is not read without it).
+    """
+    size = len(first)
     full_words = size // 8
-    words = mask[: full_words * 8].view(np.uint64)
+    first_words = first[: full_words * 8].view(np.uint64)
+    second_words = second[: full_words * 8].view(np.uint64)
     count = 0
-    for word in words:  # branch-free, vectorized
-        count += np.int64((_member_bytes(word) * _LOW_BITS) >> _TOP_BYTE)
+    for index in range(full_words):  # branch-free, vectorized
+        count += np.int64(
+            (_members(first_words, second_words, differ, index) * _LOW_BITS) >> _TOP_BYTE
+        )
     for seat in range(8 * full_words, size):
-        count += mask[seat] != 0
+        count += _is_member(first, second, differ, seat)
     # A word writes its non-members too, each where the next member goes: at most one
     # place past the last member, so one spare place is enough; eight keep it obvious.
     seats = np.empty(count + 8, np.int64)
     place = 0
     for index in range(full_words):
-        word = words[index]
-        if skip_empty and not word:
+        # Decided on the raw words: a zero word (with ``differ``, one equal to its twin)
+        # has no member.
+        if skip_empty and first_words[index] == (second_words[index] if differ else _NONE):
             continue
-        place = _write_word(seats, place, _member_bytes(word), 8 * index)
+        place = _write_word(
+            seats, place, _members(first_words, second_words, differ, index), 8 * index
+        )
     for seat in range(8 * full_words, size):
         seats[place] = seat
-        place += mask[seat] != 0
+        place += _is_member(first, second, differ, seat)
     return seats[:count]
+
+
+@numba.njit(cache=True, inline="always")
+def _is_member(first: np.ndarray, second: np.ndarray, differ: bool, seat: int) -> bool:
+    """Whether one seat past the last whole word is a member (see :func:`_seats_of_words`)."""
+    if differ:
+        return (first[seat] != 0) != (second[seat] != 0)
+    return first[seat] != 0
 
 
 @numba.njit(cache=True)
@@ -103,7 +139,7 @@ def true_seats(mask: np.ndarray) -> np.ndarray:
     Returns:
         The indices of its nonzero entries, ascending.
     """
-    return _seats_of_words(mask, False)
+    return _seats_of_words(mask, mask, False, False)
 
 
 @numba.njit(cache=True)
@@ -122,50 +158,25 @@ def sparse_true_seats(mask: np.ndarray) -> np.ndarray:
     Returns:
         The indices of its nonzero entries, ascending.
     """
-    return _seats_of_words(mask, True)
+    return _seats_of_words(mask, mask, False, True)
 
 
 @numba.njit(cache=True)
 def differing_seats(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     """The seats where two boolean arrays differ (int64, ascending), for few changes.
 
-    As :func:`sparse_true_seats`, eight seats are compared as one 64-bit word and only
-    a word that differs is looked at seat by seat: the week's changes of a flag are a
-    few in a thousand, and ``np.flatnonzero(first != second)`` makes a full mask first.
+    As :func:`sparse_true_seats`, with the members of a word those whose truth differs
+    between the two arrays: the week's changes of a flag are a few in a thousand, and
+    ``np.flatnonzero(first != second)`` makes a full mask first.
 
     Args:
-        first: A boolean array, by seat (C-contiguous).
+        first: A boolean or other one-byte array, by seat (C-contiguous).
         second: Another, as long (C-contiguous).
 
     Returns:
-        The indices where they differ, ascending.
+        The indices where one is nonzero and the other zero, ascending.
     """
-    size = len(first)
-    full_words = size // 8
-    first_words = first[: full_words * 8].view(np.uint64)
-    second_words = second[: full_words * 8].view(np.uint64)
-    seats = np.empty(16, np.int64)
-    count = 0
-    for word in range(full_words):
-        if first_words[word] != second_words[word]:
-            for seat in range(8 * word, 8 * word + 8):
-                if first[seat] != second[seat]:
-                    seats, count = _appended(seats, count, seat)
-    for seat in range(8 * full_words, size):
-        if first[seat] != second[seat]:
-            seats, count = _appended(seats, count, seat)
-    return seats[:count].copy()
-
-
-@numba.njit(cache=True, inline="always")
-def _appended(seats: np.ndarray, count: int, seat: int) -> tuple[np.ndarray, int]:
-    """``seats`` with ``seat`` written at ``count`` (grown if full), and the new count."""
-    if count == len(seats):
-        grown = np.empty(2 * len(seats), np.int64)
-        grown[:count] = seats
-        seats = grown
-    seats[count] = seat
-    return seats, count + 1
+    return _seats_of_words(first, second, True, True)
 
 
 @numba.njit(cache=True)

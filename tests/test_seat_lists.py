@@ -92,6 +92,13 @@ def test_differing_seats_of_hand_built_flags() -> None:
     assert differing_seats(second, first).tolist() == [0, 7, 8, 20]
     assert differing_seats(np.zeros(0, bool), np.zeros(0, bool)).tolist() == []
     assert differing_seats(np.ones(40, bool), np.zeros(40, bool)).tolist() == list(range(40))
+    # Words that differ only in their lowest byte, the others all 0xFF (as float64 the
+    # two words would be equal), and words whose bytes differ but not in truth.
+    high = np.array([1] + [255] * 7 + [2] * 8, np.uint8)
+    low = high.copy()
+    low[0] = 0
+    low[8:] = 1
+    assert differing_seats(high.view(bool), low.view(bool)).tolist() == [0]
 
 
 @settings(max_examples=100, deadline=None)
