@@ -127,8 +127,8 @@ def _candidates(
     weeks_into_year: int,
     refusal: Counter,
     refusal_top: float,
-) -> np.ndarray:
-    """Youths whom some rule could change this week (ascending).
+) -> tuple[np.ndarray, np.ndarray]:
+    """Youths whom some rule could change this week (ascending), and their refusal uniforms.
 
     Holders of a flag or a depression or remission, the symptomatic, those in clinical
     care, and the pupils of the compulsory grades whose refusal uniform is below the
@@ -136,7 +136,8 @@ def _candidates(
     vectorized, marks the first groups ``HOLDER`` and the other pupils ``PUPIL``; the
     marked seats (one in five in a warm town of 100,000) are listed at once, their
     refusal uniforms computed in one vectorized pass, and the pupils whose uniform is
-    not below the top dropped without a branch.
+    not below the top dropped without a branch. The kept seats' uniforms are returned
+    too: the refusal rules read no other draw of that stream.
     """
     size = len(youths.state)
     kind = np.empty(size, np.uint8)
@@ -159,20 +160,24 @@ def _candidates(
         )
         kind[seat] = HOLDER * np.uint8(held) | PUPIL * np.uint8(pupil)
     marked = true_seats(kind)
-    # The holders' uniforms go unused, but computing every one without a branch costs
-    # less than listing the pupils apart (in a warm town of 100,000: the whole screen
-    # 123 us, against 137 us with the pupils listed in a pass of their own).
+    # Every marked seat's uniform, the holders' too: the refusal rules read them (a
+    # refuser's chance of stopping, an at-risk pupil's of starting), and computing them
+    # all without a branch costs less than listing the pupils apart (in a warm town of
+    # 100,000: the whole screen 123 us, against 137 us with the pupils listed in a pass
+    # of their own).
     k0, k1, week, draw = refusal
     draws = uniforms_at(k0, k1, week, draw, marked)
     # Each seat is written before the loop knows whether to keep it, at or before its
     # own index: the list fits in as many places as there are marked seats.
     seats = np.empty(len(marked), np.int64)
+    kept_draws = np.empty(len(marked), np.float32)
     place = 0
     for index in range(len(marked)):
         seat = marked[index]
         seats[place] = seat
+        kept_draws[place] = draws[index]
         place += (kind[seat] == HOLDER) | (draws[index] < refusal_top)
-    return seats[:place]
+    return seats[:place], kept_draws[:place]
 
 
 @numba.njit(cache=True, inline="always")
@@ -214,7 +219,10 @@ def update(
     # the screen settles in bulk. No chance of starting exceeds the top (the same
     # products, each factor at least 1).
     top = rates.refusal_start * max(rates.elementary_ratio, 1.0) * max(rates.at_risk_factor, 1.0)
-    seats = _candidates(youths, codes, weeks_into_year, counters.refusal, top)
+    # The refusal uniforms come with the candidates (the screen computed them), so the
+    # refusal rules draw none one at a time (7 of the pass's 330 us in a warm town of
+    # 100,000).
+    seats, refusal_draws = _candidates(youths, codes, weeks_into_year, counters.refusal, top)
     # Most candidates are symptomatic and read both of these streams: computed for all
     # of them in vectorized passes, the uniforms cost a fraction of one at a time.
     internet_draws = uniforms_at(*counters.internet, seats)
@@ -243,7 +251,7 @@ def update(
                     or _in_year_from(age, codes.high_school_start, codes.weeks_per_year)
                 ):
                     stop = rates.new_school_stop
-                if _draw(counters.refusal, seat) < stop:
+                if refusal_draws[index] < stop:
                     youths.school_refusal[seat] = False
         elif youths.track[seat] == codes.school:
             if withdrawn:
@@ -254,7 +262,7 @@ def update(
                 )
                 if state == codes.at_risk:
                     chance *= rates.at_risk_factor
-                if _draw(counters.refusal, seat) < chance:
+                if refusal_draws[index] < chance:
                     youths.school_refusal[seat] = True
 
         # A week of refusal; MEXT counts 30+ school days in a year.

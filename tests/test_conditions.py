@@ -287,8 +287,12 @@ def test_candidates_are_the_holders_and_the_pupils_drawn_below_the_top(
     assert held.any() and pupil.any() and (~held & ~pupil).any()
     uniforms = uniforms_all(*counter, len(y)).astype(np.float64)
     expected = np.flatnonzero(held | (pupil & (uniforms < top)))
-    got = conditions._candidates(columns, CODES, weeks_into_year, counter, top)
+    got, draws = conditions._candidates(columns, CODES, weeks_into_year, counter, top)
     assert got.dtype == np.int64
     assert got.tolist() == expected.tolist()
+    # Each kept seat's refusal uniform, which the refusal rules read instead of drawing.
+    assert draws.dtype == np.float32
+    assert draws.tolist() == uniforms_all(*counter, len(y))[expected].tolist()
     empty = conditions.ConditionArrays(*(column[:0] for column in columns))
-    assert conditions._candidates(empty, CODES, weeks_into_year, counter, top).tolist() == []
+    got, draws = conditions._candidates(empty, CODES, weeks_into_year, counter, top)
+    assert got.tolist() == [] and draws.tolist() == []
