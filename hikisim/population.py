@@ -441,10 +441,16 @@ def _cumsum_within(values: np.ndarray, group_start: np.ndarray) -> np.ndarray:
 def _classes(school: np.ndarray, age_weeks: np.ndarray, class_size: int) -> np.ndarray:
     cohort = age_weeks.astype(np.int64) // WEEKS_PER_YEAR
     order = np.lexsort((cohort, school))
-    key = school[order].astype(np.int64) * 64 + cohort[order]
+    # Keys spaced by one more than the largest cohort and class index cannot collide
+    # (fixed spacings of 64 and 1,024 did, for a cohort of over 1,024 classes in one
+    # catchment); ids follow the order of (school, cohort, class) whatever the spacing.
+    cohorts = int(cohort.max()) + 1 if len(cohort) else 1
+    key = school[order].astype(np.int64) * cohorts + cohort[order]
     group_start = np.r_[True, key[1:] != key[:-1]]
     rank = _cumsum_within(np.ones(len(key), np.int64), group_start) - 1
-    class_key = key * 1024 + rank // class_size
+    class_index = rank // class_size
+    classes = int(class_index.max()) + 1 if len(class_index) else 1
+    class_key = key * classes + class_index
     _, class_id = np.unique(class_key, return_inverse=True)
     result = np.empty(len(school), np.int32)
     result[order] = class_id

@@ -15,10 +15,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    create_model,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from hikisim.clock import parse_month
 from hikisim.errors import InputError
+from hikisim.field_types import reject_cross_typed
 from hikisim.programmes import PARAMS as REGISTRY  # parameter models by name; no behaviour
 from hikisim.states import WEEKS_PER_YEAR
 
@@ -28,10 +39,52 @@ Logit = Annotated[float, Field(ge=-20.0, le=5.0)]
 
 
 class Section(BaseModel):
-    """Base for scenario sections: strict, immutable, no unknown keys."""
+    """Base for scenario sections: immutable, no unknown keys, no cross-typed values."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_cross_typed(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        return reject_cross_typed(value, field.annotation if field is not None else None)
+
+
+def shares_at_most_one(section: BaseModel, fields: tuple[str, ...], what: str) -> None:
+    """Check that shares which split one population among them add up to at most 1.
+
+    Each share is checked on its own range; the model then lays them side by side on
+    the unit interval, so a sum above 1 would silently shrink the later ones.
+
+    Args:
+        section: The validated section.
+        fields: The shares' field names.
+        what: What the shares are the shares of, for the message.
+
+    Raises:
+        PydanticCustomError: If the sum exceeds 1 (type ``shares_sum``).
+    """
+    total = math.fsum(getattr(section, field) for field in fields)
+    if total > 1.0:
+        raise PydanticCustomError(
+            "shares_sum",
+            "{fields} are shares of {what} and add up to {total}; allowed: a sum of at most 1",
+            {"fields": " + ".join(fields), "what": what, "total": f"{total:.6g}"},
+        )
+
+
+#: The latent disorders' shares, in the order the population lays them on the unit
+#: interval (hikisim.population).
+DISORDER_PREVALENCES = (
+    "schizophrenia_prevalence",
+    "social_anxiety_prevalence",
+    "depression_prevalence",
+    "autism_prevalence",
+    "avoidant_personality_prevalence",
+)
+
+#: Longest scenario name (it becomes part of file names).
+MAX_NAME_LENGTH = 80
 
 # Weights are normalised, so only their ratios matter; the cap keeps sums finite.
 MAX_FAMILY_WEIGHT = 1e6
@@ -297,6 +350,13 @@ class IndividualSettings(Section):
         "Koyama et al. 2010.",
     )
 
+    @model_validator(mode="after")
+    def _one_latent_disorder_each(self) -> IndividualSettings:
+        # A youth has at most one latent disorder, drawn from these shares laid end to
+        # end on the unit interval.
+        shares_at_most_one(self, DISORDER_PREVALENCES, "the youths (one latent disorder each)")
+        return self
+
 
 class FamilySettings(Section):
     """Family risk factors and help-seeking."""
@@ -324,6 +384,15 @@ class FamilySettings(Section):
         description="Probability that parents hold high academic expectations. Unit: fraction. "
         "Source: assumption.",
     )
+
+    @model_validator(mode="after")
+    def _one_parenting_style_each(self) -> FamilySettings:
+        # A family has one parenting style: neglect, overprotection or neither.
+        shares_at_most_one(
+            self, ("neglect_share", "overprotection_share"), "the families (one style each)"
+        )
+        return self
+
     neglect_weight: float = Field(
         0.6,
         ge=-10.0,
@@ -1173,6 +1242,24 @@ class Scenario(Section):
 
     name: str = "baseline"
     description: str = "Calibrated baseline: Japan, people aged 10-64, usual care only."
+
+    @field_validator("name")
+    @classmethod
+    def _usable_in_file_names(cls, name: str) -> str:
+        # The name becomes part of output file names (the PSA's run files) and of
+        # one-line reports, so it must be a plain word.
+        if not name or len(name) > MAX_NAME_LENGTH:
+            raise ValueError(f"must have 1 to {MAX_NAME_LENGTH} characters")
+        if name != name.strip() or name in (".", ".."):
+            raise ValueError("must not be '.' or '..' or start or end with a space")
+        bad = sorted({c for c in name if c in '/\\:*?"<>|' or not c.isprintable()})
+        if bad:
+            raise ValueError(
+                f"must not contain {' '.join(map(repr, bad))}; allowed: letters, digits, "
+                'spaces and punctuation other than / \\ : * ? " < > |'
+            )
+        return name
+
     run: RunSettings = RunSettings()
     population: PopulationSettings = PopulationSettings()
     individual: IndividualSettings = IndividualSettings()
@@ -1340,6 +1427,9 @@ def _allowed(loc: tuple[Any, ...]) -> str:
 def _format_error(error: dict[str, Any], source: str) -> InputError:
     loc = tuple(error["loc"])
     field = ".".join(str(part) for part in loc)
+    if error["type"] == "shares_sum":
+        # Several fields together are at fault; the message names them all.
+        return InputError(str(error["msg"]), source, field)
     if error["type"] == "extra_forbidden":
         parent = _field_info(loc[:-1])
         model = parent.annotation if parent is not None else Scenario

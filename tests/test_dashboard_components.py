@@ -27,6 +27,7 @@ from hikisim.dashboard.session import Session
 from hikisim.dashboard.sidebar import value_text
 from hikisim.dashboard.status_view import StatusBar
 from hikisim.dashboard.timeseries_view import TimeSeriesCanvas
+from hikisim.errors import InputError
 from hikisim.metrics import current_cases
 from hikisim.states import State
 
@@ -588,3 +589,21 @@ def test_ensemble_cancel_stops_its_process() -> None:
     towns = ensemble.Ensemble(scenario, towns=3)
     towns.cancel()
     assert not towns.running and towns.done == 0
+
+
+def test_parenting_sliders_past_all_families_are_refused_in_the_sliders_words() -> None:
+    # Each slider is in range (0.5 and 0.6); together they would be 110% of families.
+    # The scenario would refuse them too, but in the words of its file, not the page's.
+    overrides = {"family__neglect_share": 0.5, "family__overprotection_share": 0.6}
+    with pytest.raises(InputError) as caught:
+        controls.build_scenario("baseline.toml", 1000, 1, 0, overrides)
+    assert caught.value.source == "family sliders"
+    assert "1.10, more than all families" in str(caught.value)
+    fine = controls.build_scenario(
+        "baseline.toml",
+        1000,
+        1,
+        0,
+        {"family__neglect_share": 0.4, "family__overprotection_share": 0.6},
+    )
+    assert (fine.family.neglect_share, fine.family.overprotection_share) == (0.4, 0.6)

@@ -8,6 +8,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+from hikisim import population as population_module
 from hikisim.population import (
     MIN_AGE_WEEKS,
     NEVER_LEFT,
@@ -81,6 +82,24 @@ def test_classes_group_one_school_and_one_birth_year() -> None:
         assert len(np.unique(youths.school[members])) == 1
         assert len(np.unique(youths.age_years[members])) == 1
         assert members.sum() <= scenario.population.class_size
+
+
+def test_classes_of_a_big_cohort_in_one_catchment_stay_apart() -> None:
+    # One school, 31 birth years of 3,000 people, classes of 2: 1,500 classes a cohort,
+    # more than the 1,024 a fixed key spacing once allowed (cohorts then merged).
+    weeks = WEEKS_PER_YEAR * (10 + np.repeat(np.arange(31), 3_000)) + 7
+    school = np.zeros(len(weeks), np.int64)
+    classes = population_module._classes(school, weeks, 2)
+    assert len(np.unique(classes)) == 31 * 1_500
+    for class_id in np.unique(classes)[::97]:
+        members = classes == class_id
+        assert members.sum() == 2
+        assert len(np.unique(weeks[members])) == 1
+    # A hand-sized case: ids follow (school, cohort, class) in order.
+    small = population_module._classes(
+        np.array([1, 0, 0, 0, 1]), np.array([10, 11, 10, 10, 10]) * WEEKS_PER_YEAR, 2
+    )
+    assert small.tolist() == [2, 1, 0, 0, 2]
 
 
 def test_everyone_starts_engaged_without_history() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from hikisim import load_scenario
@@ -205,3 +206,83 @@ def test_parse_assignment() -> None:
         parse_assignment("population.youths")
     with pytest.raises(InputError):
         parse_assignment("=3")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        (
+            {"family.neglect_share": 0.9, "family.overprotection_share": 0.9},
+            "neglect_share + overprotection_share",
+        ),
+        (
+            {"individual.schizophrenia_prevalence": 0.5, "individual.depression_prevalence": 0.6},
+            "schizophrenia_prevalence + social_anxiety_prevalence",
+        ),
+    ],
+)
+def test_shares_of_one_population_may_not_add_up_past_one(
+    overrides: dict[str, float], named: str
+) -> None:
+    # Each share is in range on its own; laid end to end they would overflow the unit
+    # interval, and the population would silently shrink the later ones.
+    with pytest.raises(InputError) as caught:
+        Scenario().with_overrides(overrides)
+    message = str(caught.value)
+    assert named in message and "at most 1" in message and "\n" not in message
+    section = next(iter(overrides)).split(".")[0]
+    assert caught.value.field == section
+
+
+def test_shares_adding_up_to_exactly_one_are_allowed() -> None:
+    scenario = Scenario().with_overrides(
+        {"family.neglect_share": 0.25, "family.overprotection_share": 0.75}
+    )
+    assert scenario.family.neglect_share + scenario.family.overprotection_share == 1.0
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "hint"),
+    [
+        ("population.male_share", True, "not true or false"),
+        ("run.seed", True, "not true or false"),
+        ("run.years", False, "not true or false"),
+        ("population.aging", "n", "must be true or false"),
+        ("population.aging", 1, "must be true or false"),
+        ("interventions.home_visits.enabled", "yes", "must be true or false"),
+        ("interventions.home_visits.coverage", True, "not true or false"),
+    ],
+)
+def test_a_switch_is_not_a_number_nor_a_number_a_switch(key: str, value: object, hint: str) -> None:
+    # Pydantic's lax mode would read these as 1, 0, False and True without a word.
+    with pytest.raises(InputError) as caught:
+        Scenario().with_overrides({key: value})
+    assert caught.value.field == key
+    assert hint in str(caught.value)
+
+
+def test_numbers_of_any_kind_still_fill_numeric_fields() -> None:
+    # Sweeps pass numpy numbers; TOML may write a whole float for a count.
+    scenario = Scenario().with_overrides(
+        {
+            "population.youths": np.int64(2000),
+            "population.male_share": np.float64(0.5),
+            "run.years": 2,
+            "population.aging": np.bool_(False),
+        }
+    )
+    assert scenario.population.youths == 2000 and scenario.run.years == 2.0
+    assert scenario.population.aging is False
+
+
+@pytest.mark.parametrize("name", ["a/b", "..", "", " padded", "two\nlines", "x" * 81, "a\\b"])
+def test_a_scenario_name_must_be_usable_in_a_file_name(name: str) -> None:
+    with pytest.raises(InputError) as caught:
+        Scenario().with_overrides({"name": name})
+    assert caught.value.field == "name"
+    assert "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize("name", ["baseline", "my scenario", "home_visits-2.0", "東京"])
+def test_plain_scenario_names_are_kept(name: str) -> None:
+    assert Scenario().with_overrides({"name": name}).name == name

@@ -332,19 +332,28 @@ def check_youths(youths: int) -> int:
     return int(youths)
 
 
-def check_conflicts(scenario: Scenario) -> None:
-    """Reject combinations that are valid one by one but impossible together.
+def check_conflicts(preset: Scenario, dotted: dict[str, Any]) -> None:
+    """Reject slider combinations that are valid one by one but impossible together.
+
+    Checked before the scenario is validated, which would refuse them too but in the
+    words of the scenario file, not of the sliders a teacher moved.
+
+    Args:
+        preset: The preset scenario.
+        dotted: The controls' values by dotted field name.
 
     Raises:
         InputError: If the parenting shares add up to more than all families.
     """
-    family = scenario.family
-    total = family.neglect_share + family.overprotection_share
+    neglect = float(dotted.get("family.neglect_share", preset.family.neglect_share))
+    overprotection = float(
+        dotted.get("family.overprotection_share", preset.family.overprotection_share)
+    )
+    total = neglect + overprotection
     if total > 1.0:
         raise InputError(
-            f"neglecting ({family.neglect_share:.2f}) plus overprotective "
-            f"({family.overprotection_share:.2f}) families come to {total:.2f}, more than all "
-            "families; lower one of them",
+            f"neglecting ({neglect:.2f}) plus overprotective ({overprotection:.2f}) families "
+            f"come to {total:.2f}, more than all families; lower one of them",
             "family sliders",
         )
 
@@ -375,9 +384,8 @@ def build_scenario(
         "run.seed": parse_seed(seed),
         "run.burn_in_years": burn_in_years,
     }
-    scenario = preset.with_overrides(dotted, source="dashboard")
-    check_conflicts(scenario)
-    return scenario
+    check_conflicts(preset, dotted)
+    return preset.with_overrides(dotted, source="dashboard")
 
 
 def fallback_scenario(file_name: str) -> Scenario:

@@ -12,11 +12,12 @@ and registering the class in :mod:`hikisim.programmes` (see :func:`register`).
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from hikisim.field_types import reject_cross_typed
 from hikisim.programmes.interface import KernelInterface, ProgrammeHost
 
 
@@ -31,6 +32,12 @@ class InterventionParams(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_cross_typed(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        return reject_cross_typed(value, field.annotation if field is not None else None)
 
     enabled: bool = Field(
         False,

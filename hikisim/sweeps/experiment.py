@@ -365,8 +365,10 @@ def _check_parameter(base: Scenario, key: str, spec: ParameterSpec, source: str)
     if isinstance(spec, ParameterRange):
         annotation = getattr(info, "annotation", None)
         if annotation not in (int, float):
-            # Unknown keys fall through to the scenario's own message below.
-            _apply(base, {key: spec.min}, source, field)
+            if annotation is not bool:
+                # An unknown key gets the scenario's own message (with a suggestion); a
+                # switch would be refused for the number itself, not for the range.
+                _apply(base, {key: spec.min}, source, field)
             raise InputError("a range needs a numeric field; use a list", source, field)
         if annotation is int:
             values = [round(value) for value in values]

@@ -1,0 +1,36 @@
+"""Type checks that pydantic's lax mode leaves out, shared by every settings model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["reject_cross_typed"]
+
+
+def reject_cross_typed(value: Any, annotation: Any) -> Any:
+    """Refuse a boolean for a number and anything but a boolean for a switch.
+
+    Pydantic's lax mode would read ``true`` as 1 for a number and ``"yes"`` or ``1`` as
+    on for a switch, so a slip in a file or an override would run a different scenario
+    without a word. Its strict mode would also refuse TOML's lists for tuples and
+    numpy's integers from sweeps, so only these two confusions are refused here.
+
+    Args:
+        value: The raw value.
+        annotation: The field's type.
+
+    Returns:
+        The value, unchanged.
+
+    Raises:
+        ValueError: If the value is a boolean for an int or float field, or not a
+            boolean for a bool field.
+    """
+    is_switch = isinstance(value, bool | np.bool_)
+    if annotation is bool and not is_switch:
+        raise ValueError("must be true or false")
+    if annotation in (int, float) and is_switch:
+        raise ValueError("must be a number, not true or false")
+    return value
