@@ -1,7 +1,10 @@
 """The ``hikisim`` command line.
 
 Bad input (a scenario file, an option, an experiment file) exits with code 2 and a
-one-line reason on stderr, without a traceback and without writing any output. Ctrl-C
+one-line reason on stderr, without a traceback and without writing any output. That
+includes the usage errors the command-line library finds itself (an option that is not
+an integer, out of its range, missing or unknown), which :func:`usage_error_line`
+rewrites from the library's four-line report into the same one line. Ctrl-C
 or SIGTERM stops the workers of a multi-run command and exits with 130 or 143, leaving
 only whole result files behind.
 """
@@ -18,6 +21,7 @@ import typer
 from tqdm import tqdm
 
 from hikisim import stopping
+from hikisim.cli_errors import click_errors, usage_error_line
 from hikisim.errors import InputError
 from hikisim.locking import output_lock
 from hikisim.output import check_output_folder
@@ -279,6 +283,7 @@ def compare(
     """Compare scenarios: replicates under common random numbers, incremental analysis."""
     from hikisim.appraisal import incremental_markdown
     from hikisim.compare import (
+        check_compare_folder,
         check_names,
         check_pairable,
         comparison_markdown,
@@ -302,6 +307,8 @@ def compare(
     total = len(settings) * (replicates + psa * inner)
     # The executor first: a bad scheduler is refused before anything is created.
     with make_executor(scheduler, workers) as executor, output_lock(folder):
+        # Before any run: a compare without a PSA beside a PSA's runs is refused.
+        check_compare_folder(folder, psa > 0)
         design = (
             prepare_psa(settings, psa, inner, base_seed, folder, economics, posterior)
             if psa
@@ -526,10 +533,29 @@ def _point_calibration(
 
 
 def main() -> None:
-    """Entry point: run the app, turning bad input into exit code 2."""
+    """Entry point: run the app, turning bad input into exit code 2.
+
+    The app runs outside click's standalone mode, so its usage errors reach this
+    function instead of being printed as click's four lines (usage, hint, blank, error).
+    """
     stopping.install()
     try:
-        app()
+        code = app(standalone_mode=False)
+    except getattr(click_errors, "NoArgsIsHelpError", ()) as bare:  # () if click < 8.2
+        # A bare ``hikisim`` asks for the help; click shows it and exits 2.
+        bare.show()
+        sys.exit(bare.exit_code)
+    except click_errors.UsageError as error:
+        typer.echo(
+            f"hikisim: error: {usage_error_line(error, typer.main.get_command(app))}", err=True
+        )
+        sys.exit(2)
+    except click_errors.ClickException as error:
+        typer.echo(f"hikisim: error: {error.format_message()}", err=True)
+        sys.exit(error.exit_code)
+    except typer.Abort:
+        typer.echo("hikisim: aborted", err=True)
+        sys.exit(1)
     except InputError as error:
         typer.echo(f"hikisim: error: {error}", err=True)
         sys.exit(2)
@@ -540,3 +566,6 @@ def main() -> None:
             err=True,
         )
         sys.exit(128 + stop.signum)
+    # Outside standalone mode a command's result comes back rather than exiting:
+    # None on success, or the code of a typer.Exit (``--help`` gives 0).
+    sys.exit(code if isinstance(code, int) else 0)

@@ -4,11 +4,17 @@ Replicate *i* runs with the same seed in every scenario, and every mechanism dra
 its own stream, so the difference between two scenarios in one replicate is the effect
 of what differs between them, not noise. Differences from the first scenario are taken
 replicate by replicate (paired) before averaging.
+
+A compare folder holds one compare's outputs: writing one removes the outputs an earlier
+compare wrote there that this one does not write (the PSA tables, when this compare has
+no ``--psa``), leaves files it did not write alone, and refuses to put a compare without
+a PSA beside the runs of a PSA (``psa/``), which are costly and resumable.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -33,13 +39,13 @@ from hikisim.intervals import mean_interval
 from hikisim.metrics import summarize
 from hikisim.model import HikiModel, all_share_burn_in
 from hikisim.output import atomic_directory
+from hikisim.psa import PsaStore
 from hikisim.psa_analysis import PsaResults, plot_ceac, plot_tornado
 from hikisim.scenario import Scenario
 from hikisim.simulation import run_model, run_models_sharing_burn_in
 from hikisim.states import WEEKS_PER_YEAR
 from hikisim.sweeps.executors import Executor, make_executor, run_all
 
-BOOTSTRAP_SAMPLES = 2000
 SEED_SPAN = 2**63
 # The seed differs by design (``--seed`` sets it for all); everything else in ``run``
 # and ``population`` must match for replicates to be paired.
@@ -51,6 +57,32 @@ MEASURES = {
     "cases": "new_cases",
     "cost": "cost_total",
 }
+# Every file a compare writes into its folder, and which of them only with ``--psa``.
+# Only these names are ever removed from a folder, so files a user keeps there are safe.
+PSA_OUTPUTS = (
+    "psa.parquet",
+    "ceac.csv",
+    "ceac.png",
+    "evpi.csv",
+    "evppi.csv",
+    "variance.csv",
+    "tornado.csv",
+    "tornado.png",
+)
+COMPARE_OUTPUTS = (
+    "comparison.csv",
+    "comparison.md",
+    "runs.csv",
+    "comparison.json",
+    "prevalence.png",
+    "cost_effectiveness.png",
+    "ce_plane.png",
+    "report.md",
+    *PSA_OUTPUTS,
+)
+# Written by every compare, so its presence says the folder holds an earlier compare.
+PROVENANCE = "comparison.json"
+REPORT = "report.md"
 
 
 @dataclass
@@ -203,27 +235,68 @@ def _run_all_replicates(
 
 
 def cost_per_person_year(
-    extra_cost: np.ndarray, averted: np.ndarray, rng: np.random.Generator
+    extra_cost: np.ndarray, averted: np.ndarray, *, level: float = 0.95
 ) -> tuple[float, float, float]:
-    """Incremental cost per person-year averted, with a paired bootstrap 95% interval.
+    """Incremental cost per person-year averted, with Fieller's confidence interval.
 
-    The ratio of means is undefined when nothing is averted on average, so it is NaN
-    there. If any bootstrap resample averts nothing on average, the ratio's sampling
-    distribution crosses a pole and no percentile interval is valid, so the interval is
-    NaN ("n/a") rather than biased by dropping those resamples; the net monetary
-    benefit, which has no pole, is the measure to use then.
+    The ratio is that of the mean paired differences, R = C̄ / Ē, for the extra cost C
+    and the person-years averted E of each of n replicates. Its interval is Fieller's
+    for a ratio of means of paired data, the standard interval for an ICER (Willan &
+    O'Brien 1996, Stat Med 15(14):1567-1577): the values of R for which C̄ - R Ē does not
+    differ from 0 by a paired t-test, that is between the roots of
+
+        (Ē² - t² s_E² / n) R² - 2 (Ē C̄ - t² s_CE / n) R + (C̄² - t² s_C² / n) = 0
+
+    with the sample means Ē and C̄, variances s_E² and s_C², covariance s_CE, and t the
+    Student-t quantile with n - 1 degrees of freedom. Unlike a percentile bootstrap, it
+    is exact for normal differences, and it does not shrink to the range of the replicate
+    ratios when there are only a few.
+
+    Args:
+        extra_cost: Extra cost of each replicate against the reference.
+        averted: Person-years averted in each replicate (paired with ``extra_cost``).
+        level: Confidence level.
+
+    Returns:
+        (ratio, low, high). The ratio is NaN when nothing is averted on average, where
+        it is undefined. The bounds are NaN ("n/a") for fewer than 2 replicates, and
+        when the person-years averted are not significantly above 0 at ``level``: the
+        interval is then unbounded (the whole line, or two rays through infinity), and
+        the net monetary benefit, which has no pole, is the measure to use.
     """
-    if averted.mean() <= 0:
+    cost = np.asarray(extra_cost, dtype=float)
+    effect = np.asarray(averted, dtype=float)
+    if len(effect) == 0 or effect.mean() <= 0:
         return float("nan"), float("nan"), float("nan")
-    ratio = float(extra_cost.mean() / averted.mean())
-    if len(averted) < 2:
+    ratio = float(cost.mean() / effect.mean())
+    if len(effect) < 2:
         return ratio, float("nan"), float("nan")
-    picks = rng.integers(0, len(averted), (BOOTSTRAP_SAMPLES, len(averted)))
-    cost_means, averted_means = extra_cost[picks].mean(axis=1), averted[picks].mean(axis=1)
-    if np.any(averted_means <= 0):
-        return ratio, float("nan"), float("nan")
-    low, high = np.percentile(cost_means / averted_means, [2.5, 97.5])
-    return ratio, float(low), float(high)
+    return ratio, *_fieller_bounds(cost, effect, level)
+
+
+def _fieller_bounds(cost: np.ndarray, effect: np.ndarray, level: float) -> tuple[float, float]:
+    """The roots of Fieller's quadratic, or NaN when the interval is unbounded."""
+    # Solved in units of the largest cost and effect, so that squared yen or squared
+    # tiny effects neither overflow nor underflow; the roots scale back by the units.
+    cost_unit = float(np.abs(cost).max()) or 1.0
+    effect_unit = float(np.abs(effect).max())  # > 0, as the mean effect is
+    cost, effect = cost / cost_unit, effect / effect_unit
+    covariance = np.cov(cost, effect, ddof=1)
+    scale = float(stats.t.ppf(0.5 + level / 2, len(effect) - 1)) ** 2 / len(effect)
+    a = effect.mean() ** 2 - scale * covariance[1, 1]
+    if a <= 0:
+        return float("nan"), float("nan")
+    b = effect.mean() * cost.mean() - scale * covariance[0, 1]
+    c = cost.mean() ** 2 - scale * covariance[0, 0]
+    # With a > 0 the discriminant is never negative (Cauchy-Schwarz); the clip only
+    # absorbs rounding when the replicates are exactly proportional.
+    half = math.sqrt(max(b * b - a * c, 0.0))
+    # Roots without cancellation: one from b and half of the same sign, the other from
+    # the roots' product c / a.
+    q = b + math.copysign(half, b)
+    low, high = sorted((q / a, c / q)) if q != 0 else (0.0, 0.0)
+    unit = cost_unit / effect_unit
+    return float(low * unit), float(high * unit)
 
 
 def runs_frame(results: Sequence[RunResult]) -> pd.DataFrame:
@@ -252,7 +325,6 @@ def by_replicate(runs: pd.DataFrame) -> dict[str, pd.DataFrame]:
 
 def comparison_table(
     results: Sequence[RunResult],
-    base_seed: int,
     settings: AppraisalSettings | None = None,
     params: EconomicParameters | None = None,
 ) -> pd.DataFrame:
@@ -260,7 +332,6 @@ def comparison_table(
 
     Args:
         results: All runs, the reference scenario first.
-        base_seed: Seeds the bootstrap, so the table is reproducible.
         settings: Discount rate, perspective and willingness to pay (default: 2%,
             payer, 5 M yen per QALY).
         params: Utilities and unit values (default: ``load_economics()``).
@@ -272,7 +343,7 @@ def comparison_table(
     """
     settings = settings or AppraisalSettings()
     economics = _economics(results, settings, params or load_economics())
-    return _joined_table(results, base_seed, economics, settings)
+    return _joined_table(results, economics, settings)
 
 
 def _economics(
@@ -282,20 +353,16 @@ def _economics(
 
 
 def _joined_table(
-    results: Sequence[RunResult],
-    base_seed: int,
-    economics: pd.DataFrame,
-    settings: AppraisalSettings,
+    results: Sequence[RunResult], economics: pd.DataFrame, settings: AppraisalSettings
 ) -> pd.DataFrame:
-    health = _health_table(results, base_seed)
+    health = _health_table(results)
     appraisal = appraisal_table(economics, settings)
     return appraisal[["scenario"]].merge(health, on="scenario").merge(appraisal, on="scenario")
 
 
-def _health_table(results: Sequence[RunResult], base_seed: int) -> pd.DataFrame:
+def _health_table(results: Sequence[RunResult]) -> pd.DataFrame:
     paired = by_replicate(runs_frame(results))
     reference_name, reference = next(iter(paired.items()))
-    rng = np.random.default_rng(base_seed)
     # Every programme that runs in some scenario gets its own column.
     gone_keys = sorted(
         {key for r in results for key in r.summary if key.endswith(EFFECT_GONE_SUFFIX)}
@@ -313,9 +380,7 @@ def _health_table(results: Sequence[RunResult], base_seed: int) -> pd.DataFrame:
         for label, values in (("person_years_averted", averted), ("cases_averted", cases_averted)):
             row[label], row[f"{label}_low"], row[f"{label}_high"] = mean_interval(values)
         ratio = (
-            cost_per_person_year(extra_cost, averted, rng)
-            if name != reference_name
-            else (np.nan,) * 3
+            cost_per_person_year(extra_cost, averted) if name != reference_name else (np.nan,) * 3
         )
         row["cost_per_person_year_averted"] = ratio[0]
         row["cost_per_person_year_averted_low"] = ratio[1]
@@ -353,7 +418,10 @@ def effects_gone_years(summaries: Sequence[dict[str, Any]]) -> float:
     return max(weeks) / WEEKS_PER_YEAR if weeks else float("nan")
 
 
-def _interval(row: pd.Series, measure: str, scale: float = 1.0, digits: int = 2) -> str:
+def _interval(
+    row: pd.Series, measure: str, scale: float = 1.0, digits: int = 2, missing: str = ""
+) -> str:
+    """``mean (low to high)``; ``missing`` follows a mean whose interval is NaN."""
     mean, low, high = (
         row[measure] * scale,
         row[f"{measure}_low"] * scale,
@@ -362,7 +430,7 @@ def _interval(row: pd.Series, measure: str, scale: float = 1.0, digits: int = 2)
     if np.isnan(mean):
         return "n/a"
     if np.isnan(low):
-        return f"{mean:,.{digits}f}"
+        return f"{mean:,.{digits}f}{missing}"
     return f"{mean:,.{digits}f} ({low:,.{digits}f} to {high:,.{digits}f})"
 
 
@@ -383,7 +451,8 @@ def comparison_markdown(table: pd.DataFrame) -> str:
         f"| {_interval(row, 'person_years', digits=0)} | {_interval(row, 'cases', digits=0)} "
         f"| {_interval(row, 'cost', 1e-6, 1)} | {_interval(row, 'person_years_averted', digits=0)} "
         f"| {_interval(row, 'cases_averted', digits=0)} "
-        f"| {_interval(row, 'cost_per_person_year_averted', 1e-6, 2)} "
+        # An unbounded Fieller interval must not read as a precise ratio.
+        f"| {_interval(row, 'cost_per_person_year_averted', 1e-6, 2, ' (n/a)')} "
         f"| {_years(row['effects_gone_years'])} |"
         for _, row in table.iterrows()
     ]
@@ -456,11 +525,13 @@ def write_comparison(
     Files: ``comparison.csv``, ``comparison.md``, ``runs.csv``, ``comparison.json``,
     ``prevalence.png``, ``cost_effectiveness.png`` (person-years averted),
     ``ce_plane.png`` (QALYs, with the efficient frontier) and, when the scenarios are
-    given, ``report.md``.
+    given, ``report.md``. Everything is written to a staging folder first and moved in
+    at the end (:func:`publish`), which also removes the outputs of an earlier compare
+    that this one does not write, so the folder never mixes two compares.
 
     Args:
         results: All runs, reference scenario first.
-        base_seed: The base seed (recorded, and seeds the bootstrap).
+        base_seed: The base seed (recorded).
         out: Output directory.
         settings: Discount rate, perspective and willingness to pay.
         scenarios: The compared scenarios, for the report.
@@ -472,14 +543,19 @@ def write_comparison(
 
     Returns:
         The comparison table.
+
+    Raises:
+        InputError: If ``out`` holds the runs of a PSA and this compare has none
+            (:func:`check_compare_folder`); nothing is written then.
     """
     from hikisim import __version__
     from hikisim.report import report_markdown
 
+    check_compare_folder(out, psa is not None)
     settings = settings or AppraisalSettings()
     params = params or load_economics()
     economics = _economics(results, settings, params)
-    table = _joined_table(results, base_seed, economics, settings)
+    table = _joined_table(results, economics, settings)
     runs = runs_frame(results).merge(
         economics[["scenario", "replicate", "cost", "qalys"]].rename(
             columns={"cost": "appraisal_cost"}
@@ -501,7 +577,9 @@ def write_comparison(
     health = comparison_markdown(table)
     note = (
         f"\nMeans over {replicates} replicates with 95% intervals (t-interval; cost per "
-        f"person-year averted: paired bootstrap). Seeds {provenance['seeds']}, hikisim "
+        "person-year averted: Fieller's interval for a ratio of paired means, n/a where "
+        "the person-years averted are not significantly above 0, which leaves it "
+        f"unbounded). Seeds {provenance['seeds']}, hikisim "
         f"{__version__}. Differences are taken from `{comparator}` replicate by replicate "
         "(common random numbers). Costs and QALYs in the incremental table are discounted "
         f"at {settings.discount_rate:.1%} a year, {settings.perspective} perspective. "
@@ -523,12 +601,62 @@ def write_comparison(
             write_psa(psa, settings, comparator, staging)
         if scenarios is not None:
             report = report_markdown(table, scenarios, settings, params, provenance, health, psa)
-            (staging / "report.md").write_text(report)
+            (staging / REPORT).write_text(report)
+        if Path(out).is_dir():
+            publish(staging, Path(out))
     return table
 
 
+def check_compare_folder(out: str | os.PathLike[str], psa: bool) -> None:
+    """Refuse to write a compare without a PSA into a folder that holds a PSA's runs.
+
+    ``psa/`` keeps every finished run of a PSA, so that an interrupted one resumes; the
+    runs are costly, and are never deleted. A compare without ``--psa`` would leave
+    them beside results they do not belong to. (A PSA of another design is refused by
+    :meth:`hikisim.psa.PsaStore.prepare`.) Call this before any run starts.
+
+    Args:
+        out: The compare's output folder.
+        psa: Whether this compare runs a PSA.
+
+    Raises:
+        InputError: Naming the folder and what to do.
+    """
+    store = PsaStore(Path(out))
+    if not psa and store.folder.exists():
+        raise InputError(
+            "holds the runs of a PSA (psa/), which a compare without --psa would leave "
+            "beside results they do not belong to; rerun with the same --psa options to "
+            "reuse them, use another --out, or delete psa/",
+            str(out),
+        )
+
+
+def publish(staging: Path, out: Path) -> None:
+    """Move a compare's staged outputs into the existing folder ``out``.
+
+    Outputs of an earlier compare (known by ``comparison.json``) that this one does not
+    write are removed, but only names in :data:`COMPARE_OUTPUTS`: anything else in the
+    folder, and ``psa/``, is left as it is. The earlier report goes first and the new
+    one comes last, so an interruption between never leaves a report beside outputs of
+    another compare.
+
+    Args:
+        staging: The folder holding this compare's outputs.
+        out: The output folder.
+    """
+    written = {item.name for item in staging.iterdir()}
+    if (out / PROVENANCE).is_file():
+        for name in (REPORT, *(n for n in COMPARE_OUTPUTS if n not in written)):
+            old = out / name
+            if old.is_file() or old.is_symlink():
+                old.unlink()
+    for item in sorted(staging.iterdir(), key=lambda item: item.name == REPORT):
+        os.replace(item, out / item.name)
+
+
 def write_psa(psa: PsaResults, settings: AppraisalSettings, comparator: str, folder: Path) -> None:
-    """Write the PSA's tables and figures into ``folder``."""
+    """Write the PSA's tables and figures into ``folder`` (the names in PSA_OUTPUTS)."""
     psa.draws.to_parquet(folder / "psa.parquet", index=False)
     psa.ceac.reset_index().to_csv(folder / "ceac.csv", index=False)
     psa.evpi.rename("evpi").reset_index().to_csv(folder / "evpi.csv", index=False)

@@ -8,7 +8,8 @@ From the runs of :mod:`hikisim.psa`: each draw's mean cost and QALYs per scenari
 * EVPPI of each parameter group (programme effects, costs, utilities, natural history)
   by nonparametric regression on the draws (Strong, Oakley & Brennan 2014);
 * the split of each strategy's incremental NMB variance into parameter uncertainty and
-  Monte Carlo noise (O'Hagan, Stevenson & Madan 2007), when there are 2+ replicates;
+  Monte Carlo noise (O'Hagan, Stevenson & Madan 2007), when there are 2+ draws and 2+
+  runs per scenario within each draw (``--psa-replicates``);
 * one-way effects for a tornado diagram, from each prior's 2.5 and 97.5 percentiles,
   estimated with a linear regression metamodel of the draws (Jalal et al. 2013, Med
   Decis Making 33(7):880-890) rather than with separate one-way runs.
@@ -71,11 +72,13 @@ class PsaResults:
         ceaf: The optimal scenario at each willingness to pay, and its probability.
         evpi: EVPI by willingness to pay.
         evppi: EVPPI of each parameter group at the chosen willingness to pay.
-        variance: Parameter against Monte Carlo variance of each scenario's iNMB.
+        variance: Parameter against Monte Carlo variance of each scenario's iNMB; only
+            the header when :func:`variance_gap` names a reason.
         tornado: One-way iNMB range of each parameter, largest first.
         tornado_strategy: The strategy the tornado compares with the first scenario.
         posterior_keys: The natural-history keys drawn jointly from a calibration
             posterior (none when ``--posterior none``).
+        replicates: Runs per scenario within each draw (``--psa-replicates``).
     """
 
     draws: pd.DataFrame
@@ -87,6 +90,7 @@ class PsaResults:
     tornado: pd.DataFrame
     tornado_strategy: str
     posterior_keys: tuple[str, ...] = ()
+    replicates: int = 1
 
 
 def run_outcomes(
@@ -229,6 +233,7 @@ def analyse_psa(
         tornado=_tornado(incremental, one_way, design, economics),
         tornado_strategy=best,
         posterior_keys=tuple(p.key for p in design.priors if isinstance(p, PosteriorPrior)),
+        replicates=int(design.seeds.shape[1]),
     )
 
 
@@ -275,6 +280,33 @@ def _tornado_strategy(nmb: np.ndarray, names: Sequence[str]) -> str:
     return names[max(others, key=lambda i: expected[i])] if len(names) > 1 else names[0]
 
 
+def variance_gap(draws: int, replicates: int, strategies: int) -> str:
+    """Why the incremental NMB's variance cannot be split, or "" if it can.
+
+    Monte Carlo noise is the variance between runs of one draw, so it needs 2 or more
+    runs per draw; parameter variance is the variance between draws beyond that noise,
+    so it needs 2 or more draws; and both need an alternative to the comparator.
+
+    Args:
+        draws: PSA draws (``--psa``).
+        replicates: Runs per scenario within each draw (``--psa-replicates``).
+        strategies: Compared scenarios, the comparator included.
+
+    Returns:
+        The reason, as a clause that completes "the split needs ...", or "".
+    """
+    if strategies < 2:
+        return "a scenario besides the comparator, and this compare has only one"
+    if replicates < 2:
+        return (
+            f"2 or more runs of each scenario per draw (`--psa-replicates 2`), and this "
+            f"PSA ran {replicates}"
+        )
+    if draws < 2:
+        return f"2 or more draws (`--psa 2`), and this PSA ran {draws}"
+    return ""
+
+
 def _variance_table(
     outcomes: pd.DataFrame, names: Sequence[str], settings: AppraisalSettings
 ) -> pd.DataFrame:
@@ -283,7 +315,7 @@ def _variance_table(
     rows = []
     for name in names[1:]:
         incremental = (wide[name] - wide[names[0]]).unstack("replicate").to_numpy()
-        if incremental.shape[0] < 2 or incremental.shape[1] < 2:
+        if variance_gap(*incremental.shape, len(names)):
             continue
         rows.append({"scenario": name} | variance_partition(incremental))
     return pd.DataFrame(rows, columns=VARIANCE_COLUMNS)

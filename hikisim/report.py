@@ -8,6 +8,7 @@ values, how uncertainty was handled, and the results with their intervals.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -17,7 +18,7 @@ from hikisim.appraisal import incremental_markdown
 from hikisim.clock import shift_month
 from hikisim.economics.outcomes import AppraisalSettings
 from hikisim.economics.parameters import EconomicParameters
-from hikisim.psa_analysis import PsaResults
+from hikisim.psa_analysis import PsaResults, variance_gap
 from hikisim.scenario import Scenario
 
 PERSPECTIVE_TEXT = {
@@ -118,8 +119,11 @@ def report_markdown(
         f"Each scenario was run {replicates} times with the seeds {provenance['seeds']}; "
         "replicate *i* uses the same seed in every scenario and each mechanism draws from "
         "its own random stream (common random numbers), so differences are paired. "
-        "Intervals are 95% Student-t intervals over replicates. They describe **Monte "
-        "Carlo noise only**; parameter uncertainty is the subject of the probabilistic "
+        "Intervals are 95% Student-t intervals over replicates, except that of the cost "
+        "per person-year averted, which is Fieller's interval for a ratio of paired means "
+        "(Willan & O'Brien, Stat Med 1996;15:1567-77), n/a where the person-years averted "
+        "are not significantly above 0 (the interval is then unbounded). They describe "
+        "**Monte Carlo noise only**; parameter uncertainty is the subject of the probabilistic "
         "sensitivity analysis"
         + (" below." if psa is not None else ", which this comparison did not run (`--psa N`)."),
         "",
@@ -165,12 +169,17 @@ def psa_summary_lines(
         "|---|---|---|---|---|---|",
         *(
             f"| {row.group} | {row.parameters} | {row.evppi / 1e6:,.2f} "
-            f"| {row.share_of_evpi:.0%} | {row.null_evppi / 1e6:,.2f} "
+            f"| {_share_text(row.share_of_evpi)} | {row.null_evppi / 1e6:,.2f} "
             f"| {'yes' if row.informative else 'no'} |"
             for row in psa.evppi.itertuples()
         ),
         "",
     ]
+
+
+def _share_text(share: float) -> str:
+    """A share as a percentage, or n/a where it has no value (an EVPI of 0)."""
+    return "n/a" if math.isnan(share) else f"{share:.0%}"
 
 
 def _calibration_limit(psa: PsaResults | None) -> str:
@@ -232,6 +241,12 @@ def psa_section(psa: PsaResults, settings: AppraisalSettings, comparator: str) -
                 f"| {row.monte_carlo_share:.0%} |"
                 for row in psa.variance.itertuples()
             ),
+            "",
+        ]
+    elif gap := variance_gap(draws, psa.replicates, len(psa.ceac.columns)):
+        lines += [
+            "`variance.csv` holds only its header: splitting the incremental NMB's "
+            f"variance into parameter uncertainty and Monte Carlo noise needs {gap}.",
             "",
         ]
     lines += [

@@ -19,6 +19,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     ValidationInfo,
     create_model,
@@ -1273,6 +1274,26 @@ class Scenario(Section):
     care: CareSettings = CareSettings()
     interventions: InterventionSettings = InterventionSettings()  # type: ignore[valid-type]
 
+    # The dotted overrides applied since the file (or the defaults) was read, so that
+    # outputs can record them. Not a setting: outside model_dump, so outside any hash
+    # of the settings.
+    _overrides: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @property
+    def overrides(self) -> dict[str, Any]:
+        """The dotted overrides applied to this scenario, keys normalised, oldest first."""
+        return dict(self._overrides)
+
+    def __eq__(self, other: object) -> bool:
+        """Equal settings, however they were reached: the record of overrides aside."""
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return self.__dict__ == other.__dict__
+
+    def __hash__(self) -> int:
+        """A hash of the settings (defining __eq__ drops the one pydantic made)."""
+        return hash(tuple(self.__dict__.values()))
+
     def with_overrides(self, overrides: dict[str, Any], source: str = "override") -> Scenario:
         """Return a copy with dotted overrides applied and validated.
 
@@ -1281,11 +1302,16 @@ class Scenario(Section):
             source: Where the overrides came from, for error messages.
 
         Returns:
-            A new validated Scenario.
+            A new validated Scenario, which records these overrides after any applied
+            before (:attr:`overrides`).
         """
         data = self.model_dump()
         apply_overrides(data, overrides, source)
-        return validate_scenario(data, source)
+        scenario = validate_scenario(data, source)
+        scenario._overrides = self._overrides | {
+            normalise_key(key): value for key, value in overrides.items()
+        }
+        return scenario
 
     def enabled_interventions(self) -> list[str]:
         """Names of the interventions switched on in this scenario."""

@@ -1,21 +1,91 @@
-"""Running a scenario end to end: ``simulate`` and the files ``hikisim run`` writes."""
+"""Running a scenario end to end: ``simulate`` and the files ``hikisim run`` writes.
+
+Every output of a run records where it came from (its provenance): the scenario's name,
+the seed, the hikisim version, the dotted overrides, a hash of the resolved settings and
+a hash of the model's source code (``model_source``).
+"""
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from hikisim.metrics import summarize
 from hikisim.model import HikiModel, without_programmes
-from hikisim.output import atomic_directory
+from hikisim.output import add_png_text, atomic_directory
 from hikisim.scenario import Scenario, load_scenario, normalise_key
+from hikisim.source_hash import model_source_hash
 from hikisim.survey_figure import plot_yearly_against_surveys
 from hikisim.survey_records import YEARLY_COLUMNS
 from hikisim.targets import Target, load_targets
+
+#: The provenance columns that lead every CSV a run writes, in order.
+PROVENANCE_COLUMNS = ("scenario", "seed", "version", "settings_hash", "model_source", "overrides")
+
+
+def settings_hash(scenario: Scenario) -> str:
+    """A short hash of a resolved scenario, so that different settings never look alike.
+
+    It covers every field as resolved (file, ``extends`` chain, defaults and overrides
+    merged), as canonical JSON, so two files that differ in any value differ here even
+    if they share a name, and a file that spells out a default equals one that omits it.
+    The seed is left out: it is recorded beside the hash, and leaving it out gives the
+    replicates of one setting the same hash, however their seed was passed.
+
+    Args:
+        scenario: The scenario.
+
+    Returns:
+        ``"sha256:"`` and the first 16 hex digits of the hash. The prefix keeps CSV
+        readers from taking an all-digit hash (or one like ``1e5...``) for a number.
+    """
+    data = scenario.model_dump(mode="json")
+    del data["run"]["seed"]
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def provenance(model: HikiModel, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Where a run's results came from, as recorded in every output.
+
+    Args:
+        model: The model (its scenario, seed and version are read).
+        overrides: Dotted overrides to record besides those the scenario recorded as it
+            was made (:attr:`hikisim.scenario.Scenario.overrides`); the later win.
+
+    Returns:
+        The provenance, keyed as :data:`PROVENANCE_COLUMNS`.
+    """
+    recorded = model.settings.overrides | {
+        normalise_key(key): value for key, value in (overrides or {}).items()
+    }
+    return {
+        "scenario": model.settings.name,
+        "seed": model.seed,
+        "version": model.version,
+        "settings_hash": settings_hash(model.settings),
+        "model_source": model_source_hash(),
+        "overrides": recorded,
+    }
+
+
+def provenance_cells(record: Mapping[str, Any]) -> dict[str, Any]:
+    """Provenance as CSV cells: the overrides as compact JSON."""
+    cells = dict(record)
+    cells["overrides"] = json.dumps(record["overrides"], sort_keys=True, separators=(",", ":"))
+    return cells
+
+
+def with_provenance(summary: dict[str, Any], record: Mapping[str, Any]) -> dict[str, Any]:
+    """The summary with the provenance first (replacing its own scenario, seed and version)."""
+    return {**record, **{key: value for key, value in summary.items() if key not in record}}
 
 
 def resolve_scenario(
@@ -108,22 +178,28 @@ def simulate(
         **overrides: Dotted scenario overrides.
 
     Returns:
-        The same dict as ``summary.json``, whose ``overrides`` records the dotted
-        overrides applied.
+        The same dict as ``summary.json``, led by the provenance: ``overrides`` records
+        the dotted overrides applied to the scenario (here and before, by
+        ``load_scenario`` or ``with_overrides``), and ``settings_hash`` the resolved
+        settings.
     """
     scenario = resolve_scenario(scenario_or_path, overrides)
-    summary = summarize(run_model(scenario, seed))
-    summary["overrides"] = {normalise_key(key): value for key, value in overrides.items()}
-    return summary
+    model = run_model(scenario, seed)
+    return with_provenance(summarize(model), provenance(model, overrides))
 
 
 def write_outputs(
-    model: HikiModel, out: Path, overrides: dict[str, Any] | None = None
+    model: HikiModel,
+    out: Path,
+    overrides: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Write the run's files atomically.
+    """Write the run's files atomically, each recording the run's provenance.
 
     They are ``summary.json``, ``weekly.csv``, ``episodes.csv``, ``yearly.csv`` and the
-    survey figure ``surveys.png``.
+    survey figure ``surveys.png``. The summary starts with the provenance keys; each CSV
+    starts with the :data:`PROVENANCE_COLUMNS`, the same on every row (overrides as
+    compact JSON), so each file read alone, with any CSV reader, says where it came
+    from; the figure carries them as PNG text entries.
 
     The files are written into a temporary directory next to ``out`` and moved into
     place only when all are complete.
@@ -131,39 +207,53 @@ def write_outputs(
     Args:
         model: A finished model.
         out: The output directory.
-        overrides: The dotted overrides the scenario was run with, recorded in the
-            summary so the run can be reproduced.
+        overrides: Dotted overrides to record besides those the scenario recorded.
 
     Returns:
         The summary.
     """
-    summary = summarize(model)
-    summary["overrides"] = dict(overrides or {})
+    record = provenance(model, overrides)
+    summary = with_provenance(summarize(model), record)
+    cells = provenance_cells(record)
     with atomic_directory(Path(out)) as staging:
         (staging / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
         weekly = model.datacollector.get_model_vars_dataframe()
-        weekly.insert(0, "scenario", model.settings.name)
-        weekly.insert(1, "seed", model.seed)
-        weekly.to_csv(staging / "weekly.csv", index=False)
+        _lead_with(weekly, cells).to_csv(staging / "weekly.csv", index=False)
         episodes = model.episode_log.to_frame(model.horizon_start)
-        episodes.insert(0, "scenario", model.settings.name)
-        episodes.insert(1, "seed", model.seed)
-        episodes.to_csv(staging / "episodes.csv", index=False)
+        _lead_with(episodes, cells).to_csv(staging / "episodes.csv", index=False)
         rows = model.survey_recorder.yearly_rows()
-        write_yearly(rows, staging / "yearly.csv")
+        write_yearly(rows, staging / "yearly.csv", cells)
         plot_yearly_against_surveys(
             rows,
             load_targets(),
             staging / "surveys.png",
             f"{model.settings.name}, seed {model.seed}: model (line) and surveys (points)",
         )
+        add_png_text(staging / "surveys.png", {key: str(cells[key]) for key in PROVENANCE_COLUMNS})
     return summary
 
 
-def write_yearly(rows: Sequence[dict[str, Any]], path: Path) -> None:
-    """Write the yearly series; years the run did not measure are left empty."""
+def _lead_with(frame: pd.DataFrame, cells: Mapping[str, Any]) -> pd.DataFrame:
+    """``frame``, changed in place: the provenance columns in front, the same on every row."""
+    for position, column in enumerate(PROVENANCE_COLUMNS):
+        frame.insert(position, column, cells[column])
+    return frame
+
+
+def write_yearly(
+    rows: Sequence[dict[str, Any]], path: Path, cells: Mapping[str, Any] | None = None
+) -> None:
+    """Write the yearly series; years the run did not measure are left empty.
+
+    Args:
+        rows: The yearly rows.
+        path: The CSV file.
+        cells: Provenance cells (:func:`provenance_cells`) to lead every row with.
+    """
+    lead = {key: cells[key] for key in PROVENANCE_COLUMNS} if cells else {}
     with path.open("w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=YEARLY_COLUMNS)
+        writer = csv.DictWriter(handle, fieldnames=[*lead, *YEARLY_COLUMNS])
         writer.writeheader()
         for row in rows:
-            writer.writerow({key: "" if row[key] is None else row[key] for key in YEARLY_COLUMNS})
+            values = {key: "" if row[key] is None else row[key] for key in YEARLY_COLUMNS}
+            writer.writerow(lead | values)

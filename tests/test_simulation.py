@@ -52,7 +52,8 @@ def test_simulate_accepts_a_scenario(
 ) -> None:
     from_scenario = simulate(tiny_scenario, seed=5)
     from_overrides = simulate(seed=5, **tiny_overrides)
-    assert from_scenario.pop("overrides") == {}
+    # The scenario recorded the overrides that made it (Scenario.overrides).
+    assert from_scenario.pop("overrides") == tiny_overrides
     assert from_overrides.pop("overrides") == tiny_overrides
     assert from_scenario == from_overrides
 

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from processes import BASELINE, hikisim, set_options
 
+from hikisim.simulation import PROVENANCE_COLUMNS
 from hikisim.targets import load_targets
 
 SNAPSHOT_DATES = ["2010-02", "2015-12", "2018-12", "2022-11"]
@@ -107,6 +108,10 @@ def test_snapshot_matches_the_target_measured_the_same_way(summary: dict[str, An
 def test_yearly_csv_has_one_row_per_year_from_1990(run_folder: Path) -> None:
     with (run_folder / "yearly.csv").open() as handle:
         rows = list(csv.reader(handle))
+    # The provenance columns lead (tests/test_output_provenance.py checks them).
+    lead = len(PROVENANCE_COLUMNS)
+    assert rows[0][:lead] == list(PROVENANCE_COLUMNS)
+    rows = [row[lead:] for row in rows]
     assert rows[0] == YEARLY_HEADER
     years = [int(row[0]) for row in rows[1:]]
     assert years == list(range(1990, 2027))

@@ -11,7 +11,6 @@ leaves only whole files behind: a run either has its file or it will be run agai
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import platform
@@ -28,6 +27,7 @@ import pyarrow.parquet as pq
 
 from hikisim.errors import InputError
 from hikisim.locking import LOCK_NAME
+from hikisim.source_hash import model_source_hash
 from hikisim.sweeps.runner import WEEKLY_PREFIX
 
 MANIFEST = "manifest.json"
@@ -63,20 +63,6 @@ def package_versions() -> dict[str, str]:
         except PackageNotFoundError:
             versions[package] = "not installed"
     return versions
-
-
-def model_source_hash() -> str:
-    """A sha256 over the model's source modules (the top level of the hikisim package).
-
-    The package version does not change with every edit during development, so the
-    manifest also records this, to trace results to the exact model code.
-    """
-    package = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256()
-    for path in sorted(package.glob("*.py")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def write_atomically(path: Path, write: Any) -> None:
