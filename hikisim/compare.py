@@ -26,6 +26,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from scipy import stats
 
+from hikisim import stopping
 from hikisim.appraisal import (
     appraisal_table,
     economics_frame,
@@ -603,7 +604,9 @@ def write_comparison(
             report = report_markdown(table, scenarios, settings, params, provenance, health, psa)
             (staging / REPORT).write_text(report)
         if Path(out).is_dir():
-            publish(staging, Path(out))
+            # A stop request waits for the moves: half done, they would mix two compares.
+            with stopping.deferred_stop():
+                publish(staging, Path(out))
     return table
 
 

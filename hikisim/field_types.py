@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args, get_origin
 
 import numpy as np
 
@@ -25,12 +25,17 @@ def reject_cross_typed(value: Any, annotation: Any) -> Any:
         The value, unchanged.
 
     Raises:
-        ValueError: If the value is a boolean for an int or float field, or not a
-            boolean for a bool field.
+        ValueError: If the value is a boolean for an int or float field (or entry of a
+            tuple of them), or not a boolean for a bool field.
     """
     is_switch = isinstance(value, bool | np.bool_)
     if annotation is bool and not is_switch:
         raise ValueError("must be true or false")
     if annotation in (int, float) and is_switch:
         raise ValueError("must be a number, not true or false")
+    if get_origin(annotation) is tuple and isinstance(value, list | tuple):
+        # A tuple of numbers, such as the family-size weights: each entry the same way.
+        for item, item_type in zip(value, get_args(annotation), strict=False):
+            if item_type in (int, float) and isinstance(item, bool | np.bool_):
+                raise ValueError("must hold numbers, not true or false")
     return value

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -901,6 +902,17 @@ class NetworkSettings(Section):
         "online (Tateno et al. 2019).",
     )
 
+    @model_validator(mode="after")
+    def _one_tie_change_a_week(self) -> NetworkSettings:
+        # A withdrawn youth's one uniform decides a loss below tie_loss_rate and a gain
+        # in the next online_gain_rate: the two chances are laid end to end.
+        shares_at_most_one(
+            self,
+            ("tie_loss_rate", "online_gain_rate"),
+            "a withdrawn youth's week (one tie change at most)",
+        )
+        return self
+
 
 class DynamicsSettings(Section):
     """Base hazards of the four-state withdrawal process."""
@@ -1308,9 +1320,7 @@ class Scenario(Section):
         data = self.model_dump()
         apply_overrides(data, overrides, source)
         scenario = validate_scenario(data, source)
-        scenario._overrides = self._overrides | {
-            normalise_key(key): value for key, value in overrides.items()
-        }
+        scenario._overrides = self._overrides | recorded_overrides(overrides)
         return scenario
 
     def enabled_interventions(self) -> list[str]:
@@ -1349,6 +1359,30 @@ def parse_assignment(item: str) -> tuple[str, Any]:
     if not sep or not key.strip():
         raise InputError(f"expected dotted.key=value, got {item!r}", source="--set")
     return key.strip(), parse_value(value.strip())
+
+
+def recorded_overrides(overrides: dict[str, Any]) -> dict[str, Any]:
+    """Overrides as outputs record them: keys normalised, numpy numbers as Python ones.
+
+    Sweeps and scripts pass numpy numbers (``np.int64``, ``np.bool_``), which JSON, and
+    so every output's record of the overrides, cannot hold.
+
+    Args:
+        overrides: Dotted keys and values.
+
+    Returns:
+        A new mapping in the same order.
+    """
+    return {normalise_key(key): plain_value(value) for key, value in overrides.items()}
+
+
+def plain_value(value: Any) -> Any:
+    """A value with numpy scalars, arrays and their lists and tuples as Python ones."""
+    if isinstance(value, np.generic | np.ndarray):
+        return value.tolist()
+    if isinstance(value, list | tuple):
+        return [plain_value(item) for item in value]
+    return value
 
 
 def normalise_key(key: str) -> str:
@@ -1463,6 +1497,13 @@ def _format_error(error: dict[str, Any], source: str) -> InputError:
         return InputError(_unknown_key_message(str(loc[-1]), valid), source, field)
     value = error.get("input")
     text = str(error["msg"]).removeprefix("Value error, ")
+    if loc == ("name",):
+        # A file without a name takes its own, which the user may never have typed.
+        return InputError(
+            f"{text}; the name is {value!r} (a scenario without one takes its file's name)",
+            source,
+            field,
+        )
     message = f"{text}, got {value!r}{_allowed(loc)}"
     return InputError(message, source, field)
 

@@ -20,7 +20,7 @@ import pandas as pd
 from hikisim.metrics import summarize
 from hikisim.model import HikiModel, without_programmes
 from hikisim.output import add_png_text, atomic_directory
-from hikisim.scenario import Scenario, load_scenario, normalise_key
+from hikisim.scenario import Scenario, load_scenario, recorded_overrides
 from hikisim.source_hash import model_source_hash
 from hikisim.survey_figure import plot_yearly_against_surveys
 from hikisim.survey_records import YEARLY_COLUMNS
@@ -34,8 +34,9 @@ def settings_hash(scenario: Scenario) -> str:
     """A short hash of a resolved scenario, so that different settings never look alike.
 
     It covers every field as resolved (file, ``extends`` chain, defaults and overrides
-    merged), as canonical JSON, so two files that differ in any value differ here even
-    if they share a name, and a file that spells out a default equals one that omits it.
+    merged; the name and description too), as canonical JSON, so two files that differ
+    in any value differ here even if they share a name, and a file that spells out a
+    default equals one that omits it.
     The seed is left out: it is recorded beside the hash, and leaving it out gives the
     replicates of one setting the same hash, however their seed was passed.
 
@@ -63,9 +64,7 @@ def provenance(model: HikiModel, overrides: Mapping[str, Any] | None = None) -> 
     Returns:
         The provenance, keyed as :data:`PROVENANCE_COLUMNS`.
     """
-    recorded = model.settings.overrides | {
-        normalise_key(key): value for key, value in (overrides or {}).items()
-    }
+    recorded = model.settings.overrides | recorded_overrides(dict(overrides or {}))
     return {
         "scenario": model.settings.name,
         "seed": model.seed,

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from processes import BASELINE, REPO, TINY, hikisim, one_line_error, set_options
 
-from hikisim import compare
+from hikisim import compare, stopping
 from hikisim.compare import (
     COMPARE_OUTPUTS,
     PSA_OUTPUTS,
@@ -169,3 +169,23 @@ def test_a_compare_without_psa_after_one_with_it_never_mixes(tmp_path: Path) -> 
     assert without.returncode == 0, without.stderr
     assert sorted(p.name for p in out.iterdir()) == sorted([*WITHOUT_PSA, "notes.md"])
     assert "did not run (`--psa N`)" in (out / "report.md").read_text()
+
+
+def test_a_stop_request_waits_for_the_moves_into_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Ctrl-C or SIGTERM raise at any bytecode; halfway through the moves the folder
+    # would hold parts of two compares, so the moves run with the stop deferred.
+    out = tmp_path / "out"
+    earlier_psa_compare(out)
+    depths = []
+    real_publish = compare.publish
+
+    def watched(staging: Path, folder: Path) -> None:
+        depths.append(stopping._deferred_depth)
+        real_publish(staging, folder)
+
+    monkeypatch.setattr(compare, "publish", watched)
+    write(out)
+    assert depths and depths[0] > 0
+    assert sorted(path.name for path in out.iterdir()) == WITHOUT_PSA

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from PIL import Image
@@ -216,3 +217,20 @@ def test_scenarios_are_equal_by_their_settings_not_by_how_they_were_reached() ->
     assert spelled_out.overrides and not plain.overrides
     assert plain == spelled_out and hash(plain) == hash(spelled_out)
     assert plain != Scenario().with_overrides({"population.youths": 1000})
+
+
+def test_numpy_overrides_are_recorded_as_plain_values(
+    finished_tiny_model: HikiModel, tmp_path: Path
+) -> None:
+    # Sweeps and scripts pass numpy numbers, which JSON (and so the record) cannot hold.
+    scenario = Scenario().with_overrides(
+        {"population.youths": np.int64(300), "population.aging": np.bool_(True)}
+    )
+    assert scenario.overrides == {"population.youths": 300, "population.aging": True}
+    assert type(scenario.overrides["population.aging"]) is bool
+    summary = write_outputs(finished_tiny_model, tmp_path / "run", {"run.years": np.float64(1)})
+    assert summary["overrides"]["run.years"] == 1.0
+    assert (
+        json.loads((tmp_path / "run" / "summary.json").read_text())["overrides"]
+        == (summary["overrides"])
+    )

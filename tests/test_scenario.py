@@ -219,6 +219,10 @@ def test_parse_assignment() -> None:
             {"individual.schizophrenia_prevalence": 0.5, "individual.depression_prevalence": 0.6},
             "schizophrenia_prevalence + social_anxiety_prevalence",
         ),
+        (
+            {"network.tie_loss_rate": 0.9, "network.online_gain_rate": 0.2},
+            "tie_loss_rate + online_gain_rate",
+        ),
     ],
 )
 def test_shares_of_one_population_may_not_add_up_past_one(
@@ -251,6 +255,7 @@ def test_shares_adding_up_to_exactly_one_are_allowed() -> None:
         ("population.aging", 1, "must be true or false"),
         ("interventions.home_visits.enabled", "yes", "must be true or false"),
         ("interventions.home_visits.coverage", True, "not true or false"),
+        ("population.family_size_weights", [True, 1, 1], "must hold numbers"),
     ],
 )
 def test_a_switch_is_not_a_number_nor_a_number_a_switch(key: str, value: object, hint: str) -> None:
