@@ -546,9 +546,8 @@ def main() -> None:
         bare.show()
         sys.exit(bare.exit_code)
     except click_errors.UsageError as error:
-        typer.echo(
-            f"hikisim: error: {usage_error_line(error, typer.main.get_command(app))}", err=True
-        )
+        line = usage_error_line(error, typer.main.get_command(app))
+        typer.echo(f"hikisim: error: {line}", err=True)
         sys.exit(2)
     except click_errors.ClickException as error:
         typer.echo(f"hikisim: error: {error.format_message()}", err=True)

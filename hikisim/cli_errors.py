@@ -41,6 +41,12 @@ def _find_option(command: Any, name: str) -> Any:
     return None
 
 
+def _clause(text: str) -> str:
+    """A message of the library as a clause: no final full stop, a lower-case start."""
+    text = text.strip().rstrip(".")
+    return text[:1].lower() + text[1:]
+
+
 def _allowed(param: Any) -> str:
     """What a parameter allows, in words: from ALLOWED, its type and range, or its help."""
     name = _param_name(param)
@@ -59,8 +65,8 @@ def _allowed(param: Any) -> str:
         if high is not None:
             return f"{kind} of at most {high}"
         return kind
-    text = (getattr(param, "help", None) or "").strip().rstrip(".")
-    return text[:1].lower() + text[1:] if text else "see --help"
+    text = _clause(getattr(param, "help", None) or "")
+    return text or "see --help"
 
 
 # Pydantic error types (typer 0.2x validates options with pydantic) -> what the value is not.
@@ -77,8 +83,7 @@ def _bad_value(error: Any) -> str:
     """Why a value was refused, from the pydantic error behind it where there is one."""
     details = getattr(error.__cause__, "errors", None)
     if not callable(details):
-        text = str(error.message).strip().rstrip(".")
-        return text[:1].lower() + text[1:]
+        return _clause(str(error.message))
     first = details()[0]
     value, kind = first.get("input"), first.get("type", "")
     if kind in OUT_OF_RANGE:
@@ -88,6 +93,8 @@ def _bad_value(error: Any) -> str:
 
 def _option_usage(error: Any, root: Any) -> str:
     """An option used wrongly, such as one missing its value: the option's own words."""
+    # The parser raises these without a context, so the option is looked up by name
+    # across the app's commands.
     param = _find_option(root, error.option_name)
     text = str(error.message)
     if "requires" in text:
@@ -123,10 +130,8 @@ def usage_error_line(error: Any, root: Any) -> str:
         return f"{error.option_name}: no such option{hint}; allowed: {', '.join(options)}"
     if isinstance(error, click_errors.BadOptionUsage):
         return _option_usage(error, root)
-    reason = str(error.message).strip().rstrip(".")
     # "No such command 'rn'. Did you mean 'run'?" -> "no such command 'rn' (did you mean 'run'?)"
-    reason = re.sub(r"\. Did you mean (.+)\?$", r" (did you mean \1?)", reason)
-    reason = reason[:1].lower() + reason[1:]
+    reason = re.sub(r"\. Did you mean (.+)\?$", r" (did you mean \1?)", _clause(str(error.message)))
     if ctx is None:
         return reason
     if hasattr(ctx.command, "list_commands"):

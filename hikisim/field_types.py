@@ -1,12 +1,17 @@
-"""Type checks that pydantic's lax mode leaves out, shared by every settings model."""
+"""Type checks that pydantic's lax mode leaves out, shared by every settings model.
+
+:class:`SettingsModel` is the base of the scenario's sections and of the programmes'
+parameters, which both apply :func:`reject_cross_typed` to every field.
+"""
 
 from __future__ import annotations
 
 from typing import Any, get_args, get_origin
 
 import numpy as np
+from pydantic import BaseModel, ValidationInfo, field_validator
 
-__all__ = ["reject_cross_typed"]
+__all__ = ["SettingsModel", "reject_cross_typed"]
 
 
 def reject_cross_typed(value: Any, annotation: Any) -> Any:
@@ -39,3 +44,13 @@ def reject_cross_typed(value: Any, annotation: Any) -> Any:
             if item_type in (int, float) and isinstance(item, bool | np.bool_):
                 raise ValueError("must hold numbers, not true or false")
     return value
+
+
+class SettingsModel(BaseModel):
+    """A settings model whose every field refuses cross-typed values (see above)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_cross_typed(cls, value: Any, info: ValidationInfo) -> Any:
+        field = cls.model_fields.get(info.field_name or "")
+        return reject_cross_typed(value, field.annotation if field is not None else None)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import math
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,7 +22,6 @@ from pydantic import (
     Field,
     PrivateAttr,
     ValidationError,
-    ValidationInfo,
     create_model,
     field_validator,
     model_validator,
@@ -31,7 +30,7 @@ from pydantic_core import PydanticCustomError
 
 from hikisim.clock import parse_month
 from hikisim.errors import InputError
-from hikisim.field_types import reject_cross_typed
+from hikisim.field_types import SettingsModel
 from hikisim.programmes import PARAMS as REGISTRY  # parameter models by name; no behaviour
 from hikisim.states import WEEKS_PER_YEAR
 
@@ -40,16 +39,10 @@ Weight = Annotated[float, Field(ge=-10.0, le=10.0)]
 Logit = Annotated[float, Field(ge=-20.0, le=5.0)]
 
 
-class Section(BaseModel):
+class Section(SettingsModel):
     """Base for scenario sections: immutable, no unknown keys, no cross-typed values."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _not_cross_typed(cls, value: Any, info: ValidationInfo) -> Any:
-        field = cls.model_fields.get(info.field_name or "")
-        return reject_cross_typed(value, field.annotation if field is not None else None)
 
 
 def shares_at_most_one(section: BaseModel, fields: tuple[str, ...], what: str) -> None:
@@ -1361,7 +1354,7 @@ def parse_assignment(item: str) -> tuple[str, Any]:
     return key.strip(), parse_value(value.strip())
 
 
-def recorded_overrides(overrides: dict[str, Any]) -> dict[str, Any]:
+def recorded_overrides(overrides: Mapping[str, Any]) -> dict[str, Any]:
     """Overrides as outputs record them: keys normalised, numpy numbers as Python ones.
 
     Sweeps and scripts pass numpy numbers (``np.int64``, ``np.bool_``), which JSON, and

@@ -64,7 +64,7 @@ def provenance(model: HikiModel, overrides: Mapping[str, Any] | None = None) -> 
     Returns:
         The provenance, keyed as :data:`PROVENANCE_COLUMNS`.
     """
-    recorded = model.settings.overrides | recorded_overrides(dict(overrides or {}))
+    recorded = model.settings.overrides | recorded_overrides(overrides or {})
     return {
         "scenario": model.settings.name,
         "seed": model.seed,

@@ -12,16 +12,16 @@ and registering the class in :mod:`hikisim.programmes` (see :func:`register`).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field
 
-from hikisim.field_types import reject_cross_typed
+from hikisim.field_types import SettingsModel
 from hikisim.programmes.interface import KernelInterface, ProgrammeHost
 
 
-class InterventionParams(BaseModel):
+class InterventionParams(SettingsModel):
     """Parameters every intervention has.
 
     Attributes:
@@ -32,12 +32,6 @@ class InterventionParams(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _not_cross_typed(cls, value: Any, info: ValidationInfo) -> Any:
-        field = cls.model_fields.get(info.field_name or "")
-        return reject_cross_typed(value, field.annotation if field is not None else None)
 
     enabled: bool = Field(
         False,
