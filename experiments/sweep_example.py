@@ -28,9 +28,14 @@ def main(scheduler: str | None) -> None:
     print(f"{len(ok)} of {len(results)} runs ok")
     print(ok.groupby(PARAMETERS)[OUTCOMES].agg(["mean", "std"]).round(4).to_string())
 
-    # Weekly series, one row per run and week, for the runs of one design point.
-    weekly = load_weekly(OUT / "example_sweep").merge(ok[["run_id", *PARAMETERS]], on="run_id")
-    first_point = weekly[weekly["dynamics.peer_weight"] == weekly["dynamics.peer_weight"].min()]
+    # Weekly series, one row per run and week, for the runs of one design point. The
+    # point column picks it out; one parameter's value is shared by several points.
+    point = ok["point"].min()
+    runs = ok[ok["point"] == point]
+    values = ", ".join(f"{name}={runs[name].iloc[0]}" for name in PARAMETERS)
+    print(f"weekly prevalence at point {point} ({values}), one column per replicate:")
+    weekly = load_weekly(OUT / "example_sweep")
+    first_point = weekly[weekly["run_id"].isin(runs["run_id"])]
     yearly = first_point[first_point["week"] % 52 == 0]
     print(yearly.pivot_table(index="week", columns="run_id", values="prevalence_15_39"))
 

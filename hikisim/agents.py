@@ -1,9 +1,18 @@
 """Youth, Family and School: Mesa agents that are thin views over the model's arrays.
 
-Each agent holds only an index. Its attributes are properties that read and write the
-model's numpy arrays, so ``model.agents_by_type[Youth]``, AgentSet filters, the
-dashboard and user code see ordinary Mesa agents while the weekly kernel never loops
-over them. A Youth is a seat: when its occupant turns 40 a newcomer takes the seat, and
+Each agent holds only an index. Its attributes are properties that read the model's
+numpy arrays, so ``model.agents_by_type[Youth]``, AgentSet filters, the dashboard and
+user code see ordinary Mesa agents while the weekly kernel never loops over them.
+
+The attributes are read-only but one: a youth's ``state`` may be set, and the write
+goes through the kernel (:meth:`hikisim.dynamics.Kernel.move`), because a change of
+state is never one array entry: entering withdrawal opens (or continues) an episode in
+the log and draws its severity, leaving it closes the episode and adds the years lost,
+and re-entry may find work. Programmes change the hazards through the kernel interface
+(:class:`hikisim.programmes.interface.KernelInterface`).
+
+A Youth is a seat: when its occupant turns the scenario's ``population.max_age`` plus
+one (65 with the default ``max_age`` of 64), a 10-year-old newcomer takes the seat, and
 ``person_id`` changes.
 """
 
@@ -12,6 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 
 from hikisim.states import WEEKS_PER_YEAR, Care, Disorder, Parenting, State, Track
 
@@ -53,12 +63,21 @@ class Youth(mesa.Agent):
 
     @property
     def state(self) -> State:
-        """Withdrawal state."""
+        """Withdrawal state.
+
+        Setting it moves the youth by the model's own rules, as of the model's next
+        week (:meth:`hikisim.dynamics.Kernel.move`, which says which moves are allowed
+        and raises ValueError for others); setting the state the youth is in does
+        nothing.
+        """
         return State(int(self._arrays.state[self.index]))
 
     @state.setter
     def state(self, value: State) -> None:
-        self._arrays.state[self.index] = int(value)
+        # Through the kernel, not into the array: a withdrawn youth needs an episode
+        # (is_hikikomori and the case counts read its row), and leaving withdrawal
+        # closes it.
+        self.model.kernel.move(np.array([self.index]), State(value), self.model.week)
 
     @property
     def disorder(self) -> Disorder:
@@ -67,7 +86,7 @@ class Youth(mesa.Agent):
 
     @property
     def track(self) -> Track:
-        """School, university, work or neither."""
+        """School, university, work, neither, or retired."""
         return Track(int(self._arrays.track[self.index]))
 
     @property
@@ -115,7 +134,8 @@ class Youth(mesa.Agent):
         if self.state != State.WITHDRAWN or not self._arrays.narrow[self.index]:
             return False
         row = int(self._arrays.episode_row[self.index])
-        return bool(self.model.episode_log.column("hikikomori")[row])
+        # A negative row is no episode (-1 would read the log's last row, someone else's).
+        return row >= 0 and bool(self.model.episode_log.column("hikikomori")[row])
 
     @property
     def family(self) -> Family:

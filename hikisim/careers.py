@@ -34,7 +34,7 @@ class CareerRates(NamedTuple):
     Attributes:
         find_work: Weekly chance of finding work with no years lost.
         work_scar: Fall in the log of that chance per year lost.
-        dropout_32: Weekly chance that a refuser aged 15-17 drops out, as float32.
+        dropout_32: Weekly chance that a refuser in high school drops out, as float32.
         job_loss: Weekly chance of losing a job.
         retirement: Weekly chance of retiring, from ``retirement_weeks`` of age.
     """
@@ -268,8 +268,9 @@ def update(
     school_refusal: np.ndarray,
     work_start_age: np.ndarray,
     refusers: np.ndarray,
-    rates: CareerRates,
-    codes: CareerCodes,
+    weeks_into_year: int,
+    rates: tuple,
+    codes: tuple,
     track_counter: Counter,
     labour_counter: Counter,
 ) -> np.ndarray:
@@ -277,9 +278,11 @@ def update(
 
     Engaged people of working age in neither school nor work find work at
     ``find_work`` times ``exp(-work_scar * years lost)`` a week (track stream); refusers
-    aged 15-17 drop out into NEITHER at ``dropout_32`` (the same stream: the two groups
-    are disjoint); then every worker, this week's new ones too, loses the job at
-    ``job_loss`` or, from retirement age, retires at ``retirement`` (labour stream).
+    in high school (15 or over when the school year began, and under 18) drop out into
+    NEITHER at ``dropout_32`` (the same stream: the two groups are disjoint); junior
+    high is compulsory, so a pupil who turns 15 during its last year cannot; then every
+    worker, this week's new ones too, loses the job at ``job_loss`` or, from retirement
+    age, retires at ``retirement`` (labour stream).
 
     Args:
         track: Track code per person; updated.
@@ -290,14 +293,18 @@ def update(
         work_start_age: Age in weeks at the start of the current job; set for new
             workers.
         refusers: The school refusers (ascending).
-        rates: This week's chances.
-        codes: Codes and ages in weeks.
+        weeks_into_year: Weeks since the school year started.
+        rates: This week's chances, in the order of :class:`CareerRates` (this and
+            ``codes`` are plain tuples, which numba types faster: see
+            :func:`hikisim.kernels.plain_columns_of`).
+        codes: Codes and ages in weeks, in the order of :class:`CareerCodes`.
         track_counter: The track stream's key words, week and draw.
         labour_counter: The labour stream's.
 
     Returns:
         Everyone whose track changed (dropouts, new workers, job losers, retirees).
     """
+    rates, codes = CareerRates(*rates), CareerCodes(*codes)
     finders = work_finders(
         track,
         state,
@@ -314,8 +321,10 @@ def update(
     dropouts = []
     for seat in refusers:
         age = age_weeks[seat]
+        in_high_school = age - weeks_into_year >= codes.working_age_weeks
         if (
-            codes.working_age_weeks <= age < codes.adult_weeks
+            in_high_school
+            and age < codes.adult_weeks
             and uniform(k0, k1, seat, week, draw) < rates.dropout_32
         ):
             dropouts.append(seat)

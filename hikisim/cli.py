@@ -26,13 +26,13 @@ from hikisim.errors import InputError
 from hikisim.locking import output_lock
 from hikisim.output import check_output_folder
 from hikisim.scenario import Scenario, load_scenario, parse_assignment
+from hikisim.seeds import checked_seed as checked_run_seed
 from hikisim.sweeps.executors import make_executor
 
 if TYPE_CHECKING:
     from hikisim.economics.outcomes import AppraisalSettings
     from hikisim.economics.parameters import EconomicParameters
 
-MAX_SEED = 2**63 - 1
 
 app = typer.Typer(
     add_completion=False,
@@ -120,7 +120,7 @@ def run_probabilistic(
 
     runs = run_psa(scenarios, design, executor, folder, progress, shared_burn_in)
     outcomes = run_outcomes(runs, design, appraisal, economics)
-    return analyse_psa(outcomes, design, scenarios, appraisal, economics)
+    return analyse_psa(outcomes, design, scenarios, appraisal)
 
 
 def appraisal_settings(discount: float, perspective: str, wtp: float) -> AppraisalSettings:
@@ -141,12 +141,12 @@ def appraisal_settings(discount: float, perspective: str, wtp: float) -> Apprais
 def checked_seed(seed: int | None) -> int | None:
     """``--seed`` if it is in the range every seed must be in (0 to 2**63-1).
 
+    The rule is :func:`hikisim.seeds.checked_seed`, the one the Python API applies.
+
     Raises:
         InputError: Naming ``--seed`` and the allowed range.
     """
-    if seed is not None and not 0 <= seed <= MAX_SEED:
-        raise InputError(f"must be 0 to {MAX_SEED} (2**63-1), got {seed}", "--seed")
-    return seed
+    return None if seed is None else checked_run_seed(seed, "--seed")
 
 
 def scenario_from_options(

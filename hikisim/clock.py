@@ -8,6 +8,7 @@ Month ``m`` of a year starts at week ``round((m - 1) * 52 / 12)`` of that year.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -47,7 +48,8 @@ class Calendar:
 
     start: str
 
-    @property
+    # Cached: read several times a week, and parsing the month each time cost more.
+    @functools.cached_property
     def start_week(self) -> int:
         """The first week of the run, counted in weeks since year 0 of the calendar."""
         year, month = parse_month(self.start)

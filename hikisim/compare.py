@@ -243,7 +243,7 @@ def cost_per_person_year(
     The ratio is that of the mean paired differences, R = C̄ / Ē, for the extra cost C
     and the person-years averted E of each of n replicates. Its interval is Fieller's
     for a ratio of means of paired data, the standard interval for an ICER (Willan &
-    O'Brien 1996, Stat Med 15(14):1567-1577): the values of R for which C̄ - R Ē does not
+    O'Brien 1996, Health Econ 5(4):297-305): the values of R for which C̄ - R Ē does not
     differ from 0 by a paired t-test, that is between the roots of
 
         (Ē² - t² s_E² / n) R² - 2 (Ē C̄ - t² s_CE / n) R + (C̄² - t² s_C² / n) = 0

@@ -195,26 +195,31 @@ def _in_year_from(age_at_start: int, start_weeks: int, weeks_per_year: int) -> b
 
 @numba.njit(cache=True)
 def update(
-    youths: ConditionArrays,
-    rates: ConditionRates,
-    codes: ConditionCodes,
+    youths: tuple,
+    rates: tuple,
+    codes: tuple,
     weeks_into_year: int,
-    counters: ConditionCounters,
+    counters: tuple,
 ) -> tuple[np.ndarray, np.ndarray]:
     """A week of school refusal, internet addiction, sleep reversal and disorders.
 
+    The named tuples come as plain tuples, in their fields' order (numba types plain
+    tuples several times faster; see :func:`hikisim.kernels.plain_columns_of`).
+
     Args:
-        youths: The youth columns; updated.
-        rates: This week's chances.
-        codes: Codes and ages in weeks.
+        youths: The youth columns of :class:`ConditionArrays`; updated.
+        rates: This week's chances (:class:`ConditionRates`).
+        codes: Codes and ages in weeks (:class:`ConditionCodes`).
         weeks_into_year: Weeks since the school year started.
-        counters: The streams' key words, week and draw.
+        counters: The streams' key words, week and draw (:class:`ConditionCounters`).
 
     Returns:
         The school refusers after the week's changes (ascending), and those who first
         reached MEXT's 30 days of absence before high school this week (their onset
         logit needs a refresh).
     """
+    youths, rates = ConditionArrays(*youths), ConditionRates(*rates)
+    codes, counters = ConditionCodes(*codes), ConditionCounters(*counters)
     # Most pupils need their refusal uniform only to see that they do not start, which
     # the screen settles in bulk. No chance of starting exceeds the top (the same
     # products, each factor at least 1).

@@ -109,6 +109,15 @@ CONDITION_CODES = conditions.ConditionCodes(
     weeks_per_year=WEEKS_PER_YEAR,
     mext_absence_weeks=MEXT_ABSENCE_WEEKS,
 )
+CONDITION_CODE_VALUES = tuple(CONDITION_CODES)  # as conditions.update takes them
+# The states each state is reached from by Kernel.move: the weekly step's moves, and
+# withdrawal straight from ENGAGED (which the step makes through AT_RISK).
+MOVES_TO = {
+    State.ENGAGED: (State.AT_RISK, State.RECOVERING),
+    State.AT_RISK: (State.ENGAGED,),
+    State.WITHDRAWN: (State.ENGAGED, State.AT_RISK, State.RECOVERING),
+    State.RECOVERING: (State.WITHDRAWN,),
+}
 
 
 def sigmoid(logit: np.ndarray) -> np.ndarray:
@@ -273,8 +282,9 @@ class Kernel:
         self.age_logit = self._age_table()
         self.episode_rates = episode_rates(scenario)
         self.onset_weights = onset_weights(scenario)
-        self.career_codes = CAREER_CODES._replace(
-            retirement_weeks=scenario.labour.retirement_age * WEEKS_PER_YEAR
+        # A plain tuple, as careers.update takes it.
+        self.career_codes = tuple(
+            CAREER_CODES._replace(retirement_weeks=scenario.labour.retirement_age * WEEKS_PER_YEAR)
         )
 
     def _age_table(self) -> np.ndarray:
@@ -325,7 +335,11 @@ class Kernel:
             sch.cohesion,
         )
         kernels.static_onset_logits(
-            np.asarray(seats, np.int64), inputs, self.onset_weights, ONSET_CODES, self.static_onset
+            np.asarray(seats, np.int64),
+            tuple(inputs),
+            tuple(self.onset_weights),
+            ONSET_CODES,
+            self.static_onset,
         )
 
     def nonengaged(self) -> np.ndarray:
@@ -476,11 +490,11 @@ class Kernel:
         to_withdrawn, resolved, to_recovering, relapsed, reintegrated, work_draw = (
             kernels.episode_transitions(
                 others,
-                self.youth_arrays(),
+                kernels.plain_columns_of(self.youths, kernels.YouthArrays),
                 self.exposure,
-                self.modifier_arrays(),
-                self.episode_rates,
-                kernels.CODES,
+                kernels.plain_columns_of(self.modifiers, kernels.Modifiers),
+                tuple(self.episode_rates),
+                kernels.CODE_VALUES,
                 draw.counter,
                 severity_draw.counter,
                 self._at_risk_tops(),
@@ -703,6 +717,58 @@ class Kernel:
         self._start_work(seats[hired])
         self.mark_stale(seats[hired])
 
+    def move(self, seats: np.ndarray, state: State, week: int) -> None:
+        """Move youths to a state between weeks, by the rules the weekly step follows.
+
+        For user code (a :class:`hikisim.agents.Youth`'s ``state`` set by hand): entering
+        withdrawal opens an episode, or continues one left within 26 weeks, and draws a
+        severity; leaving it closes the episode and adds the years lost; re-entry may
+        find work. The uniforms come from draws kept for such moves
+        (:meth:`hikisim.streams.Streams.outside_draw`), so the model's own draws are
+        unchanged. The week's record does not count these moves as events.
+
+        Moves in one step of the state machine are allowed, and entering withdrawal
+        straight from ENGAGED: to ENGAGED from AT_RISK or RECOVERING; to AT_RISK from
+        ENGAGED; to WITHDRAWN from ENGAGED, AT_RISK or RECOVERING (a relapse); to
+        RECOVERING from WITHDRAWN. Youths already in ``state`` are left alone.
+
+        Args:
+            seats: The youths.
+            state: The state to move them to.
+            week: The week the move counts as made in (the model's next week).
+
+        Raises:
+            ValueError: If some youth's state cannot move to ``state``.
+        """
+        y = self.youths
+        target = State(state)
+        seats = np.asarray(seats, np.int64)
+        seats = seats[y.state[seats] != target]
+        current = y.state[seats]
+        sources = MOVES_TO[target]
+        refused = ~np.isin(current, [int(source) for source in sources])
+        if refused.any():
+            raise ValueError(
+                f"cannot move a youth from {State(int(current[refused][0])).name} to "
+                f"{target.name}: {target.name} is reached from "
+                f"{' or '.join(source.name for source in sources)}"
+            )
+        if target == State.AT_RISK:
+            y.state[seats] = State.AT_RISK
+        elif target == State.RECOVERING:
+            self._end_withdrawal(seats, week)
+        elif target == State.WITHDRAWN:
+            severity = self.streams.outside_draw("severity")
+            relapsing = current == State.RECOVERING
+            self._start_withdrawal(seats[~relapsing], week, severity, False)
+            self._start_withdrawal(seats[relapsing], week, severity, True)
+        else:
+            resolved = current == State.AT_RISK
+            y.state[seats[resolved]] = State.ENGAGED
+            returning = seats[~resolved]
+            work_draw = self.streams.outside_draw("state")[returning].astype(np.float64)
+            self._reintegrate(returning, work_draw, week)
+
     def reentry_cohort(self, week: int) -> np.ndarray:
         """The former cases who re-entered in ``week`` and still hold their seat.
 
@@ -785,12 +851,15 @@ class Kernel:
         y = self.youths
         rates = self._condition_rates()
         streams = self.streams
-        counters = conditions.ConditionCounters(
-            *(streams.draw(name).counter for name in CONDITION_STREAMS)
-        )
-        columns = kernels.columns_of(y, conditions.ConditionArrays)
+        # In the order of conditions.ConditionCounters; plain tuples, which numba types
+        # faster (see kernels.plain_columns_of).
+        counters = tuple(streams.draw(name).counter for name in CONDITION_STREAMS)
         refusers, first_refusals = conditions.update(
-            columns, rates, CONDITION_CODES, self.calendar.weeks_into_school_year, counters
+            kernels.plain_columns_of(y, conditions.ConditionArrays),
+            tuple(rates),
+            CONDITION_CODE_VALUES,
+            self.calendar.weeks_into_school_year,
+            counters,
         )
         # A refusal history raises the onset logit (school.refusal_history_weight).
         self.mark_stale(first_refusals)
@@ -876,7 +945,8 @@ class Kernel:
             y.school_refusal,
             y.work_start_age,
             refusing,
-            rates,
+            self.calendar.weeks_into_school_year,
+            tuple(rates),
             self.career_codes,
             self.streams.draw("track").counter,
             self.streams.draw("labour").counter,
@@ -966,18 +1036,21 @@ class Kernel:
             symptomatic = np.flatnonzero((state == AT_RISK) | (state == WITHDRAWN))
         # Families of the symptomatic not in care may seek help, unless they never do
         # (hikisim.help_seeking); the chance is the logistic function of their logit.
-        columns = help_seeking.HelpColumns(
-            state,
-            y.care,
-            y.family,
-            y.disorder,
-            y.depressed,
-            y.disorder_detected,
-            y.episode_row,
-            fam.never_seeks,
-            fam.help_propensity,
-            fam.sought_help,
-            mod.help_logit,
+        # A plain tuple, as the compiled passes take it (kernels.plain_columns_of).
+        columns = tuple(
+            help_seeking.HelpColumns(
+                state,
+                y.care,
+                y.family,
+                y.disorder,
+                y.depressed,
+                y.disorder_detected,
+                y.episode_row,
+                fam.never_seeks,
+                fam.help_propensity,
+                fam.sought_help,
+                mod.help_logit,
+            )
         )
         willing, logits = help_seeking.willing_logits(
             symptomatic,
@@ -1036,7 +1109,7 @@ class Kernel:
             self.has_ties,
             y.internet_addiction,
             y.state,
-            net.tie_arrays(),
+            tuple(net.tie_arrays()),
             np.float32(s.tie_loss_rate),
             np.float32(s.online_gain_rate),
             np.float32(s.tie_loss_rate + s.online_gain_rate),

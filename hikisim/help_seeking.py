@@ -39,7 +39,7 @@ class HelpColumns(NamedTuple):
 @numba.njit(cache=True)
 def willing_logits(
     symptomatic: np.ndarray,
-    columns: HelpColumns,
+    columns: tuple,
     help_base: float,
     withdrawn_weight: float,
     stigma: float,
@@ -53,7 +53,8 @@ def willing_logits(
 
     Args:
         symptomatic: The youths at risk or withdrawn (ascending).
-        columns: The columns read.
+        columns: The columns read, in the order of :class:`HelpColumns` (a plain tuple,
+            which numba types faster: see :func:`hikisim.kernels.plain_columns_of`).
         help_base: The base logit.
         withdrawn_weight: Added when the youth is withdrawn.
         stigma: Taken off every logit.
@@ -63,6 +64,7 @@ def willing_logits(
     Returns:
         The youths (ascending) and their logits (float64).
     """
+    columns = HelpColumns(*columns)
     willing = np.empty(len(symptomatic), np.int64)
     logits = np.empty(len(symptomatic), np.float64)
     count = 0
@@ -86,7 +88,7 @@ def willing_logits(
 def contacts_and_exams(
     willing: np.ndarray,
     chances: np.ndarray,
-    columns: HelpColumns,
+    columns: tuple,
     help_sought: np.ndarray,
     uptake_32: np.float32,
     uptake_scale_32: np.float32,
@@ -104,7 +106,8 @@ def contacts_and_exams(
     Args:
         willing: The youths whose families may seek help (ascending).
         chances: Their chances (float32).
-        columns: The columns read; ``sought_help`` and ``disorder_detected`` updated.
+        columns: The columns read, in the order of :class:`HelpColumns` (a plain
+            tuple); ``sought_help`` and ``disorder_detected`` updated.
         help_sought: The episode log's help-sought flag; set for the withdrawn.
         uptake_32: The youths' uptake of care, as float32.
         uptake_scale_32: ``max(uptake, 1e-9)`` as float32.
@@ -116,6 +119,7 @@ def contacts_and_exams(
         The number of families who sought help, the youths who start care
         (ascending), and each one's kind of care.
     """
+    columns = HelpColumns(*columns)
     withdrawn, clinical, psychosocial = codes
     k0, k1, week, draw = counter
     seekers = np.empty(len(willing), np.int64)

@@ -50,6 +50,23 @@ def columns_of[Columns: tuple](source: Any, kind: type[Columns]) -> Columns:
     return kind._make(_column_getter(kind)(source))  # type: ignore[attr-defined]
 
 
+def plain_columns_of(source: Any, kind: type[tuple]) -> tuple:
+    """The columns of :func:`columns_of` as a plain tuple, in the order of ``kind``.
+
+    The weekly passes take their named tuples as plain tuples and name them again
+    inside (free in compiled code): numba types a named-tuple argument in Python, about
+    three times as slowly as a plain tuple, which it types in C.
+
+    Args:
+        source: The object holding the columns.
+        kind: A NamedTuple class with at least two fields.
+
+    Returns:
+        The columns, not copied.
+    """
+    return _column_getter(kind)(source)
+
+
 # error_model="numpy": a float division by zero gives inf instead of raising, so the
 # division in _logistic_bound has no branch and its loop vectorizes (about 8x faster);
 # no divisor here can be zero.
@@ -189,8 +206,8 @@ class OnsetInputs(NamedTuple):
 @numba.njit(cache=True)
 def static_onset_logits(
     seats: np.ndarray,
-    inputs: OnsetInputs,
-    weights: OnsetWeights,
+    inputs: tuple,
+    weights: tuple,
     codes: tuple[int, int, int, int, int, float],
     out: np.ndarray,
 ) -> None:
@@ -203,12 +220,14 @@ def static_onset_logits(
 
     Args:
         seats: The youths to refresh.
-        inputs: The columns read.
-        weights: The scenario's weights.
+        inputs: The columns read, in the order of :class:`OnsetInputs` (a plain
+            tuple: see :func:`plain_columns_of`).
+        weights: The scenario's weights, in the order of :class:`OnsetWeights`.
         codes: The SCHOOL, NEITHER and RETIRED tracks, the NEGLECT_REJECTION and
             OVERPROTECTION parenting styles, and the low-achievement z-score.
         out: Each youth's static logit (float32); updated at ``seats``.
     """
+    inputs, weights = OnsetInputs(*inputs), OnsetWeights(*weights)
     school_code, neither, retired, neglect, overprotection, low_achievement = codes
     f32 = np.float32
     for seat in seats:
@@ -437,6 +456,8 @@ CODES = Codes(
     clinical=int(Care.CLINICAL),
     psychosocial=int(Care.PSYCHOSOCIAL),
 )
+# The codes as the weekly passes take them (see plain_columns_of).
+CODE_VALUES = tuple(CODES)
 
 
 @numba.njit(cache=True, inline="always")
@@ -764,11 +785,11 @@ def hazards(
 @numba.njit(cache=True)
 def episode_transitions(
     others: np.ndarray,
-    youths: YouthArrays,
+    youths: tuple,
     exposure: np.ndarray,
-    modifiers: Modifiers,
-    rates: EpisodeRates,
-    codes: Codes,
+    modifiers: tuple,
+    rates: tuple,
+    codes: tuple,
     state_counter: tuple[np.uint64, np.uint64, np.int64, np.int64],
     severity_counter: tuple[np.uint64, np.uint64, np.int64, np.int64],
     at_risk_tops: tuple[float, float, float],
@@ -781,11 +802,12 @@ def episode_transitions(
 
     Args:
         others: The youths not engaged (ascending).
-        youths: The youth columns.
+        youths: The youth columns, in the order of :class:`YouthArrays` (this and the
+            next three are plain tuples: see :func:`plain_columns_of`).
         exposure: Share of each youth's active ties at risk or withdrawn.
-        modifiers: The programmes' changes.
-        rates: The scenario's rates.
-        codes: State, track and care codes.
+        modifiers: The programmes' changes, in the order of :class:`Modifiers`.
+        rates: The scenario's rates, in the order of :class:`EpisodeRates`.
+        codes: State, track and care codes, in the order of :class:`Codes`.
         state_counter: The state stream's key words, week and draw.
         severity_counter: The severity stream's.
         at_risk_tops: The largest peer exposure and the programmes' largest changes to
@@ -797,6 +819,8 @@ def episode_transitions(
         RECOVERING, RECOVERING to WITHDRAWN, and RECOVERING to ENGAGED (ascending),
         and for the last a fresh uniform each (where the draw fell in its band).
     """
+    youths, modifiers = YouthArrays(*youths), Modifiers(*modifiers)
+    rates, codes = EpisodeRates(*rates), Codes(*codes)
     size = len(others)
     moves = np.empty((5, size), np.int64)
     counts = np.zeros(5, np.int64)
@@ -1163,7 +1187,7 @@ CENSUS_FIELDS = (
 
 @numba.njit(cache=True)
 def census(
-    youths: Census,
+    youths: tuple,
     others: np.ndarray,
     marked: np.ndarray,
     qualified: np.ndarray,
@@ -1174,12 +1198,13 @@ def census(
     adult_age: int,
     pupil_end: int,
     scar: float,
-    codes: Codes,
+    codes: tuple,
 ) -> tuple[np.ndarray, float]:
     """The weekly record's counts: one vectorized pass over everyone, then short lists.
 
     Args:
-        youths: The youth columns.
+        youths: The youth columns, in the order of :class:`Census` (a plain tuple: see
+            :func:`plain_columns_of`).
         others: The youths not engaged (ascending).
         marked: The youths with years lost (``years_lost > 0``).
         qualified: The episode log's ``hikikomori`` column (26+ weeks, onset before 30).
@@ -1190,7 +1215,7 @@ def census(
         adult_age: Age from which a withdrawn week is a lost working week (20 years).
         pupil_end: End of the compulsory-school ages, exclusive (16 years).
         scar: The work scar per year lost (labour.work_scar_per_year_lost).
-        codes: State, track and care codes.
+        codes: State, track and care codes, in the order of :class:`Codes`.
 
     Returns:
         The counts in the order of :data:`CENSUS_FIELDS`, then the number of people
@@ -1199,6 +1224,7 @@ def census(
         and the expected working weeks lost this week to the scar of years withdrawn
         (people aged ``adult_age`` or over who are not withdrawn: 1 - exp(-scar * years)).
     """
+    youths, codes = Census(*youths), Codes(*codes)
     counts = np.zeros(len(CENSUS_FIELDS), np.int64)
     by_disorder = np.zeros(disorder_count, np.int64)
     state, age_weeks = youths.state, youths.age_weeks

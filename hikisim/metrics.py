@@ -97,6 +97,7 @@ def current_cases(model: HikiModel, withdrawn: np.ndarray | None = None) -> np.n
     y = model.population.youths
     if withdrawn is None:
         withdrawn = np.flatnonzero(y.state == WITHDRAWN)
+    withdrawn = withdrawn[y.episode_row[withdrawn] >= 0]  # a negative row is no episode
     qualified = model.episode_log.column("hikikomori")[y.episode_row[withdrawn]]
     return withdrawn[qualified & y.narrow[withdrawn] & in_survey_band(y.age_weeks[withdrawn])]
 
@@ -124,7 +125,7 @@ def weekly_record(model: HikiModel, events: WeekEvents, cost: float) -> dict[str
     """
     y = model.population.youths
     counts, scar_weeks = kernels.census(
-        kernels.columns_of(y, kernels.Census),
+        kernels.plain_columns_of(y, kernels.Census),
         model.kernel.nonengaged(),
         np.flatnonzero(y.years_lost > 0),
         model.episode_log.column("hikikomori"),
@@ -135,7 +136,7 @@ def weekly_record(model: HikiModel, events: WeekEvents, cost: float) -> dict[str
         WORKING_AGE_WEEKS,
         COMPULSORY_END_WEEKS,
         model.settings.labour.work_scar_per_year_lost,
-        kernels.CODES,
+        kernels.CODE_VALUES,
     )
     count = dict(zip(kernels.CENSUS_FIELDS, counts.tolist(), strict=False))
     disorders = counts[len(kernels.CENSUS_FIELDS) :].tolist()

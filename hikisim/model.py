@@ -36,6 +36,7 @@ from hikisim.programmes.interface import (
     YouthColumns,
 )
 from hikisim.scenario import Scenario
+from hikisim.seeds import checked_seed
 from hikisim.states import WEEKS_PER_YEAR, State
 from hikisim.streams import Streams
 from hikisim.survey_records import SurveyRecorder
@@ -93,9 +94,14 @@ class HikiModel(mesa.Model):
 
     Args:
         scenario: The validated scenario; the embedded baseline if omitted.
-        seed: Overrides ``scenario.run.seed``.
+        seed: Overrides ``scenario.run.seed``: an integer (Python or numpy) from 0 to
+            2**63-1, as in a scenario file.
         targets: The published figures the survey recorder measures; the packaged
             ``targets-v2.toml`` by default (a calibration may pass another file's).
+
+    Raises:
+        InputError: If ``seed`` is not an integer from 0 to 2**63-1 (a float or a bool
+            included).
 
     Attributes:
         settings: The hikisim Scenario (Mesa keeps ``model.scenario`` for its own use).
@@ -106,7 +112,7 @@ class HikiModel(mesa.Model):
             survey measures read them.
         parent_data: The data the parents are drawn from.
         network: The social network, with its CSR view and tie states.
-        graph: The networkx social graph.
+        graph: The networkx social graph, with each tie's current activity.
         adjacency: The CSR adjacency used by the kernel.
         episode_log: One row per withdrawal episode.
         interventions: The interventions switched on.
@@ -129,7 +135,8 @@ class HikiModel(mesa.Model):
         targets: Mapping[str, Target] | None = None,
     ) -> None:
         scenario = scenario if scenario is not None else Scenario()
-        seed = scenario.run.seed if seed is None else int(seed)
+        # The rule of run.seed and --seed: a bad seed is refused, never converted.
+        seed = scenario.run.seed if seed is None else checked_seed(seed, "seed")
         super().__init__(rng=seed)
         self.settings = scenario
         self.seed = seed
@@ -220,10 +227,10 @@ class HikiModel(mesa.Model):
             raise ValueError("fork a model built without programmes")
         # The networkx graph never changes shape (ties switch on and off in arrays), and
         # copying it is most of a fork's cost, so forks share it if it has been built.
-        # Only ``network.sync_graph()`` writes to it, and a fork that calls it writes its
-        # own flags onto the shared edges.
-        graph = self.network.built_graph
-        twin = copy.deepcopy(self, {} if graph is None else {id(graph): graph})
+        # Each model writes its own tie flags onto it when its ``graph`` is read (the
+        # shared GraphCopy records which flags the edges show).
+        held = self.network.graph_copy
+        twin = copy.deepcopy(self, {} if held is None else {id(held): held})
         twin.settings = scenario
         twin.kernel.scenario = scenario
         twin.interventions = twin._build_interventions(scenario)
@@ -231,7 +238,22 @@ class HikiModel(mesa.Model):
 
     @property
     def graph(self) -> nx.Graph:
-        """The networkx social graph (built on first use; see :class:`SocialNetwork`)."""
+        """The networkx graph of the social ties, as they are this week.
+
+        Node ``i`` is the youth at seat ``i`` (``model.youth_agents[i]``). Every potential
+        tie is an edge, with its ``kind`` (``"SIBLING"``, ``"CLASSMATE"``, ``"FRIEND"``,
+        ``"NEIGHBOUR"``, ``"ONLINE"``) and whether it is ``active`` now or lost to
+        withdrawal; ``nx.subgraph_view(g, filter_edge=lambda u, v: g.edges[u, v]["active"])``
+        gives the active ties alone.
+
+        The graph is built on first use (the kernel never needs it). Each read brings
+        the ``active`` flags up to date, writing only the ties that changed since the
+        last read (a comparison of the tie flags, under a millisecond at 100,000
+        people), so read ``model.graph`` again after stepping rather than keeping the
+        object: one kept across weeks shows the ties of the week it was last read. Forks
+        (:meth:`fork`) share one graph object, which shows the ties of whichever model
+        it was last read from.
+        """
         return self.network.graph
 
     @property
@@ -370,6 +392,8 @@ class HikiModel(mesa.Model):
         """Write the running length of open episodes into the log before export."""
         y = self.population.youths
         open_seats = np.flatnonzero(y.state == State.WITHDRAWN)
+        # A negative row is no episode (-1 would write into the log's last row).
+        open_seats = open_seats[y.episode_row[open_seats] >= 0]
         self.episode_log.set("weeks", y.episode_row[open_seats], y.withdrawn_weeks[open_seats])
 
 

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from numpy.typing import ArrayLike, NDArray
 
 from hikisim.calibration_priors import CalibrationPrior, load_calibration_priors
 from hikisim.datafile import read_data_file
@@ -106,9 +107,9 @@ class ShiftedQuantile:
     prior: CalibrationPrior
     shift: float
 
-    def quantile(self, q: float) -> float:
-        """The value at calibration-prior quantile ``q``, moved by the shift."""
-        value = float(self.prior.value_at(q))
+    def quantile(self, q: ArrayLike) -> NDArray[np.float64]:
+        """The values at calibration-prior quantiles ``q``, moved by the shift."""
+        value = np.asarray(self.prior.value_at(np.asarray(q, dtype=float)), dtype=float)
         if self.prior.distribution == "loguniform":
             return value * math.exp(self.shift)
         return value + self.shift
@@ -280,9 +281,10 @@ class PsaDesign:
 
     Attributes:
         quantiles: One row per draw, one column per scenario prior key: the shared
-            uniform quantile of that key in that draw.
+            uniform quantile of that key in that draw (each scenario's value in it is
+            :func:`drawn_values`).
         economic: One row per draw, one column per sampled economic parameter
-            (``utilities.*``, ``productivity.*``).
+            (``utilities.*``, ``disorder_decrements.*``, ``productivity.*``).
         seeds: Run seeds, shape (draws, replicates); the same for every scenario.
         priors: The scenario priors.
     """
@@ -376,12 +378,43 @@ def draw_scenario(scenario: Scenario, design: PsaDesign, draw: int) -> Scenario:
         parameter = prior.parameter(_value_of(scenario, prior.key))
         if parameter is not None:
             q = design.quantiles.at[draw, prior.key]
-            low, high = field_bounds(prior.key)
-            # A prior's far tail can pass the range the scenario allows (a log-normal
-            # half-life beyond a century, say); the bound keeps every draw runnable and
-            # moves only that tail's sliver of probability onto it.
-            overrides[prior.key] = float(np.clip(parameter.quantile(q), low, high))
+            overrides[prior.key] = float(_within_bounds(prior.key, parameter.quantile(q)))
     return scenario.with_overrides(overrides, "psa")
+
+
+def drawn_values(scenario: Scenario, design: PsaDesign) -> pd.DataFrame:
+    """The value every prior key takes in each draw of ``scenario``, as its runs used it.
+
+    The design holds one shared quantile per key and draw; each scenario turns it into
+    a value around its own (:func:`draw_scenario`), so this is what a reader of the
+    draws needs, in the key's own units.
+
+    Args:
+        scenario: A compared scenario.
+        design: The PSA design.
+
+    Returns:
+        One row per draw and one column per prior key: the value :func:`draw_scenario`
+        sets, or the scenario's own value where the key has no spread in it.
+    """
+    columns = {}
+    for prior in design.priors:
+        own = _value_of(scenario, prior.key)
+        parameter = prior.parameter(own)
+        if parameter is None:
+            columns[prior.key] = np.full(design.draws, own)
+        else:
+            q = design.quantiles[prior.key].to_numpy(dtype=float)
+            columns[prior.key] = _within_bounds(prior.key, parameter.quantile(q))
+    return pd.DataFrame(columns, index=design.quantiles.index)
+
+
+def _within_bounds(key: str, values: ArrayLike) -> NDArray[np.float64]:
+    # A prior's far tail can pass the range the scenario allows (a log-normal half-life
+    # beyond a century, say); the bound keeps every draw runnable and moves only that
+    # tail's sliver of probability onto it.
+    low, high = field_bounds(key)
+    return np.clip(np.asarray(values, dtype=float), low, high)
 
 
 def run_psa_replicate(job: tuple[Scenario, int, int, int]) -> dict[str, Any]:

@@ -3,20 +3,22 @@
 From the runs of :mod:`hikisim.psa`: each draw's mean cost and QALYs per scenario
 (over its replicates, valued with the draw's utilities and productivity), then
 
-* CEAC and CEAF over a willingness-to-pay grid, and EVPI (all in yen for the modelled
-  town);
+* CEAC and CEAF over a willingness-to-pay grid that holds the chosen one exactly, and
+  EVPI (all in yen for the modelled town);
 * EVPPI of each parameter group (programme effects, costs, utilities, natural history)
   by nonparametric regression on the draws (Strong, Oakley & Brennan 2014);
 * the split of each strategy's incremental NMB variance into parameter uncertainty and
   Monte Carlo noise (O'Hagan, Stevenson & Madan 2007), when there are 2+ draws and 2+
   runs per scenario within each draw (``--psa-replicates``);
-* one-way effects for a tornado diagram, from each prior's 2.5 and 97.5 percentiles,
-  estimated with a linear regression metamodel of the draws (Jalal et al. 2013, Med
-  Decis Making 33(7):880-890) rather than with separate one-way runs.
+* one-way effects for a tornado diagram, from one linear regression metamodel of the
+  incremental NMB on all parameters together (Jalal et al. 2013, Med Decis Making
+  33(7):880-890) rather than from separate one-way runs, each parameter moved between
+  the 2.5th and 97.5th percentiles of its own draws.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +36,7 @@ from hikisim.economics.outcomes import (
     run_economics,
 )
 from hikisim.economics.parameters import EconomicParameters
-from hikisim.psa import ECONOMIC_GROUPS, PosteriorPrior, PsaDesign
+from hikisim.psa import ECONOMIC_GROUPS, PosteriorPrior, PsaDesign, drawn_values
 from hikisim.scenario import Scenario
 
 TAIL = (0.025, 0.975)
@@ -57,8 +59,13 @@ GP_MIN_DRAWS = 300
 # A group is informative if its EVPPI beats the noise floor by this share of the EVPI.
 INFORMATIVE_MARGIN = 0.05
 TORNADO_BARS = 12
+TORNADO_COLUMNS = ("parameter", "inmb_at_p2_5", "inmb_at_p97_5", "range")
 WTP_GRID_MAX = 20_000_000.0
 WTP_GRID_POINTS = 81
+# A wtp above the grid stretches it to this multiple of the wtp, rounded up to a multiple
+# of WTP_GRID_ROUNDING so that its 80 steps stay round (multiples of 100,000 yen).
+WTP_GRID_MARGIN = 1.25
+WTP_GRID_ROUNDING = 8_000_000.0
 
 
 @dataclass(frozen=True)
@@ -67,18 +74,22 @@ class PsaResults:
 
     Attributes:
         draws: One row per draw and scenario: mean ``cost``, ``qalys`` and ``nmb``, with
-            the draw's parameter values.
-        ceac: Probability each scenario is optimal, by willingness to pay.
+            the draw's parameter values as that scenario ran them (:func:`draws_table`).
+        ceac: Probability each scenario is optimal, by willingness to pay (the grid of
+            :func:`wtp_grid`, which holds the chosen willingness to pay).
         ceaf: The optimal scenario at each willingness to pay, and its probability.
         evpi: EVPI by willingness to pay.
         evppi: EVPPI of each parameter group at the chosen willingness to pay.
         variance: Parameter against Monte Carlo variance of each scenario's iNMB; only
             the header when :func:`variance_gap` names a reason.
-        tornado: One-way iNMB range of each parameter, largest first.
+        tornado: One-way iNMB range of each parameter, largest first; only the header
+            when ``tornado_gap`` names a reason.
         tornado_strategy: The strategy the tornado compares with the first scenario.
         posterior_keys: The natural-history keys drawn jointly from a calibration
             posterior (none when ``--posterior none``).
         replicates: Runs per scenario within each draw (``--psa-replicates``).
+        tornado_gap: Why the tornado's metamodel could not be fitted, as a clause that
+            completes "the metamodel needs ...", or "".
     """
 
     draws: pd.DataFrame
@@ -91,6 +102,7 @@ class PsaResults:
     tornado_strategy: str
     posterior_keys: tuple[str, ...] = ()
     replicates: int = 1
+    tornado_gap: str = ""
 
 
 def run_outcomes(
@@ -168,12 +180,68 @@ def parameter_table(
     return table, groups
 
 
+def wtp_grid(wtp: float) -> np.ndarray:
+    """The willingness-to-pay grid of the CEAC, CEAF and EVPI, holding ``wtp`` exactly.
+
+    The grid runs from 0 to 20 M yen per QALY in 80 steps of 250,000 yen. A ``wtp``
+    above that stretches it to 1.25 times the ``wtp``, rounded up to a multiple of 8 M
+    yen (still 80 steps), so the chosen value is inside the CEAC plot. The ``wtp`` itself
+    is added to the grid, so that the report reads every figure at it, not at the
+    nearest point.
+
+    Args:
+        wtp: The chosen willingness to pay (``--wtp``), yen per QALY.
+
+    Returns:
+        The sorted grid, yen per QALY.
+    """
+    top = WTP_GRID_MAX
+    if wtp > WTP_GRID_MAX:
+        top = math.ceil(wtp * WTP_GRID_MARGIN / WTP_GRID_ROUNDING) * WTP_GRID_ROUNDING
+    return np.union1d(np.linspace(0.0, top, WTP_GRID_POINTS), [float(wtp)])
+
+
+def draws_table(
+    means: pd.DataFrame, design: PsaDesign, scenarios: Sequence[Scenario], wtp: float
+) -> pd.DataFrame:
+    """One row per draw and scenario: cost, QALYs, NMB and the values the runs used.
+
+    A scenario key's column holds the value the scenario ran with in that draw (its own
+    value moved by the draw's shared quantile, :func:`hikisim.psa.drawn_values`), so two
+    scenarios of one draw can differ in it; an economic parameter's column holds its
+    drawn value, the same for every scenario.
+
+    Args:
+        means: Mean ``cost`` and ``qalys`` indexed by ``draw`` and ``scenario``.
+        design: The PSA design.
+        scenarios: The compared scenarios.
+        wtp: Willingness to pay, for the NMB.
+
+    Returns:
+        Columns ``draw``, ``scenario``, ``cost``, ``qalys``, ``nmb``, then one per prior
+        key and one per sampled economic parameter.
+    """
+    values = pd.concat(
+        [
+            drawn_values(scenario, design)
+            .rename_axis("draw")
+            .reset_index()
+            .assign(scenario=scenario.name)
+            for scenario in scenarios
+        ],
+        ignore_index=True,
+    )
+    draws = means.reset_index()
+    draws["nmb"] = wtp * draws["qalys"] - draws["cost"]
+    draws = draws.merge(values, on=["draw", "scenario"], how="left")
+    return draws.merge(design.economic, left_on="draw", right_index=True, how="left")
+
+
 def analyse_psa(
     outcomes: pd.DataFrame,
     design: PsaDesign,
     scenarios: Sequence[Scenario],
     settings: AppraisalSettings,
-    economics: EconomicParameters,
 ) -> PsaResults:
     """CEAC, CEAF, EVPI, EVPPI, variance split and tornado from the runs' outcomes.
 
@@ -182,7 +250,6 @@ def analyse_psa(
         design: The PSA design.
         scenarios: The compared scenarios, the comparator first.
         settings: Willingness to pay.
-        economics: The economic parameters (for the percentiles of their priors).
 
     Returns:
         The tables.
@@ -193,13 +260,8 @@ def analyse_psa(
     effects = means["qalys"].unstack("scenario")[list(names)].to_numpy()
     economic_used = used_economic(design, settings)
     parameters, groups = parameter_table(design, relevant_keys(design, scenarios), economic_used)
-    grid = np.linspace(0.0, WTP_GRID_MAX, WTP_GRID_POINTS)
+    grid = wtp_grid(settings.wtp)
     nmb = settings.wtp * effects - costs
-    draws = means.reset_index()
-    draws["nmb"] = settings.wtp * draws["qalys"] - draws["cost"]
-    draws = draws.merge(
-        pd.concat([design.quantiles, design.economic], axis=1), left_on="draw", right_index=True
-    )
     present = {g: members for g, members in groups.items() if members}
     method = evppi_method(design.draws)
     group_evppi = evppi(costs, effects, parameters, settings.wtp, groups=present, method=method)
@@ -223,17 +285,19 @@ def analyse_psa(
     incremental = nmb[:, names.index(best)] - nmb[:, 0]
     pair = [scenarios[0], scenarios[names.index(best)]]
     one_way, _ = parameter_table(design, relevant_keys(design, pair), economic_used)
+    tornado, tornado_gap = tornado_table(incremental, one_way)
     return PsaResults(
-        draws=draws,
+        draws=draws_table(means, design, scenarios, settings.wtp),
         ceac=ceac(costs, effects, grid, names),
         ceaf=ceaf(costs, effects, grid, names),
         evpi=evpi_curve(costs, effects, grid),
         evppi=evppi_table,
         variance=_variance_table(outcomes, names, settings),
-        tornado=_tornado(incremental, one_way, design, economics),
+        tornado=tornado,
         tornado_strategy=best,
         posterior_keys=tuple(p.key for p in design.priors if isinstance(p, PosteriorPrior)),
         replicates=int(design.seeds.shape[1]),
+        tornado_gap=tornado_gap,
     )
 
 
@@ -321,36 +385,72 @@ def _variance_table(
     return pd.DataFrame(rows, columns=VARIANCE_COLUMNS)
 
 
-def _tornado(
-    incremental: np.ndarray,
-    parameters: pd.DataFrame,
-    design: PsaDesign,
-    economics: EconomicParameters,
-) -> pd.DataFrame:
-    drawn = {p.name: p for p in economics.all()}
-    mean = float(incremental.mean())
-    rows = []
-    for column in parameters.columns:
-        x = parameters[column].to_numpy(dtype=float)
-        if np.ptp(x) == 0:
-            continue
-        slope = np.polyfit(x, incremental, 1)[0]
-        if column in design.quantiles.columns:
-            low, high = TAIL
-        else:
-            low, high = (float(v) for v in drawn[column].quantile(np.array(TAIL)))
-        at_low = mean + slope * (low - x.mean())
-        at_high = mean + slope * (high - x.mean())
-        rows.append(
-            {
-                "parameter": column,
-                "inmb_at_p2_5": at_low,
-                "inmb_at_p97_5": at_high,
-                "range": abs(at_high - at_low),
-            }
+def tornado_table(incremental: np.ndarray, parameters: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """One-way effects on the incremental NMB from one linear metamodel of the draws.
+
+    Following Jalal et al. (2013), the incremental NMB is regressed on all parameters at
+    once (least squares with an intercept). Each bar is that fitted model with one
+    parameter at the 2.5th or 97.5th percentile of its own draws and every other
+    parameter at its mean. One joint regression, unlike one regression per parameter,
+    gives a parameter with no effect a bar near 0 even when it is correlated with one
+    that matters (as calibrated parameters drawn from a posterior are). The percentiles
+    are those of what was drawn, so no bar extrapolates beyond the draws: for a scenario
+    key (regressed on its shared quantile, a monotone transform of every scenario's
+    value) that is the range of its posterior or prior draws, and for the others their
+    sample percentiles, which tend to their prior's.
+
+    Degenerate cases: a column that is constant over the draws has no range and no
+    estimable slope, so it is left out (its bar would be 0). If the remaining columns
+    cannot all be told apart, because there are no more draws than parameters or some
+    are collinear, the slopes are not identified; then no bar is given, rather than one
+    of the infinitely many fits, and the reason is returned.
+
+    Args:
+        incremental: The incremental NMB of each draw, shape (draws,).
+        parameters: The regressors, one row per draw and one column per parameter.
+
+    Returns:
+        The table (``parameter``, ``inmb_at_p2_5``, ``inmb_at_p97_5``, ``range``), largest
+        range first, and "" or the reason it is empty, as a clause completing "the
+        metamodel needs ...".
+    """
+    y = np.asarray(incremental, dtype=float)
+    x = parameters.to_numpy(dtype=float)
+    varying = np.ptp(x, axis=0) > 0 if len(x) else np.zeros(x.shape[1], dtype=bool)
+    names = list(parameters.columns[varying])
+    x = x[:, varying]
+    empty = pd.DataFrame(columns=list(TORNADO_COLUMNS))
+    if not names:
+        return empty, "a parameter that varies across the draws, and none does"
+    draws, size = x.shape
+    if draws <= size:
+        return empty, (
+            f"more draws than parameters (at least {size + 1} for its {size} parameters), "
+            f"and this PSA has {draws}"
         )
-    table = pd.DataFrame(rows, columns=["parameter", "inmb_at_p2_5", "inmb_at_p97_5", "range"])
-    return table.sort_values("range", ascending=False, ignore_index=True)
+    centre = x.mean(axis=0)
+    # Standardised columns keep the least-squares problem well conditioned whatever the
+    # parameters' units (yen next to utilities); the slopes are scaled back below.
+    scale = x.std(axis=0)
+    regressors = np.column_stack([np.ones(draws), (x - centre) / scale])
+    if np.linalg.matrix_rank(regressors) < size + 1:
+        return empty, "parameters that are not collinear in the draws, and some of these are"
+    coefficients = np.linalg.lstsq(regressors, y, rcond=None)[0]
+    # With centred regressors the intercept is the fit at every parameter's mean.
+    slopes = coefficients[1:] / scale
+    low, high = np.quantile(x, TAIL, axis=0)
+    at_low = coefficients[0] + slopes * (low - centre)
+    at_high = coefficients[0] + slopes * (high - centre)
+    table = pd.DataFrame(
+        {
+            "parameter": names,
+            "inmb_at_p2_5": at_low,
+            "inmb_at_p97_5": at_high,
+            "range": np.abs(at_high - at_low),
+        },
+        columns=list(TORNADO_COLUMNS),
+    )
+    return table.sort_values("range", ascending=False, ignore_index=True), ""
 
 
 def plot_ceac(results: PsaResults, settings: AppraisalSettings, path: Path) -> None:
@@ -379,25 +479,26 @@ def plot_ceac(results: PsaResults, settings: AppraisalSettings, path: Path) -> N
 
 
 def plot_tornado(results: PsaResults, comparator: str, path: Path) -> None:
-    """One-way iNMB ranges of the most influential parameters."""
+    """One-way iNMB ranges of the most influential parameters, or why there are none."""
     table = results.tornado.head(TORNADO_BARS).iloc[::-1]
     fig = Figure(figsize=(9, 5.5))
     ax = fig.subplots()
-    centre = (
-        float((results.tornado["inmb_at_p2_5"] + results.tornado["inmb_at_p97_5"]).mean() / 2)
-        if len(results.tornado)
-        else 0.0
-    )
+    # The metamodel's value with every parameter at its mean is the mean iNMB.
+    expected = results.draws.groupby("scenario")["nmb"].mean()
+    centre = float(expected[results.tornado_strategy] - expected[comparator]) / 1e6
     for row, (_, entry) in enumerate(table.iterrows()):
         low, high = entry["inmb_at_p2_5"] / 1e6, entry["inmb_at_p97_5"] / 1e6
-        ax.barh(row, high - centre / 1e6, left=centre / 1e6, color="#0072B2", height=0.6)
-        ax.barh(row, low - centre / 1e6, left=centre / 1e6, color="#E69F00", height=0.6)
+        ax.barh(row, high - centre, left=centre, color="#0072B2", height=0.6)
+        ax.barh(row, low - centre, left=centre, color="#E69F00", height=0.6)
     ax.set_yticks(range(len(table)), labels=list(table["parameter"]), fontsize="small")
-    ax.axvline(centre / 1e6, color="black", linewidth=0.8)
+    if results.tornado_gap:
+        ax.text(0.5, 0.5, f"no bars: the metamodel needs\n{results.tornado_gap}",
+                transform=ax.transAxes, ha="center", va="center", wrap=True)  # fmt: skip
+    ax.axvline(centre, color="black", linewidth=0.8)
     ax.set_xlabel(f"incremental NMB of {results.tornado_strategy} vs {comparator} (million yen)")
     ax.set_title(
-        "One-way sensitivity, linear metamodel of the PSA draws\n"
-        "orange: parameter at its 2.5th percentile, blue: at its 97.5th",
+        "One-way sensitivity, one linear metamodel of the PSA draws on all parameters\n"
+        "orange: parameter at the 2.5th percentile of its draws, blue: at the 97.5th",
         fontsize="medium",
     )
     fig.tight_layout()

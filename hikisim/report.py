@@ -102,10 +102,17 @@ def report_markdown(
         "## Outcomes and their values",
         "",
         "Effects are discounted QALYs of the whole population: person-weeks in each state "
-        "times the state's utility. Withdrawal has no direct EQ-5D study, so its utilities "
-        "are stand-ins:",
+        "times the state's utility, less each psychiatric disorder's utility decrement for "
+        "the person-weeks that engaged and recovering people with that disorder spend (the "
+        "at-risk and withdrawn utilities already stand for people with depressive symptoms, "
+        "so no decrement is added to them). Withdrawal has no direct EQ-5D study, so its "
+        "utilities are stand-ins:",
         "",
         *_sources(params, "utilities"),
+        "",
+        "Disorder decrements:",
+        "",
+        *_sources(params, "disorder_decrements"),
         "",
     ]
     if settings.perspective == "societal":
@@ -121,7 +128,7 @@ def report_markdown(
         "its own random stream (common random numbers), so differences are paired. "
         "Intervals are 95% Student-t intervals over replicates, except that of the cost "
         "per person-year averted, which is Fieller's interval for a ratio of paired means "
-        "(Willan & O'Brien, Stat Med 1996;15:1567-77), n/a where the person-years averted "
+        "(Willan & O'Brien, Health Econ 1996;5(4):297-305), n/a where the person-years averted "
         "are not significantly above 0 (the interval is then unbounded). They describe "
         "**Monte Carlo noise only**; parameter uncertainty is the subject of the probabilistic "
         "sensitivity analysis"
@@ -197,12 +204,24 @@ def _calibration_limit(psa: PsaResults | None) -> str:
     )
 
 
+def _at_wtp(index: pd.Index, wtp: float) -> int:
+    """The position of ``wtp`` in a PSA's grid, which holds it exactly (never the nearest).
+
+    Raises:
+        ValueError: If the grid lacks it (results analysed at another willingness to pay).
+    """
+    matches = (index == wtp).nonzero()[0]
+    if not len(matches):
+        raise ValueError(f"the PSA's willingness-to-pay grid does not hold {wtp:g}")
+    return int(matches[0])
+
+
 def psa_section(psa: PsaResults, settings: AppraisalSettings, comparator: str) -> list[str]:
     """The PSA's results as Markdown lines: best buy, EVPI, EVPPI, variance, figures."""
     draws = psa.draws["draw"].nunique()
-    at_wtp = psa.ceac.iloc[(psa.ceac.index.to_series() - settings.wtp).abs().argmin()]
-    frontier = psa.ceaf.iloc[(psa.ceaf["wtp"] - settings.wtp).abs().argmin()]
-    evpi_now = float(psa.evpi.iloc[(psa.evpi.index.to_series() - settings.wtp).abs().argmin()])
+    at_wtp = psa.ceac.iloc[_at_wtp(psa.ceac.index, settings.wtp)]
+    frontier = psa.ceaf.iloc[_at_wtp(pd.Index(psa.ceaf["wtp"]), settings.wtp)]
+    evpi_now = float(psa.evpi.iloc[_at_wtp(psa.evpi.index, settings.wtp)])
     lines = [
         "## Probabilistic sensitivity analysis",
         "",
@@ -255,4 +274,11 @@ def psa_section(psa: PsaResults, settings: AppraisalSettings, comparator: str) -
         f"![Tornado: {psa.tornado_strategy} vs {comparator}](tornado.png)",
         "",
     ]
+    if psa.tornado_gap:
+        lines += [
+            "`tornado.csv` holds only its header: the tornado is read off one linear "
+            "regression of the incremental NMB on all parameters together (Jalal et al. "
+            f"2013), and that metamodel needs {psa.tornado_gap}.",
+            "",
+        ]
     return lines

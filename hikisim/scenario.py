@@ -263,10 +263,11 @@ class IndividualSettings(Section):
         ge=-10.0,
         le=10.0,
         description="Onset logit per standard deviation of introversion. Unit: logit per SD. "
-        "Source: fitted by hikisim calibrate to cao2016_school_refusal_history in the "
-        "first version-2 fit, floored at 0.1, and held since school refusal became its own "
-        "process (refusal_history_weight now takes that target); introverted personality "
-        "is an individual factor in Teo 2010.",
+        "Source: assumption (value from a superseded fit; not calibrated now): the first "
+        "version-2 point fit set it toward cao2016_school_refusal_history, floored at 0.1, "
+        "and it has been held since school refusal became its own process; "
+        "refusal_history_weight, in the Bayesian calibration, now bears on that target. "
+        "Introverted personality is an individual factor in Teo 2010.",
     )
     trauma_weight: float = Field(
         0.25,
@@ -416,17 +417,22 @@ class FamilySettings(Section):
         ge=0.0,
         le=1.0,
         description="Probability that a family will never seek help, whatever happens (until a "
-        "parenting course converts it). Unit: fraction. Source: assumption informed by "
-        "Kondo et al. 2013 (45.7% of cases used no mental-health service) and Cabinet "
-        "Office 2016 (30.6% consulted nobody).",
+        "parenting course converts it). Unit: fraction. Source: assumption (value left "
+        "over from a version-1 fit to a target since retired: it was hikisim calibrate's "
+        "lever for no_help_sought_share, 0.46 after Kondo et al. 2013, 45.7% of cases "
+        "used no mental-health service; not calibrated now). That target also cited "
+        "'Cabinet Office 2016: 30.6% consulted nobody', which is not used: the targets "
+        "file gives 30.6% as that survey's share of cases who had refused school, and no "
+        "consultation figure was verified.",
     )
     help_base: float = Field(
         -4.2,
         ge=-20.0,
         le=5.0,
         description="Intercept of the weekly help-seeking logit of a willing family with an "
-        "at-risk youth. Unit: logit per week. Source: assumption (set in version 1 toward the "
-        "old no_help_sought_share target; not refitted).",
+        "at-risk youth. Unit: logit per week. Source: assumption (value left over from a "
+        "version-1 fit to a target since retired: set toward no_help_sought_share, after "
+        "Kondo et al. 2013; not calibrated now).",
     )
     help_withdrawn_weight: float = Field(
         1.0,
@@ -505,8 +511,9 @@ class SchoolSettings(Section):
         description="Onset logit added for every pupil (school track, under 18): stressors "
         "common to all schools, such as bullying and exam pressure, beyond the "
         "school-to-school differences in climate and pressure. Unit: logit. Source: "
-        "assumption (fitted in version 1 to the old school_refusal_rate target; the v2 fit "
-        "moves refusal_start instead).",
+        "assumption (value left over from a version-1 fit to a target since retired: "
+        "school_refusal_rate, MEXT FY2023's 3.7% of elementary and junior-high pupils; not "
+        "calibrated now, refusal_start is calibrated instead).",
     )
     refusal_start: float = Field(
         9.42721e-05,
@@ -606,11 +613,13 @@ class SchoolSettings(Section):
         0.0003977,
         ge=0.0,
         le=1.0,
-        description="Weekly probability that a school-refusing pupil aged 15-17 drops out of "
-        "school (track NEITHER). Unit: probability per week. Source: fitted by hikisim "
-        "calibrate to mext_refuser_neet_at_20 in the first version-2 fit, and held since "
-        "(struggle_weight now takes that target); MEXT's follow-up of FY2006 refusers "
-        "found 14% of those who entered high school had left it.",
+        description="Weekly probability that a school-refusing high-school pupil (15 or over "
+        "when the school year began, and under 18) drops out of school (track NEITHER). "
+        "Unit: probability per week. Source: assumption (value from a superseded fit; not "
+        "calibrated now): the first version-2 point fit set it toward "
+        "mext_refuser_neet_at_20, and it has been held since; struggle_weight, in the "
+        "Bayesian calibration, now bears on that target. MEXT's follow-up of FY2006 "
+        "refusers found 14% of those who entered high school had left it.",
     )
     university_base: float = Field(
         0.2,
@@ -675,7 +684,8 @@ class SchoolSettings(Section):
         ge=-5.0,
         le=5.0,
         description="Log-multiplier on the weekly start of school refusal at covid driver "
-        "intensity 1. Unit: log-multiplier. Source: assumption, to be calibrated.",
+        "intensity 1. Unit: log-multiplier. Source: assumption (not calibrated: it is not "
+        "among the calibration's parameters, hikisim/data/calibration_priors.toml).",
     )
 
 
@@ -763,16 +773,18 @@ class LabourSettings(Section):
         le=10.0,
         description="Logit per unit the job_openings_ratio driver falls below 1: added to the "
         "neither-study-nor-work logit at 18 and 22, and scaling job loss up and finding work "
-        "down by its exponential. Unit: logit per unit of the ratio. Source: assumption, to be "
-        "calibrated; the hiring freeze of the 1990s-2000s (the employment ice age).",
+        "down by its exponential. Unit: logit per unit of the ratio. Source: assumption (not "
+        "calibrated: the Morris screen of the targets dropped it, docs/calibration.md); the "
+        "hiring freeze of the 1990s-2000s (the employment ice age).",
     )
     job_loss_rate: float = Field(
         0.000177863,
         ge=0.0,
         le=1.0,
         description="Weekly probability that a worker leaves work into neither work nor study "
-        "when the job openings ratio is 1. Unit: probability per week. Source: fitted by "
-        "hikisim calibrate to cao2019_broad_40_64, at its lower bound (docs/calibration.md); "
+        "when the job openings ratio is 1. Unit: probability per week. Source: assumption "
+        "(value from a superseded fit; not calibrated now): the point fit's lever for "
+        "cao2019_broad_40_64 (docs/calibration.md), which the Morris screen then dropped; "
         "MHLW's Survey on Employment Trends reports separations of about 15% a year, most of "
         "them straight into another job.",
     )
@@ -1115,7 +1127,8 @@ class DynamicsSettings(Section):
         description="Multiplies the WITHDRAWN to RECOVERING hazard while addicted to the "
         "internet. Unit: multiplier. Source: assumption: no study found measures it, and "
         "the direction of the link between internet addiction and withdrawal is unresolved "
-        "(Kato et al. 2020); a modest slowing, to be fitted by the calibration.",
+        "(Kato et al. 2020); a modest slowing, not calibrated (it is not among the "
+        "calibration's parameters, hikisim/data/calibration_priors.toml).",
     )
     internet_reentry_multiplier: float = Field(
         0.8,

@@ -173,7 +173,8 @@ def simulate(
 
     Args:
         scenario_or_path: A Scenario, a TOML file, or None for the embedded baseline.
-        seed: Overrides the scenario's seed.
+        seed: Overrides the scenario's seed: an integer (Python or numpy) from 0 to
+            2**63-1, the range of ``run.seed`` and ``--seed``.
         **overrides: Dotted scenario overrides.
 
     Returns:
@@ -181,6 +182,10 @@ def simulate(
         the dotted overrides applied to the scenario (here and before, by
         ``load_scenario`` or ``with_overrides``), and ``settings_hash`` the resolved
         settings.
+
+    Raises:
+        InputError: If ``seed`` is not an integer from 0 to 2**63-1 (a float or a bool
+            included), or the scenario or an override is invalid.
     """
     scenario = resolve_scenario(scenario_or_path, overrides)
     model = run_model(scenario, seed)

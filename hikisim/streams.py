@@ -53,6 +53,9 @@ WORD_STEPS = 2**24
 WORD_SHIFT = 8
 # Spawn-key tag of the weekly streams' keys, apart from the numpy generators' seeds.
 WEEKLY_TAG = 1
+# First draw index of moves made outside the weekly step (Streams.outside_draw); the
+# counter's draw word has 32 bits, and no mechanism draws more than a few times a week.
+OUTSIDE_DRAW_BASE = 2**20
 
 
 class WeeklyDraw:
@@ -185,6 +188,8 @@ class Streams:
         self.week = 0
         # How many times each mechanism has drawn in the current week.
         self._drawn: dict[str, int] = {}
+        # How many draws moves made outside the weekly step have taken (see outside_draw).
+        self._outside_drawn = 0
 
     def _generator(self, key: int) -> np.random.Generator:
         """A new numpy generator from the run's seed and the spawn key ``(key,)``.
@@ -232,6 +237,25 @@ class Streams:
         """
         index = self._drawn.get(name, 0)
         self._drawn[name] = index + 1
+        return WeeklyDraw._of_words(self._key_words[name], self.week, index, self.size)
+
+    def outside_draw(self, name: str) -> WeeklyDraw:
+        """A draw of a mechanism's stream for a move made outside the weekly step.
+
+        User code that sets an agent's state between weeks needs uniforms (a severity, a
+        chance of work). They come from draw indices from :data:`OUTSIDE_DRAW_BASE` on,
+        which no mechanism reaches within a week, and are counted across weeks, so they
+        never repeat and never take a number the weekly step would use: the model's
+        own draws, and their alignment across scenarios, stay as they were.
+
+        Args:
+            name: The mechanism, one of :data:`MECHANISMS`.
+
+        Returns:
+            The draw (the current week, the next index kept for outside moves).
+        """
+        index = OUTSIDE_DRAW_BASE + self._outside_drawn
+        self._outside_drawn += 1
         return WeeklyDraw._of_words(self._key_words[name], self.week, index, self.size)
 
     def weekly(self, name: str) -> np.ndarray:

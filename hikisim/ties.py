@@ -114,7 +114,7 @@ def switch(
 
 @numba.njit(cache=True)
 def reset(
-    rows: np.ndarray, initial: np.ndarray, ties: TieArrays, online: int, track_flagged: bool
+    rows: np.ndarray, initial: np.ndarray, ties: tuple, online: int, track_flagged: bool
 ) -> np.ndarray:
     """Restore the ties of some youths to their initial state (after turnover).
 
@@ -123,13 +123,16 @@ def reset(
     Args:
         rows: The youths whose ties are reset.
         initial: Whether each CSR entry's tie was active at the start.
-        ties: The network's arrays; updated.
+        ties: The network's arrays, in the order of :class:`TieArrays` (a plain tuple,
+            which numba types faster: see :func:`hikisim.kernels.plain_columns_of`);
+            updated.
         online: The code of the ONLINE tie kind.
         track_flagged: Whether ``flagged_ties`` is kept yet.
 
     Returns:
         The rows whose ties changed (with repeats).
     """
+    ties = TieArrays(*ties)
     total = 0
     for row in rows:
         total += ties.indptr[row + 1] - ties.indptr[row]
@@ -164,7 +167,7 @@ def erode(
     has_ties: np.ndarray,
     addicted: np.ndarray,
     state: np.ndarray,
-    ties: TieArrays,
+    ties: tuple,
     loss_rate: np.float32,
     gain_rate: np.float32,
     loss_or_gain: np.float32,
@@ -188,7 +191,9 @@ def erode(
         has_ties: Whether each youth has any potential tie.
         addicted: Whether each youth has internet addiction.
         state: State code per youth.
-        ties: The network's arrays; updated.
+        ties: The network's arrays, in the order of :class:`TieArrays` (a plain tuple,
+            which numba types faster: see :func:`hikisim.kernels.plain_columns_of`);
+            updated.
         loss_rate: The weekly chance of losing a tie (float32).
         gain_rate: The weekly chance of gaining an online tie (float32).
         loss_or_gain: The two chances' sum, added in float64 and then rounded to
@@ -202,6 +207,7 @@ def erode(
     Returns:
         The number of ties lost, and the rows whose ties changed (with repeats).
     """
+    ties = TieArrays(*ties)
     k0, k1, week, draw = counter
     losses = np.empty(len(withdrawn), np.int64)
     gains = np.empty(len(withdrawn), np.int64)

@@ -2,11 +2,51 @@
 
 from __future__ import annotations
 
-import numpy as np
+import contextlib
+import copy
 
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hikisim import agents
 from hikisim.agents import Family, School, Youth
+from hikisim.dynamics import WeekEvents
+from hikisim.episodes import OUTCOMES
+from hikisim.metrics import current_cases, in_survey_band, weekly_record
 from hikisim.model import HikiModel
+from hikisim.scenario import Scenario
 from hikisim.states import WEEKS_PER_YEAR, Care, Disorder, Parenting, State, Track
+
+TOWN = 1_000
+
+
+@pytest.fixture(scope="module")
+def town() -> HikiModel:
+    """1,000 people stepped through six years of burn-in: a few current cases by then.
+
+    Shared: tests copy it before changing anything.
+    """
+    scenario = Scenario().with_overrides(
+        {"population.youths": TOWN, "run.burn_in_years": 6, "run.years": 1}
+    )
+    model = HikiModel(scenario, seed=4)
+    while model.week < model.horizon_start:
+        model.step()
+    return model
+
+
+def recounted_cases(model: HikiModel) -> np.ndarray:
+    """Current cases recounted from the arrays: withdrawn, narrow, in an episode that
+    qualified (an episode row, not -1), aged 15-39."""
+    y = model.population.youths
+    rows = y.episode_row
+    has_row = rows >= 0
+    qualified = np.zeros(len(y), bool)
+    qualified[has_row] = model.episode_log.column("hikikomori")[rows[has_row]]
+    case = (y.state == State.WITHDRAWN) & y.narrow & qualified & in_survey_band(y.age_weeks)
+    return np.flatnonzero(case)
 
 
 def test_one_agent_per_youth_family_and_school(tiny_model: HikiModel) -> None:
@@ -50,10 +90,124 @@ def test_youth_views_follow_array_changes(tiny_model: HikiModel) -> None:
     assert not agent.is_hikikomori
 
 
-def test_setting_state_writes_the_array(tiny_model: HikiModel) -> None:
-    agent = tiny_model.youth_agents[5]
-    agent.state = State.RECOVERING
-    assert tiny_model.population.youths.state[5] == State.RECOVERING
+def test_setting_state_moves_a_youth_by_the_model_rules(town: HikiModel) -> None:
+    # Writing the array alone once left a withdrawn youth with episode row -1, read as
+    # the log's last row (someone else's episode): the write now goes through the kernel.
+    model = copy.deepcopy(town)
+    y, log = model.population.youths, model.episode_log
+    fresh = (y.state == State.ENGAGED) & (y.episode_row < 0)
+    engaged = np.flatnonzero(fresh)[:20]
+    logged = len(log)
+    for seat in engaged:
+        model.youth_agents[seat].state = State.WITHDRAWN
+    assert (y.state[engaged] == State.WITHDRAWN).all()
+    # A new episode each (none of them had one), opened in the model's next week.
+    assert len(log) == logged + 20
+    rows = y.episode_row[engaged]
+    assert sorted(rows.tolist()) == list(range(logged, logged + 20))
+    assert (log.column("onset_week")[rows] == model.week).all()
+    # Severity is drawn: some narrow, some quasi, at the scenario's share.
+    assert 0 < y.narrow[engaged].sum() < 20
+    y.withdrawn_weeks[engaged] = 30
+    lost_before = y.years_lost[engaged].copy()
+    # Mesa's AgentSet.set goes through the same property.
+    chosen = model.agents_by_type[Youth].select(lambda agent: agent.index in set(engaged))
+    chosen.set("state", State.RECOVERING)
+    assert (y.state[engaged] == State.RECOVERING).all()
+    assert (log.column("outcome")[rows] == OUTCOMES.index("recovering")).all()
+    np.testing.assert_allclose(y.years_lost[engaged], lost_before + 30 / WEEKS_PER_YEAR)
+    assert not y.narrow[engaged].any()
+    for seat in engaged[:10]:
+        model.youth_agents[seat].state = State.ENGAGED
+    assert (y.state[engaged[:10]] == State.ENGAGED).all()
+    assert (log.column("outcome")[rows[:10]] == OUTCOMES.index("reintegrated")).all()
+    # A relapse continues the episode left within 26 weeks.
+    model.youth_agents[engaged[10]].state = State.WITHDRAWN
+    assert y.episode_row[engaged[10]] == rows[10]
+    for _ in range(40):
+        model.step()
+    assert (y.episode_row[y.state == State.WITHDRAWN] >= 0).all()
+
+
+def test_a_move_the_model_never_makes_is_refused_and_changes_nothing(town: HikiModel) -> None:
+    model = copy.deepcopy(town)
+    y = model.population.youths
+    seat = int(np.flatnonzero(y.state == State.ENGAGED)[0])
+    before = {name: column.copy() for name, column in vars(y).items()}
+    logged = len(model.episode_log)
+    with pytest.raises(ValueError, match="RECOVERING is reached from WITHDRAWN"):
+        model.youth_agents[seat].state = State.RECOVERING
+    with pytest.raises(ValueError, match="is not a valid State"):
+        model.youth_agents[seat].state = 7
+    for name, column in before.items():
+        np.testing.assert_array_equal(getattr(y, name), column, err_msg=name)
+    assert len(model.episode_log) == logged
+    # Setting the state the youth is in does nothing.
+    model.youth_agents[seat].state = State.ENGAGED
+    assert len(model.episode_log) == logged
+
+
+def test_the_same_writes_give_the_same_run(town: HikiModel) -> None:
+    runs = []
+    for _ in range(2):
+        model = copy.deepcopy(town)
+        engaged = np.flatnonzero(model.population.youths.state == State.ENGAGED)[:15]
+        for seat in engaged:
+            model.youth_agents[seat].state = State.WITHDRAWN
+        for _ in range(10):
+            model.step()
+        runs.append(model.population.youths.state.copy())
+    np.testing.assert_array_equal(runs[0], runs[1])
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    writes=st.lists(
+        st.tuples(st.integers(0, TOWN - 1), st.sampled_from(list(State))), min_size=1, max_size=8
+    ),
+    weeks=st.integers(0, 3),
+)
+def test_no_write_through_an_agent_unsettles_the_census(
+    town: HikiModel, writes: list[tuple[int, State]], weeks: int
+) -> None:
+    model = copy.deepcopy(town)
+    for seat, value in writes:
+        # A move the model never makes is refused and changes nothing.
+        with contextlib.suppress(ValueError):
+            model.youth_agents[seat].state = value
+    for _ in range(weeks):
+        model.step()
+    y = model.population.youths
+    record = weekly_record(model, WeekEvents(), 0.0)
+    recount = recounted_cases(model)
+    for state in State:
+        assert record[state.name.lower()] == np.count_nonzero(y.state == state)
+    assert record["hikikomori"] == len(recount)
+    assert current_cases(model).tolist() == recount.tolist()
+    flagged = [a.index for a in model.youth_agents if a.is_hikikomori]
+    assert [seat for seat in flagged if in_survey_band(y.age_weeks[seat])] == recount.tolist()
+
+
+def test_a_withdrawal_without_an_episode_row_is_no_case(town: HikiModel) -> None:
+    # Row -1 is "no episode"; Python and numpy read it as the log's last row, so make
+    # that row a qualified episode: the old code counted these youths as cases.
+    model = copy.deepcopy(town)
+    y, log = model.population.youths, model.episode_log
+    log.column("hikikomori")[-1] = True
+    seats = np.flatnonzero(
+        (y.state == State.ENGAGED) & in_survey_band(y.age_weeks) & (y.episode_row < 0)
+    )[:5]
+    assert len(seats) == 5
+    y.state[seats] = State.WITHDRAWN
+    y.narrow[seats] = True
+    y.withdrawn_weeks[seats] = 40
+    assert not any(model.youth_agents[seat].is_hikikomori for seat in seats)
+    assert not set(current_cases(model).tolist()) & set(seats.tolist())
+    assert current_cases(model).tolist() == recounted_cases(model).tolist()
 
 
 def test_agent_set_filters_see_model_state(tiny_model: HikiModel) -> None:
@@ -88,3 +242,12 @@ def test_family_and_school_views(tiny_model: HikiModel) -> None:
     assert not school.ei_training
     members = np.flatnonzero(tiny_model.population.youths.family == 0)
     assert all(tiny_model.youth_agents[m].family is family for m in members)
+
+
+def test_module_doc_names_the_turnover_age_and_every_track() -> None:
+    doc = agents.__doc__ or ""
+    assert "turns 40" not in doc
+    assert "max_age" in doc
+    assert Youth.track.__doc__ is not None
+    for track in Track:
+        assert track.name.lower() in Youth.track.__doc__.lower()

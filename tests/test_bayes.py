@@ -30,7 +30,12 @@ from hikisim.bayes.emulator import (
 from hikisim.bayes.history import cut, implausibility, next_design, space_filling
 from hikisim.bayes.pipeline import BayesSettings, run_bayesian_calibration
 from hikisim.bayes.problem import TOWN, make_problem, measurement_groups, target_scale
-from hikisim.bayes.report import representative_index, weighted_quantile, write_outputs
+from hikisim.bayes.report import (
+    predictive_table,
+    representative_index,
+    weighted_quantile,
+    write_outputs,
+)
 from hikisim.bayes.runs import batch_manifest
 from hikisim.calibration import load_posterior
 from hikisim.calibration_priors import CalibrationPrior
@@ -358,6 +363,9 @@ def test_the_pipeline_recovers_the_parameters_of_a_closed_form_model(tmp_path: P
     table = pd.read_csv(tmp_path / "predictive.csv")
     assert list(table["target"]) == list(problem.targets)
     assert table["published_inside"].all()
+    assert table["median_inside_tolerance"].dtype == bool
+    text = (tmp_path / "calibration.md").read_text(encoding="utf-8")
+    assert "| median inside tolerance | published inside predictive |" in text
     for name in (
         "diagnostics.json",
         "predictive.png",
@@ -380,6 +388,50 @@ def test_a_one_wave_report_has_a_well_formed_emulator_table(tmp_path: Path) -> N
     rows = [line for line in table.splitlines() if line.startswith("|")]
     assert len(rows) == 2 + len(closed_form_problem().targets)
     assert len({row.count("|") for row in rows}) == 1  # every row has the header's cells
+
+
+def predictive_row(target: str, median: float, survey: tuple[float, float]) -> dict[str, Any]:
+    """A posterior-predictive row as predictive_rows makes it, for a 1.79% target."""
+    published, low, high = 0.0179, 0.0135, 0.0225
+    return {
+        "target": target,
+        "published": published,
+        "tolerance_low": low,
+        "tolerance_high": high,
+        "predictive_median": median,
+        "predictive_low": median * 0.8,
+        "predictive_high": median * 1.25,
+        "emulated_low": median * 0.85,
+        "emulated_high": median * 1.2,
+        "survey_low": survey[0],
+        "survey_high": survey[1],
+        "published_inside": survey[0] <= published <= survey[1],
+        "median_inside_tolerance": low <= median <= high,
+    }
+
+
+def test_the_predictive_table_reports_the_tolerance_criterion_beside_the_wider_one() -> None:
+    # The second target passes the survey predictive interval but its median lies below
+    # the tolerance: the targets file's criterion is not met, and the table says so.
+    predictive = pd.DataFrame(
+        [
+            predictive_row("met", 0.0170, (0.012, 0.022)),
+            predictive_row("missed", 0.0133, (0.00775, 0.019)),
+        ]
+    )
+    lines = predictive_table(predictive)
+    header = next(line for line in lines if line.startswith("| target"))
+    cells = [cell.strip() for cell in header.strip("|").split("|")]
+    column = cells.index("median inside tolerance")
+    rows = {
+        line.split("|")[1].strip(): [cell.strip() for cell in line.strip("|").split("|")]
+        for line in lines
+        if line.startswith("| met") or line.startswith("| missed")
+    }
+    assert rows["met"][column] == "yes" and rows["missed"][column] == "NO"
+    assert rows["met"][-1] == "yes" and rows["missed"][-1] == "yes"
+    assert all(len(row) == len(cells) for row in rows.values())
+    assert lines[-1] == "Inside tolerance (the targets file's criterion): 1 of 2; not met: missed."
 
 
 def test_a_batch_record_ignores_the_base_values_every_run_overrides() -> None:

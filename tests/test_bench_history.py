@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from experiment_scripts import load_experiment_script
 
 ROOT = Path(__file__).resolve().parent.parent
-_SPEC = importlib.util.spec_from_file_location(
-    "bench_history", ROOT / "experiments" / "bench_history.py"
-)
-assert _SPEC is not None and _SPEC.loader is not None
-bench_history = importlib.util.module_from_spec(_SPEC)
-sys.modules["bench_history"] = bench_history
-_SPEC.loader.exec_module(bench_history)
+bench_history = load_experiment_script("bench_history")
 
 
 def figures(scale: float) -> dict[str, float]:

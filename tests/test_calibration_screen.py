@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import subprocess
@@ -13,6 +12,7 @@ from types import ModuleType
 import numpy as np
 import pandas as pd
 import pytest
+from experiment_scripts import load_experiment_script
 
 from hikisim.sweeps import prepare_sweep
 from hikisim.sweeps.outcomes import flatten_summary
@@ -25,11 +25,7 @@ SEED_NOISE = ROOT / "experiments" / "calibration_seed_noise.toml"
 
 
 def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("calibration_screen", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_experiment_script("calibration_screen")
 
 
 def test_a_missing_value_is_a_known_outcome_with_no_number() -> None:

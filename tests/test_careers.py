@@ -27,6 +27,8 @@ CODES = CAREER_CODES._replace(retirement_weeks=60 * WEEKS_PER_YEAR)
 RATES = careers.CareerRates(
     find_work=0.3, work_scar=0.4, dropout_32=np.float32(0.3), job_loss=0.1, retirement=0.2
 )
+# Weeks since the school year began (April): a refuser's age then decides the school.
+WEEKS_INTO_YEAR = 20
 TRACK = (np.uint64(0xACE), np.uint64(0xD1CE), 77, 0)
 LABOUR = (np.uint64(0xFACE), np.uint64(0xB00C), 77, 0)
 
@@ -53,7 +55,7 @@ def reference(p: dict[str, np.ndarray], rates: careers.CareerRates) -> np.ndarra
     refusers = np.flatnonzero(p["school_refusal"])
     refuser_age = age[refusers]
     dropouts = refusers[
-        (refuser_age >= CODES.working_age_weeks)
+        (refuser_age - WEEKS_INTO_YEAR >= CODES.working_age_weeks)
         & (refuser_age < CODES.adult_weeks)
         & (uniforms_at(*TRACK, refusers) < rates.dropout_32)
     ]
@@ -75,12 +77,31 @@ def reference(p: dict[str, np.ndarray], rates: careers.CareerRates) -> np.ndarra
     return np.concatenate([dropouts, finders, losing, retiring])
 
 
-def run(p: dict[str, np.ndarray], rates: careers.CareerRates) -> np.ndarray:
+def run(
+    p: dict[str, np.ndarray], rates: careers.CareerRates, weeks_into_year: int = WEEKS_INTO_YEAR
+) -> np.ndarray:
     refusers = np.flatnonzero(p["school_refusal"])
     return careers.update(
         p["track"], p["state"], p["age_weeks"], p["years_lost"], p["school_refusal"],
-        p["work_start_age"], refusers, rates, CODES, TRACK, LABOUR,
+        p["work_start_age"], refusers, weeks_into_year, tuple(rates), tuple(CODES), TRACK,
+        LABOUR,
     )  # fmt: skip
+
+
+def test_only_high_school_refusers_drop_out() -> None:
+    """Junior high is compulsory: a pupil who turns 15 during its last year stays."""
+    p = population(3)
+    refusers = np.flatnonzero(p["school_refusal"])[:4]
+    fifteen = 15 * WEEKS_PER_YEAR
+    # 15 for 10 weeks (14 when the year began) twice; 15 for 25 weeks (15 when it began)
+    # twice: with a certain dropout only the last two leave school.
+    p["age_weeks"][refusers] = [fifteen + 10, fifteen + 19, fifteen + 20, fifteen + 25]
+    p["track"][refusers] = SCHOOL
+    p["state"][refusers] = ENGAGED
+    others = np.setdiff1d(np.arange(N), refusers)
+    p["school_refusal"][others] = False
+    run(p, RATES._replace(dropout_32=np.float32(1.0)))
+    assert p["track"][refusers].tolist() == [SCHOOL, SCHOOL, NEITHER, NEITHER]
 
 
 def test_the_pass_matches_the_rules_in_numpy() -> None:

@@ -607,3 +607,11 @@ def test_parenting_sliders_past_all_families_are_refused_in_the_sliders_words() 
         {"family__neglect_share": 0.4, "family__overprotection_share": 0.6},
     )
     assert (fine.family.neglect_share, fine.family.overprotection_share) == (0.4, 0.6)
+
+
+def test_the_seed_box_takes_what_the_command_line_takes() -> None:
+    assert controls.parse_seed(" 12 ") == 12
+    assert controls.parse_seed(str(2**63 - 1)) == 2**63 - 1
+    for text in ("abc", "1.5", str(2**63), "-1"):
+        with pytest.raises(InputError):
+            controls.parse_seed(text)

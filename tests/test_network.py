@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+
 import networkx as nx
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hikisim import ties
 from hikisim.model import HikiModel
@@ -234,3 +238,64 @@ def test_the_networkx_graph_is_built_only_when_asked_for() -> None:
     upper = model.network.entry_row < indices
     assert graph.number_of_edges() == int(upper.sum())
     assert graph.number_of_nodes() == len(model.population.youths)
+
+
+def shown_and_actual(network: SocialNetwork) -> tuple[dict, dict]:
+    """The ``active`` flag of each edge as the graph shows it, and as the arrays hold it."""
+    shown = {(min(u, v), max(u, v)): d["active"] for u, v, d in network.graph.edges(data=True)}
+    rows, cols = network.entry_row, network.adjacency.indices
+    upper = rows < cols
+    actual = dict(
+        zip(
+            zip(rows[upper].tolist(), cols[upper].tolist(), strict=True),
+            network.active[upper].tolist(),
+            strict=True,
+        )
+    )
+    return shown, actual
+
+
+def test_graph_carries_activity_from_its_first_build(network: SocialNetwork) -> None:
+    # Online ties start inactive between light internet users: the first build shows them.
+    assert not network.active.all()
+    shown, actual = shown_and_actual(network)
+    assert shown == actual
+
+
+SMALL_NETWORK = build(youths=400, seed=3)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    changes=st.lists(
+        st.one_of(
+            st.tuples(
+                st.just("switch"), st.lists(st.integers(0, 10**6), max_size=30), st.booleans()
+            ),
+            st.tuples(st.just("reset"), st.lists(st.integers(0, 399), max_size=5), st.just(True)),
+            st.tuples(st.just("read"), st.just([]), st.just(True)),
+        ),
+        max_size=8,
+    )
+)
+def test_graph_reads_always_show_the_current_ties(changes: list) -> None:
+    _, network, initial = copy.deepcopy(SMALL_NETWORK)
+    for action, numbers, value in changes:
+        if action == "switch":
+            network.set_active(np.array(numbers, np.int64) % len(network.active), value)
+        elif action == "reset":
+            network.reset_rows(np.unique(np.array(numbers, np.int64)), initial)
+        else:
+            shown, actual = shown_and_actual(network)
+            assert shown == actual
+    shown, actual = shown_and_actual(network)
+    assert shown == actual
+
+
+def test_reading_an_unchanged_graph_writes_nothing(network: SocialNetwork) -> None:
+    graph = network.graph
+    u, v = next(iter(graph.edges()))
+    # A flag written by hand (not a tie change) stays: a read compares the arrays with
+    # what the graph shows and writes only the ties that changed, not every edge.
+    graph.edges[u, v]["active"] = "untouched"
+    assert network.graph.edges[u, v]["active"] == "untouched"

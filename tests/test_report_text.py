@@ -1,8 +1,15 @@
-"""Tests for the report's wording of values that can be missing."""
+"""Tests for the report's wording: missing values, how QALYs are valued, citations."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from compare_fakes import fake_result
+
 from hikisim import report
+from hikisim.compare import write_comparison
+from hikisim.economics import load_economics
+from hikisim.scenario import Scenario
 
 
 def test_a_share_of_an_evpi_of_zero_reads_n_a() -> None:
@@ -11,3 +18,35 @@ def test_a_share_of_an_evpi_of_zero_reads_n_a() -> None:
     assert report._share_text(float("nan")) == "n/a"
     assert report._share_text(0.256) == "26%"
     assert report._share_text(0.0) == "0%"
+
+
+def written_report(tmp_path: Path) -> str:
+    """report.md of a comparison of two fake scenarios (no model is run)."""
+    results = [
+        fake_result(name, replicate, years + replicate, cost)
+        for name, years, cost in (("base", 10.0, 0.0), ("plan", 8.0, 50.0))
+        for replicate in range(2)
+    ]
+    scenarios = [Scenario(name="base"), Scenario(name="plan")]
+    write_comparison(results, 7, tmp_path / "out", scenarios=scenarios)
+    return (tmp_path / "out" / "report.md").read_text()
+
+
+def test_the_report_says_qalys_lose_the_disorder_decrements_and_cites_them(
+    tmp_path: Path,
+) -> None:
+    # The QALYs subtract each disorder's decrement (economics/outcomes.py), and the PSA
+    # samples the decrements; the report once named only the state utilities.
+    text = written_report(tmp_path)
+    assert "less each psychiatric disorder's utility decrement" in text
+    decrements = load_economics().section("disorder_decrements")
+    assert decrements
+    for parameter in decrements.values():
+        assert f"`{parameter.name}` = {parameter.value:g}" in text
+        assert parameter.source in text
+
+
+def test_fiellers_interval_cites_willan_and_obrien_in_health_economics(tmp_path: Path) -> None:
+    text = written_report(tmp_path)
+    assert "Willan & O'Brien, Health Econ 1996;5(4):297-305" in text
+    assert "Stat Med" not in text

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import CONTRACT_KEYS
@@ -104,3 +105,17 @@ def test_write_outputs_replaces_an_existing_run(
     (out / "summary.json").write_text("stale")
     write_outputs(finished_tiny_model, out)
     assert json.loads((out / "summary.json").read_text())["seed"] == tiny_seed
+
+
+@pytest.mark.parametrize("seed", [1.7, True, 2**64])
+def test_simulate_refuses_a_seed_the_command_line_would_refuse(
+    tiny_overrides: dict[str, Any], seed: object
+) -> None:
+    # Once 1.7 and True ran as seed 1, and 2**64 ran and was recorded.
+    with pytest.raises(InputError, match="seed: must be"):
+        simulate(seed=seed, **tiny_overrides)  # type: ignore[arg-type]
+
+
+def test_simulate_takes_a_numpy_integer_seed(tiny_overrides: dict[str, Any]) -> None:
+    summary = simulate(seed=np.int64(5), **tiny_overrides)
+    assert summary["seed"] == 5 and type(summary["seed"]) is int

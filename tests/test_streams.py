@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from hikisim.philox import uniforms_all
-from hikisim.streams import MECHANISMS, Streams, WeeklyDraw
+from hikisim.streams import MECHANISMS, OUTSIDE_DRAW_BASE, Streams, WeeklyDraw
 
 
 def test_same_seed_gives_same_draws_in_every_stream() -> None:
@@ -395,3 +395,21 @@ def test_a_streams_draw_is_the_draw_from_its_integer_key_words() -> None:
         np.testing.assert_array_equal(draw.values(), built.values())
         seats = np.array([3, 0, 299])
         np.testing.assert_array_equal(draw[seats], built[seats])
+
+
+def test_outside_draws_leave_the_weekly_draws_as_they_were() -> None:
+    """A move made by hand between weeks takes numbers the weekly step never uses."""
+    plain, touched = Streams(42, 100), Streams(42, 100)
+    seen = []
+    for week in (0, 1):
+        plain.start_week(week)
+        touched.start_week(week)
+        # By hand before the week's draws (as before the first step) and between them.
+        outside = touched.outside_draw("severity")
+        assert outside.counter[3] >= OUTSIDE_DRAW_BASE
+        seen.append(outside.values())
+        for name in ("severity", "state", "severity"):
+            np.testing.assert_array_equal(plain.draw(name).values(), touched.draw(name).values())
+            seen.append(touched.outside_draw(name).values())
+    # Never the same numbers twice, across weeks too.
+    assert len({tuple(values.tolist()) for values in seen}) == len(seen)

@@ -12,7 +12,8 @@ import pytest
 
 from hikisim.cli import main
 from hikisim.errors import InputError
-from hikisim.sweeps.experiment import ParameterRange, load_experiment
+from hikisim.sweeps.experiment import ParameterRange
+from hikisim.sweeps.validation import load_experiment
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
 EXPERIMENTS = Path(__file__).resolve().parents[1] / "experiments"
@@ -206,6 +207,31 @@ BAD_FILES = [
     ),
     ("missing scenario file", experiment_text({"scenario": "nowhere.toml"}), "scenario", "no such"),
     ("not TOML", "name = \n", "", "not valid TOML"),
+    ("empty file", "", "", "the experiment file is empty; it needs scenario"),
+    (
+        "run.seed varied",
+        experiment_text(design={"method": "grid"}, parameters={"run.seed": [1, 2]}),
+        "parameters.run.seed",
+        "seed and seeding",
+    ),
+    (
+        "run.seed fixed",
+        experiment_text(fixed={"run__seed": 7}),
+        "set.run__seed",
+        "would be ignored",
+    ),
+    (
+        "unquoted dotted parameter",
+        experiment_text().replace('"family.neglect_weight" =', "family.neglect_weight ="),
+        "parameters.family.neglect_weight",
+        'quotes, "family.neglect_weight" = ...',
+    ),
+    (
+        "unquoted dotted set key",
+        experiment_text().replace('"population.youths" =', "population.youths ="),
+        "set.population.youths",
+        'quotes, "population.youths" = ...',
+    ),
 ]
 
 

@@ -6,13 +6,16 @@ unpickle the simulators: keeping it light keeps the sweep tests fast.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 from pathlib import Path
 from typing import Any
 
+from hikisim.errors import InputError
 from hikisim.scenario import Scenario
-from hikisim.sweeps.runner import RunTask, execute_run
+from hikisim.sweeps.executors import ExecutorLostError
+from hikisim.sweeps.runner import RunTask, execute_run, worth_retrying
 
 WEEKS = 5
 
@@ -50,6 +53,15 @@ def flaky_simulator(markers: Path, scenario: Scenario, seed: int) -> tuple[dict[
     if not marker.exists():
         marker.touch()
         raise RuntimeError("transient failure")
+    return linear_simulator(scenario, seed)
+
+
+def refusing_simulator(log: Path, scenario: Scenario, seed: int) -> tuple[dict[str, Any], list]:
+    """Refuses neglect weights near 0.3 as bad input, logging every call."""
+    with log.open("a") as handle:
+        handle.write(f"{scenario.family.neglect_weight} {seed}\n")
+    if 0.25 < scenario.family.neglect_weight < 0.35:
+        raise InputError("injected refusal", "model", "family.neglect_weight")
     return linear_simulator(scenario, seed)
 
 
@@ -112,6 +124,35 @@ def test_failure_is_caught_and_recorded_with_its_attempt() -> None:
     assert math.isnan(record["prevalence_15_39"])
     assert record["weekly.prevalence_15_39"] == []
     assert record["attempts"] == 3
+
+
+def test_bad_input_is_recorded_as_not_worth_retrying(tmp_path: Path) -> None:
+    log = tmp_path / "calls.log"
+    refused = execute_run(
+        task(parameters={"family.neglect_weight": 0.3}),
+        functools.partial(refusing_simulator, log),
+    )
+    assert refused["status"] == "failed"
+    assert refused["error"] == "InputError: model: family.neglect_weight: injected refusal"
+    assert not worth_retrying(refused)
+    crashed = execute_run(task(parameters={"family.neglect_weight": 0.3}), failing_simulator)
+    assert worth_retrying(crashed)
+
+
+def test_input_error_subclasses_are_named_as_bad_input() -> None:
+    def lost(scenario: Scenario, seed: int) -> tuple[dict[str, Any], list]:
+        raise ExecutorLostError("gone")
+
+    record = execute_run(task(), lost)
+    assert record["error"] == "InputError: gone" and not worth_retrying(record)
+
+
+def test_contradictory_parameters_fail_as_bad_input() -> None:
+    # What the sweep's checks refuse up front; a run that gets here anyway is not retried.
+    shares = {"family.neglect_share": 0.7, "family.overprotection_share": 0.7}
+    record = execute_run(task(parameters=shares), linear_simulator)
+    assert record["error"].startswith("InputError: ") and "add up to 1.4" in record["error"]
+    assert not worth_retrying(record)
 
 
 def test_default_simulator_runs_the_model(tiny_overrides: dict[str, Any]) -> None:

@@ -21,10 +21,12 @@ from test_sweeps_runner import (
     failing_simulator,
     flaky_simulator,
     linear_simulator,
+    refusing_simulator,
 )
 
 from hikisim.cli import main
 from hikisim.errors import InputError
+from hikisim.source_hash import model_source_hash
 from hikisim.sweeps import (
     analyze_sweep,
     execute_sweep,
@@ -82,8 +84,10 @@ def test_results_have_the_contract_columns_and_values(tmp_path: Path) -> None:
         "error",
         "attempts",
         "elapsed_s",
+        "model_source",
         "traceback",
     ]
+    assert (results["model_source"] == model_source_hash()).all()
     assert len(results) == 8 and results["run_id"].is_unique
     assert (results["status"] == "ok").all() and results["error"].isna().all()
     np.testing.assert_allclose(results["prevalence_15_39"], 3 * results["family.neglect_weight"])
@@ -174,6 +178,34 @@ def test_failing_run_is_retried_then_recorded_and_the_rest_complete(tmp_path: Pa
     tally = execute_sweep(experiment, out, workers=2, progress=False, simulator=linear_simulator)
     assert (tally.skipped, tally.ok, tally.failed) == (6, 2, 0)
     assert (load_results(out)["status"] == "ok").all()
+
+
+def test_run_refused_as_bad_input_is_recorded_without_retries(tmp_path: Path) -> None:
+    experiment = write_experiment(tmp_path / "e.toml", max_retries=2)
+    out, log = tmp_path / "out", tmp_path / "calls.log"
+    simulator = functools.partial(refusing_simulator, log)
+    tally = execute_sweep(experiment, out, workers=2, progress=False, simulator=simulator)
+    assert (tally.ok, tally.failed, tally.retries) == (6, 2, 0)
+    # 8 runs, each called once: the same input would be refused again.
+    assert len(log.read_text().splitlines()) == 8
+    failed = load_results(out).query("status == 'failed'")
+    assert (failed["attempts"] == 1).all()
+    assert failed["error"].str.startswith("InputError: ").all()
+
+
+def test_results_show_which_code_made_each_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    experiment = write_experiment(tmp_path / "e.toml", replicates=1)
+    out = tmp_path / "out"
+    first = run_sweep(experiment, out, workers=1, progress=False, simulator=linear_simulator)
+    assert set(first["model_source"]) == {model_source_hash()}
+    # Resume after an edit of the model's code: the redone run records the new hash.
+    (out / "runs" / f"{first['run_id'][0]}.parquet").unlink()
+    monkeypatch.setattr("hikisim.sweeps.storage.model_source_hash", lambda: "edited")
+    again = run_sweep(experiment, out, workers=1, progress=False, simulator=linear_simulator)
+    assert again.set_index("run_id").loc[first["run_id"][0], "model_source"] == "edited"
+    assert again["model_source"].value_counts().to_dict() == {model_source_hash(): 3, "edited": 1}
 
 
 def test_transient_failures_succeed_on_retry(tmp_path: Path) -> None:

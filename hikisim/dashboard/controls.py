@@ -17,6 +17,7 @@ from typing import Any
 from hikisim.errors import InputError
 from hikisim.interventions import REGISTRY
 from hikisim.scenario import Scenario, load_scenario
+from hikisim.seeds import checked_seed
 
 # Large enough that a programme's effect shows above chance within a few years, small
 # enough that a week still steps and draws well inside the 200 ms a class notices.
@@ -33,7 +34,6 @@ MAX_AGE = 39
 MAX_BURN_IN_YEARS = 30
 DEFAULT_SCENARIO_FILE = "baseline.toml"
 SCENARIO_DIR_VARIABLE = "HIKISIM_SCENARIOS"
-MAX_SEED = 2**63 - 1
 # The finest slider step: a preset with more decimals than this is rounded by the slider.
 # Calibrated defaults carry six significant figures (peer influence 3.08466 needs 1e-5).
 MIN_SLIDER_STEP = 1e-6
@@ -312,9 +312,7 @@ def parse_seed(value: int | str) -> int:
         seed = int(text)
     except ValueError:
         raise InputError(f"must be a whole number, got {text!r}", "seed") from None
-    if not 0 <= seed <= MAX_SEED:
-        raise InputError(f"must be from 0 to {MAX_SEED}, got {seed}", "seed")
-    return seed
+    return checked_seed(seed, "seed")
 
 
 def check_youths(youths: int) -> int:

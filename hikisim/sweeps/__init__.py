@@ -32,7 +32,7 @@ _EXPORTS = {
     "derive_seed": "plan",
     "execute_sweep": "api",
     "for_each_result": "executors",
-    "load_experiment": "experiment",
+    "load_experiment": "validation",
     "load_results": "storage",
     "load_weekly": "storage",
     "make_executor": "executors",

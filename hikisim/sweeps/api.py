@@ -16,15 +16,13 @@ from hikisim import __version__
 from hikisim.locking import output_lock
 from hikisim.output import check_output_folder
 from hikisim.scenario import Scenario
-from hikisim.sweeps.designs import build_design
 from hikisim.sweeps.driver import SweepTally, drive
 from hikisim.sweeps.executors import Executor, RunFunction, make_executor
 from hikisim.sweeps.experiment import (
     Experiment,
-    check_experiment,
     experiment_hash,
-    load_experiment,
     parse_experiment,
+    read_experiment,
 )
 from hikisim.sweeps.plan import Plan, build_plan
 from hikisim.sweeps.runner import RunTask, Simulator, execute_run
@@ -35,6 +33,7 @@ from hikisim.sweeps.storage import (
     model_source_hash,
     package_versions,
 )
+from hikisim.sweeps.validation import check_experiment
 
 ExperimentSource = Experiment | str | os.PathLike[str]
 
@@ -76,12 +75,11 @@ def prepare_sweep(experiment: ExperimentSource | PreparedSweep) -> PreparedSweep
         # Re-validate: objects made with model_copy(update=...) skip field validation.
         data = experiment.model_dump(by_alias=True, exclude_unset=True)
         experiment = parse_experiment(data, source)
-        base = check_experiment(experiment, source)
     else:
         source = str(experiment)
-        experiment = load_experiment(experiment)
-        base = experiment.base_scenario(source)
-    plan = build_plan(experiment, build_design(experiment))
+        experiment = read_experiment(experiment)
+    base, design = check_experiment(experiment, source)
+    plan = build_plan(experiment, design)
     return PreparedSweep(experiment, base, plan, build_manifest(experiment, base, plan, source))
 
 

@@ -1,5 +1,7 @@
 """The sweep driver: submit pending runs, retry failures, write each result as it lands.
 
+A run refused as bad input is not retried: the same input fails the same way.
+
 Results are written by the driver, not by workers, so a cluster needs no shared file
 system with the machine that holds the sweep directory. Only runs in flight are lost if
 the driver or a worker is killed.
@@ -16,7 +18,7 @@ from typing import Any
 from tqdm import tqdm
 
 from hikisim.sweeps.executors import Executor, ExecutorLostError, RunFunction
-from hikisim.sweeps.runner import RunTask, failed_record
+from hikisim.sweeps.runner import RunTask, failed_record, worth_retrying
 from hikisim.sweeps.storage import SweepStore
 
 
@@ -55,7 +57,8 @@ def drive(
         function: The per-run function.
         executor: Where the runs execute.
         store: The sweep directory.
-        max_retries: Retries for a run that fails before it is recorded as failed.
+        max_retries: Retries for a run that fails before it is recorded as failed; a
+            run refused as bad input is recorded at once.
         tally: Counts to update.
         progress: Show a progress bar on stderr.
 
@@ -81,13 +84,14 @@ def drive(
             finished = [(handle, in_flight.pop(handle)) for handle in executor.wait(in_flight)]
             for handle, task in finished:
                 record = _collect(executor, handle, task)
-                if record["status"] != "ok" and task.attempt <= max_retries:
+                failed = record["status"] != "ok"
+                if failed and task.attempt <= max_retries and worth_retrying(record):
                     tally.retries += 1
                     pending.appendleft(task.retry())
                     continue
                 store.write_run(record)
-                tally.ok += record["status"] == "ok"
-                tally.failed += record["status"] != "ok"
+                tally.ok += not failed
+                tally.failed += failed
                 bar.update(1)
                 bar.set_postfix(failed=tally.failed, refresh=False)
     return tally

@@ -19,8 +19,10 @@ An experiment file is TOML (see ``docs/sweeps.md``)::
     "population.youths" = 2000
 
 Validation is as strict as for scenarios: unknown keys, bad values, parameters that are
-not scenario fields, values outside a field's allowed range and unknown outcomes all raise
-:class:`~hikisim.errors.InputError` naming the file and the dotted field.
+not scenario fields and values outside a field's allowed range all raise
+:class:`~hikisim.errors.InputError` naming the file and the dotted field. What needs the
+design (every design point as a scenario, and the outcomes the points report) is checked
+in :mod:`hikisim.sweeps.validation`.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -49,9 +52,7 @@ from hikisim.scenario import (
     _unknown_key_message,
     load_scenario,
     normalise_key,
-    read_scenario_data,
 )
-from hikisim.sweeps.outcomes import available_outcomes
 
 DESIGN_METHODS = ("grid", "lhs", "sobol", "morris")
 SAMPLED_METHODS = ("lhs", "sobol", "morris")
@@ -60,6 +61,15 @@ RESERVED_OUTCOMES = frozenset({"seed", "version", "scenario"})
 # Fields that do not change any result, so editing them does not make a sweep directory
 # incompatible with its experiment.
 COSMETIC_FIELDS = ("name", "description", "max_retries")
+# Every run's seed derives from the experiment's seed, and the runner passes it
+# explicitly, which overrides this scenario key: setting it would change nothing.
+RUN_SEED_KEY = "run.seed"
+# The tables whose keys are dotted scenario keys.
+DOTTED_TABLES = ("parameters", "set")
+EMPTY_FILE_ADVICE = (
+    'the experiment file is empty; it needs scenario = "FILE.toml", outcomes = [...], '
+    "a [design] table with method and a [parameters] table (see docs/sweeps.md)"
+)
 
 Scalar = bool | int | float | str
 
@@ -136,7 +146,7 @@ class Experiment(_Strict):
         name: Short identifier, written to the manifest.
         description: One line on what the experiment is for.
         scenario: The base scenario file (relative paths are relative to the experiment
-            file when loaded with :func:`load_experiment`).
+            file when loaded with :func:`~hikisim.sweeps.validation.load_experiment`).
         replicates: Runs per design point.
         seed: Base seed; every run's seed derives from it deterministically.
         seeding: ``common``: replicate i uses the same seed at every design point
@@ -188,9 +198,18 @@ class Experiment(_Strict):
         if not self.scenario.is_file():
             raise InputError(f"no such file {str(self.scenario)!r}", source, "scenario")
         scenario = load_scenario(self.scenario)
-        for key, value in self.fixed.items():
-            scenario = _apply(scenario, {key: value}, source, f"set.{key}")
-        return scenario
+        if not self.fixed:
+            return scenario
+        # All at once, as the runs see them: one at a time, a pair of shares that must
+        # add up to at most 1 could fail half-way although the whole [set] is valid.
+        try:
+            return scenario.with_overrides(self.fixed, source="")
+        except InputError as error:
+            key = _key_at_fault(error, self.fixed)
+            if key is None:
+                # A limit that spans fields: the message names them.
+                raise InputError(str(error), source, "set") from None
+            raise _relabel(error, source, f"set.{key}") from None
 
     def normalised(self, base: Scenario) -> dict[str, Any]:
         """Everything that determines the runs' results, as plain JSON data.
@@ -217,28 +236,51 @@ def experiment_hash(normalised: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def load_experiment(path: str | Path) -> Experiment:
-    """Load and fully validate an experiment file.
+def read_experiment(path: str | Path) -> Experiment:
+    """Read and parse an experiment file, without the checks that need its scenario.
 
     Args:
         path: The TOML experiment file.
 
     Returns:
-        The validated Experiment, with its scenario path resolved against the file's
-        directory.
+        The parsed Experiment, with its scenario path resolved against the file's
+        directory; :func:`hikisim.sweeps.validation.load_experiment` also checks it.
 
     Raises:
-        InputError: If anything in the file is invalid, naming the file and field.
+        InputError: If the file cannot be read or its tables are malformed.
     """
     path = Path(path)
-    data = read_scenario_data(path)
+    data = read_experiment_data(path)
     data.setdefault("name", path.stem)
-    source = str(path)
     if isinstance(data.get("scenario"), str):
         data["scenario"] = str(path.resolve().parent / data["scenario"])
-    experiment = parse_experiment(data, source)
-    check_experiment(experiment, source)
-    return experiment
+    return parse_experiment(data, str(path))
+
+
+def read_experiment_data(path: Path) -> dict[str, Any]:
+    """The raw TOML data of an experiment file.
+
+    Args:
+        path: The file.
+
+    Returns:
+        Its tables, not yet validated.
+
+    Raises:
+        InputError: If the file is missing, unreadable, not TOML or empty.
+    """
+    source = str(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("file not found", source) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read file: {exc}", source) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML: {exc}", source) from None
+    if not data:
+        raise InputError(EMPTY_FILE_ADVICE, source)
+    return data
 
 
 def parse_experiment(data: dict[str, Any], source: str) -> Experiment:
@@ -251,6 +293,8 @@ def parse_experiment(data: dict[str, Any], source: str) -> Experiment:
     Returns:
         The Experiment (not yet checked against its scenario).
     """
+    for table in DOTTED_TABLES:
+        _check_quoted_keys(data.get(table), table, source)
     try:
         return Experiment.model_validate(data)
     except ValidationError as exc:
@@ -260,8 +304,45 @@ def parse_experiment(data: dict[str, Any], source: str) -> Experiment:
         raise _format_error((typos or errors)[0], source) from None
 
 
-def check_experiment(experiment: Experiment, source: str) -> Scenario:
-    """Check everything that spans fields or needs the scenario; return the base scenario.
+def _check_quoted_keys(table: Any, name: str, source: str) -> None:
+    """Refuse a dotted key written without quotes, which TOML reads as nested tables."""
+    if not isinstance(table, dict):
+        return
+    for key, value in table.items():
+        dotted = _nested_key(key, value, ranges=name == "parameters")
+        if dotted is not None:
+            raise InputError(
+                f'write the dotted key in quotes, "{dotted}" = ...; without them TOML '
+                f"reads {key!r} as a table of its own",
+                source,
+                f"{name}.{dotted}",
+            )
+
+
+def _nested_key(key: str, value: Any, ranges: bool) -> str | None:
+    """The dotted key that TOML split into nested tables, or None if ``value`` is no table.
+
+    No scenario field takes a table; a parameter's only table is a range, whose entries
+    are plain values (a misspelt min or max is left to the range's own checks).
+    """
+    if not isinstance(value, dict) or (ranges and _range_like(value)):
+        return None
+    while isinstance(value, dict) and value and not (ranges and _range_like(value)):
+        inner, value = next(iter(value.items()))
+        key = f"{key}.{inner}"
+    return key
+
+
+def _range_like(table: dict[str, Any]) -> bool:
+    return not any(isinstance(item, dict | list) for item in table.values())
+
+
+def check_settings(experiment: Experiment, source: str) -> Scenario:
+    """Check the settings against each other and each parameter against its field.
+
+    Limits that span fields (shares that must add up to at most 1) depend on the other
+    parameters' values, so :func:`hikisim.sweeps.validation.check_experiment` checks
+    them at every design point instead.
 
     Args:
         experiment: A parsed experiment.
@@ -275,11 +356,11 @@ def check_experiment(experiment: Experiment, source: str) -> Scenario:
     """
     _check_design(experiment, source)
     _check_names(experiment, source)
+    _check_no_run_seed(experiment, source)
     base = experiment.base_scenario(source)
     for key, spec in experiment.parameters.items():
         _check_parameter(base, key, spec, source)
     _check_weekly(experiment, source)
-    _check_outcomes(experiment, base, source)
     return base
 
 
@@ -358,6 +439,20 @@ def _check_names(experiment: Experiment, source: str) -> None:
             raise InputError("lists a name twice", source, field)
 
 
+def _check_no_run_seed(experiment: Experiment, source: str) -> None:
+    tables = (("parameters", experiment.parameters), ("set", experiment.fixed))
+    for table, keys in tables:
+        for key in keys:
+            if normalise_key(key) == RUN_SEED_KEY:
+                raise InputError(
+                    "would be ignored: every run's seed derives from the experiment's "
+                    'top-level seed and seeding ("common" or "independent"); set those, '
+                    "and replicates for more seeds per point",
+                    source,
+                    f"{table}.{key}",
+                )
+
+
 def _check_parameter(base: Scenario, key: str, spec: ParameterSpec, source: str) -> None:
     field = f"parameters.{key}"
     values = _probe_values(spec)
@@ -368,12 +463,18 @@ def _check_parameter(base: Scenario, key: str, spec: ParameterSpec, source: str)
             if annotation is not bool:
                 # An unknown key gets the scenario's own message (with a suggestion); a
                 # switch would be refused for the number itself, not for the range.
-                _apply(base, {key: spec.min}, source, field)
+                error = _override_error(base, {key: spec.min})
+                if error is not None:
+                    raise _relabel(error, source, field)
             raise InputError("a range needs a numeric field; use a list", source, field)
         if annotation is int:
             values = [round(value) for value in values]
     for value in values:
-        _apply(base, {key: value}, source, field)
+        error = _override_error(base, {key: value})
+        # A limit that spans fields depends on the other parameters' values; the check
+        # of every design point decides it.
+        if error is not None and _key_at_fault(error, {key: value}) is not None:
+            raise _relabel(error, source, field)
 
 
 def _probe_values(spec: ParameterSpec) -> list[Any]:
@@ -388,34 +489,28 @@ def _check_weekly(experiment: Experiment, source: str) -> None:
             raise InputError(_unknown_key_message(name, list(WEEKLY_COLUMNS)), source, "weekly")
 
 
-def _check_outcomes(experiment: Experiment, base: Scenario, source: str) -> None:
-    known = available_outcomes(_probe_scenarios(experiment, base)) - RESERVED_OUTCOMES
-    for name in experiment.outcomes:
-        if name not in known:
-            raise InputError(_unknown_key_message(name, sorted(known)), source, "outcomes")
-
-
-def _probe_scenarios(experiment: Experiment, base: Scenario) -> list[Scenario]:
-    # Outcomes can depend on parameters (an intervention switched on by a grid adds its
-    # cost keys), so probe the base scenario and the design's last corner.
-    corner = {
-        key: spec.max if isinstance(spec, ParameterRange) else spec[-1]
-        for key, spec in experiment.parameters.items()
-    }
-    for key, spec in experiment.parameters.items():
-        info = _field_info(tuple(normalise_key(key).split(".")))
-        if isinstance(spec, ParameterRange) and getattr(info, "annotation", None) is int:
-            corner[key] = round(spec.max)
-    return [base, base.with_overrides(corner)]
-
-
-def _apply(scenario: Scenario, overrides: dict[str, Any], source: str, field: str) -> Scenario:
-    """Apply overrides, re-labelling any error with the experiment file and field."""
+def _override_error(scenario: Scenario, overrides: dict[str, Any]) -> InputError | None:
+    """What applying the overrides raises, labelled with the scenario's field, or None."""
     try:
-        return scenario.with_overrides(overrides, source="")
+        scenario.with_overrides(overrides, source="")
     except InputError as error:
-        message = str(error).removeprefix(f"{error.field}: ") if error.field else str(error)
-        raise InputError(message, source, field) from None
+        return error
+    return None
+
+
+def _key_at_fault(error: InputError, overrides: dict[str, Any]) -> str | None:
+    """The override key an error is about, or None if it spans other fields too."""
+    for key in overrides:
+        name = normalise_key(key)
+        if error.field == name or error.field.startswith(f"{name}."):
+            return key
+    return None
+
+
+def _relabel(error: InputError, source: str, field: str) -> InputError:
+    """The scenario's error, re-labelled with the experiment file and its field."""
+    message = str(error).removeprefix(f"{error.field}: ") if error.field else str(error)
+    return InputError(message, source, field)
 
 
 def _format_error(error: dict[str, Any], source: str) -> InputError:

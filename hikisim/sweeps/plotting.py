@@ -9,12 +9,14 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from hikisim.sweeps.storage import write_atomically
+
 PANEL_WIDTH = 5.0
 PANEL_HEIGHT = 4.0
 
 
 def plot_sensitivity(method: str, indices: pd.DataFrame, path: Path) -> None:
-    """Draw one panel per outcome and save the figure.
+    """Draw one panel per outcome and save the figure (atomically, like every output).
 
     Args:
         method: ``morris`` or ``sobol``.
@@ -29,7 +31,8 @@ def plot_sensitivity(method: str, indices: pd.DataFrame, path: Path) -> None:
     for ax, outcome in zip(axes, outcomes, strict=True):
         draw(ax, indices[indices["outcome"] == outcome])
         ax.set_title(outcome)
-    figure.savefig(path, dpi=120)
+    # The temporary name does not end in .png, so the format is named.
+    write_atomically(path, lambda temp: figure.savefig(temp, format="png", dpi=120))
 
 
 def _morris_panel(ax: Axes, table: pd.DataFrame) -> None:

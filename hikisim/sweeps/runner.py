@@ -1,7 +1,7 @@
 """The per-run function that every executor runs, locally or on a Dask worker.
 
 It never raises: a run that fails comes back as a record with ``status = "failed"`` and
-the error, so the sweep can decide whether to retry it.
+the error, so the sweep can decide whether to retry it (:func:`worth_retrying`).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from hikisim.errors import InputError
 from hikisim.metrics import summarize
 from hikisim.scenario import Scenario
 from hikisim.simulation import run_model
@@ -24,6 +25,8 @@ from hikisim.targets import Target
 Simulator = Callable[[Scenario, int], tuple[dict[str, Any], Sequence[dict[str, float]]]]
 
 WEEKLY_PREFIX = "weekly."
+# How a failed record's error starts when the run was refused as bad input.
+INPUT_ERROR_PREFIX = f"{InputError.__name__}: "
 
 
 def simulate_run(
@@ -101,8 +104,15 @@ def execute_run(task: RunTask, simulator: Simulator | None = None) -> dict[str, 
     except Exception as exc:  # the sweep records any failure and goes on
         outcomes = dict.fromkeys(task.outcomes, math.nan)
         series = {f"{WEEKLY_PREFIX}{name}": [] for name in task.weekly}
-        status, error, trace = "failed", f"{type(exc).__name__}: {exc}", traceback.format_exc()
+        status, error, trace = "failed", _error_text(exc), traceback.format_exc()
     return make_record(task, outcomes, series, status, error, trace, started)
+
+
+def _error_text(exc: Exception) -> str:
+    # Bad input is named by the base type whatever the subclass, so that the driver can
+    # tell that the same input would fail again (worth_retrying).
+    kind = InputError if isinstance(exc, InputError) else type(exc)
+    return f"{kind.__name__}: {exc}"
 
 
 def make_record(
@@ -145,3 +155,19 @@ def failed_record(task: RunTask, error: BaseException) -> dict[str, Any]:
     series: dict[str, list[float]] = {f"{WEEKLY_PREFIX}{name}": [] for name in task.weekly}
     message = f"{type(error).__name__}: {error}".rstrip(": ")
     return make_record(task, outcomes, series, "failed", message, None, time.perf_counter())
+
+
+def worth_retrying(record: dict[str, Any]) -> bool:
+    """Whether a failed run might succeed if tried again.
+
+    Bad input (an :class:`~hikisim.errors.InputError`, such as settings that contradict
+    each other) fails the same way every time; a crash, a lost worker or a full disk
+    may not.
+
+    Args:
+        record: A failed run's record.
+
+    Returns:
+        False if the run was refused as bad input, True otherwise.
+    """
+    return not str(record.get("error") or "").startswith(INPUT_ERROR_PREFIX)

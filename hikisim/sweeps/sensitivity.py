@@ -11,6 +11,9 @@ Files written to the sweep directory:
 * ``sensitivity_s2.csv``: Sobol second-order indices, when the design sampled them;
 * ``sensitivity.md``: the same tables in Markdown;
 * ``sensitivity.png``: Morris mu* against sigma, or Sobol S1 and ST bars.
+
+Each is written to a temporary name and renamed into place, like the run files, so an
+interrupted analysis leaves the previous file or the whole new one.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from hikisim.output import check_output_folder
 from hikisim.sweeps.api import ExperimentSource, execute_sweep, prepare_sweep
 from hikisim.sweeps.experiment import Experiment
 from hikisim.sweeps.plotting import plot_sensitivity
-from hikisim.sweeps.storage import SweepStore, load_results
+from hikisim.sweeps.storage import SweepStore, load_results, write_atomically
 
 ANALYSED_METHODS = ("morris", "sobol")
 CONFIDENCE = 0.95
@@ -231,15 +234,20 @@ def write_tables(
         indices: One row per outcome and parameter.
         second_order: Sobol second-order indices, or None.
     """
-    indices.to_csv(out / "sensitivity.csv", index=False)
+    _write_csv(out / "sensitivity.csv", indices)
     title = "Morris screening" if method == "morris" else "Sobol indices"
     lines = [f"# {title} ({int(CONFIDENCE * 100)}% confidence half-widths)", ""]
     for outcome, table in indices.groupby("outcome", sort=False):
         lines += [f"## {outcome}", "", markdown_table(table.drop(columns="outcome")), ""]
     if second_order is not None:
-        second_order.to_csv(out / "sensitivity_s2.csv", index=False)
+        _write_csv(out / "sensitivity_s2.csv", second_order)
         lines += ["## Second-order indices", "", markdown_table(second_order), ""]
-    (out / "sensitivity.md").write_text("\n".join(lines))
+    text = "\n".join(lines)
+    write_atomically(out / "sensitivity.md", lambda temp: temp.write_text(text, encoding="utf-8"))
+
+
+def _write_csv(path: Path, table: pd.DataFrame) -> None:
+    write_atomically(path, lambda temp: table.to_csv(temp, index=False))
 
 
 def markdown_table(table: pd.DataFrame) -> str:

@@ -3,7 +3,8 @@
 Layout::
 
     DIR/manifest.json             the experiment, design, seeds and package versions
-    DIR/runs/<run_id>.parquet     one row: ids, parameters, outcomes, status, error
+    DIR/runs/<run_id>.parquet     one row: ids, parameters, outcomes, status, error; its
+                                  metadata holds the status and the model source's hash
 
 Every file is written to a temporary name and renamed into place, so a killed sweep
 leaves only whole files behind: a run either has its file or it will be run again.
@@ -51,7 +52,8 @@ VERSIONED_PACKAGES = (
     "distributed",
 )
 LEADING_COLUMNS = ("run_id", "point", "replicate", "seed")
-TRAILING_COLUMNS = ("status", "error", "attempts", "elapsed_s")
+MODEL_SOURCE_COLUMN = "model_source"
+TRAILING_COLUMNS = ("status", "error", "attempts", "elapsed_s", MODEL_SOURCE_COLUMN)
 
 
 def package_versions() -> dict[str, str]:
@@ -177,8 +179,10 @@ class SweepStore:
                 then kept as first written).
         """
         self.runs_dir.mkdir(parents=True, exist_ok=True)
-        for leftover in self.runs_dir.glob(f".*{TEMP_SUFFIX}"):
-            leftover.unlink(missing_ok=True)
+        # The manifest and the sensitivity outputs are written atomically too.
+        for folder in (self.root, self.runs_dir):
+            for leftover in folder.glob(f".*{TEMP_SUFFIX}"):
+                leftover.unlink(missing_ok=True)
         if not resuming:
             text = json.dumps(manifest, indent=1) + "\n"
             write_atomically(self.manifest_path, lambda temp: temp.write_text(text))
@@ -270,9 +274,10 @@ def load_results(out: str | Path, weekly: bool = False) -> pd.DataFrame:
 
     Returns:
         Columns ``run_id``, ``point``, ``replicate``, ``seed``, the varied parameters,
-        the outcomes, ``status`` (``ok`` or ``failed``), ``error``, ``attempts`` and
-        ``elapsed_s``, sorted by design point and replicate. Outcomes of failed runs are
-        NaN.
+        the outcomes, ``status`` (``ok`` or ``failed``), ``error``, ``attempts``,
+        ``elapsed_s`` and ``model_source`` (the hash of the model's source the run was
+        made with: a sweep resumed after the code changed holds more than one), sorted
+        by design point and replicate. Outcomes of failed runs are NaN.
 
     Raises:
         InputError: If the directory is not a sweep directory.
@@ -320,12 +325,18 @@ def load_weekly(out: str | Path) -> pd.DataFrame:
 
 def _read_run(path: Path) -> pd.DataFrame:
     try:
-        return pq.read_table(path).to_pandas()
+        table = pq.read_table(path)
     except (OSError, pa.ArrowException) as error:
         raise InputError(
             f"unreadable run file ({error}); delete it or rerun the sweep, which sets it aside",
             str(path),
         ) from None
+    frame = table.to_pandas()
+    # The column makes runs of two code versions (a sweep resumed across an edit)
+    # visible in the table; files from before the hash was recorded have None.
+    source = (table.schema.metadata or {}).get(MODEL_SOURCE_KEY)
+    frame[MODEL_SOURCE_COLUMN] = source.decode() if source is not None else None
+    return frame
 
 
 def _weekly_columns(columns: Iterable[str]) -> list[str]:

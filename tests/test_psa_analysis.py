@@ -1,0 +1,178 @@
+"""The PSA's analysis (psa_analysis.analyse_psa) on hand-built draws; no model is run.
+
+Two strategies: ``prog`` costs COST more than ``base`` and gains 4q - 0.5 QALYs in a
+draw whose shared quantile of KEY is q. So its incremental NMB at willingness to pay w
+is w (4q - 0.5) - COST, and the EVPI, the probability that ``prog`` is the best buy and
+the tornado bar of KEY follow from q by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hikisim.economics import load_economics
+from hikisim.economics.outcomes import AppraisalSettings
+from hikisim.psa import (
+    PosteriorPrior,
+    PsaDesign,
+    ScenarioPrior,
+    draw_scenario,
+    drawn_values,
+    posterior_priors,
+)
+from hikisim.psa_analysis import (
+    WTP_GRID_MAX,
+    WTP_GRID_POINTS,
+    PsaResults,
+    analyse_psa,
+    plot_ceac,
+    plot_tornado,
+    wtp_grid,
+)
+from hikisim.report import psa_section
+from hikisim.scenario import Scenario
+
+ECONOMICS = load_economics()
+KEY = "dynamics.exit_base"
+PRIOR = ScenarioPrior(KEY, "natural_history", "lognormal", 0.2, None, "test")
+DRAWS = 40
+COST = 3.3e6
+QUANTILES = (np.arange(DRAWS) + 0.5) / DRAWS  # evenly spread, one per draw
+SCENARIOS = [
+    Scenario(name="base"),
+    Scenario(name="prog").with_overrides({KEY: 0.03}),
+]
+
+
+def hand_design(priors: list[ScenarioPrior | PosteriorPrior] | None = None) -> PsaDesign:
+    rng = np.random.default_rng(5)
+    economic = pd.DataFrame({"utilities.at_risk": rng.uniform(0.5, 0.7, DRAWS)})
+    seeds = np.arange(2 * DRAWS, dtype=np.int64).reshape(DRAWS, 2)
+    return PsaDesign(pd.DataFrame({KEY: QUANTILES}), economic, seeds, priors or [PRIOR])
+
+
+def hand_outcomes() -> pd.DataFrame:
+    rows = []
+    for draw, q in enumerate(QUANTILES):
+        for replicate in range(2):
+            rows.append((draw, "base", replicate, 0.0, 1000.0))
+            rows.append((draw, "prog", replicate, COST, 1000.0 + 4 * q - 0.5))
+    return pd.DataFrame(rows, columns=["draw", "scenario", "replicate", "cost", "qalys"])
+
+
+def incremental_nmb(wtp: float) -> np.ndarray:
+    return wtp * (4 * QUANTILES - 0.5) - COST
+
+
+def analyse(wtp: float) -> PsaResults:
+    settings = AppraisalSettings(wtp=wtp)
+    return analyse_psa(hand_outcomes(), hand_design(), SCENARIOS, settings)
+
+
+def test_the_grid_is_the_old_one_at_the_default_wtp_and_holds_any_other() -> None:
+    old = np.linspace(0.0, WTP_GRID_MAX, WTP_GRID_POINTS)
+    assert np.array_equal(wtp_grid(5e6), old), "results at a wtp on the grid do not change"
+    off = wtp_grid(3.3e6)
+    assert 3.3e6 in off and len(off) == WTP_GRID_POINTS + 1 and np.all(np.diff(off) > 0)
+    high = wtp_grid(30e6)
+    # Past 20 M the grid stretches beyond the wtp (1.25 x 30 M, rounded up to 40 M).
+    assert 30e6 in high and high.max() == 40e6
+    assert np.array_equal(high, np.linspace(0.0, 40e6, WTP_GRID_POINTS)), "30 M is a step"
+    assert 31.3e6 in wtp_grid(31.3e6) and len(wtp_grid(31.3e6)) == WTP_GRID_POINTS + 1
+
+
+@pytest.mark.parametrize("wtp", [3.3e6, 30e6])
+def test_the_report_reads_every_figure_exactly_at_the_wtp(wtp: float) -> None:
+    results = analyse(wtp)
+    inmb = incremental_nmb(wtp)
+    evpi = np.maximum(inmb, 0).mean() - max(inmb.mean(), 0.0)
+    share = float((inmb > 0).mean())
+    assert results.evpi.loc[wtp] == pytest.approx(evpi)
+    assert results.ceac.loc[wtp, "prog"] == pytest.approx(share)
+    # The EVPPI shares are of this same EVPI, so the report agrees with itself.
+    assert np.allclose(results.evppi["share_of_evpi"] * evpi, results.evppi["evppi"])
+    text = "\n".join(psa_section(results, AppraisalSettings(wtp=wtp), "base"))
+    assert f"at {wtp / 1e6:g} M yen per QALY: {evpi / 1e6:,.2f} M yen" in text
+    best = "prog" if inmb.mean() > 0 else "base"
+    probability = share if best == "prog" else 1 - share
+    assert f"is **{best}**, optimal in {probability:.0%} of draws" in text
+    assert f"| prog | {share:.2f} |" in text
+
+
+def test_the_ceac_plot_reaches_past_a_wtp_above_20_million() -> None:
+    results = analyse(30e6)
+    assert results.ceac.index.max() > 30e6
+    assert set(results.ceaf["wtp"]) == set(results.ceac.index)
+
+
+def test_the_tornado_is_read_off_one_metamodel_at_the_draws_percentiles() -> None:
+    wtp = 5e6
+    results = analyse(wtp)
+    inmb = incremental_nmb(wtp)
+    table = results.tornado.set_index("parameter")
+    low, high = np.quantile(QUANTILES, [0.025, 0.975])
+    slope = 4 * wtp  # iNMB per unit of KEY's quantile
+    assert results.tornado_gap == ""
+    assert table.at[KEY, "inmb_at_p2_5"] == pytest.approx(
+        inmb.mean() + slope * (low - QUANTILES.mean())
+    )
+    assert table.at[KEY, "inmb_at_p97_5"] == pytest.approx(
+        inmb.mean() + slope * (high - QUANTILES.mean())
+    )
+    # The utility is drawn but the hand-built QALYs ignore it: no bar.
+    assert table.at["utilities.at_risk", "range"] == pytest.approx(0.0, abs=1e-6 * slope)
+
+
+def test_psa_draws_hold_the_values_each_scenario_ran_with() -> None:
+    results = analyse(5e6)
+    design = hand_design()
+    draws = results.draws.set_index(["scenario", "draw"])
+    for scenario in SCENARIOS:
+        ran = [draw_scenario(scenario, design, d).dynamics.exit_base for d in range(DRAWS)]
+        assert np.allclose(draws.loc[scenario.name, KEY].to_numpy(), ran, rtol=1e-12)
+    # The shared quantile moves each scenario around its own value, so they differ.
+    assert (draws.loc["prog", KEY] > draws.loc["base", KEY]).all()
+    assert np.array_equal(
+        draws.loc["base", "utilities.at_risk"].to_numpy(), design.economic["utilities.at_risk"]
+    )
+    assert list(results.draws.columns[:5]) == ["draw", "scenario", "cost", "qalys", "nmb"]
+    assert len(results.draws) == 2 * DRAWS
+
+
+def test_drawn_values_follow_the_posterior_and_keep_keys_without_spread() -> None:
+    posterior = pd.DataFrame({"weight": [1.0, 1.0], KEY: [0.01, 0.02]})
+    posterior.attrs["hikisim"] = {"representative_draw": 1}
+    priors = posterior_priors([PRIOR], posterior)
+    design = hand_design(priors)
+    # The design's column is the calibration-prior quantile of a posterior value.
+    design.quantiles[KEY] = priors[0].prior.quantile_of(  # type: ignore[union-attr]
+        np.where(np.arange(DRAWS) % 2, 0.01, 0.02)
+    )
+    scenario = Scenario(name="prog").with_overrides({KEY: 0.03})
+    values = drawn_values(scenario, design)[KEY].to_numpy()
+    # Log-uniform: the posterior value times the scenario's ratio to the representative.
+    assert np.allclose(values, np.where(np.arange(DRAWS) % 2, 0.01, 0.02) * 0.03 / 0.02)
+    ran = [draw_scenario(scenario, design, d).dynamics.exit_base for d in range(DRAWS)]
+    assert np.allclose(values, ran, rtol=1e-12)
+    # A scenario whose log-uniform key is 0 stays at 0 in every draw.
+    off = Scenario(name="off").with_overrides({KEY: 0.0})
+    assert (drawn_values(off, design)[KEY] == 0.0).all()
+
+
+def test_a_tornado_without_a_metamodel_says_why_in_the_report_and_figure(
+    tmp_path: Path,
+) -> None:
+    results = analyse(30e6)
+    plot_ceac(results, AppraisalSettings(wtp=30e6), tmp_path / "ceac.png")
+    plot_tornado(results, "base", tmp_path / "tornado.png")
+    gap = "more draws than parameters (at least 61 for its 60 parameters), and this PSA has 40"
+    empty = replace(results, tornado=results.tornado.iloc[:0], tornado_gap=gap)
+    text = "\n".join(psa_section(empty, AppraisalSettings(wtp=30e6), "base"))
+    assert "`tornado.csv` holds only its header" in text and gap in text
+    plot_tornado(empty, "base", tmp_path / "empty.png")
+    assert all((tmp_path / name).stat().st_size > 0 for name in ("ceac.png", "empty.png"))
