@@ -110,6 +110,7 @@ CONDITION_CODES = conditions.ConditionCodes(
     mext_absence_weeks=MEXT_ABSENCE_WEEKS,
 )
 CONDITION_CODE_VALUES = tuple(CONDITION_CODES)  # as conditions.update takes them
+ENTRY_CODE_VALUES = tuple(ENTRY_CODES)  # as entries.start_withdrawal takes them
 # The states each state is reached from by Kernel.move: the weekly step's moves, and
 # withdrawal straight from ENGAGED (which the step makes through AT_RISK).
 MOVES_TO = {
@@ -666,11 +667,11 @@ class Kernel:
             np.float32(self.scenario.dynamics.narrow_entry_share),
             week,
             relapse,
-            kernels.columns_of(self.youths, entries.EntrantColumns),
+            kernels.plain_columns_of(self.youths, entries.EntrantColumns),
             self.population.families.sought_help,
-            log_columns,
+            tuple(log_columns),
             first_row,
-            ENTRY_CODES,
+            ENTRY_CODE_VALUES,
         )
         self.log.take_rows(opened)
         self.mark_stale(adults)
@@ -709,7 +710,7 @@ class Kernel:
         y.reintegrated_week[seats] = week
         former_cases = seats[y.ever_broad[seats]]
         if len(former_cases):
-            self._reentry_cohorts[week] = (former_cases, y.person_id[former_cases].copy())
+            self._add_to_reentry_cohort(week, former_cases)
         adult = (y.track[seats] == NEITHER) & (y.age_weeks[seats] >= 15 * WEEKS_PER_YEAR)
         # Years lost leave a lasting mark on the chance of work (labour.work_scar_...).
         chance = self.work_chance(seats)
@@ -733,7 +734,7 @@ class Kernel:
         RECOVERING from WITHDRAWN. Youths already in ``state`` are left alone.
 
         Args:
-            seats: The youths.
+            seats: The youths (one listed twice is moved once).
             state: The state to move them to.
             week: The week the move counts as made in (the model's next week).
 
@@ -742,8 +743,11 @@ class Kernel:
         """
         y = self.youths
         target = State(state)
-        seats = np.asarray(seats, np.int64)
+        # Each youth once (the entry pass takes ascending seats, each once).
+        seats = np.unique(np.asarray(seats, np.int64))
         seats = seats[y.state[seats] != target]
+        if len(seats) == 0:  # nothing to move: no draw taken either
+            return
         current = y.state[seats]
         sources = MOVES_TO[target]
         refused = ~np.isin(current, [int(source) for source in sources])
@@ -768,6 +772,23 @@ class Kernel:
             returning = seats[~resolved]
             work_draw = self.streams.outside_draw("state")[returning].astype(np.float64)
             self._reintegrate(returning, work_draw, week)
+
+    def _add_to_reentry_cohort(self, week: int, seats: np.ndarray) -> None:
+        """Follow these former cases from their re-entry in ``week``.
+
+        The weekly step re-enters people once a week, but moves by hand
+        (:meth:`move`) may re-enter others in the same week, before or after it: they
+        join the week's cohort, which stays ascending with each seat once.
+        """
+        ids = self.youths.person_id[seats]
+        held = self._reentry_cohorts.get(week)
+        if held is not None:
+            # Each seat once: a seat re-entering twice in a week is one person re-entering.
+            seats = np.concatenate((held[0], seats))
+            ids = np.concatenate((held[1], ids))
+            seats, first = np.unique(seats[::-1], return_index=True)
+            ids = ids[::-1][first]
+        self._reentry_cohorts[week] = (seats, ids.copy())
 
     def reentry_cohort(self, week: int) -> np.ndarray:
         """The former cases who re-entered in ``week`` and still hold their seat.

@@ -66,11 +66,11 @@ def start_withdrawal(
     narrow_share_32: np.float32,
     week: int,
     relapse: bool,
-    people: EntrantColumns,
+    people: tuple,
     sought_help: np.ndarray,
-    log: LogArrays,
+    log: tuple,
     first_row: int,
-    codes: EntryCodes,
+    codes: tuple,
 ) -> tuple[int, np.ndarray]:
     """Move people into WITHDRAWN, continuing or opening their episodes.
 
@@ -82,17 +82,22 @@ def start_withdrawal(
         week: The absolute week.
         relapse: Whether they come from RECOVERING: a new episode then marks the last
             one as relapsed.
-        people: The person columns; updated.
+        people: The person columns, in the order of :class:`EntrantColumns` (this,
+            ``log`` and ``codes`` are plain tuples, which numba types faster: see
+            :func:`hikisim.kernels.plain_columns_of`); updated.
         sought_help: Whether each family has sought help.
-        log: The episode log's columns, with room for a row per entrant from
+        log: The episode log's columns, in the order of
+            :class:`hikisim.episodes.LogArrays`, with room for a row per entrant from
             ``first_row`` on (:meth:`hikisim.episodes.EpisodeLog.spare_rows`); updated.
         first_row: The first row not in use.
-        codes: State, track, care and outcome codes, and lengths in weeks.
+        codes: State, track, care and outcome codes, and lengths in weeks, in the order
+            of :class:`EntryCodes`.
 
     Returns:
         The number of new rows written from ``first_row`` (new episodes), and the adults
         whose track became NEITHER (ascending).
     """
+    people, log, codes = EntrantColumns(*people), LogArrays(*log), EntryCodes(*codes)
     # Who continues an episode is decided first, and every log row the pass will write
     # to is checked with it, so that a bad one stops the pass before anything is
     # written (the numpy code raised on such a row as well).

@@ -1272,7 +1272,9 @@ def census(
             if youths.narrow[seat]:
                 counts[5] += 1
                 in_band = band_start <= age < band_end
-                counts[6] += in_band and qualified[youths.episode_row[seat]]
+                # A row of -1 is no episode (not the log's last row).
+                row = youths.episode_row[seat]
+                counts[6] += in_band and row >= 0 and qualified[row]
         if code == codes.at_risk or code == codes.withdrawn:
             if youths.disorder[seat] > 0 and not youths.disorder_remitted[seat]:
                 by_disorder[youths.disorder[seat]] -= 1

@@ -70,19 +70,23 @@ def take_snapshot(model: HikiModel, date: str) -> PopulationSnapshot:
     def withdrawn() -> np.ndarray:
         return y.state == State.WITHDRAWN
 
+    def in_episode() -> np.ndarray:
+        # The withdrawn with an episode in the log (a row of -1 is none, not the last).
+        return snapshot.withdrawn & (y.episode_row >= 0)
+
     def episode_rows() -> np.ndarray:
-        # The withdrawn's current episode's row in the log (row 0 for the others).
-        return np.where(snapshot.withdrawn, y.episode_row, 0)
+        # Their current episode's row in the log (row 0 for everyone else).
+        return np.where(in_episode(), y.episode_row, 0)
 
     def onset_age() -> np.ndarray:
         if not len(log):
             return np.full(len(y), np.nan)
-        return np.where(snapshot.withdrawn, log.column("onset_age")[episode_rows()], np.nan)
+        return np.where(in_episode(), log.column("onset_age")[episode_rows()], np.nan)
 
     def treated_in_episode() -> np.ndarray:
         if not len(log):
             return np.zeros(len(y), bool)
-        return snapshot.withdrawn & log.column("treated")[episode_rows()]
+        return in_episode() & log.column("treated")[episode_rows()]
 
     def studying_or_working() -> np.ndarray:
         track = y.track

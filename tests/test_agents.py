@@ -208,6 +208,35 @@ def test_a_withdrawal_without_an_episode_row_is_no_case(town: HikiModel) -> None
     assert not any(model.youth_agents[seat].is_hikikomori for seat in seats)
     assert not set(current_cases(model).tolist()) & set(seats.tolist())
     assert current_cases(model).tolist() == recounted_cases(model).tolist()
+    # The weekly record's compiled census too.
+    assert weekly_record(model, WeekEvents(), 0.0)["hikikomori"] == len(recounted_cases(model))
+
+
+def test_former_cases_moved_back_one_by_one_are_all_followed(town: HikiModel) -> None:
+    model = copy.deepcopy(town)
+    y = model.population.youths
+    withdrawn = np.flatnonzero(y.state == State.WITHDRAWN)[:3]
+    assert len(withdrawn) == 3
+    for seat in withdrawn:
+        model.youth_agents[seat].state = State.RECOVERING
+    assert y.ever_broad[withdrawn].all()
+    week = model.week
+    # One at a time, as AgentSet.set does; each joins the week's cohort.
+    for seat in withdrawn[::-1]:
+        model.youth_agents[seat].state = State.ENGAGED
+    assert model.kernel.reentry_cohort(week).tolist() == sorted(withdrawn.tolist())
+
+
+def test_a_write_that_moves_nobody_takes_no_draw(town: HikiModel) -> None:
+    plain, touched = copy.deepcopy(town), copy.deepcopy(town)
+    engaged = np.flatnonzero(town.population.youths.state == State.ENGAGED)
+    # An engaged youth set to ENGAGED again: nothing moves, so no number is used up and
+    # the next real move draws what it would have drawn.
+    touched.youth_agents[engaged[0]].state = State.ENGAGED
+    for model in (plain, touched):
+        for seat in engaged[1:41]:
+            model.youth_agents[seat].state = State.WITHDRAWN
+    np.testing.assert_array_equal(plain.population.youths.narrow, touched.population.youths.narrow)
 
 
 def test_agent_set_filters_see_model_state(tiny_model: HikiModel) -> None:

@@ -192,7 +192,10 @@ def run_both(
     columns = conditions.ConditionArrays(
         *(getattr(youths, name) for name in conditions.ConditionArrays._fields)
     )
-    got = conditions.update(columns, rates, CODES, weeks_into_year, streams)
+    # Plain tuples, as the model passes them (the same compiled specialization).
+    got = conditions.update(
+        tuple(columns), tuple(rates), tuple(CODES), weeks_into_year, tuple(streams)
+    )
     want = reference_update(reference, rates, weeks_into_year, streams)
     return youths, reference, got, want
 

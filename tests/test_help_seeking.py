@@ -78,6 +78,7 @@ def compiled(model: HikiModel, help_sought: np.ndarray) -> tuple[int, np.ndarray
         y.episode_row, fam.never_seeks, fam.help_propensity, fam.sought_help,
         model.kernel.modifiers.help_logit,
     )  # fmt: skip
+    columns = tuple(columns)  # as the model passes them
     symptomatic = np.flatnonzero((y.state == AT_RISK) | (y.state == WITHDRAWN))
     willing, logits = help_seeking.willing_logits(
         symptomatic, columns, SETTINGS["base"], SETTINGS["withdrawn"], SETTINGS["stigma"],

@@ -374,11 +374,11 @@ def assert_moves_follow_the_chances(
     severity = (COUNTER[0], COUNTER[1], COUNTER[2], np.int64(1))
     moves = kernels.episode_transitions(
         others,
-        kernel.youth_arrays(),
+        tuple(kernel.youth_arrays()),
         kernel.exposure,
-        kernel.modifier_arrays(),
-        kernel.episode_rates,
-        kernels.CODES,
+        tuple(kernel.modifier_arrays()),
+        tuple(kernel.episode_rates),
+        kernels.CODE_VALUES,
         COUNTER,
         severity,
         kernel._at_risk_tops(),
@@ -654,7 +654,7 @@ def test_census_counts_match_numpy_on_a_scrambled_town(codes: int) -> None:
     y.episode_row[:] = rng.permutation(n)
     band, adult, pupil_end, scar = (15 * WEEKS_PER_YEAR, 40 * WEEKS_PER_YEAR), 20, 16, 0.3
     counts, scar_weeks = kernels.census(
-        kernels.Census(*(getattr(y, name) for name in kernels.Census._fields)),
+        kernels.plain_columns_of(y, kernels.Census),
         np.flatnonzero(y.state != ENGAGED),
         np.flatnonzero(y.years_lost > 0),
         qualified,
@@ -665,7 +665,7 @@ def test_census_counts_match_numpy_on_a_scrambled_town(codes: int) -> None:
         adult * WEEKS_PER_YEAR,
         pupil_end * WEEKS_PER_YEAR,
         scar,
-        kernels.CODES,
+        kernels.CODE_VALUES,
     )
     state, age = y.state, y.age_weeks
     withdrawn = state == WITHDRAWN

@@ -166,7 +166,7 @@ def run_erode(network: SocialNetwork, state, addicted, rates) -> int:
         np.diff(network.adjacency.indptr) > 0,
         addicted,
         state,
-        network.tie_arrays(),
+        tuple(network.tie_arrays()),
         np.float32(loss),
         np.float32(gain),
         np.float32(loss + gain),
