@@ -13,22 +13,24 @@ from matplotlib.colors import to_rgba_array
 from solara.widgets import HTML
 
 from hikisim.dashboard import controls, ensemble, style
-from hikisim.dashboard.app import Page
-from hikisim.dashboard.chart import ClickableImage
+from hikisim.dashboard.app import Page, Views
+from hikisim.dashboard.chart import ClickableImage, legend_html
 from hikisim.dashboard.comparison import compare
 from hikisim.dashboard.comparison_view import ComparisonCanvas, ComparisonView
 from hikisim.dashboard.controller import Controller
-from hikisim.dashboard.episode_view import duration_histogram
-from hikisim.dashboard.i18n import language
+from hikisim.dashboard.episode_view import EpisodeCanvas, duration_histogram
+from hikisim.dashboard.i18n import language, tr
 from hikisim.dashboard.layout import cluster_layout
 from hikisim.dashboard.model import DashboardModel
 from hikisim.dashboard.network_view import STATE_COLOUR_TABLE, NetworkCanvas
 from hikisim.dashboard.session import Session
 from hikisim.dashboard.sidebar import value_text
-from hikisim.dashboard.status_view import StatusBar
-from hikisim.dashboard.timeseries_view import TimeSeriesCanvas
+from hikisim.dashboard.status_view import StatusBar, narration
+from hikisim.dashboard.timeseries_view import RATE_SERIES, STATE_SERIES, TimeSeriesCanvas
+from hikisim.dashboard.timeseries_view import legend as timeseries_legend
 from hikisim.errors import InputError
-from hikisim.metrics import current_cases
+from hikisim.metrics import DURATION_BINS, current_cases
+from hikisim.network import TieKind
 from hikisim.states import State
 
 SMALL = {"youths": 150, "burn_in_years": 2}
@@ -245,6 +247,57 @@ def test_person_news_names_the_week_s_events() -> None:
     assert ("they stopped going out" in text) or ("they are back to daily life" in text)
 
 
+def test_the_followed_person_s_ties_in_touch_and_lost() -> None:
+    from hikisim.dashboard.story import describe
+
+    session = small_session()
+    model = session.model
+    network = model.network
+    offline = network.active & (network.kind != TieKind.ONLINE)
+    seat = int(np.argmax(np.bincount(network.entry_row[offline], minlength=150)))
+    entries = np.flatnonzero((network.entry_row == seat) & offline)
+    lost = entries[:3]
+    network.active[lost] = False  # three ties lost to withdrawal
+    mine = network.entry_row == seat
+    classmates = int(np.count_nonzero(mine & network.active & (network.kind == TieKind.CLASSMATE)))
+    others = int(np.count_nonzero(mine & network.active & (network.kind != TieKind.CLASSMATE)))
+    text = describe(model, seat)
+    assert f"in touch with {classmates} classmates and {others} others" in text
+    assert text.endswith("lost touch with 3."), text
+
+
+def test_follow_when_nobody_can_be_followed_says_so() -> None:
+    def build(**values):  # no warm-up: everyone is engaged at week 0
+        return DashboardModel(**(values | {"youths": 150, "burn_in_years": 0}))
+
+    session = Session(build=build, towns=0)
+    assert not (session.model.population.youths.state != State.ENGAGED).any()
+    controller = Controller(session, solara.reactive(0))
+    controller.act("follow")
+    assert session.followed is None
+    assert narration(session) == tr("nobody_to_follow")
+    _, rc = solara.render(StatusBar(session, 0, controller.on_act), handle_error=False)
+    assert html(rc, "hikisim-narration").startswith("Nobody is at risk or withdrawn yet")
+    controller.act("step")  # the next step tells the week again
+    assert narration(session).startswith("Week 1:")
+
+
+def test_step_and_jumps_at_the_last_week_say_the_run_has_ended() -> None:
+    session = small_session()
+    controller = Controller(session, solara.reactive(0))
+    session.advance(session.weeks_left())
+    end = session.model.horizon_week
+    controller.act("step")
+    assert narration(session) == f"Week {end}: the run has ended."
+    started: list = []
+    controller.run_in_background = started.append
+    controller.act("jump_5")
+    assert not started and session.busy is None, "a jump of 0 weeks was started"
+    assert narration(session) == f"Week {end}: the run has ended."
+    session.reset()
+    assert narration(session) == tr("follow_hint")
+
+
 # The page, rendered.
 
 
@@ -270,7 +323,7 @@ def test_jump_shows_busy_then_lands() -> None:
 
 def test_bad_seed_shows_message_in_page() -> None:
     _, rc = render_page()
-    seed = rc.find(v.TextField, label="Seed (any whole number)").widget
+    seed = rc.find(v.TextField, label="Seed (a whole number from 0)").widget
     seed.v_model = "twelve"
     seed.fire_event("focusout", None)  # the text box commits its value when it loses focus
     assert "Changed settings wait for Reset" in html(rc, "hikisim-pending")
@@ -295,6 +348,8 @@ def test_scenario_file_presets_the_controls(tmp_path, monkeypatch) -> None:
     wait_until(lambda: "level 0.90" in html(rc, "hikisim-label-society__social_cohesion"))
 
 
+# Without a Japanese font, matplotlib warns for each character of a Japanese axis label.
+@pytest.mark.filterwarnings("ignore:Glyph:UserWarning")
 def test_language_switch_translates_controls_and_views() -> None:
     _, rc = render_page()
     rc.find(v.Select, label="Language").widget.v_model = "日本語"
@@ -457,6 +512,102 @@ def test_charts_redraw_their_axes_only_when_the_data_outgrow_them() -> None:
     assert canvas.frame.background_draws - drawn == outgrown
     assert outgrown < 10, "the axes were redrawn week after week"
     assert len(pictures) > 1, "the lines did not move"
+
+
+class FakeRun:
+    """Weekly records whose shares rise to ``top``: all a time-series canvas reads."""
+
+    def __init__(self, top: float, weeks: int = 30) -> None:
+        self.horizon_start, self.total_weeks = 0, 520
+        rise = np.linspace(0, 1, weeks)
+        self.weekly_records = [
+            {"week": week + 1.0}
+            | {name: 20.0 * r for name in STATE_SERIES}
+            | {name: top * r for name in RATE_SERIES}
+            for week, r in enumerate(rise)
+        ]
+
+
+@pytest.mark.parametrize("top", [0.003, 0.012, 0.04, 0.07, 0.12, 0.35])
+def test_share_ticks_are_labelled_with_their_exact_values(top: float) -> None:
+    canvas = TimeSeriesCanvas(FakeRun(top))
+    canvas.update()
+    axes = canvas.rates_axes
+    low, high = axes.get_ylim()
+    ticks = [tick for tick in axes.get_yticks() if low <= tick <= high]
+    labels = [label.get_text() for label in axes.get_yticklabels()][: len(ticks)]
+    assert len(ticks) >= 3 and high >= top
+    for tick, label in zip(ticks, labels, strict=True):
+        assert label.endswith("%") and float(label[:-1]) == pytest.approx(100 * tick), labels
+    assert len(set(labels)) == len(labels), labels
+
+
+def chart_words(axes) -> tuple[str, str]:
+    return axes.get_xlabel(), axes.get_ylabel()
+
+
+def assert_inside_figure(figure) -> None:
+    """Every axes' labels, ticks and title are drawn inside the picture."""
+    renderer = figure.canvas.get_renderer()
+    box = figure.bbox
+    for axes in figure.axes:
+        tight = axes.get_tightbbox(renderer)
+        assert tight.x0 >= box.x0 - 1 and tight.y0 >= box.y0 - 1, (axes, tight, box)
+        assert tight.x1 <= box.x1 + 1 and tight.y1 <= box.y1 + 1, (axes, tight, box)
+
+
+@pytest.mark.parametrize("lang", ["en", "it"])
+def test_charts_label_their_axes_in_the_page_s_language(treated, lang: str) -> None:
+    language.set(lang)
+    series = TimeSeriesCanvas(treated)
+    series.update()
+    assert chart_words(series.states_axes) == (tr("axis_week"), tr("axis_youths"))
+    assert chart_words(series.rates_axes) == (tr("axis_week"), tr("axis_share"))
+    assert series.states_axes.get_title(loc="left") == tr("panel_states")
+    assert series.rates_axes.get_title(loc="left") == tr("panel_rates")
+    comparison = ComparisonCanvas(treated, treated.baseline)
+    comparison.update()
+    assert chart_words(comparison.axes) == (tr("axis_week"), tr("axis_new_cases"))
+    episodes = EpisodeCanvas(list(DURATION_BINS))
+    episodes.update(duration_histogram(treated))
+    assert chart_words(episodes.axes) == (tr("axis_duration"), tr("axis_cases"))
+    for canvas in (series, comparison, episodes):
+        assert_inside_figure(canvas.figure)
+
+
+def test_a_new_language_redraws_the_axis_labels(treated) -> None:
+    canvas = TimeSeriesCanvas(treated)
+    english = canvas.update()
+    language.set("it")
+    assert canvas.update() != english
+    assert canvas.states_axes.get_xlabel() == "settimana"
+
+
+def test_no_two_time_series_lines_look_alike() -> None:
+    items = timeseries_legend()
+    looks = [(item.colour.lower(), item.kind) for item in items]
+    assert len(set(looks)) == len(looks), looks
+    # Above all, the black withdrawn count (left) and the black hikikomori share (right).
+    kinds = {item.label: item.kind for item in items}
+    assert kinds["legend_withdrawn"] != kinds["legend_hikikomori"]
+    canvas = TimeSeriesCanvas(FakeRun(0.1))
+    drawn = canvas.lines["prevalence_15_39"].get_linestyle()
+    assert drawn != canvas.lines["withdrawn"].get_linestyle()
+    assert "repeating-linear-gradient" in legend_html([i for i in items if i.kind == "dashdot"])
+
+
+def test_view_titles_are_short_names_and_the_figures_say_the_rest() -> None:
+    session = small_session("parenting_course.toml")
+    session.advance(3)
+    controller = Controller(session, solara.reactive(0))
+    _, rc = solara.render(Views(controller, 0), handle_error=False)
+    titles = [
+        w.unsafe_innerHTML
+        for w in rc.find(HTML).widgets
+        if "hikisim-view-title" in w.attributes.get("class", "")
+    ]
+    names = ["view_network", "view_comparison", "view_timeseries", "view_episodes"]
+    assert titles == [tr(name) for name in names]
 
 
 def test_status_bar_reports_a_failed_step() -> None:

@@ -270,7 +270,7 @@ def test_picked_file_is_what_reset_runs(page) -> None:
     assert checked == 9
     # A new seed waits for Reset, then Reset keeps the picked file and its programmes.
     page.get_by_text("Advanced").click()
-    seed = page.get_by_label("Seed (any whole number)")
+    seed = page.get_by_label("Seed (a whole number from 0)")
     # On a loaded machine the sidebar can re-render (the background towns of the picked
     # file finishing) just as the value is typed, and the browser drops that input; a
     # teacher would type it again, and so does the test, up to three times.

@@ -35,5 +35,39 @@ def test_programmes_controls_and_explanations_exist_in_every_language(lang: str)
 
 
 def test_tr_fills_fields_and_takes_an_explicit_language() -> None:
-    assert tr("status_week", "ja", week=3, total=520, year="0.1") == "第 3 週 / 520 週(0.1 年目)"
+    # Years elapsed, not "year 0.1" as an ordinal (年目).
+    assert tr("status_week", "ja", week=3, total=520, year="0.1") == "第 3 週 / 520 週(経過 0.1 年)"
     assert tr("unit_youths", "it", n="1,000") == "1,000 giovani"
+
+
+# The network's "?" text, per language: how it names each state's colour, and the colour
+# of the followed person's ties.
+NETWORK_COLOURS = {
+    "en": ("{colour} {state}", ("sky blue", "orange", "black", "green"), "vermilion"),
+    "ja": ("{colour}は{state}", ("水色", "オレンジ", "黒", "緑"), "朱色"),
+    "it": ("{colour} {state}", ("azzurro", "arancione", "nero", "verde"), "vermiglio"),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_network_explanation_matches_the_picture(lang: str) -> None:
+    """Colours as the picture draws them; vermilion only for the person followed."""
+    text = EXPLANATIONS[lang]["network"]
+    pattern, colours, followed = NETWORK_COLOURS[lang]
+    states = ("engaged", "at_risk", "withdrawn", "recovering")
+    for colour, state in zip(colours, states, strict=True):
+        assert pattern.format(colour=colour, state=tr(f"legend_{state}", lang)) in text, state
+    assert text.count(followed) == 1 and text.index(followed) > text.index(tr("follow", lang))
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_recoveries_are_not_called_recovering(lang: str) -> None:
+    """The news counts people back to daily life, not people in the recovering state."""
+    recovering = {tr("state_recovering", lang), tr("legend_recovering", lang)}
+    for key in ("news_recovered", "news_recovered_one"):
+        assert not any(word in tr(key, lang, n=2) for word in recovering), (lang, key)
+
+
+@pytest.mark.parametrize("lang", sorted(LANGUAGES))
+def test_the_seed_box_says_it_starts_at_zero(lang: str) -> None:
+    assert "0" in tr("ctl_seed", lang)

@@ -27,7 +27,8 @@ class LegendItem:
     Attributes:
         label: A key of the page's strings.
         colour: The series' colour.
-        kind: ``line``, ``dashed``, ``dotted``, ``dot`` or ``hatched``.
+        kind: ``dot``, ``hatched`` or a line: ``line``, ``dashed``, ``dotted``,
+            ``dashdot`` or ``dashdotdot`` (see :data:`~hikisim.dashboard.style.LINE_STYLES`).
     """
 
     label: str
@@ -96,28 +97,49 @@ def Chart(  # noqa: N802 - Solara components are CamelCase
         ClickableImage.element(src=data_url(png), alt=alt, on_clicked_at=clicked)
 
 
+# Dashes and gaps in pixels, for the line kinds a CSS border cannot draw.
+SWATCH_PATTERNS: dict[str, tuple[int, ...]] = {
+    "dashdot": (6, 2, 2, 2),
+    "dashdotdot": (5, 2, 2, 2, 2, 2),
+}
+
+
+def swatch_pattern(colour: str, pattern: tuple[int, ...]) -> str:
+    """A CSS background drawing ``pattern`` (dash, gap, dash, gap...) in ``colour``."""
+    stops, at = [], 0
+    for index, length in enumerate(pattern):
+        paint = colour if index % 2 == 0 else "transparent"
+        stops.append(f"{paint} {at}px {at + length}px")
+        at += length
+    return f"repeating-linear-gradient(90deg,{','.join(stops)})"
+
+
+def legend_mark(item: LegendItem) -> str:
+    """The swatch of one legend entry, as HTML."""
+    if item.kind == "dot":
+        return f'<span class="hikisim-dot" style="background:{item.colour}"></span>'
+    if item.kind == "hatched":
+        return (
+            '<span class="hikisim-dot" style="border-radius:0;border:2px solid '
+            f"{item.colour};background:repeating-linear-gradient(45deg,{item.colour} 0 2px,"
+            'white 2px 5px)"></span>'
+        )
+    if item.kind in SWATCH_PATTERNS:
+        background = swatch_pattern(item.colour, SWATCH_PATTERNS[item.kind])
+        return (
+            f'<span class="hikisim-swatch hikisim-swatch-pattern" style="background:{background}">'
+            "</span>"
+        )
+    style = {"line": "solid", "dashed": "dashed", "dotted": "dotted"}.get(item.kind, "solid")
+    return (
+        f'<span class="hikisim-swatch" style="border-top-style:{style};'
+        f'border-color:{item.colour}"></span>'
+    )
+
+
 def legend_html(items: list[LegendItem]) -> str:
     """The legend as HTML: a swatch and a translated label per item."""
-    parts = []
-    for item in items:
-        if item.kind == "dot":
-            mark = f'<span class="hikisim-dot" style="background:{item.colour}"></span>'
-        elif item.kind == "hatched":
-            mark = (
-                '<span class="hikisim-dot" style="border-radius:0;border:2px solid '
-                f"{item.colour};background:repeating-linear-gradient(45deg,{item.colour} 0 2px,"
-                'white 2px 5px)"></span>'
-            )
-        else:
-            style = {"line": "solid", "dashed": "dashed", "dotted": "dotted"}.get(
-                item.kind, "solid"
-            )
-            mark = (
-                f'<span class="hikisim-swatch" style="border-top-style:{style};'
-                f'border-color:{item.colour}"></span>'
-            )
-        parts.append(f"<span>{mark}{tr(item.label)}</span>")
-    return "".join(parts)
+    return "".join(f"<span>{legend_mark(item)}{tr(item.label)}</span>" for item in items)
 
 
 def use_latest[T](function: Callable[[], T] | None) -> Callable[[], T] | None:

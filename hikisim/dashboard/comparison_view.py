@@ -17,6 +17,7 @@ from hikisim.dashboard.style import (
     WITH_COLOUR,
     WITHOUT_COLOUR,
     new_figure,
+    relabel_axes,
     style_axes,
 )
 from hikisim.dashboard.timeseries_view import column
@@ -51,12 +52,14 @@ class ComparisonCanvas:
     Attributes:
         figure: The matplotlib figure.
         frame: Draws the figure: axes and ticks when they change, the lines every week.
+        words: The words on the axes, in the language they were last drawn in.
     """
 
     def __init__(self, model: HikiModel, baseline: HikiModel) -> None:
         self.runs = (baseline, model)
-        # Wide and low: the two sentences under it take the rest of the cell.
-        self.figure = new_figure((4.7, 1.75), bottom=0.17, top=0.95, left=0.1)
+        # Wide and low: the two sentences under it take the rest of the cell. So low that
+        # the y label sits over the axis rather than up its side.
+        self.figure = new_figure((4.7, 1.75), bottom=0.25, top=0.86, left=0.085)
         self.axes = self.figure.subplots()
         style_axes(self.axes)
         self.without = self.axes.plot([], [], color=WITHOUT_COLOUR, linestyle="--", lw=2)[0]
@@ -66,6 +69,7 @@ class ComparisonCanvas:
         self.axes.xaxis.set_major_locator(MaxNLocator(5, integer=True))
         self.axes.yaxis.set_major_locator(MaxNLocator(5, integer=True))
         self.frame = Frame(self.figure, [self.without, self.with_, self.averted])
+        self.words: tuple[str, ...] = ()
 
     def update(self, ensemble: np.ndarray | None = None) -> bytes:
         """Draw the weeks simulated so far, and the extra towns' range if any finished.
@@ -98,7 +102,17 @@ class ComparisonCanvas:
         high = max(float(values.max(initial=0)) for values in shown)
         horizon = model.total_weeks - model.horizon_start
         fit_axes(self.axes, len(weeks), low, high, min_top=5, x_limit=horizon)
-        return self.frame.draw()
+        return self.frame.draw(key=self.label())
+
+    def label(self) -> tuple[str, ...]:
+        """Put the page's words on the axes.
+
+        Returns:
+            The words, so the background is redrawn when the language changes.
+        """
+        words = (tr("axis_week"), tr("axis_new_cases"))
+        self.words = relabel_axes(self.axes, self.words, words, y_on_top=True)
+        return self.words
 
 
 def table_markdown(comparison: Comparison) -> str:

@@ -114,7 +114,10 @@ class Controller:
             self._start_job(tr("busy_reset"), session.restore_defaults)
         elif action.startswith("jump_"):
             weeks = session.jump_weeks(int(action.removeprefix("jump_")))
-            self._start_job(tr("busy_jump", n=weeks), lambda: session.advance(weeks))
+            if weeks:
+                self._start_job(tr("busy_jump", n=weeks), lambda: session.advance(weeks))
+            else:  # the run has ended: no "Simulating 0 weeks…", the narration says so
+                self._quick("step")
         elif action == "play":
             session.toggle_play()
             if not session.playing:
@@ -135,7 +138,7 @@ class Controller:
         elif action.startswith("speed_"):
             session.speed = action.removeprefix("speed_")
         elif action == "follow":
-            session.follow_someone()
+            session.follow_someone()  # if nobody can be followed, the narration says so
         elif action == "unfollow":
             session.follow(None)
         self.refresh()

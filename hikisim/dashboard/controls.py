@@ -257,7 +257,7 @@ def model_params(preset: Scenario, file_name: str) -> dict[str, Any]:
         },
         "seed": {
             "type": "InputText",
-            "label": "Seed (any whole number)",
+            "label": "Seed (a whole number from 0)",
             "value": str(preset.run.seed),
         },
         "burn_in_years": {

@@ -9,12 +9,13 @@ import solara
 from matplotlib.ticker import MaxNLocator
 
 from hikisim.dashboard.chart import Chart, LegendItem, ViewFrame
-from hikisim.dashboard.i18n import tr
+from hikisim.dashboard.i18n import language, tr
 from hikisim.dashboard.render import Frame, nice_limits
 from hikisim.dashboard.style import (
     SECONDARY_HATCH,
     STATE_COLOURS,
     new_figure,
+    relabel_axes,
     style_axes,
 )
 from hikisim.metrics import DURATION_BINS, current_cases
@@ -98,10 +99,11 @@ class EpisodeCanvas:
     Attributes:
         figure: The matplotlib figure.
         frame: Draws the figure: axes and ticks when they change, the bars every time.
+        words: The words on the axes, in the language they were last drawn in.
     """
 
     def __init__(self, labels: list[str]) -> None:
-        self.figure = new_figure((4.7, 2.2), bottom=0.14, left=0.08)
+        self.figure = new_figure((4.7, 2.2), bottom=0.22, left=0.11)
         self.axes = self.figure.subplots()
         style_axes(self.axes)
         x = np.arange(len(labels))
@@ -113,6 +115,7 @@ class EpisodeCanvas:
         self.axes.set_xticks(x, labels)
         self.axes.yaxis.set_major_locator(MaxNLocator(5, integer=True))
         self.frame = Frame(self.figure, [*self.primary, *self.secondary])
+        self.words: tuple[str, ...] = ()
 
     def update(self, histogram: DurationHistogram) -> bytes:
         """Show a histogram's counts.
@@ -130,7 +133,17 @@ class EpisodeCanvas:
         # Up to a tick, so the axis (the frame's background) stays put while counts move.
         top = nice_limits(self.axes.yaxis.get_major_locator(), 0, max(tallest, 1) * 1.05)[1]
         self.axes.set_ylim(0, top)
-        return self.frame.draw()
+        return self.frame.draw(key=self.label())
+
+    def label(self) -> tuple[str, ...]:
+        """Put the page's words on the axes.
+
+        Returns:
+            The words, so the background is redrawn when the language changes.
+        """
+        words = (tr("axis_duration"), tr("axis_cases"))
+        self.words = relabel_axes(self.axes, self.words, words)
+        return self.words
 
 
 def histogram_key(model: HikiModel) -> tuple[int, ...]:
@@ -154,12 +167,11 @@ def EpisodeView(counts: tuple[int, ...]) -> None:  # noqa: N802
     bins = len(labels)
     histogram = DurationHistogram(labels, np.array(counts[:bins]), np.array(counts[bins:]))
     canvas = solara.use_memo(lambda: EpisodeCanvas(labels), dependencies=[])
-    png = solara.use_memo(lambda: canvas.update(histogram), dependencies=[counts])
+    # The picture carries the axis labels, so it is redrawn in a new language too.
+    png = solara.use_memo(lambda: canvas.update(histogram), dependencies=[counts, language.value])
     share = round(100 * histogram.secondary_share)
-    title = f"{tr('view_episodes')} · " + tr(
-        "episodes_title", total=histogram.total, secondary=share
-    )
+    note = tr("episodes_title", total=histogram.total, secondary=share)
     with ViewFrame(
-        "episodes", title + f" · x: {tr('axis_duration')}", legend(), lambda: png, histogram.csv
+        "episodes", tr("view_episodes"), legend(), lambda: png, histogram.csv, note=note
     ):
         Chart(png, alt=f"episodes {histogram.total}")

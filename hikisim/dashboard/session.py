@@ -70,6 +70,10 @@ class Session:
         followed: The seat of the youth the network view follows, or None.
         followed_person: That youth's identity, to notice when the seat is reused.
         story: Snapshots before and after the last step or jump, for the narration.
+        notice: A key of the page's strings that the narration line says instead of the
+            week's news, or None: why *Follow someone who withdraws* found nobody, or
+            that a Step or jump found the run ended. The next step, follow or Reset
+            clears it.
         ensemble: The extra towns of the current run, or None without programmes.
     """
 
@@ -94,6 +98,7 @@ class Session:
         self.followed: int | None = None
         self.followed_person: int | None = None
         self.story: tuple[Snapshot, Snapshot] | None = None
+        self.notice: str | None = None
 
     def _new_model(self) -> DashboardModel:
         model = self._build(scenario_file=self.file_name, **self.values)
@@ -106,6 +111,7 @@ class Session:
             else None
         )
         self.story = None
+        self.notice = None
         return model
 
     def control_state(self) -> tuple:
@@ -176,9 +182,15 @@ class Session:
         """Step the run up to ``weeks`` weeks, never past its horizon.
 
         Returns:
-            The weeks actually simulated.
+            The weeks actually simulated: 0 once the run has ended, which the narration
+            then says (rather than calling it a quiet week).
         """
         with self.lock, self.model.lock:
+            if not self.weeks_left():
+                self.playing = False
+                self.notice = "story_ended"
+                return 0
+            self.notice = None
             weeks = min(weeks, self.weeks_left())
             before = Snapshot.of(self.model)
             done = 0
@@ -193,15 +205,21 @@ class Session:
 
     def follow(self, seat: int | None) -> None:
         """Follow the youth in ``seat`` in the network view and the narration (None: stop)."""
+        self.notice = None
         self.followed = seat
         self.followed_person = (
             None if seat is None else int(self.model.population.youths.person_id[seat])
         )
 
     def follow_someone(self) -> bool:
-        """Follow someone who has just withdrawn (or is at risk); False if nobody is."""
+        """Follow someone who has just withdrawn (or is at risk); False if nobody is.
+
+        If nobody is, the narration line says so, rather than the click doing nothing.
+        """
         seat = someone_who_withdraws(self.model)
         self.follow(seat)
+        if seat is None:
+            self.notice = "nobody_to_follow"
         return seat is not None
 
     def _check_followed(self) -> None:

@@ -40,8 +40,13 @@ def scenario_text(session: Session) -> str:
 
 
 def narration(session: Session) -> str:
-    """The narration line: the followed person's week, or the town's."""
+    """The narration line: a notice, else the followed person's week, else the town's."""
     model = session.model
+    if session.notice is not None:
+        notice = tr(session.notice, week=max(model.horizon_week, 0))
+        if session.followed is not None:
+            return f"{notice} {describe(model, session.followed)}"
+        return notice
     if session.followed is not None:
         who = describe(model, session.followed)
         if session.story is None:

@@ -112,11 +112,15 @@ def sex_key(male: bool, age: int) -> str:
 
 
 def describe(model: HikiModel, seat: int) -> str:
-    """Who the followed person is: age, sex, state and their circles."""
+    """Who the followed person is: age, sex, state, and the ties they still have and lost.
+
+    Ties still active are counted by kind; lost ties are the offline ones withdrawal cut
+    (an inactive online tie is one never taken up, not one lost).
+    """
     youths = model.population.youths
     network = model.network
     entries = np.flatnonzero(network.entry_row == seat)
-    kinds = network.kind[entries]
+    kinds, active = network.kind[entries], network.active[entries]
     age = int(youths.age_weeks[seat] // WEEKS_PER_YEAR)
     return tr(
         "story_who",
@@ -124,8 +128,9 @@ def describe(model: HikiModel, seat: int) -> str:
         sex=tr(sex_key(bool(youths.male[seat]), age)),
         state=tr(f"state_{STATE_KEYS[State(youths.state[seat])]}"),
         family=int(np.count_nonzero(youths.family == youths.family[seat])),
-        classmates=int(np.count_nonzero(kinds == TieKind.CLASSMATE)),
-        friends=int(np.count_nonzero(kinds != TieKind.CLASSMATE)),
+        classmates=int(np.count_nonzero(active & (kinds == TieKind.CLASSMATE))),
+        friends=int(np.count_nonzero(active & (kinds != TieKind.CLASSMATE))),
+        lost=int(np.count_nonzero(~active & (kinds != TieKind.ONLINE))),
     )
 
 

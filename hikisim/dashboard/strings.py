@@ -34,7 +34,7 @@ EN: dict[str, str] = {
     "group_Sociocultural": "Society",
     "group_Individual": "Individual",
     "ctl_youths": "Number of youths",
-    "ctl_seed": "Seed (any whole number)",
+    "ctl_seed": "Seed (a whole number from 0)",
     "ctl_burn_in_years": "Warm-up before week 0",
     "ctl_family__overprotection_share": "overprotective families",
     "ctl_family__neglect_share": "neglecting families",
@@ -78,6 +78,7 @@ EN: dict[str, str] = {
     "axis_week": "week",
     "axis_youths": "youths",
     "axis_cases": "hikikomori cases",
+    "axis_new_cases": "new cases since week 0",
     "axis_share": "share of youths",
     "axis_duration": "years the current episode has lasted",
     "empty_chart": "Press Step or ▶ Play: the chart fills week by week.",
@@ -130,8 +131,8 @@ EN: dict[str, str] = {
     "follow_hint": "Click a person in the network to follow them.",
     "nobody_to_follow": "Nobody is at risk or withdrawn yet; step on a few weeks.",
     "story_who": (
-        "Following a {age}-year-old {sex}: {state}; {family} in the family, "
-        "{classmates} classmates, {friends} other ties."
+        "Following a {age}-year-old {sex}: {state}; {family} in the family; in touch with "
+        "{classmates} classmates and {friends} others; lost touch with {lost}."
     ),
     "sex_boy": "boy",
     "sex_man": "man",
@@ -147,6 +148,7 @@ EN: dict[str, str] = {
     "story_help": "the family asked for help",
     "story_care": "care began",
     "story_week": "Week {week}: {events}.",
+    "story_ended": "Week {week}: the run has ended.",
     "state_engaged": "engaged",
     "state_at_risk": "at risk",
     "state_withdrawn": "withdrawn",
@@ -186,7 +188,7 @@ JA: dict[str, str] = {
     "group_Sociocultural": "社会",
     "group_Individual": "個人",
     "ctl_youths": "若者の人数",
-    "ctl_seed": "シード(整数)",
+    "ctl_seed": "シード(0 以上の整数)",
     "ctl_burn_in_years": "第0週までの準備期間",
     "ctl_family__overprotection_share": "過保護な家庭",
     "ctl_family__neglect_share": "ネグレクトの家庭",
@@ -207,7 +209,7 @@ JA: dict[str, str] = {
     "busy_reset": "町をつくっています…",
     "busy_jump": "{n} 週をシミュレーション中…",
     "picker_error": "このシナリオファイルは使えません:{error}",
-    "status_week": "第 {week} 週 / {total} 週({year} 年目)",
+    "status_week": "第 {week} 週 / {total} 週(経過 {year} 年)",
     "status_scenario": "シナリオ {name} · シード {seed} · 若者 {youths} 人",
     "status_programmes": "実施中のプログラム:{names}",
     "status_no_programmes": "支援プログラムはありません",
@@ -228,6 +230,7 @@ JA: dict[str, str] = {
     "axis_week": "週",
     "axis_youths": "人数",
     "axis_cases": "ひきこもりの人数",
+    "axis_new_cases": "第 0 週からの新しいケース",
     "axis_share": "若者に占める割合",
     "axis_duration": "今のひきこもりが続いている年数",
     "empty_chart": "「1週進む」か「▶ 再生」を押すと、週ごとにグラフが伸びます。",
@@ -272,10 +275,10 @@ JA: dict[str, str] = {
     "follow": "ひきこもる人を追いかける",
     "unfollow": "追いかけをやめる",
     "follow_hint": "ネットワークの点をクリックすると、その人を追いかけられます。",
-    "nobody_to_follow": "まだリスクのある人がいません。数週進めてください。",
+    "nobody_to_follow": "まだリスクのある人もひきこもっている人もいません。数週進めてください。",
     "story_who": (
-        "{age} 歳の{sex}を追いかけています:{state}。家族 {family} 人、"
-        "同級生 {classmates} 人、その他のつながり {friends}。"
+        "{age} 歳の{sex}を追いかけています:{state}。家族 {family} 人。連絡のある同級生 "
+        "{classmates} 人とその他 {friends} 人、連絡が途絶えた人 {lost} 人。"
     ),
     "sex_boy": "男の子",
     "sex_man": "男性",
@@ -291,6 +294,7 @@ JA: dict[str, str] = {
     "story_help": "家族が相談しました",
     "story_care": "支援が始まりました",
     "story_week": "第 {week} 週:{events}。",
+    "story_ended": "第 {week} 週:シミュレーションは終わりました。",
     "state_engaged": "社会参加",
     "state_at_risk": "リスクあり",
     "state_withdrawn": "ひきこもり状態",
@@ -307,7 +311,7 @@ JA: dict[str, str] = {
 IT: dict[str, str] = {
     "news_lost_one": "1 legame perso",
     "news_help_one": "1 famiglia ha chiesto aiuto",
-    "news_recovered_one": "1 persona in ripresa",
+    "news_recovered_one": "1 persona è tornata alla vita di tutti i giorni",
     "title": "hikisim: come il ritiro sociale si diffonde, dura e risponde all'aiuto",
     "language": "Lingua",
     "scenario": "File di scenario",
@@ -330,7 +334,7 @@ IT: dict[str, str] = {
     "group_Sociocultural": "Società",
     "group_Individual": "Individuo",
     "ctl_youths": "Numero di giovani",
-    "ctl_seed": "Seme (un numero intero)",
+    "ctl_seed": "Seme (un numero intero da 0 in su)",
     "ctl_burn_in_years": "Riscaldamento prima della settimana 0",
     "ctl_family__overprotection_share": "famiglie iperprotettive",
     "ctl_family__neglect_share": "famiglie trascuranti",
@@ -372,6 +376,7 @@ IT: dict[str, str] = {
     "axis_week": "settimana",
     "axis_youths": "giovani",
     "axis_cases": "casi di hikikomori",
+    "axis_new_cases": "nuovi casi dalla settimana 0",
     "axis_share": "quota di giovani",
     "axis_duration": "anni di durata dell'episodio in corso",
     "empty_chart": "Premi «Avanza» o «▶ Avvia»: il grafico cresce settimana per settimana.",
@@ -418,10 +423,10 @@ IT: dict[str, str] = {
     "follow": "Segui qualcuno che si ritira",
     "unfollow": "Smetti di seguire",
     "follow_hint": "Fai clic su una persona nella rete per seguirla.",
-    "nobody_to_follow": "Nessuno è ancora a rischio; avanza di qualche settimana.",
+    "nobody_to_follow": "Nessuno è ancora a rischio o ritirato; avanza di qualche settimana.",
     "story_who": (
-        "Segui una persona di {age} anni ({sex}): {state}; {family} in famiglia, "
-        "{classmates} compagni di classe, {friends} altri legami."
+        "Segui una persona di {age} anni ({sex}): {state}; {family} in famiglia; compagni "
+        "di classe in contatto: {classmates}, altri contatti: {friends}, contatti persi: {lost}."
     ),
     "sex_boy": "ragazzo",
     "sex_man": "uomo",
@@ -437,6 +442,7 @@ IT: dict[str, str] = {
     "story_help": "la famiglia ha chiesto aiuto",
     "story_care": "è iniziata una cura",
     "story_week": "Settimana {week}: {events}.",
+    "story_ended": "Settimana {week}: la simulazione è finita.",
     "state_engaged": "inserita",
     "state_at_risk": "a rischio",
     "state_withdrawn": "ritirata",
@@ -446,7 +452,7 @@ IT: dict[str, str] = {
     "news_withdrew_one": "una persona di {age} anni ha smesso di uscire",
     "news_lost": "{n} legami persi",
     "news_help": "{n} famiglie hanno chiesto aiuto",
-    "news_recovered": "{n} in ripresa",
+    "news_recovered": "{n} persone sono tornate alla vita di tutti i giorni",
     "news_nothing": "una settimana tranquilla",
 }
 
@@ -494,11 +500,17 @@ EXPLANATIONS: dict[str, dict[str, str]] = {
             "**Step** for one week, **▶ Play** to watch, or jump a year or five."
         ),
         "network": (
-            "Each dot is a young person; families and classes sit together in clusters. "
-            "Grey lines are ties to siblings, classmates, friends and neighbours. When "
-            "someone withdraws (vermilion) their offline ties fade into dashed purple lost "
-            "ties, so their friends lose contact too: that is how withdrawal can spread. "
-            "Click a dot, or press *Follow someone who withdraws*, to follow one person."
+            "Each dot is a young person; each small cluster is a class (one school year, or "
+            "former classmates), youngest top left, oldest bottom right. Grey lines are ties "
+            "to siblings and friends (classmates share their cluster; ties to neighbours and "
+            "online ties are not drawn). Colours: sky blue engaged, orange at risk, black "
+            "withdrawn, green recovering. Withdrawal spreads along the ties that are still "
+            "there: the more of someone's contacts are at risk or withdrawn, the more likely "
+            "they are to start withdrawing too. A withdrawn person slowly loses their offline "
+            "ties (dashed purple lines). That leaves them more alone, but it also stops their "
+            "withdrawal from weighing on the friends they lost. Click a dot, or press "
+            "*Follow someone who withdraws*, to follow one person: their ties turn vermilion "
+            "and the people they know are ringed."
         ),
         "timeseries": (
             "Left: how many young people are at risk, withdrawn or recovering, week by "
@@ -526,10 +538,16 @@ EXPLANATIONS: dict[str, dict[str, str]] = {
             "1年・5年のジャンプで進めます。"
         ),
         "network": (
-            "点は一人ひとりの若者で、家族やクラスごとにまとまっています。灰色の線はきょうだい、"
-            "同級生、友人、近所とのつながりです。だれかがひきこもると(朱色)、外でのつながりが"
-            "紫の点線になって消えていき、友人も連絡を失います。こうしてひきこもりは広がりえます。"
-            "点をクリックするか「ひきこもる人を追いかける」で、一人の物語を追えます。"
+            "点は一人ひとりの若者で、小さなまとまりは一つのクラス(同じ学年、または元同級生)です。"
+            "左上がいちばん若く、右下がいちばん年上です。灰色の線はきょうだいや友人とのつながりです"
+            "(同級生は同じまとまりの中にいます。近所やネットのつながりは描いていません)。"
+            "水色は社会参加、オレンジはリスクあり、黒はひきこもり状態、緑は回復中です。"
+            "ひきこもりは、まだ残っているつながりを通じて広がります。知り合いのうち、リスクのある"
+            "人やひきこもっている人が多いほど、自分もひきこもりやすくなります。ひきこもった人は"
+            "外でのつながりを少しずつ失います(紫の点線)。その人はより孤立しますが、つながりが"
+            "切れた友人にはもう影響しなくなります。点をクリックするか"
+            "「ひきこもる人を追いかける」を押すと、一人を追いかけられます。その人のつながりは"
+            "朱色になり、知り合いには丸印がつきます。"
         ),
         "timeseries": (
             "左:リスクあり・ひきこもり状態・回復中の人数の週ごとの変化。右:ひきこもり"
@@ -555,11 +573,18 @@ EXPLANATIONS: dict[str, dict[str, str]] = {
             "di uno o cinque anni."
         ),
         "network": (
-            "Ogni punto è un giovane; famiglie e classi stanno vicine in gruppi. Le linee "
-            "grigie sono legami con fratelli, compagni, amici e vicini. Quando qualcuno si "
-            "ritira (vermiglio) i suoi legami di persona svaniscono in linee viola "
-            "tratteggiate, e anche gli amici perdono il contatto: così il ritiro può "
-            "diffondersi. Fai clic su un punto, o su *Segui qualcuno che si ritira*."
+            "Ogni punto è un giovane; ogni piccolo gruppo è una classe (uno stesso anno di "
+            "scuola, o ex compagni), dai più giovani in alto a sinistra ai più grandi in basso "
+            "a destra. Le linee grigie sono legami con fratelli e amici (i compagni di classe "
+            "stanno nello stesso gruppo; i legami con i vicini e quelli online non sono "
+            "disegnati). I colori: azzurro inserito, arancione a rischio, nero ritirato, verde "
+            "in ripresa. Il ritiro si diffonde attraverso i legami ancora attivi: più contatti "
+            "di una persona sono a rischio o ritirati, più è probabile che anche lei cominci a "
+            "ritirarsi. Chi si ritira perde a poco a poco i legami di persona (linee viola "
+            "tratteggiate): resta più solo, ma il suo ritiro non pesa più sugli amici che ha "
+            "perso. Fai clic su un punto, o su *Segui qualcuno che si ritira*, per seguire una "
+            "persona: i suoi legami diventano color vermiglio e le persone che conosce sono "
+            "cerchiate."
         ),
         "timeseries": (
             "A sinistra: quanti giovani sono a rischio, ritirati o in ripresa, settimana "

@@ -8,6 +8,10 @@ so they never cover the data, they read at the page's font size and they transla
 
 from __future__ import annotations
 
+from functools import cache
+
+from matplotlib import font_manager
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from hikisim.states import State
@@ -17,6 +21,23 @@ DPI = 100
 # TICK_POINTS come out near 15 px; the page then scales the image to its column.
 FIGURE_SIZE = (4.8, 2.5)
 TICK_POINTS = 11
+# Axis labels are drawn by matplotlib, whose own font (DejaVu Sans) has no Japanese. The
+# first of these that is installed is put behind it: matplotlib falls back along the
+# list glyph by glyph. Without any, Japanese labels show as boxes, as the page's own
+# Japanese text then does in the browser too.
+JAPANESE_FONTS = (
+    "Noto Sans CJK JP",
+    "Noto Sans JP",
+    "Source Han Sans JP",
+    "IPAexGothic",
+    "IPAGothic",
+    "TakaoGothic",
+    "VL Gothic",
+    "Yu Gothic",
+    "Meiryo",
+    "MS Gothic",
+    "Hiragino Sans",
+)
 
 STATE_KEYS: dict[State, str] = {
     State.ENGAGED: "engaged",
@@ -38,13 +59,23 @@ WITHOUT_COLOUR = "#777777"  # grey, dashed: the same town without programmes
 AVERTED_COLOUR = "#332288"  # indigo: cases averted
 SECONDARY_HATCH = "///"
 
-# Rates: hikikomori shares the withdrawn colour; the warning signs get Tol's colours
-# and their own line styles.
+# Line kinds, by the names the HTML legend uses (chart.LegendItem), as matplotlib draws them.
+LINE_STYLES: dict[str, str | tuple[float, tuple[float, ...]]] = {
+    "line": "-",
+    "dashed": "--",
+    "dotted": ":",
+    "dashdot": "-.",
+    "dashdotdot": (0, (5, 1.5, 1, 1.5, 1, 1.5)),
+}
+# Rates: hikikomori shares the withdrawn colour; the warning signs get Tol's colours.
+# The counts of the left panel are solid and every share of the right panel is broken,
+# each in its own way, so no line of one panel reads as a line of the other (the black
+# withdrawn count and the black hikikomori share above all).
 RATE_SERIES: dict[str, tuple[str, str, str]] = {
-    "prevalence_15_39": ("legend_hikikomori", "#000000", "-"),
-    "school_refusal_rate": ("legend_school_refusal", "#882255", "--"),
-    "internet_addiction_rate": ("legend_internet_addiction", "#999933", ":"),
-    "sleep_reversal_rate": ("legend_sleep_reversal", "#44AA99", "-."),
+    "prevalence_15_39": ("legend_hikikomori", "#000000", "dashdot"),
+    "school_refusal_rate": ("legend_school_refusal", "#882255", "dashed"),
+    "internet_addiction_rate": ("legend_internet_addiction", "#999933", "dotted"),
+    "sleep_reversal_rate": ("legend_sleep_reversal", "#44AA99", "dashdotdot"),
 }
 
 CSS = """
@@ -59,8 +90,8 @@ CSS = """
 .hikisim-view { display: flex; flex-direction: column; min-height: 0; overflow: hidden;
   border: 1px solid #ddd; border-radius: 4px; padding: 2px 6px; background: white; }
 .hikisim-view-head { display: flex; align-items: center; gap: 6px; flex-wrap: wrap; }
-.hikisim-view-title { font-weight: 600; font-size: 16px; flex: 1; min-width: 0;
-  white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+/* A title wraps rather than being cut short; the titles are short enough for one line. */
+.hikisim-view-title { font-weight: 600; font-size: 16px; flex: 1; min-width: 0; }
 .hikisim-view-head .v-btn { min-width: 0 !important; padding: 0 6px !important; }
 /* Solara's "runs on Solara" banner sits over the bottom-right chart. */
 div[style*="bottom: 0px"][style*="right: 0px"] { display: none; }
@@ -68,6 +99,7 @@ div[style*="bottom: 0px"][style*="right: 0px"] { display: none; }
 .hikisim-note { font-weight: 600; }
 .hikisim-swatch { display: inline-block; width: 18px; height: 0; margin-right: 4px;
   vertical-align: middle; border-top: 3px solid; }
+.hikisim-swatch-pattern { border-top: 0; height: 3px; }
 .hikisim-dot { display: inline-block; width: 12px; height: 12px; border-radius: 6px;
   margin-right: 4px; vertical-align: middle; }
 .hikisim-view-body { flex: 1; min-height: 0; display: flex; flex-direction: column; }
@@ -116,7 +148,66 @@ def new_figure(size: tuple[float, float] = FIGURE_SIZE, **margins: float) -> Fig
     return figure
 
 
-def style_axes(axes) -> None:
+def style_axes(axes: Axes) -> None:
     """Large tick labels and no top or right spines, on one axes."""
     axes.tick_params(labelsize=TICK_POINTS)
     axes.spines[["top", "right"]].set_visible(False)
+
+
+@cache
+def label_fonts() -> tuple[str, ...]:
+    """The font families for axis labels: DejaVu Sans, then an installed Japanese font."""
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    japanese = [name for name in JAPANESE_FONTS if name in installed]
+    # Only installed families are named: matplotlib logs a warning for each missing one.
+    return ("DejaVu Sans", *japanese[:1])
+
+
+def label_axes(
+    axes: Axes,
+    x: str | None = None,
+    y: str | None = None,
+    title: str | None = None,
+    y_on_top: bool = False,
+) -> None:
+    """Axis labels and a title at the size of the tick labels; None leaves one out.
+
+    Args:
+        axes: The axes.
+        x: The translated label of the x axis.
+        y: The translated label of the y axis.
+        title: The translated title, over the axes' top left corner.
+        y_on_top: Write the y label level over the top of the axis instead of up its
+            side, for a chart too low to hold it sideways.
+    """
+    font = {"fontsize": TICK_POINTS, "fontfamily": list(label_fonts())}
+    if x is not None:
+        axes.set_xlabel(x, labelpad=1, **font)
+    if y is not None and y_on_top:
+        axes.set_ylabel(y, rotation=0, ha="left", va="bottom", **font)
+        axes.yaxis.set_label_coords(0, 1.02)
+    elif y is not None:
+        axes.set_ylabel(y, labelpad=2, **font)
+    if title is not None:
+        axes.set_title(title, loc="left", pad=4, **font)
+
+
+def relabel_axes(
+    axes: Axes, shown: tuple[str, ...], words: tuple[str, str], y_on_top: bool = False
+) -> tuple[str, ...]:
+    """Write the x and y labels if they differ from those shown (a new language).
+
+    Labelling costs about a millisecond, so the views label only when the words change.
+
+    Args:
+        axes: The axes.
+        shown: The words the axes carry now (empty before the first call).
+        words: The translated x and y labels.
+        y_on_top: As in :func:`label_axes`.
+
+    Returns:
+        The words the axes carry after the call (keep them for the next).
+    """
+    if words != shown:
+        label_axes(axes, *words, y_on_top=y_on_top)
+    return words

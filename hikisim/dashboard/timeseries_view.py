@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import solara
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
-from matplotlib.ticker import MaxNLocator, PercentFormatter
+from matplotlib.ticker import Formatter, MaxNLocator
 
 from hikisim.dashboard.chart import Chart, LegendItem, ViewFrame
 from hikisim.dashboard.i18n import tr
 from hikisim.dashboard.prose import Prose
 from hikisim.dashboard.render import Frame, fit_axes
 from hikisim.dashboard.style import (
+    LINE_STYLES,
     RATE_SERIES,
     STATE_COLOURS,
     STATE_KEYS,
+    label_axes,
     new_figure,
     style_axes,
 )
@@ -24,7 +28,7 @@ from hikisim.states import State
 
 # Engaged youths are left out: their count would dwarf the others.
 STATE_SERIES: dict[str, tuple[str, str, str]] = {
-    key: (f"legend_{key}", STATE_COLOURS[state], "-")
+    key: (f"legend_{key}", STATE_COLOURS[state], "line")
     for state, key in STATE_KEYS.items()
     if state != State.ENGAGED
 }
@@ -45,18 +49,57 @@ def records_csv(records: list[dict[str, float]], names: list[str]) -> str:
 def add_lines(axes: Axes, series: dict[str, tuple[str, str, str]]) -> dict[str, Line2D]:
     """One empty line per series; their legend is HTML beside the chart."""
     return {
-        name: axes.plot([], [], color=colour, linestyle=style, linewidth=2)[0]
-        for name, (_, colour, style) in series.items()
+        name: axes.plot([], [], color=colour, linestyle=LINE_STYLES[kind], linewidth=2)[0]
+        for name, (_, colour, kind) in series.items()
     }
 
 
 def legend() -> list[LegendItem]:
     """Left panel's states, then the right panel's shares."""
-    kinds = {"-": "line", "--": "dashed", ":": "dotted", "-.": "dashed"}
     return [
-        LegendItem(label, colour, kinds[style])
-        for label, colour, style in [*STATE_SERIES.values(), *RATE_SERIES.values()]
+        LegendItem(label, colour, kind)
+        for label, colour, kind in [*STATE_SERIES.values(), *RATE_SERIES.values()]
     ]
+
+
+def percent_decimals(step: float) -> int:
+    """Decimals that show every multiple of ``step`` percent exactly.
+
+    Args:
+        step: The ticks' step in percent, 1, 2 or 5 times a power of ten: 2 needs no
+            decimal, 0.5 needs one.
+    """
+    return max(0, -math.floor(math.log10(step) + 1e-9)) if step > 0 else 0
+
+
+class PercentTicks(Formatter):
+    """Shares as percentages, with as many decimals as the ticks' step needs.
+
+    Paired with :func:`share_locator`, every tick is labelled with its exact value:
+    matplotlib's ``PercentFormatter(decimals=0)`` rounded ticks 2.5 % apart to 2 %, 5 %,
+    8 %.
+
+    Attributes:
+        decimals: Decimals of the labels, set from the ticks' step by :meth:`set_locs`.
+    """
+
+    decimals = 0
+
+    def set_locs(self, locs: list[float]) -> None:
+        """Take the ticks about to be labelled, and the decimals their step needs."""
+        super().set_locs(locs)
+        values = np.asarray(locs, dtype=float)
+        step = float(np.diff(values).min()) * 100 if len(values) > 1 else 1.0
+        self.decimals = percent_decimals(step)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        """The label of the tick at share ``x``."""
+        return f"{x * 100:.{self.decimals}f}%"
+
+
+def share_locator() -> MaxNLocator:
+    """Ticks 1, 2 or 5 times a power of ten of a percent apart (never 2.5)."""
+    return MaxNLocator(5, steps=[1, 2, 5, 10])
 
 
 class TimeSeriesCanvas:
@@ -68,21 +111,49 @@ class TimeSeriesCanvas:
     Attributes:
         figure: The matplotlib figure.
         frame: Draws the figure: axes and ticks when they change, the lines every week.
+        words: The words on the axes, in the language they were last drawn in.
     """
 
     def __init__(self, model: HikiModel) -> None:
         self.model = model
-        self.figure = new_figure((4.7, 2.1), left=0.1, right=0.98, bottom=0.13, wspace=0.32)
+        self.figure = new_figure(
+            (4.7, 2.1), left=0.125, right=0.985, bottom=0.2, top=0.89, wspace=0.42
+        )
         self.states_axes, self.rates_axes = self.figure.subplots(1, 2)
-        self.rates_axes.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         for axes in (self.states_axes, self.rates_axes):
             style_axes(axes)
             axes.xaxis.set_major_locator(MaxNLocator(4, integer=True))
-            axes.yaxis.set_major_locator(MaxNLocator(5))
+        self.states_axes.yaxis.set_major_locator(MaxNLocator(5))
+        self.rates_axes.yaxis.set_major_locator(share_locator())
+        self.rates_axes.yaxis.set_major_formatter(PercentTicks())
         self.lines = add_lines(self.states_axes, STATE_SERIES) | add_lines(
             self.rates_axes, RATE_SERIES
         )
         self.frame = Frame(self.figure, self.lines.values())
+        self.words: tuple[str, ...] = ()
+
+    def label(self) -> tuple[str, ...]:
+        """Put the page's words on the panels and axes.
+
+        Returns:
+            The words, so the background is redrawn when the language changes.
+        """
+        words = (
+            tr("panel_states"),
+            tr("panel_rates"),
+            tr("axis_week"),
+            tr("axis_youths"),
+            tr("axis_share"),
+        )
+        if words != self.words:  # only in a new language: labelling costs a millisecond
+            self.words = words
+            states, rates, week, youths, share = words
+            for axes, title, y in (
+                (self.states_axes, states, youths),
+                (self.rates_axes, rates, share),
+            ):
+                label_axes(axes, week, y, title)
+        return words
 
     def update(self) -> bytes:
         """Put the weeks simulated so far into the lines and draw them.
@@ -102,7 +173,7 @@ class TimeSeriesCanvas:
         horizon = self.model.total_weeks - self.model.horizon_start
         fit_axes(self.states_axes, len(records), 0, tops[self.states_axes], 5, horizon)
         fit_axes(self.rates_axes, len(records), 0, tops[self.rates_axes], 0.01, horizon)
-        return self.frame.draw()
+        return self.frame.draw(key=self.label())
 
 
 @solara.component
@@ -118,8 +189,13 @@ def TimeSeriesView(model: HikiModel, version: int) -> None:  # noqa: N802
         records = list(model.weekly_records)
         png = canvas.update()
     names = ["week", *STATE_SERIES, *RATE_SERIES]
-    title = f"{tr('view_timeseries')} · {tr('panel_states')} | {tr('panel_rates')}"
-    with ViewFrame("timeseries", title, legend(), lambda: png, lambda: records_csv(records, names)):
+    with ViewFrame(
+        "timeseries",
+        tr("view_timeseries"),
+        legend(),
+        lambda: png,
+        lambda: records_csv(records, names),
+    ):
         if records:
             Chart(png, alt=f"time series week {len(records)}")
         else:
