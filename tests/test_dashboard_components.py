@@ -262,8 +262,8 @@ def test_the_followed_person_s_ties_in_touch_and_lost() -> None:
     classmates = int(np.count_nonzero(mine & network.active & (network.kind == TieKind.CLASSMATE)))
     others = int(np.count_nonzero(mine & network.active & (network.kind != TieKind.CLASSMATE)))
     text = describe(model, seat)
-    assert f"in touch with {classmates} classmates and {others} others" in text
-    assert text.endswith("lost touch with 3."), text
+    assert f"classmates in touch: {classmates}; others in touch: {others};" in text
+    assert text.endswith("lost touch: 3."), text
 
 
 def test_follow_when_nobody_can_be_followed_says_so() -> None:

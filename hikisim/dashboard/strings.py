@@ -131,8 +131,9 @@ EN: dict[str, str] = {
     "follow_hint": "Click a person in the network to follow them.",
     "nobody_to_follow": "Nobody is at risk or withdrawn yet; step on a few weeks.",
     "story_who": (
-        "Following a {age}-year-old {sex}: {state}; {family} in the family; in touch with "
-        "{classmates} classmates and {friends} others; lost touch with {lost}."
+        # Counts after colons, so that one classmate never reads "1 classmates".
+        "Following a {age}-year-old {sex}: {state}; {family} in the family; classmates in "
+        "touch: {classmates}; others in touch: {friends}; lost touch: {lost}."
     ),
     "sex_boy": "boy",
     "sex_man": "man",
