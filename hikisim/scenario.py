@@ -32,6 +32,7 @@ from hikisim.clock import parse_month
 from hikisim.errors import InputError
 from hikisim.field_types import SettingsModel
 from hikisim.programmes import PARAMS as REGISTRY  # parameter models by name; no behaviour
+from hikisim.seeds import MAX_SEED
 from hikisim.states import WEEKS_PER_YEAR
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -91,7 +92,7 @@ class RunSettings(Section):
     seed: int = Field(
         20261125,
         ge=0,
-        le=2**63 - 1,
+        le=MAX_SEED,
         description="Base random seed; every named random stream derives from it. Unit: integer. "
         "Source: model setting, not an empirical quantity.",
     )
@@ -1544,6 +1545,33 @@ def deep_merge(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def read_toml_file(path: Path, source: str, empty: str) -> dict[str, Any]:
+    """The tables of a TOML input file (a scenario or an experiment), not yet validated.
+
+    Args:
+        path: The file.
+        source: How error messages name the file.
+        empty: What to say if the file holds nothing.
+
+    Returns:
+        Its tables.
+
+    Raises:
+        InputError: If the file is missing, unreadable, not TOML or empty.
+    """
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError("file not found", source) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read file: {exc}", source) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"not valid TOML: {exc}", source) from None
+    if not data:
+        raise InputError(empty, source)
+    return data
+
+
 def read_scenario_data(
     path: Path,
     seen: tuple[Path, ...] = (),
@@ -1567,20 +1595,12 @@ def read_scenario_data(
     path = path.resolve()
     if path in seen:
         raise InputError("extends chain loops back to this file", str(path), "extends")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("file not found", str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read file: {exc}", str(path)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML: {exc}", str(path)) from None
-    if not data:
-        raise InputError(
-            "the scenario file is empty; set at least one value, or start it with "
-            'extends = "baseline.toml" to build on the baseline',
-            str(path),
-        )
+    data = read_toml_file(
+        path,
+        str(path),
+        "the scenario file is empty; set at least one value, or start it with "
+        'extends = "baseline.toml" to build on the baseline',
+    )
     parent = data.pop("extends", None)
     if parent is None:
         if check is not None:

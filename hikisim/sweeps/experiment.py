@@ -30,7 +30,6 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -52,7 +51,9 @@ from hikisim.scenario import (
     _unknown_key_message,
     load_scenario,
     normalise_key,
+    read_toml_file,
 )
+from hikisim.seeds import MAX_SEED
 
 DESIGN_METHODS = ("grid", "lhs", "sobol", "morris")
 SAMPLED_METHODS = ("lhs", "sobol", "morris")
@@ -168,7 +169,7 @@ class Experiment(_Strict):
     description: str = ""
     scenario: Path
     replicates: int = Field(1, ge=1, le=100_000)
-    seed: int = Field(20261125, ge=0, le=2**63 - 1)
+    seed: int = Field(20261125, ge=0, le=MAX_SEED)
     seeding: Literal["common", "independent"] = "common"
     outcomes: list[str] = Field(min_length=1)
     weekly: list[str] = Field(default_factory=list)
@@ -269,18 +270,7 @@ def read_experiment_data(path: Path) -> dict[str, Any]:
     Raises:
         InputError: If the file is missing, unreadable, not TOML or empty.
     """
-    source = str(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError("file not found", source) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read file: {exc}", source) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"not valid TOML: {exc}", source) from None
-    if not data:
-        raise InputError(EMPTY_FILE_ADVICE, source)
-    return data
+    return read_toml_file(path, str(path), EMPTY_FILE_ADVICE)
 
 
 def parse_experiment(data: dict[str, Any], source: str) -> Experiment:
