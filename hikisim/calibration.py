@@ -47,6 +47,7 @@ from hikisim.errors import InputError
 from hikisim.intervals import mean_interval
 from hikisim.programmes import REGISTRY
 from hikisim.scenario import Scenario, scenario_value, validate_scenario
+from hikisim.seeds import wrapped_seed
 from hikisim.simulation import simulate
 from hikisim.states import WEEKS_PER_YEAR
 from hikisim.surveys import required_snapshot_dates
@@ -331,7 +332,7 @@ def run_replicate(job: tuple[dict[str, Any], int]) -> dict[str, Any]:
 
 def replicate_seeds(base: int, count: int) -> list[int]:
     """The seeds of ``count`` replicates: ``base + i``, wrapped into 0..2**63-1."""
-    return [(base + index) % 2**63 for index in range(count)]
+    return [wrapped_seed(base + index) for index in range(count)]
 
 
 class Evaluator:

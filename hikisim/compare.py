@@ -43,11 +43,11 @@ from hikisim.output import atomic_directory
 from hikisim.psa import PsaStore
 from hikisim.psa_analysis import PsaResults, plot_ceac, plot_tornado
 from hikisim.scenario import Scenario
+from hikisim.seeds import wrapped_seed
 from hikisim.simulation import run_model, run_models_sharing_burn_in
 from hikisim.states import WEEKS_PER_YEAR
 from hikisim.sweeps.executors import Executor, make_executor, run_all
 
-SEED_SPAN = 2**63
 # The seed differs by design (``--seed`` sets it for all); everything else in ``run``
 # and ``population`` must match for replicates to be paired.
 PAIRING_EXEMPT_RUN_KEYS = ("seed",)
@@ -123,7 +123,7 @@ def replicate_seeds(base_seed: int, replicates: int) -> list[int]:
     Replicate *i* uses ``base_seed + i``, wrapped into the allowed range 0..2**63-1, so
     every replicate can be reproduced on its own with ``hikisim run --seed``.
     """
-    return [(base_seed + replicate) % SEED_SPAN for replicate in range(replicates)]
+    return [wrapped_seed(base_seed + replicate) for replicate in range(replicates)]
 
 
 def check_names(scenarios: Sequence[Scenario]) -> None:

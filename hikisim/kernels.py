@@ -1182,6 +1182,7 @@ CENSUS_FIELDS = (
     "internet_addicted",
     "sleep_reversed",
     "in_treatment",
+    "depressed_well",
 )
 
 
@@ -1220,7 +1221,8 @@ def census(
     Returns:
         The counts in the order of :data:`CENSUS_FIELDS`, then the number of people
         with each disorder among the well (neither at risk nor withdrawn; a disorder in
-        remission does not count, a depression during withdrawal does while it lasts);
+        remission does not count, a depression during withdrawal does while it lasts,
+        and is also counted alone as ``depressed_well``);
         and the expected working weeks lost this week to the scar of years withdrawn
         (people aged ``adult_age`` or over who are not withdrawn: 1 - exp(-scar * years)).
     """
@@ -1281,7 +1283,7 @@ def census(
             depressed -= youths.depressed[seat]
     counts[0] = len(state) - len(others)
     by_disorder[depression] += depressed
-    counts[7:] = (band, pupils, refusing, addicted, reversed_rhythm, in_care)
+    counts[7:] = (band, pupils, refusing, addicted, reversed_rhythm, in_care, depressed)
     scar_weeks = 0.0
     for seat in marked:
         if state[seat] != codes.withdrawn and age_weeks[seat] >= adult_age:

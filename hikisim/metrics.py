@@ -44,6 +44,12 @@ DISORDER_COLUMNS = {
     if disorder != Disorder.NONE
 }
 
+DEPRESSION_EPISODE_COLUMN = "depression_episode_well"
+"""Engaged or recovering people in a depressive episode that began in withdrawal (counted
+in ``disorder_depression_well`` too). Unlike a latent disorder, drawn at lifetime
+prevalence, such an episode is active while it lasts, so its QALY decrement is not
+scaled by the share of weeks a lifetime disorder is active (economics/outcomes.py)."""
+
 REENTRY_FOLLOW_UP_WEEKS = 5 * WEEKS_PER_YEAR
 """How long after re-entry former cases are followed to see whether they work."""
 WORK_FOLLOW_UP_AGES = (20, 60)
@@ -75,6 +81,7 @@ WEEKLY_COLUMNS = (
     "reentered_5y_followed",
     "reentered_5y_in_work",
     *DISORDER_COLUMNS.values(),
+    DEPRESSION_EPISODE_COLUMN,
 )
 
 
@@ -141,31 +148,35 @@ def weekly_record(model: HikiModel, events: WeekEvents, cost: float) -> dict[str
     count = dict(zip(kernels.CENSUS_FIELDS, counts.tolist(), strict=False))
     disorders = counts[len(kernels.CENSUS_FIELDS) :].tolist()
     n = len(y)
-    return {
-        "week": model.horizon_week,
-        "engaged": count["engaged"],
-        "at_risk": count["at_risk"],
-        "withdrawn": count["withdrawn"],
-        "withdrawn_adults": count["withdrawn_adults"],
-        "work_scar_weeks": scar_weeks,
-        "withdrawn_narrow": count["withdrawn_narrow"],
-        "withdrawn_quasi": count["withdrawn"] - count["withdrawn_narrow"],
-        "recovering": count["recovering"],
-        "hikikomori": count["hikikomori"],
-        "prevalence_15_39": share(count["hikikomori"], count["survey_band"]),
-        "school_refusal_rate": share(count["refusing_pupils"], count["pupils"]),
-        "internet_addiction_rate": share(count["internet_addicted"], n),
-        "sleep_reversal_rate": share(count["sleep_reversed"], n),
-        "in_treatment": count["in_treatment"],
-        "new_episodes": events.new_episodes,
-        "new_cases": events.new_cases,
-        "recoveries": events.recoveries,
-        "help_sought": events.help_sought,
-        "treatment_dropouts": events.dropouts,
-        "tie_losses": events.tie_losses,
-        "cost": cost,
-        **_work_five_years_after_reentry(model),
-    } | {column: disorders[disorder] for disorder, column in DISORDER_COLUMNS.items()}
+    return (
+        {
+            "week": model.horizon_week,
+            "engaged": count["engaged"],
+            "at_risk": count["at_risk"],
+            "withdrawn": count["withdrawn"],
+            "withdrawn_adults": count["withdrawn_adults"],
+            "work_scar_weeks": scar_weeks,
+            "withdrawn_narrow": count["withdrawn_narrow"],
+            "withdrawn_quasi": count["withdrawn"] - count["withdrawn_narrow"],
+            "recovering": count["recovering"],
+            "hikikomori": count["hikikomori"],
+            "prevalence_15_39": share(count["hikikomori"], count["survey_band"]),
+            "school_refusal_rate": share(count["refusing_pupils"], count["pupils"]),
+            "internet_addiction_rate": share(count["internet_addicted"], n),
+            "sleep_reversal_rate": share(count["sleep_reversed"], n),
+            "in_treatment": count["in_treatment"],
+            "new_episodes": events.new_episodes,
+            "new_cases": events.new_cases,
+            "recoveries": events.recoveries,
+            "help_sought": events.help_sought,
+            "treatment_dropouts": events.dropouts,
+            "tie_losses": events.tie_losses,
+            "cost": cost,
+            **_work_five_years_after_reentry(model),
+        }
+        | {column: disorders[disorder] for disorder, column in DISORDER_COLUMNS.items()}
+        | {DEPRESSION_EPISODE_COLUMN: count["depressed_well"]}
+    )
 
 
 def _work_five_years_after_reentry(model: HikiModel) -> dict[str, int]:

@@ -39,6 +39,7 @@ from hikisim.economics.parameters import EconomicParameters, Parameter
 from hikisim.errors import InputError
 from hikisim.model import HikiModel, all_share_burn_in
 from hikisim.scenario import Scenario, field_bounds, scenario_value
+from hikisim.seeds import SEED_SPAN
 from hikisim.simulation import run_model, run_models_sharing_burn_in
 from hikisim.sweeps.executors import Executor, for_each_result
 from hikisim.sweeps.storage import write_atomically
@@ -48,6 +49,8 @@ ECONOMIC_GROUPS: Final = {
     "utilities": "utilities",
     "disorder_decrements": "utilities",
     "productivity": "costs",
+    # Last: sampled after the others, whose draws adding it left as they were.
+    "disorder_active_shares": "utilities",
 }
 # Programme costs in economics.toml are keyed by programme; the hospital week is the
 # one unit cost that is not a participant-week.
@@ -55,7 +58,6 @@ HOSPITAL_WEEK: Final = ("hospital_week", "interventions.medical_exam.cost_per_ho
 # Quantiles are kept off 0 and 1, where unbounded distributions have no value.
 QUANTILE_FLOOR: Final = 1e-6
 PSA_STREAM: Final = 0x5053  # "PS": keeps the PSA's draws apart from every model stream
-SEED_SPAN: Final = 2**63
 
 
 @dataclass(frozen=True)
@@ -284,7 +286,8 @@ class PsaDesign:
             uniform quantile of that key in that draw (each scenario's value in it is
             :func:`drawn_values`).
         economic: One row per draw, one column per sampled economic parameter
-            (``utilities.*``, ``disorder_decrements.*``, ``productivity.*``).
+            (``utilities.*``, ``disorder_decrements.*``, ``disorder_active_shares.*``,
+            ``productivity.*``).
         seeds: Run seeds, shape (draws, replicates); the same for every scenario.
         priors: The scenario priors.
     """
@@ -337,13 +340,9 @@ def make_design(
             values = posterior[prior.key].to_numpy(dtype=float)[rows]
             quantiles[prior.key] = np.clip(prior.prior.quantile_of(values), 0.0, 1.0)
     quantiles = quantiles[[p.key for p in priors]]
-    sampled = [
-        p
-        for section in ECONOMIC_GROUPS
-        for p in economics.section(section).values()
-        if p.distribution != "fixed"
-    ]
-    economic = pd.DataFrame({p.name: p.sample(rng, draws) for p in sampled})
+    # Utilities keep their order in every draw (a worse state is drawn as a gap below a
+    # better one's draw: hikisim.economics.parameters).
+    economic = economics.sample(rng, draws, sections=tuple(ECONOMIC_GROUPS))
     seeds = np.array(
         [
             [

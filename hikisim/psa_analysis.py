@@ -140,11 +140,13 @@ def relevant_keys(design: PsaDesign, scenarios: Sequence[Scenario]) -> list[str]
 def used_economic(design: PsaDesign, settings: AppraisalSettings) -> list[str]:
     """The economic parameters the outcomes read; the others would only add noise.
 
-    These are the utilities of the model's states, the disorder decrements, and
-    productivity in the societal perspective only.
+    These are the utilities of the model's states, the disorder decrements and the
+    shares of weeks a lifetime disorder is active, and productivity in the societal
+    perspective only.
     """
     used = {f"utilities.{category}" for category in STATE_COLUMNS.values()}
     used |= {f"disorder_decrements.{name}" for name in DISORDER_COLUMNS.values()}
+    used |= {f"disorder_active_shares.{name}" for name in DISORDER_COLUMNS.values()}
     if settings.perspective == "societal":
         used |= {c for c in design.economic.columns if c.startswith("productivity.")}
     return [c for c in design.economic.columns if c in used]

@@ -17,7 +17,7 @@ import pandas as pd
 from hikisim.appraisal import incremental_markdown
 from hikisim.clock import shift_month
 from hikisim.economics.outcomes import AppraisalSettings
-from hikisim.economics.parameters import EconomicParameters
+from hikisim.economics.parameters import EconomicParameters, Parameter
 from hikisim.psa_analysis import PsaResults, variance_gap
 from hikisim.scenario import Scenario
 
@@ -31,10 +31,24 @@ PERSPECTIVE_TEXT = {
 
 def _sources(params: EconomicParameters, section: str) -> list[str]:
     return [
-        f"- `{p.name}` = {p.value:g} {p.unit}; PSA: {p.distribution}"
-        f"{f' (SE {p.se:g})' if p.distribution != 'fixed' else ''}. Source: {p.source}"
+        f"- `{p.name}` = {p.value:g} {p.unit}; PSA: {_psa_distribution(p, section)}. "
+        f"Source: {p.source}"
         for p in params.section(section).values()
     ]
+
+
+def _psa_distribution(parameter: Parameter, section: str) -> str:
+    if parameter.below:
+        return (
+            f"`{section}.{parameter.below}` less a gap of {parameter.gap:g}, "
+            f"{parameter.distribution} (SE {parameter.se:g})"
+        )
+    if parameter.between:
+        first, second = (f"`{section}.{key}`" for key in parameter.between)
+        return f"the midpoint of {first} and {second}"
+    if parameter.distribution == "fixed":
+        return "fixed"
+    return f"{parameter.distribution} (SE {parameter.se:g})"
 
 
 def _comparators(scenarios: Sequence[Scenario]) -> list[str]:
@@ -105,14 +119,21 @@ def report_markdown(
         "times the state's utility, less each psychiatric disorder's utility decrement for "
         "the person-weeks that engaged and recovering people with that disorder spend (the "
         "at-risk and withdrawn utilities already stand for people with depressive symptoms, "
-        "so no decrement is added to them). Withdrawal has no direct EQ-5D study, so its "
-        "utilities are stand-ins:",
+        "so no decrement is added to them). A latent disorder is held at lifetime "
+        "prevalence but is not active every week, so its decrement is weighted by the "
+        "share of weeks a lifetime disorder is active; a depressive episode that began in "
+        "withdrawal takes the whole decrement while it lasts. Withdrawal has no direct "
+        "EQ-5D study, so its utilities are stand-ins:",
         "",
         *_sources(params, "utilities"),
         "",
         "Disorder decrements:",
         "",
         *_sources(params, "disorder_decrements"),
+        "",
+        "Share of weeks a lifetime disorder is active:",
+        "",
+        *_sources(params, "disorder_active_shares"),
         "",
     ]
     if settings.perspective == "societal":

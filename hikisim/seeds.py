@@ -13,6 +13,20 @@ import numbers
 from hikisim.errors import InputError
 
 MAX_SEED = 2**63 - 1
+SEED_SPAN = MAX_SEED + 1
+"""How many seeds there are: derived seeds are wrapped into range modulo this."""
+
+
+def wrapped_seed(value: int) -> int:
+    """A derived seed (a base seed plus an offset, say) wrapped into 0 to 2**63-1.
+
+    Args:
+        value: Any whole number.
+
+    Returns:
+        ``value`` modulo :data:`SEED_SPAN`.
+    """
+    return value % SEED_SPAN
 
 
 def checked_seed(seed: object, source: str = "seed") -> int:

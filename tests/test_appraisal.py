@@ -13,9 +13,9 @@ from processes import BASELINE, REPO, TINY, hikisim, one_line_error, set_options
 from hikisim.appraisal import appraisal_table, economics_frame
 from hikisim.economics import annuity_factor, load_economics
 from hikisim.economics.outcomes import WEEKLY_INPUTS, AppraisalSettings, run_economics
-from hikisim.metrics import DISORDER_COLUMNS
+from hikisim.metrics import DEPRESSION_EPISODE_COLUMN, DISORDER_COLUMNS, WEEKLY_COLUMNS
 from hikisim.model import HikiModel
-from hikisim.states import State
+from hikisim.states import Disorder, State
 
 PARAMS = load_economics()
 UTILITY = PARAMS.values("utilities")
@@ -44,14 +44,38 @@ def test_undiscounted_qalys_and_costs_are_plain_sums() -> None:
     assert outcome.productivity_loss == 0.0
 
 
-def test_disorder_decrements_apply_to_the_well_who_have_them() -> None:
+def test_disorder_decrements_apply_to_the_well_who_have_them_while_active() -> None:
+    # 10 with depression, 4 of them in an episode that began in withdrawal (active all
+    # the time), 6 with a latent lifetime depression (active a share of the weeks).
     plain = constant_weekly(engaged=100)
-    ill = constant_weekly(engaged=100, disorder_depression_well=10, disorder_schizophrenia_well=2)
+    ill = constant_weekly(
+        engaged=100,
+        disorder_depression_well=10,
+        depression_episode_well=4,
+        disorder_schizophrenia_well=2,
+    )
     settings = AppraisalSettings(discount_rate=0.0)
     lost = run_economics(plain, settings, PARAMS).qalys - run_economics(ill, settings, PARAMS).qalys
     decrement = PARAMS.values("disorder_decrements")
-    per_year = 10 * decrement["depression"] + 2 * decrement["schizophrenia"]
+    active = PARAMS.values("disorder_active_shares")
+    per_year = (6 * active["depression"] + 4) * decrement["depression"] + 2 * active[
+        "schizophrenia"
+    ] * decrement["schizophrenia"]
     assert lost == pytest.approx(per_year * WEEKS / 52)
+
+
+def test_a_lifetime_disorders_loss_is_its_decrement_times_its_active_share() -> None:
+    settings = AppraisalSettings(discount_rate=0.0)
+    ill = constant_weekly(engaged=100, disorder_social_anxiety_well=5)
+    plain = constant_weekly(engaged=100)
+    decrement = PARAMS.values("disorder_decrements")["social_anxiety"]
+    for share in (0.25, 0.5, 0.9):
+        params = PARAMS.with_values({"disorder_active_shares.social_anxiety": share})
+        lost = (
+            run_economics(plain, settings, params).qalys
+            - run_economics(ill, settings, params).qalys
+        )
+        assert lost == pytest.approx(5 * share * decrement * WEEKS / 52)
 
 
 def test_the_model_counts_disorders_among_the_engaged_and_recovering(
@@ -60,8 +84,12 @@ def test_the_model_counts_disorders_among_the_engaged_and_recovering(
     y = finished_tiny_model.population.youths
     record = finished_tiny_model.weekly_records[-1]
     well = np.isin(y.state, [State.ENGAGED, State.RECOVERING])
+    active = ~y.disorder_remitted
     for disorder, column in DISORDER_COLUMNS.items():
-        assert record[column] == np.count_nonzero(well & (y.disorder == disorder))
+        latent = np.count_nonzero(well & (y.disorder == disorder) & active)
+        episodes = np.count_nonzero(well & y.depressed) if disorder == Disorder.DEPRESSION else 0
+        assert record[column] == latent + episodes
+    assert record[DEPRESSION_EPISODE_COLUMN] == np.count_nonzero(well & y.depressed)
     assert sum(record[c] for c in DISORDER_COLUMNS.values()) > 0
 
 
@@ -180,3 +208,9 @@ def test_compare_without_options_uses_japans_defaults(tmp_path: Path) -> None:
     assert provenance["discount_rate"] == 0.02
     assert provenance["perspective"] == "payer"
     assert provenance["wtp"] == 5_000_000
+
+
+def test_the_appraisal_reads_only_columns_the_weekly_record_writes() -> None:
+    # outcomes.py names the columns itself (the economics package does not import the
+    # model); a renamed column would otherwise fail only when a comparison is appraised.
+    assert set(WEEKLY_INPUTS) <= set(WEEKLY_COLUMNS)

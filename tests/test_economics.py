@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -31,7 +33,7 @@ from hikisim.economics import (
     variance_partition,
     weekly_qalys,
 )
-from hikisim.economics.parameters import Parameter
+from hikisim.economics.parameters import Parameter, default_path
 from hikisim.states import Disorder, State
 
 # --- incremental analysis: oracles -------------------------------------------------------
@@ -622,9 +624,12 @@ def test_economics_file_loads_and_is_complete() -> None:
     assert params.currency == "JPY"
     assert params.values("discounting")["rate"] == 0.02
     assert set(REGISTRY) <= set(params.section("programme_costs"))
-    assert {d.name.lower() for d in Disorder if d is not Disorder.NONE} == set(
-        params.section("disorder_decrements")
-    )
+    disorders = {d.name.lower() for d in Disorder if d is not Disorder.NONE}
+    assert disorders == set(params.section("disorder_decrements"))
+    assert disorders == set(params.section("disorder_active_shares"))
+    for parameter in params.section("disorder_active_shares").values():
+        assert 0.0 < parameter.value <= 1.0
+        assert parameter.distribution in {"beta", "fixed"}
     utilities = params.values("utilities")
     assert set(utilities) == {
         "engaged",
@@ -636,8 +641,13 @@ def test_economics_file_loads_and_is_complete() -> None:
     assert utilities["withdrawn_narrow"] < utilities["at_risk"] < utilities["engaged"]
     for parameter in params.all():
         assert parameter.source.strip()
-        if parameter.name.startswith(("utilities.", "disorder_decrements.")):
+        if parameter.name.startswith("disorder_decrements.") or parameter.name == (
+            "utilities.engaged"
+        ):
             assert parameter.distribution == "beta"
+        elif parameter.name.startswith("utilities."):
+            # Drawn as a gap below a better state, or derived from two states.
+            assert parameter.below or parameter.between
         if parameter.name.startswith(("programme_costs.", "care_costs.")):
             assert parameter.distribution in {"gamma", "lognormal"}
 
@@ -647,5 +657,65 @@ def test_economics_sampling_matches_means() -> None:
     draws = params.sample(np.random.default_rng(0), 20_000)
     assert "discounting.rate" not in draws.columns
     for parameter in params.all():
-        if parameter.distribution != "fixed":
+        if parameter.distribution not in ("fixed", "derived"):
             assert draws[parameter.name].mean() == pytest.approx(parameter.value, rel=0.03)
+
+
+ORDERED_STATES = ("engaged", "recovering", "at_risk", "withdrawn_quasi", "withdrawn_narrow")
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1))
+def test_every_psa_draw_keeps_the_health_states_in_order(seed: int) -> None:
+    # Independent beta draws of each utility often put a worse state above a better one;
+    # drawn as gaps below the better state, no draw may.
+    params = load_economics()
+    draws = params.sample(np.random.default_rng(seed), 500, sections=("utilities",))
+    for row in draws.to_dict("records"):
+        utilities = params.with_values(row).values("utilities")
+        values = [utilities[state] for state in ORDERED_STATES]
+        assert all(better > worse for better, worse in itertools.pairwise(values))
+        assert values[-1] > 0.0 and values[0] < 1.0
+
+
+def test_a_state_below_another_is_its_draw_less_a_gap_with_the_stated_moments() -> None:
+    params = load_economics()
+    draws = params.sample(np.random.default_rng(1), 40_000, sections=("utilities",))
+    at_risk = params.section("utilities")["at_risk"]
+    gap = draws["utilities.engaged"] - draws["utilities.at_risk"]
+    assert at_risk.below == "engaged"
+    assert at_risk.gap == pytest.approx(0.08)
+    assert gap.min() > 0.0
+    assert gap.mean() == pytest.approx(at_risk.gap, rel=0.02)
+    assert gap.std() == pytest.approx(at_risk.se, rel=0.03)
+    # The derived state is not drawn; it follows the draws it is the midpoint of.
+    assert "utilities.recovering" not in draws.columns
+    row = draws.iloc[0].to_dict()
+    recovering = params.with_values(row).values("utilities")["recovering"]
+    assert recovering == pytest.approx((row["utilities.engaged"] + row["utilities.at_risk"]) / 2)
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ('value = 0.5\nbelow = "nobody"\ndistribution = "gamma"\nse = 0.1', "listed before it"),
+        ('value = 0.99\nbelow = "top"\ndistribution = "gamma"\nse = 0.1', "must be below"),
+        ('value = 0.5\nbelow = "top"\ndistribution = "beta"\nse = 0.1', "must be gamma"),
+        ('value = 0.7\nbetween = ["top", "low"]\ndistribution = "derived"', "midpoint"),
+        ('value = 0.5\ndistribution = "derived"', "'derived' goes with 'between'"),
+    ],
+)
+def test_an_ordered_utility_that_breaks_the_rules_is_refused(
+    tmp_path: Path, entry: str, message: str
+) -> None:
+    text = default_path().read_text()
+    start = text.index("[utilities.engaged]")
+    ordered = (
+        '[utilities.top]\nvalue = 0.9\ndistribution = "beta"\nse = 0.02\nsource = "test"\n\n'
+        '[utilities.low]\nvalue = 0.6\ndistribution = "beta"\nse = 0.02\nsource = "test"\n\n'
+        f'[utilities.odd]\n{entry}\nsource = "test"\n\n'
+    )
+    path = tmp_path / "economics.toml"
+    path.write_text(text[:start] + ordered + text[start:])
+    with pytest.raises(ValueError, match=message):
+        load_economics(path)

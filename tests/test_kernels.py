@@ -686,6 +686,7 @@ def test_census_counts_match_numpy_on_a_scrambled_town(codes: int) -> None:
         "internet_addicted": y.internet_addiction.sum(),
         "sleep_reversed": y.sleep_reversal.sum(),
         "in_treatment": (y.care != Care.NONE).sum(),
+        "depressed_well": ((state != AT_RISK) & ~withdrawn & y.depressed).sum(),
     }
     assert dict(zip(kernels.CENSUS_FIELDS, counts.tolist(), strict=False)) == expected
     well = (state != AT_RISK) & ~withdrawn

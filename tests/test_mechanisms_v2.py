@@ -437,3 +437,4 @@ def test_the_qaly_decrement_counts_active_disorders_and_current_depression() -> 
     counts = weekly_record(model, WeekEvents(), 0.0)
     assert counts["disorder_social_anxiety_well"] == 2
     assert counts["disorder_depression_well"] == 3
+    assert counts["depression_episode_well"] == 3

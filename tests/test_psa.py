@@ -58,9 +58,12 @@ def test_the_design_is_reproducible_from_the_seed() -> None:
     assert first.seeds.shape == (6, 3) and (first.seeds >= 0).all()
     assert len(np.unique(first.seeds)) == 18, "every run of a draw has a seed of its own"
     assert ((first.quantiles > 0) & (first.quantiles < 1)).all().all()
-    sections = ("utilities", "disorder_decrements", "productivity")
+    sections = ("utilities", "disorder_decrements", "productivity", "disorder_active_shares")
     assert set(first.economic.columns) == {
-        f"{section}.{key}" for section in sections for key in ECONOMICS.values(section)
+        parameter.name
+        for section in sections
+        for parameter in ECONOMICS.section(section).values()
+        if parameter.distribution not in ("fixed", "derived")
     }
 
 

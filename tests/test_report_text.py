@@ -39,11 +39,13 @@ def test_the_report_says_qalys_lose_the_disorder_decrements_and_cites_them(
     # samples the decrements; the report once named only the state utilities.
     text = written_report(tmp_path)
     assert "less each psychiatric disorder's utility decrement" in text
-    decrements = load_economics().section("disorder_decrements")
-    assert decrements
-    for parameter in decrements.values():
-        assert f"`{parameter.name}` = {parameter.value:g}" in text
-        assert parameter.source in text
+    assert "weighted by the share of weeks a lifetime disorder is active" in text
+    for section in ("disorder_decrements", "disorder_active_shares"):
+        parameters = load_economics().section(section)
+        assert parameters
+        for parameter in parameters.values():
+            assert f"`{parameter.name}` = {parameter.value:g}" in text
+            assert parameter.source in text
 
 
 def test_fiellers_interval_cites_willan_and_obrien_in_health_economics(tmp_path: Path) -> None:

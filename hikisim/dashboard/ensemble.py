@@ -31,6 +31,7 @@ import numpy as np
 from hikisim.dashboard.model import without_interventions
 from hikisim.model import HikiModel
 from hikisim.scenario import Scenario
+from hikisim.seeds import wrapped_seed
 
 EXTRA_TOWNS = 4
 # Seeds far from any a class would type, so the extra towns are not the shown one.
@@ -59,7 +60,7 @@ def averted_by_week(scenario: Scenario) -> np.ndarray:
 
 def town_seeds(scenario: Scenario, towns: int) -> list[int]:
     """The extra towns' seeds: fixed offsets from the shown town's seed."""
-    return [(scenario.run.seed + SEED_OFFSET * (i + 1)) % 2**63 for i in range(towns)]
+    return [wrapped_seed(scenario.run.seed + SEED_OFFSET * (i + 1)) for i in range(towns)]
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,12 @@ incremental analysis compares:
 * **QALYs.** Person-weeks in each state times the state's utility, divided by 52,
   less each disorder's decrement for the engaged and recovering people who have it
   (the at-risk and withdrawn utilities are stand-ins measured in people with depressive
-  symptoms, so the decrement is not added to them).
+  symptoms, so the decrement is not added to them). A latent disorder is drawn at
+  lifetime prevalence and held until it remits in treatment, but a lifetime disorder is
+  not active every week: its decrement is weighted by the share of weeks it is active
+  (``disorder_active_shares`` in economics.toml, a 12-month over lifetime prevalence
+  where a survey gives both). A depressive episode that began in withdrawal is active
+  while it lasts and takes the whole decrement.
 
 Both are discounted to the start of the horizon, each week's amount at the week's
 mid-point (:mod:`hikisim.economics.discounting`).
@@ -27,7 +32,7 @@ from dataclasses import dataclass
 from typing import Final, Literal
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from hikisim.economics.discounting import DEFAULT_ANNUAL_RATE, discounted_sum
 from hikisim.economics.parameters import EconomicParameters
@@ -59,12 +64,16 @@ DISORDER_COLUMNS: Final[dict[str, str]] = {
     "disorder_autism_spectrum_well": "autism_spectrum",
     "disorder_avoidant_personality_well": "avoidant_personality",
 }
+#: Of those with depression, the ones in an episode that began in withdrawal (active while
+#: it lasts; ``hikisim.metrics.DEPRESSION_EPISODE_COLUMN``).
+DEPRESSION_EPISODE_COLUMN: Final = "depression_episode_well"
 WEEKLY_INPUTS: Final[tuple[str, ...]] = (
     *STATE_COLUMNS,
     COST_COLUMN,
     WITHDRAWN_ADULTS_COLUMN,
     WORK_SCAR_COLUMN,
     *DISORDER_COLUMNS,
+    DEPRESSION_EPISODE_COLUMN,
 )
 
 
@@ -145,12 +154,13 @@ def run_economics(
     rate = settings.discount_rate
     utilities = params.values("utilities")
     person_weeks = {STATE_COLUMNS[column]: weekly[column] for column in STATE_COLUMNS}
-    with_disorder = {name: weekly[column] for column, name in DISORDER_COLUMNS.items()}
     effect = float(
         qalys(
             person_weeks,
             utilities,
-            disorder_person_weeks=with_disorder,
+            disorder_person_weeks=active_disorder_weeks(
+                weekly, params.values("disorder_active_shares")
+            ),
             decrements=params.values("disorder_decrements"),
             annual_rate=rate,
         )
@@ -167,3 +177,37 @@ def run_economics(
         )
         lost = float(discounted_sum(weekly_loss, rate))
     return RunEconomics(programme + lost, effect, programme, lost)
+
+
+def active_disorder_weeks(
+    weekly: Mapping[str, ArrayLike], active_shares: Mapping[str, float]
+) -> dict[str, NDArray[np.float64]]:
+    """Expected person-weeks in which each disorder is active, among the well.
+
+    A latent disorder's count is weighted by the share of weeks in which an unremitted
+    lifetime disorder is active; the depressive episodes that began in withdrawal, in
+    the depression count too, are active and count whole.
+
+    Args:
+        weekly: The weekly series (:data:`DISORDER_COLUMNS` and
+            :data:`DEPRESSION_EPISODE_COLUMN`).
+        active_shares: Disorder name to the share of weeks it is active (0-1).
+
+    Returns:
+        Disorder name to expected active person-weeks, week by week.
+
+    Raises:
+        ValueError: If a disorder has no active share.
+    """
+    missing = [name for name in DISORDER_COLUMNS.values() if name not in active_shares]
+    if missing:
+        raise ValueError(f"no active share for: {', '.join(missing)}")
+    episodes = np.asarray(weekly[DEPRESSION_EPISODE_COLUMN], dtype=float)
+    active = {}
+    for column, name in DISORDER_COLUMNS.items():
+        count = np.asarray(weekly[column], dtype=float)
+        if name == "depression":
+            active[name] = active_shares[name] * (count - episodes) + episodes
+        else:
+            active[name] = active_shares[name] * count
+    return active

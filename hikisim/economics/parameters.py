@@ -5,24 +5,36 @@ distribution family for the PSA and its standard error; the distribution's own
 parameters follow by the method of moments. Beta suits utilities, decrements and
 probabilities (bounded in 0-1); gamma or lognormal suit costs (positive, skewed);
 "fixed" marks settings that are not sampled.
+
+Utilities of ordered health states keep their order in every PSA draw: a worse state
+names the better one it lies ``below``, and the PSA draws the gap between them (gamma,
+positive), not the utility itself; a state ``between`` two others is their midpoint.
+Independent draws of each utility would often put, for example, the withdrawn above the
+at risk (Briggs, Claxton & Sculpher 2006, Decision Modelling for Health
+Economic Evaluation, chapter 4: draw utility decrements to keep states in order).
 """
 
 from __future__ import annotations
 
 import math
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
-Distribution = Literal["beta", "gamma", "lognormal", "normal", "fixed"]
-DISTRIBUTIONS: Final = ("beta", "gamma", "lognormal", "normal", "fixed")
+Distribution = Literal["beta", "gamma", "lognormal", "normal", "fixed", "derived"]
+DISTRIBUTIONS: Final = ("beta", "gamma", "lognormal", "normal", "fixed", "derived")
+#: Distributions a gap below a better state can take (positive, so the order holds).
+GAP_DISTRIBUTIONS: Final = ("gamma", "lognormal")
+#: Parameters the PSA does not draw: fixed, or computed from the drawn ones.
+UNDRAWN: Final = ("fixed", "derived")
 SECTIONS: Final = (
     "discounting",
     "thresholds",
@@ -31,6 +43,8 @@ SECTIONS: Final = (
     "programme_costs",
     "care_costs",
     "productivity",
+    # Last, so that adding it left every earlier parameter's PSA draws as they were.
+    "disorder_active_shares",
 )
 
 
@@ -104,10 +118,16 @@ class Parameter:
     Attributes:
         name: Dotted name, ``section.key``.
         value: Point value, also the mean of the PSA distribution.
-        distribution: "beta", "gamma", "lognormal" or "fixed".
+        distribution: "beta", "gamma", "lognormal", "normal", "fixed", or "derived"
+            (computed from other parameters: see ``between``).
         se: Standard error of the PSA distribution (0 when fixed).
         unit: Unit of the value.
         source: Where the value comes from, or "assumption".
+        below: Key, in the same section, of a better state this one lies below; then
+            the distribution and SE are those of the gap (``gap``), not of the value.
+        gap: The point gap, the better state's value less this one (with ``below``).
+        between: Two keys in the same section whose midpoint this one is (with
+            distribution "derived").
     """
 
     name: str
@@ -116,36 +136,51 @@ class Parameter:
     se: float
     unit: str
     source: str
+    below: str = ""
+    gap: float = 0.0
+    between: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.distribution not in DISTRIBUTIONS:
             raise ValueError(f"{self.name}: unknown distribution {self.distribution!r}")
         if not self.source.strip():
             raise ValueError(f"{self.name}: every parameter needs a source")
-        if self.distribution != "fixed":
+        if self.below and self.distribution not in GAP_DISTRIBUTIONS:
+            allowed = " or ".join(GAP_DISTRIBUTIONS)
+            raise ValueError(f"{self.name}: a gap below another state must be {allowed}")
+        if (self.distribution == "derived") != bool(self.between):
+            raise ValueError(f"{self.name}: 'derived' goes with 'between', and only with it")
+        if self.distribution not in UNDRAWN:
             self.moments()  # raises if the mean and SE fit no such distribution
+
+    @property
+    def drawn_mean(self) -> float:
+        """Mean of what the PSA draws: the gap below the better state, or the value."""
+        return self.gap if self.below else self.value
 
     def moments(self) -> tuple[float, float]:
         """The distribution's own parameters from the mean and SE.
 
         Returns:
             (alpha, beta) for beta, (shape, scale) for gamma, (mu, sigma) for
-            lognormal, and (value, 0) for fixed.
+            lognormal, and (value, 0) for fixed; of the gap for a state ``below``
+            another.
         """
+        mean = self.drawn_mean
         match self.distribution:
             case "beta":
-                return beta_from_mean_se(self.value, self.se)
+                return beta_from_mean_se(mean, self.se)
             case "gamma":
-                return gamma_from_mean_se(self.value, self.se)
+                return gamma_from_mean_se(mean, self.se)
             case "lognormal":
-                return lognormal_from_mean_se(self.value, self.se)
+                return lognormal_from_mean_se(mean, self.se)
             case "normal":
-                return self.value, self.se
+                return mean, self.se
             case _:
-                return self.value, 0.0
+                return mean, 0.0
 
     def sample(self, rng: np.random.Generator, size: int) -> NDArray[np.float64]:
-        """Draw ``size`` PSA values.
+        """Draw ``size`` PSA values (gaps, for a state ``below`` another).
 
         Args:
             rng: Random generator.
@@ -220,32 +255,58 @@ class EconomicParameters:
     def with_values(self, values: dict[str, float]) -> EconomicParameters:
         """A copy in which the named parameters (``section.key``) take new values.
 
+        Derived parameters (``between``) follow the new values of those they are
+        derived from.
+
         Args:
             values: New values, for example one PSA draw.
 
         Returns:
             The parameters with those values (distributions and sources unchanged).
         """
-        sections = {
-            name: {
+        sections = {}
+        for name, section in self.sections.items():
+            changed = {
                 key: replace(p, value=float(values[p.name])) if p.name in values else p
                 for key, p in section.items()
             }
-            for name, section in self.sections.items()
-        }
+            for key, p in changed.items():
+                if p.between:
+                    midpoint = sum(changed[other].value for other in p.between) / len(p.between)
+                    changed[key] = replace(p, value=midpoint)
+            sections[name] = changed
         return EconomicParameters(sections, self.currency, self.price_year)
 
-    def sample(self, rng: np.random.Generator, size: int) -> pd.DataFrame:
-        """PSA draws of every non-fixed parameter, independent of one another.
+    def sample(
+        self, rng: np.random.Generator, size: int, sections: Sequence[str] | None = None
+    ) -> pd.DataFrame:
+        """PSA draws of every drawn parameter (neither fixed nor derived).
+
+        Parameters are drawn independently, section by section and in file order,
+        except that a state ``below`` a better one takes the better one's drawn value
+        less an independently drawn gap, so the states keep their order in every draw.
 
         Args:
             rng: Random generator.
             size: Number of draws.
+            sections: The sections to draw, in this order (default: all).
 
         Returns:
-            One row per draw and one column per parameter, named ``section.key``.
+            One row per draw and one column per drawn parameter, named ``section.key``:
+            values, not gaps.
         """
-        drawn = {p.name: p.sample(rng, size) for p in self.all() if p.distribution != "fixed"}
+        drawn: dict[str, NDArray[np.float64]] = {}
+        for name in self.sections if sections is None else sections:
+            section = self.sections[name]
+            for p in section.values():
+                if p.distribution in UNDRAWN:
+                    continue
+                values = p.sample(rng, size)
+                if p.below:
+                    better = section[p.below]
+                    drawn_better = drawn.get(better.name, np.full(size, better.value))
+                    values = drawn_better - values
+                drawn[p.name] = values
         return pd.DataFrame(drawn)
 
 
@@ -271,10 +332,7 @@ def load_economics(path: str | Path | None = None) -> EconomicParameters:
     missing = [name for name in SECTIONS if name not in data]
     if missing:
         raise ValueError(f"economics file lacks sections: {', '.join(missing)}")
-    sections = {
-        name: {key: _parameter(f"{name}.{key}", entry) for key, entry in data[name].items()}
-        for name in SECTIONS
-    }
+    sections = {name: _section(name, data[name]) for name in SECTIONS}
     meta = data.get("meta", {})
     return EconomicParameters(
         sections=sections,
@@ -283,19 +341,52 @@ def load_economics(path: str | Path | None = None) -> EconomicParameters:
     )
 
 
-def _parameter(name: str, entry: object) -> Parameter:
-    """Build a parameter from one TOML table."""
+def _section(name: str, entries: dict[str, Any]) -> dict[str, Parameter]:
+    """Build one section, checking that ``below`` and ``between`` name earlier keys."""
+    section: dict[str, Parameter] = {}
+    for key, entry in entries.items():
+        dotted = f"{name}.{key}"
+        references = [entry.get("below", "")] if isinstance(entry, dict) else []
+        references += list(entry.get("between", ())) if isinstance(entry, dict) else []
+        unknown = [ref for ref in references if ref and ref not in section]
+        if unknown:
+            raise ValueError(
+                f"{dotted}: 'below' and 'between' must name keys listed before it in "
+                f"[{name}], got {', '.join(map(repr, unknown))}"
+            )
+        section[key] = _parameter(dotted, entry, section)
+    return section
+
+
+def _parameter(name: str, entry: object, earlier: dict[str, Parameter]) -> Parameter:
+    """Build a parameter from one TOML table, given the section's earlier parameters."""
     if not isinstance(entry, dict):
         raise ValueError(f"{name} must be a table with value, distribution, se and source")
-    unknown = set(entry) - {"value", "distribution", "se", "unit", "source"}
+    unknown = set(entry) - {"value", "distribution", "se", "unit", "source", "below", "between"}
     if unknown or "value" not in entry or "source" not in entry:
         raise ValueError(f"{name}: needs value and source, unknown keys {sorted(unknown)}")
     distribution = entry.get("distribution", "fixed")
+    value = float(entry["value"])
+    below = str(entry.get("below", ""))
+    between = tuple(str(key) for key in entry.get("between", ()))
+    gap = earlier[below].value - value if below else 0.0
+    if below and gap <= 0.0:
+        raise ValueError(f"{name}: its value {value:g} must be below {below}'s")
+    if between:
+        midpoint = sum(earlier[key].value for key in between) / len(between)
+        if len(between) != 2 or not math.isclose(value, midpoint, abs_tol=1e-12):
+            raise ValueError(
+                f"{name}: 'between' takes two keys, and the value must be their midpoint "
+                f"({midpoint:g}), got {value:g}"
+            )
     return Parameter(
         name=name,
-        value=float(entry["value"]),
+        value=value,
         distribution=distribution,
         se=float(entry.get("se", 0.0)),
         unit=str(entry.get("unit", "")),
         source=str(entry["source"]),
+        below=below,
+        gap=gap,
+        between=between,
     )
