@@ -256,8 +256,10 @@ def psa_section(psa: PsaResults, settings: AppraisalSettings, comparator: str) -
         )
         + "`hikisim/data/psa_priors.toml` (programme effects, "
         + ("other natural-history parameters" if psa.posterior_keys else "natural history")
-        + ") and `hikisim/data/economics.toml` (unit costs, utilities, productivity), each "
-        "with its source or marked as an assumption.",
+        + ") and `hikisim/data/economics.toml` (unit costs; utilities, drawn as gaps that "
+        "keep the health states in order; disorder decrements and the share of weeks a "
+        "lifetime disorder is active; productivity), each with its source or marked as an "
+        "assumption.",
         "",
         f"At {settings.wtp / 1e6:g} M yen per QALY the strategy with the highest expected net "
         f"monetary benefit is **{frontier['strategy']}**, optimal in "
