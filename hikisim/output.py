@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import struct
 import tempfile
-import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -79,36 +77,3 @@ def check_output_folder(text: str | os.PathLike[str], option: str = "--out") -> 
         ) from None
     os.rmdir(probe)
     return path
-
-
-PNG_END = b"\x00\x00\x00\x00IEND"  # the length (0) and type of a PNG's last chunk
-
-
-def add_png_text(path: Path, entries: Mapping[str, str]) -> None:
-    """Add text entries to a PNG file, one ``iTXt`` chunk each, just before its end.
-
-    Image viewers and readers such as Pillow (``Image.open(path).text``) show them; the
-    pixels are untouched, and the same entries give the same bytes.
-
-    Args:
-        path: The PNG file, rewritten in place.
-        entries: Keyword -> text. Keywords are 1-79 Latin-1 characters; the text is
-            stored as UTF-8 (``iTXt`` rather than ``tEXt``, which allows only Latin-1).
-
-    Raises:
-        ValueError: If the file does not end with a PNG ``IEND`` chunk.
-    """
-    data = Path(path).read_bytes()
-    end = len(data) - 12  # IEND: 4 bytes of length, 4 of type, 4 of CRC
-    if data[end : end + 8] != PNG_END:
-        raise ValueError(f"{path} does not end like a PNG file")
-    chunks = b"".join(
-        _png_chunk(b"iTXt", key.encode("latin-1") + b"\x00\x00\x00\x00\x00" + text.encode())
-        for key, text in entries.items()
-    )
-    Path(path).write_bytes(data[:end] + chunks + data[end:])
-
-
-def _png_chunk(kind: bytes, body: bytes) -> bytes:
-    """One PNG chunk: length, type, body and the CRC of type and body."""
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))

@@ -6,7 +6,9 @@ Each of N draws sets every uncertain parameter at once:
   the priors in ``hikisim/data/psa_priors.toml`` and ``economics.toml``, each centred on
   the value the scenario itself uses. One uniform quantile per key and draw is shared by
   all scenarios, so a draw moves them together and their differences stay paired;
-* utilities and productivity values, from ``economics.toml``.
+* utilities (drawn as gaps that keep the health states in order), disorder decrements,
+  the shares of weeks a lifetime disorder is active, and productivity values, from
+  ``economics.toml``.
 
 Every draw runs every scenario ``replicates`` times with seeds of its own, the same for
 all scenarios of the draw (common random numbers within a draw). Runs go through the
@@ -21,7 +23,7 @@ import hashlib
 import json
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any, Final
@@ -49,7 +51,6 @@ ECONOMIC_GROUPS: Final = {
     "utilities": "utilities",
     "disorder_decrements": "utilities",
     "productivity": "costs",
-    # Last: sampled after the others, whose draws adding it left as they were.
     "disorder_active_shares": "utilities",
 }
 # Programme costs in economics.toml are keyed by programme; the hospital week is the
@@ -287,15 +288,19 @@ class PsaDesign:
             :func:`drawn_values`).
         economic: One row per draw, one column per sampled economic parameter
             (``utilities.*``, ``disorder_decrements.*``, ``disorder_active_shares.*``,
-            ``productivity.*``).
+            ``productivity.*``): values, a utility's too.
         seeds: Run seeds, shape (draws, replicates); the same for every scenario.
         priors: The scenario priors.
+        gaps: Each utility column drawn as a gap below a better state, and that state's
+            column (the gap, independent of the other draws, is the better column less
+            this one).
     """
 
     quantiles: pd.DataFrame
     economic: pd.DataFrame
     seeds: np.ndarray
     priors: list[ScenarioPrior | PosteriorPrior]
+    gaps: dict[str, str] = field(default_factory=dict)
 
     @property
     def draws(self) -> int:
@@ -315,7 +320,8 @@ def make_design(
 
     Args:
         priors: The scenario priors (see :func:`posterior_priors` for calibrated keys).
-        economics: The economic parameters (utilities and productivity are sampled).
+        economics: The economic parameters (those of :data:`ECONOMIC_GROUPS` are
+            sampled, in that order).
         draws: N.
         replicates: Runs per scenario and draw.
         base_seed: The comparison's seed.
@@ -358,7 +364,13 @@ def make_design(
         ],
         dtype=np.int64,
     )
-    return PsaDesign(quantiles, economic, seeds, list(priors))
+    gaps = {
+        parameter.name: f"{section}.{parameter.below}"
+        for section in ECONOMIC_GROUPS
+        for parameter in economics.section(section).values()
+        if parameter.below
+    }
+    return PsaDesign(quantiles, economic, seeds, list(priors), gaps)
 
 
 def draw_scenario(scenario: Scenario, design: PsaDesign, draw: int) -> Scenario:

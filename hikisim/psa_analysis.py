@@ -160,7 +160,10 @@ def parameter_table(
     """The regressors of the EVPPI and tornado, and their groups.
 
     Scenario keys enter as their shared uniform quantile (a monotone transform of every
-    scenario's value), economic parameters as their drawn values.
+    scenario's value), economic parameters as their drawn values, except that a utility
+    drawn as a gap below a better state enters as that gap (column ``<name>_gap``): the
+    gaps are drawn independently, so a tornado bar that moves one of them alone keeps
+    the health states in order, which moving one correlated utility alone would not.
 
     Args:
         design: The PSA design.
@@ -172,12 +175,22 @@ def parameter_table(
     """
     chosen = list(design.quantiles.columns) if keys is None else list(keys)
     drawn = list(design.economic.columns) if economic is None else list(economic)
-    table = pd.concat([design.quantiles[chosen], design.economic[drawn]], axis=1)
+    economic_columns = {}
+    for name in drawn:
+        better = design.gaps.get(name)
+        if better is not None and better in design.economic.columns:
+            economic_columns[f"{name}_gap"] = design.economic[better] - design.economic[name]
+        else:
+            economic_columns[name] = design.economic[name]
+    table = pd.concat(
+        [design.quantiles[chosen], pd.DataFrame(economic_columns, index=design.economic.index)],
+        axis=1,
+    )
     groups: dict[str, list[str]] = {}
     for prior in design.priors:
         if prior.key in chosen:
             groups.setdefault(prior.group, []).append(prior.key)
-    for name in drawn:
+    for name in economic_columns:
         groups.setdefault(ECONOMIC_GROUPS[name.split(".")[0]], []).append(name)
     return table, groups
 

@@ -19,7 +19,7 @@ import pandas as pd
 
 from hikisim.metrics import summarize
 from hikisim.model import HikiModel, without_programmes
-from hikisim.output import add_png_text, atomic_directory
+from hikisim.output import atomic_directory
 from hikisim.scenario import Scenario, load_scenario, recorded_overrides
 from hikisim.source_hash import model_source_hash
 from hikisim.survey_figure import plot_yearly_against_surveys
@@ -232,8 +232,8 @@ def write_outputs(
             load_targets(),
             staging / "surveys.png",
             f"{model.settings.name}, seed {model.seed}: model (line) and surveys (points)",
+            {key: str(cells[key]) for key in PROVENANCE_COLUMNS},
         )
-        add_png_text(staging / "surveys.png", {key: str(cells[key]) for key in PROVENANCE_COLUMNS})
     return summary
 
 

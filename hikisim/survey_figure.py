@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,11 @@ def _matching(targets: dict[str, Target], column: str) -> list[Target]:
 
 
 def plot_yearly_against_surveys(
-    rows: Sequence[dict[str, Any]], targets: dict[str, Target], path: Path, title: str
+    rows: Sequence[dict[str, Any]],
+    targets: dict[str, Target],
+    path: Path,
+    title: str,
+    text: Mapping[str, str] | None = None,
 ) -> None:
     """Draw the yearly series with the survey figures and their tolerance intervals.
 
@@ -46,6 +50,9 @@ def plot_yearly_against_surveys(
         targets: The calibration targets.
         path: Where to write the PNG.
         title: The figure title (scenario and seed).
+        text: Text entries for the PNG (the run's provenance), which image viewers and
+            Pillow (``Image.open(path).text``) show; matplotlib writes them through
+            Pillow, as ``iTXt`` where a text is not Latin-1 (a Japanese scenario name).
     """
     fig, axes = plt.subplots(2, 3, figsize=(13, 7), sharex=True)
     years = [row["year"] for row in rows]
@@ -71,5 +78,5 @@ def plot_yearly_against_surveys(
     axes[0, 0].legend(fontsize=8)
     fig.suptitle(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    fig.savefig(path, dpi=100, metadata=dict(text or {}))
     plt.close(fig)

@@ -703,6 +703,7 @@ def test_a_state_below_another_is_its_draw_less_a_gap_with_the_stated_moments() 
         ('value = 0.5\nbelow = "top"\ndistribution = "beta"\nse = 0.1', "must be gamma"),
         ('value = 0.7\nbetween = ["top", "low"]\ndistribution = "derived"', "midpoint"),
         ('value = 0.5\ndistribution = "derived"', "'derived' goes with 'between'"),
+        ('value = 0.5\nbelow = "mid"\ndistribution = "gamma"\nse = 0.1', "derived state"),
     ],
 )
 def test_an_ordered_utility_that_breaks_the_rules_is_refused(
@@ -713,9 +714,13 @@ def test_an_ordered_utility_that_breaks_the_rules_is_refused(
     ordered = (
         '[utilities.top]\nvalue = 0.9\ndistribution = "beta"\nse = 0.02\nsource = "test"\n\n'
         '[utilities.low]\nvalue = 0.6\ndistribution = "beta"\nse = 0.02\nsource = "test"\n\n'
+        '[utilities.mid]\nvalue = 0.75\nbetween = ["top", "low"]\ndistribution = "derived"\n'
+        'source = "test"\n\n'
         f'[utilities.odd]\n{entry}\nsource = "test"\n\n'
     )
     path = tmp_path / "economics.toml"
+    path.write_text(text[:start] + ordered.split("[utilities.odd]")[0] + text[start:])
+    assert load_economics(path).values("utilities")["mid"] == 0.75  # the rest is fine
     path.write_text(text[:start] + ordered + text[start:])
     with pytest.raises(ValueError, match=message):
         load_economics(path)

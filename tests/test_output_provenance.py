@@ -21,10 +21,11 @@ from processes import BASELINE, REPO, hikisim
 
 from hikisim import __version__, load_scenario, simulate
 from hikisim.model import HikiModel
-from hikisim.output import add_png_text
 from hikisim.scenario import Scenario
 from hikisim.simulation import PROVENANCE_COLUMNS, settings_hash, write_outputs
 from hikisim.source_hash import model_source_hash, source_hash
+from hikisim.survey_figure import TITLES, plot_yearly_against_surveys
+from hikisim.targets import load_targets
 
 TINY_TOML = "[population]\nyouths = 300\n[run]\nburn_in_years = 2\nyears = 1\n"
 CSVS = ("weekly.csv", "episodes.csv", "yearly.csv")
@@ -170,22 +171,16 @@ def test_simulate_records_the_overrides_load_scenario_applied() -> None:
     assert simulate(scenario, seed=1)["overrides"] == overrides
 
 
-def test_png_text_is_added_without_touching_the_image(tmp_path: Path) -> None:
-    path = tmp_path / "figure.png"
-    Image.new("RGB", (3, 2), "red").save(path)
-    pixels = Image.open(path).tobytes()
-    add_png_text(path, {"scenario": "ひきこもり", "seed": "7"})
+def test_the_survey_figure_carries_its_text_entries_in_any_script(tmp_path: Path) -> None:
+    # A scenario name need not be Latin-1, which a PNG tEXt chunk cannot hold.
+    rows = [{"year": year} | dict.fromkeys(TITLES, 0.01) for year in (2010, 2011)]
+    text = {"scenario": "ひきこもり", "seed": "7"}
+    path = tmp_path / "surveys.png"
+    plot_yearly_against_surveys(rows, load_targets(), path, "title", text)
     with Image.open(path) as image:
         image.load()
-        assert image.text == {"scenario": "ひきこもり", "seed": "7"}  # type: ignore[attr-defined]
-        assert image.tobytes() == pixels
-
-
-def test_png_text_refuses_a_file_that_is_not_a_png(tmp_path: Path) -> None:
-    path = tmp_path / "not.png"
-    path.write_bytes(b"not a png at all")
-    with pytest.raises(ValueError, match="does not end like a PNG"):
-        add_png_text(path, {"seed": "7"})
+        found = dict(image.text)  # type: ignore[attr-defined]
+    assert {key: found[key] for key in text} == text
 
 
 def test_a_scenario_records_its_overrides_oldest_first() -> None:

@@ -23,6 +23,7 @@ from hikisim.psa import (
     ScenarioPrior,
     draw_scenario,
     drawn_values,
+    make_design,
     posterior_priors,
 )
 from hikisim.psa_analysis import (
@@ -30,8 +31,10 @@ from hikisim.psa_analysis import (
     WTP_GRID_POINTS,
     PsaResults,
     analyse_psa,
+    parameter_table,
     plot_ceac,
     plot_tornado,
+    used_economic,
     wtp_grid,
 )
 from hikisim.report import psa_section
@@ -176,3 +179,23 @@ def test_a_tornado_without_a_metamodel_says_why_in_the_report_and_figure(
     assert "`tornado.csv` holds only its header" in text and gap in text
     plot_tornado(empty, "base", tmp_path / "empty.png")
     assert all((tmp_path / name).stat().st_size > 0 for name in ("ceac.png", "empty.png"))
+
+
+def test_a_utility_drawn_as_a_gap_enters_the_regressions_as_its_gap() -> None:
+    # The tornado moves one column with the others at their means: moving the at-risk
+    # utility alone could lift it above engaged; moving its gap alone cannot.
+    design = make_design([PRIOR], ECONOMICS, draws=30, replicates=1, base_seed=4)
+    table, groups = parameter_table(design, [KEY], list(design.economic.columns))
+    assert "utilities.at_risk" not in table.columns
+    gap = design.economic["utilities.engaged"] - design.economic["utilities.at_risk"]
+    np.testing.assert_allclose(table["utilities.at_risk_gap"], gap)
+    assert (table["utilities.withdrawn_narrow_gap"] > 0).all()
+    assert "utilities.engaged" in table.columns and "utilities.recovering" not in table.columns
+    assert "utilities.at_risk_gap" in groups["utilities"]
+
+
+def test_the_shares_of_weeks_active_enter_the_value_of_information() -> None:
+    design = make_design([PRIOR], ECONOMICS, draws=4, replicates=1, base_seed=4)
+    used = used_economic(design, AppraisalSettings())
+    shares = [c for c in design.economic.columns if c.startswith("disorder_active_shares.")]
+    assert shares and set(shares) <= set(used)

@@ -40,6 +40,9 @@ def test_the_report_says_qalys_lose_the_disorder_decrements_and_cites_them(
     text = written_report(tmp_path)
     assert "less each psychiatric disorder's utility decrement" in text
     assert "weighted by the share of weeks a lifetime disorder is active" in text
+    # The ordered utilities say how the PSA draws them.
+    assert "`utilities.at_risk` = 0.88 utility; PSA: `utilities.engaged` less a gap of 0.08" in text
+    assert "PSA: the midpoint of `utilities.at_risk` and `utilities.engaged`" in text
     for section in ("disorder_decrements", "disorder_active_shares"):
         parameters = load_economics().section(section)
         assert parameters

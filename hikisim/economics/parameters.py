@@ -2,9 +2,10 @@
 
 Every parameter in ``hikisim/data/economics.toml`` gives a point value (the mean), a
 distribution family for the PSA and its standard error; the distribution's own
-parameters follow by the method of moments. Beta suits utilities, decrements and
-probabilities (bounded in 0-1); gamma or lognormal suit costs (positive, skewed);
-"fixed" marks settings that are not sampled.
+parameters follow by the method of moments. Beta suits a utility, decrement or
+probability (bounded in 0-1); gamma or lognormal suit costs and the gaps between
+utilities (positive, skewed); "fixed" marks settings that are not sampled, and
+"derived" those computed from others.
 
 Utilities of ordered health states keep their order in every PSA draw: a worse state
 names the better one it lies ``below``, and the PSA draws the gap between them (gamma,
@@ -43,7 +44,6 @@ SECTIONS: Final = (
     "programme_costs",
     "care_costs",
     "productivity",
-    # Last, so that adding it left every earlier parameter's PSA draws as they were.
     "disorder_active_shares",
 )
 
@@ -205,6 +205,8 @@ class Parameter:
     def quantile(self, probability: ArrayLike) -> NDArray[np.float64]:
         """Values at given cumulative probabilities (the inverse of the distribution).
 
+        For a state ``below`` another these are quantiles of the gap, not of the value.
+
         Args:
             probability: Probabilities in (0, 1).
 
@@ -354,6 +356,11 @@ def _section(name: str, entries: dict[str, Any]) -> dict[str, Parameter]:
                 f"{dotted}: 'below' and 'between' must name keys listed before it in "
                 f"[{name}], got {', '.join(map(repr, unknown))}"
             )
+        # A gap is drawn below the better state's drawn value; a derived state has none
+        # when the gaps are drawn.
+        better = section.get(str(entry.get("below", ""))) if isinstance(entry, dict) else None
+        if better is not None and better.distribution == "derived":
+            raise ValueError(f"{dotted}: 'below' cannot name a derived state")
         section[key] = _parameter(dotted, entry, section)
     return section
 
