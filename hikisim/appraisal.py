@@ -21,7 +21,12 @@ from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
 from hikisim.economics.incremental import incremental_analysis
-from hikisim.economics.outcomes import AppraisalSettings, run_economics
+from hikisim.economics.outcomes import (
+    QALY_SOURCES,
+    AppraisalSettings,
+    qaly_sources,
+    run_economics,
+)
 from hikisim.economics.parameters import EconomicParameters
 from hikisim.intervals import mean_interval
 
@@ -56,6 +61,72 @@ def economics_frame(
             }
         )
     return pd.DataFrame(rows)
+
+
+#: Column headings of the QALY sources in ``report.md``.
+QALY_SOURCE_LABELS = {
+    "at_risk": "weeks at risk",
+    "withdrawn_quasi": "weeks quasi-withdrawn",
+    "withdrawn_narrow": "weeks narrowly withdrawn",
+    "recovering": "weeks recovering",
+    "disorders": "disorders",
+}
+
+
+def qaly_gains(
+    runs: Sequence[tuple[str, int, Mapping[str, ArrayLike]]],
+    settings: AppraisalSettings,
+    params: EconomicParameters,
+) -> pd.DataFrame:
+    """Where each scenario's QALYs differ from the first one's, source by source.
+
+    Each run's QALYs lost against everyone engaged are split by source
+    (:func:`~hikisim.economics.outcomes.qaly_sources`); a scenario's gain from a source
+    is its loss less the first scenario's, replicate by replicate (common random
+    numbers), averaged over the replicates: its part (0 or less) less the first
+    scenario's part. The sources add up to the QALY difference.
+
+    Args:
+        runs: (scenario, replicate, weekly series) of every run, the first scenario's
+            among them.
+        settings: The discount rate.
+        params: Utilities, decrements and active shares.
+
+    Returns:
+        One row per scenario after the first: ``scenario``, one column per source in
+        :data:`~hikisim.economics.outcomes.QALY_SOURCES` and ``total`` (discounted QALYs
+        gained; negative for a loss).
+    """
+    rows = [
+        {"scenario": scenario, "replicate": replicate} | qaly_sources(weekly, settings, params)
+        for scenario, replicate, weekly in runs
+    ]
+    frame = pd.DataFrame(rows)
+    order = list(dict.fromkeys(frame["scenario"]))
+    by_run = frame.set_index(["scenario", "replicate"])[list(QALY_SOURCES)]
+    comparator = by_run.loc[order[0]]
+    gains = []
+    for scenario in order[1:]:
+        difference = (by_run.loc[scenario] - comparator).dropna()
+        gains.append(
+            {"scenario": scenario}
+            | difference.mean().to_dict()
+            | {"total": float(difference.sum(axis=1).mean())}
+        )
+    return pd.DataFrame(gains, columns=["scenario", *QALY_SOURCES, "total"])
+
+
+def qaly_gains_markdown(gains: pd.DataFrame) -> str:
+    """The QALY gains by source as a Markdown table (one decimal place)."""
+    headings = [QALY_SOURCE_LABELS[name] for name in QALY_SOURCES]
+    lines = [
+        "| scenario | " + " | ".join(headings) + " | total |",
+        "|---|" + "---|" * (len(headings) + 1),
+    ]
+    for row in gains.itertuples(index=False):
+        values = [getattr(row, name) for name in (*QALY_SOURCES, "total")]
+        lines.append(f"| {row.scenario} | " + " | ".join(f"{v:,.1f}" for v in values) + " |")
+    return "\n".join(lines) + "\n"
 
 
 def appraisal_table(economics: pd.DataFrame, settings: AppraisalSettings) -> pd.DataFrame:

@@ -272,6 +272,12 @@ def load_posterior(name: str = "japan", path: str | Path | None = None) -> pd.Da
         InputError: If the file is missing or is not a posterior.
     """
     source = Path(path) if path is not None else posterior_path(name)
+    if not source.is_file():
+        raise InputError(
+            f"no such posterior file; give a shipped posterior ({', '.join(POSTERIORS)}) "
+            "or the posterior.parquet of a hikisim calibrate run",
+            str(source),
+        )
     try:
         table = pq.read_table(source)
     except (OSError, pa.ArrowException) as error:

@@ -348,9 +348,15 @@ def compare(
 
         lines = psa_section(analysis, appraisal, settings[0].name)
         typer.echo("\n".join(line for line in lines if not line.startswith("![")))
+    psa_files = (
+        ", psa.parquet, ceac.csv, ceac.png, evpi.csv, evppi.csv, variance.csv, tornado.csv, "
+        "tornado.png"
+        if analysis is not None
+        else ""
+    )
     typer.echo(
-        f"wrote {out}/comparison.csv, comparison.md, report.md, ce_plane.png, prevalence.png, "
-        "cost_effectiveness.png"
+        f"wrote {out}/comparison.csv, comparison.md, report.md, qaly_gains.csv, runs.csv, "
+        f"comparison.json, ce_plane.png, prevalence.png, cost_effectiveness.png{psa_files}"
     )
 
 
@@ -561,7 +567,7 @@ def main() -> None:
     except stopping.StopRequestedError as stop:
         typer.echo(
             f"hikisim: stopped by {signal.Signals(stop.signum).name}; workers stopped, "
-            "whole result files kept (rerun a sweep to resume)",
+            "whole result files kept (rerun the same command to resume)",
             err=True,
         )
         sys.exit(128 + stop.signum)

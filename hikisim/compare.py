@@ -32,6 +32,8 @@ from hikisim.appraisal import (
     economics_frame,
     incremental_markdown,
     plot_ce_plane,
+    qaly_gains,
+    qaly_gains_markdown,
 )
 from hikisim.economics.outcomes import WEEKLY_INPUTS, AppraisalSettings
 from hikisim.economics.parameters import EconomicParameters, load_economics
@@ -74,6 +76,7 @@ COMPARE_OUTPUTS = (
     "comparison.csv",
     "comparison.md",
     "runs.csv",
+    "qaly_gains.csv",
     "comparison.json",
     "prevalence.png",
     "cost_effectiveness.png",
@@ -523,7 +526,8 @@ def write_comparison(
 ) -> pd.DataFrame:
     """Write the comparison's tables, figures and report atomically.
 
-    Files: ``comparison.csv``, ``comparison.md``, ``runs.csv``, ``comparison.json``,
+    Files: ``comparison.csv``, ``comparison.md``, ``runs.csv``, ``qaly_gains.csv``
+    (where each scenario's QALYs differ from the first's), ``comparison.json``,
     ``prevalence.png``, ``cost_effectiveness.png`` (person-years averted),
     ``ce_plane.png`` (QALYs, with the efficient frontier) and, when the scenarios are
     given, ``report.md``. Everything is written to a staging folder first and moved in
@@ -576,6 +580,7 @@ def write_comparison(
         "wtp": settings.wtp,
     }
     health = comparison_markdown(table)
+    gains = qaly_gains([(r.scenario, r.replicate, r.weekly) for r in results], settings, params)
     note = (
         f"\nMeans over {replicates} replicates with 95% intervals (t-interval; cost per "
         "person-year averted: Fieller's interval for a ratio of paired means, n/a where "
@@ -591,6 +596,7 @@ def write_comparison(
     with atomic_directory(out) as staging:
         table.to_csv(staging / "comparison.csv", index=False)
         runs.to_csv(staging / "runs.csv", index=False)
+        gains.to_csv(staging / "qaly_gains.csv", index=False)
         (staging / "comparison.json").write_text(json.dumps(provenance, indent=2) + "\n")
         (staging / "comparison.md").write_text(
             incremental_markdown(table, settings, comparator) + "\n" + health + note
@@ -601,7 +607,16 @@ def write_comparison(
         if psa is not None:
             write_psa(psa, settings, comparator, staging)
         if scenarios is not None:
-            report = report_markdown(table, scenarios, settings, params, provenance, health, psa)
+            report = report_markdown(
+                table,
+                scenarios,
+                settings,
+                params,
+                provenance,
+                health,
+                psa,
+                qaly_gains_markdown(gains),
+            )
             (staging / REPORT).write_text(report)
         if Path(out).is_dir():
             # A stop request waits for the moves: half done, they would mix two compares.

@@ -25,7 +25,8 @@ PERSPECTIVE_TEXT = {
     "payer": "the health-care payer: programme costs as the model counts them "
     "(participant-weeks times unit costs); usual care outside the programmes is not costed",
     "societal": "societal: programme costs plus earnings lost in weeks that adults (20+) "
-    "spend withdrawn (human-capital method)",
+    "spend withdrawn and, after re-entry, to the lasting mark of the years withdrawn on "
+    "work (human-capital method)",
 }
 
 
@@ -67,6 +68,7 @@ def report_markdown(
     provenance: dict[str, Any],
     health_table: str,
     psa: PsaResults | None = None,
+    qaly_gains_table: str = "",
 ) -> str:
     """The report as Markdown.
 
@@ -77,6 +79,8 @@ def report_markdown(
         params: The economic parameters used.
         provenance: Replicates, seeds, version and command of the comparison.
         health_table: The health-outcome table in Markdown.
+        qaly_gains_table: Where each scenario's QALYs differ from the first one's, in
+            Markdown (:func:`hikisim.appraisal.qaly_gains_markdown`); none if empty.
         psa: The probabilistic sensitivity analysis, if one was run.
 
     Returns:
@@ -161,6 +165,20 @@ def report_markdown(
         "efficient strategy; dominated and extendedly dominated strategies have none):",
         "",
         incremental_markdown(table, settings, first.name),
+        *(
+            [
+                f"Where the QALY differences from {first.name} come from (discounted QALYs "
+                "gained, means over the replicates): each state's part is the change in "
+                "its person-weeks times its utility gap to engaged, over 52, and the "
+                "disorders' part the change in their decrements; the parts add up to the "
+                "difference in QALYs (`qaly_gains.csv`). A gain from weeks at risk rests "
+                "on the at-risk utility, a stand-in (see Outcomes and their values):",
+                "",
+                qaly_gains_table,
+            ]
+            if qaly_gains_table
+            else []
+        ),
         "Health outcomes (undiscounted; the cost column is the undiscounted programme cost):",
         "",
         health_table,
@@ -171,7 +189,9 @@ def report_markdown(
         *(psa_section(psa, settings, first.name) if psa is not None else []),
         "## Limitations",
         "",
-        "- Utilities for withdrawal are stand-ins from depression studies.",
+        "- Utilities for withdrawal and for being at risk are stand-ins from depression "
+        "studies; where most of a QALY gain comes from fewer weeks at risk (the table of "
+        "QALY sources), the result rests on the at-risk stand-in.",
         "- Usual care outside the programmes is not costed.",
         "- The model's calibration fits a handful of survey figures; " + _calibration_limit(psa),
         "",

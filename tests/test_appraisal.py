@@ -10,9 +10,14 @@ import pandas as pd
 import pytest
 from processes import BASELINE, REPO, TINY, hikisim, one_line_error, set_options
 
-from hikisim.appraisal import appraisal_table, economics_frame
+from hikisim.appraisal import appraisal_table, economics_frame, qaly_gains
 from hikisim.economics import annuity_factor, load_economics
-from hikisim.economics.outcomes import WEEKLY_INPUTS, AppraisalSettings, run_economics
+from hikisim.economics.outcomes import (
+    QALY_SOURCES,
+    WEEKLY_INPUTS,
+    AppraisalSettings,
+    run_economics,
+)
 from hikisim.metrics import DEPRESSION_EPISODE_COLUMN, DISORDER_COLUMNS, WEEKLY_COLUMNS
 from hikisim.model import HikiModel
 from hikisim.states import Disorder, State
@@ -214,3 +219,30 @@ def test_the_appraisal_reads_only_columns_the_weekly_record_writes() -> None:
     # outcomes.py names the columns itself (the economics package does not import the
     # model); a renamed column would otherwise fail only when a comparison is appraised.
     assert set(WEEKLY_INPUTS) <= set(WEEKLY_COLUMNS)
+
+
+def test_the_qaly_gain_splits_into_its_sources_and_they_add_up() -> None:
+    # Ten people move from at risk to engaged, two from narrow withdrawal to engaged,
+    # and one engaged person loses a latent social anxiety disorder, every week.
+    settings = AppraisalSettings(discount_rate=0.0)
+    before = constant_weekly(
+        engaged=80, at_risk=15, withdrawn_narrow=5, disorder_social_anxiety_well=3
+    )
+    after = constant_weekly(
+        engaged=92, at_risk=5, withdrawn_narrow=3, disorder_social_anxiety_well=2
+    )
+    runs = [("base", 0, before), ("plan", 0, after)]
+    gains = qaly_gains(runs, settings, PARAMS).set_index("scenario").loc["plan"]
+    years = WEEKS / 52
+    gap = {state: UTILITY["engaged"] - UTILITY[state] for state in UTILITY}
+    assert gains["at_risk"] == pytest.approx(10 * gap["at_risk"] * years)
+    assert gains["withdrawn_narrow"] == pytest.approx(2 * gap["withdrawn_narrow"] * years)
+    assert gains["withdrawn_quasi"] == gains["recovering"] == 0.0
+    decrement = PARAMS.values("disorder_decrements")["social_anxiety"]
+    share = PARAMS.values("disorder_active_shares")["social_anxiety"]
+    assert gains["disorders"] == pytest.approx(decrement * share * years)
+    difference = (
+        run_economics(after, settings, PARAMS).qalys - run_economics(before, settings, PARAMS).qalys
+    )
+    assert gains["total"] == pytest.approx(difference)
+    assert gains[list(QALY_SOURCES)].sum() == pytest.approx(difference)

@@ -488,3 +488,10 @@ def test_a_file_that_is_not_a_posterior_is_refused(tmp_path: Path) -> None:
     pd.DataFrame({"a": [1.0]}).to_parquet(path)
     with pytest.raises(InputError, match="weight column"):
         load_posterior(path=path)
+
+
+def test_a_missing_posterior_file_is_named_with_what_is_allowed(tmp_path: Path) -> None:
+    missing = tmp_path / "nothere.parquet"
+    with pytest.raises(InputError, match="no such posterior file; give a shipped posterior") as e:
+        load_posterior(path=missing)
+    assert str(missing) in str(e.value) and "japan" in str(e.value)

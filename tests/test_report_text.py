@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+import pytest
 from compare_fakes import fake_result
 
 from hikisim import report
@@ -55,3 +57,14 @@ def test_fiellers_interval_cites_willan_and_obrien_in_health_economics(tmp_path:
     text = written_report(tmp_path)
     assert "Willan & O'Brien, Health Econ 1996;5(4):297-305" in text
     assert "Stat Med" not in text
+
+
+def test_the_report_says_where_the_qaly_differences_come_from(tmp_path: Path) -> None:
+    text = written_report(tmp_path)
+    assert "Where the QALY differences from base come from" in text
+    assert "| scenario | weeks at risk | weeks quasi-withdrawn |" in text
+    gains = pd.read_csv(tmp_path / "out" / "qaly_gains.csv")
+    assert list(gains["scenario"]) == ["plan"]
+    runs = pd.read_csv(tmp_path / "out" / "runs.csv")
+    by_scenario = runs.groupby("scenario")["qalys"].mean()
+    assert gains["total"].iloc[0] == pytest.approx(by_scenario["plan"] - by_scenario["base"])

@@ -17,8 +17,8 @@ incremental analysis compares:
   symptoms, so the decrement is not added to them). A latent disorder is drawn at
   lifetime prevalence and held until it remits in treatment, but a lifetime disorder is
   not active every week: its decrement is weighted by the share of weeks it is active
-  (``disorder_active_shares`` in economics.toml, a 12-month over lifetime prevalence
-  where a survey gives both). A depressive episode that began in withdrawal is active
+  (``disorder_active_shares`` in economics.toml: a point or 30-day prevalence over the
+  lifetime one where surveys give both). A depressive episode that began in withdrawal is active
   while it lasts and takes the whole decrement.
 
 Both are discounted to the start of the horizon, each week's amount at the week's
@@ -37,6 +37,7 @@ from numpy.typing import ArrayLike, NDArray
 from hikisim.economics.discounting import DEFAULT_ANNUAL_RATE, discounted_sum
 from hikisim.economics.parameters import EconomicParameters
 from hikisim.economics.qaly import qalys
+from hikisim.states import WEEKS_PER_YEAR
 
 Perspective = Literal["payer", "societal"]
 PERSPECTIVES: Final[tuple[str, ...]] = ("payer", "societal")
@@ -177,6 +178,55 @@ def run_economics(
         )
         lost = float(discounted_sum(weekly_loss, rate))
     return RunEconomics(programme + lost, effect, programme, lost)
+
+
+#: The parts of a run's QALYs that :func:`qaly_sources` gives, in report order.
+QALY_SOURCES: Final[tuple[str, ...]] = (
+    "at_risk",
+    "withdrawn_quasi",
+    "withdrawn_narrow",
+    "recovering",
+    "disorders",
+)
+
+
+def qaly_sources(
+    weekly: Mapping[str, ArrayLike], settings: AppraisalSettings, params: EconomicParameters
+) -> dict[str, float]:
+    """The discounted QALYs a run loses, by source, against everyone engaged and well.
+
+    Each state other than engaged loses its person-weeks times the state's utility gap
+    to engaged, over 52; the disorders lose their decrements (as in
+    :func:`run_economics`). So the run's QALYs are the engaged utility times all its
+    person-weeks over 52, discounted, plus these (negative) parts; and between two runs
+    of one population size, whose person-weeks are the same each week, the difference in
+    QALYs is the sum of the differences in these parts: it says how much of a gain comes
+    from fewer weeks at risk, fewer weeks withdrawn, and so on.
+
+    Args:
+        weekly: The weekly series (:data:`WEEKLY_INPUTS`).
+        settings: The discount rate.
+        params: Utilities, decrements and active shares.
+
+    Returns:
+        One entry per :data:`QALY_SOURCES` name, discounted QALYs (0 or less).
+    """
+    utilities = params.values("utilities")
+    rate = settings.discount_rate
+    sources = {}
+    for column, category in STATE_COLUMNS.items():
+        if category == "engaged":
+            continue
+        gap = utilities["engaged"] - utilities[category]
+        weeks = np.asarray(weekly[column], dtype=float)
+        sources[category] = -float(discounted_sum(weeks * gap, rate)) / WEEKS_PER_YEAR
+    decrements = params.values("disorder_decrements")
+    active = active_disorder_weeks(weekly, params.values("disorder_active_shares"))
+    lost = sum(weeks * decrements[name] for name, weeks in active.items())
+    sources["disorders"] = -float(discounted_sum(np.asarray(lost, dtype=float), rate)) / (
+        WEEKS_PER_YEAR
+    )
+    return {name: sources[name] for name in QALY_SOURCES}
 
 
 def active_disorder_weeks(
