@@ -291,6 +291,7 @@ def compare(
         write_comparison,
     )
     from hikisim.economics.parameters import load_economics
+    from hikisim.model import differences_note
 
     appraisal = appraisal_settings(discount, perspective, wtp)
     economics = load_economics()
@@ -298,6 +299,8 @@ def compare(
     check_names(settings)
     check_pairable(settings, [str(path) for path in scenarios])
     folder = check_output_folder(out)
+    for note in differences_note(settings):
+        typer.echo(f"hikisim: note: {note}", err=True)
     if not 0 <= psa <= 100_000:
         raise InputError(f"must be 0 (no PSA) to 100000 draws, got {psa}", "--psa")
     base_seed = settings[0].run.seed if checked_seed(seed) is None else seed

@@ -18,6 +18,7 @@ from hikisim.appraisal import incremental_markdown
 from hikisim.clock import shift_month
 from hikisim.economics.outcomes import AppraisalSettings
 from hikisim.economics.parameters import EconomicParameters, Parameter
+from hikisim.model import differences_note
 from hikisim.psa_analysis import PsaResults, variance_gap
 from hikisim.scenario import Scenario
 
@@ -107,6 +108,8 @@ def report_markdown(
         "",
         *_comparators(scenarios),
         "",
+        *(f"**Note.** {note}" for note in differences_note(scenarios)),
+        *([""] if differences_note(scenarios) else []),
         "## Perspective, horizon and discounting",
         "",
         f"- Perspective: {PERSPECTIVE_TEXT[settings.perspective]}.",

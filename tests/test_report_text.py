@@ -11,6 +11,7 @@ from compare_fakes import fake_result
 from hikisim import report
 from hikisim.compare import write_comparison
 from hikisim.economics import load_economics
+from hikisim.model import differences_note, settings_differences
 from hikisim.scenario import Scenario
 
 
@@ -68,3 +69,24 @@ def test_the_report_says_where_the_qaly_differences_come_from(tmp_path: Path) ->
     runs = pd.read_csv(tmp_path / "out" / "runs.csv")
     by_scenario = runs.groupby("scenario")["qalys"].mean()
     assert gains["total"].iloc[0] == pytest.approx(by_scenario["plan"] - by_scenario["base"])
+
+
+def test_a_scenario_that_differs_in_more_than_programmes_is_flagged(tmp_path: Path) -> None:
+    results = [
+        fake_result(name, replicate, years + replicate, cost)
+        for name, years, cost in (("base", 10.0, 0.0), ("plan", 8.0, 50.0))
+        for replicate in range(2)
+    ]
+    plan = Scenario(name="plan").with_overrides(
+        {"dynamics.exit_base": 0.05, "interventions.home_visits.enabled": True, "run.seed": 9}
+    )
+    write_comparison(results, 7, tmp_path / "out", scenarios=[Scenario(name="base"), plan])
+    text = (tmp_path / "out" / "report.md").read_text()
+    # The programme and the seed are what a comparison may differ in; the exit rate is not.
+    assert (
+        "**Note.** plan differs from base in more than its programmes (dynamics.exit_base)" in text
+    )
+    assert settings_differences(Scenario(), plan) == ["dynamics.exit_base"]
+    same = Scenario().with_overrides({"interventions.home_visits.enabled": True})
+    assert settings_differences(Scenario(), same) == []
+    assert differences_note([Scenario(), same]) == []
