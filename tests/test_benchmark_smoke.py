@@ -67,3 +67,23 @@ def test_a_malformed_run_log_stops_the_benchmark_before_it_runs(tmp_path: Path) 
     assert "Traceback" not in done.stderr
     assert not output.exists()
     assert log.read_text() == "date,speed\n2026-01-01,3\n"
+
+
+def test_the_step_spread_script_times_each_process_on_its_cpu() -> None:
+    script = ROOT / "experiments" / "step_spread.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--youths", "400", "--processes", "2", "--pin"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [line.split(" | ") for line in result.stdout.splitlines() if " | " in line][1:]
+    assert [row[0] for row in rows] == ["0", "1"]
+    for _, cpu, blocks, best in rows:
+        assert cpu.isdigit()
+        times = [float(value) for value in blocks.split()]
+        assert len(times) == 3 and all(value > 0 for value in times)
+        assert float(best) == pytest.approx(min(times), abs=1e-3)
