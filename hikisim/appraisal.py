@@ -81,10 +81,10 @@ def qaly_gains(
     """Where each scenario's QALYs differ from the first one's, source by source.
 
     Each run's QALYs lost against everyone engaged are split by source
-    (:func:`~hikisim.economics.outcomes.qaly_sources`); a scenario's gain from a source
-    is its loss less the first scenario's, replicate by replicate (common random
-    numbers), averaged over the replicates: its part (0 or less) less the first
-    scenario's part. The sources add up to the QALY difference.
+    (:func:`~hikisim.economics.outcomes.qaly_sources`, each part 0 or less); a
+    scenario's gain from a source is its part less the first scenario's, replicate by
+    replicate (common random numbers), averaged over the replicates. The sources add up
+    to the QALY difference.
 
     Args:
         runs: (scenario, replicate, weekly series) of every run, the first scenario's

@@ -283,15 +283,17 @@ def compare(
     """Compare scenarios: replicates under common random numbers, incremental analysis."""
     from hikisim.appraisal import incremental_markdown
     from hikisim.compare import (
+        COMPARE_OUTPUTS,
+        PSA_OUTPUTS,
         check_compare_folder,
         check_names,
         check_pairable,
         comparison_markdown,
+        differences_note,
         run_comparison,
         write_comparison,
     )
     from hikisim.economics.parameters import load_economics
-    from hikisim.model import differences_note
 
     appraisal = appraisal_settings(discount, perspective, wtp)
     economics = load_economics()
@@ -351,16 +353,8 @@ def compare(
 
         lines = psa_section(analysis, appraisal, settings[0].name)
         typer.echo("\n".join(line for line in lines if not line.startswith("![")))
-    psa_files = (
-        ", psa.parquet, ceac.csv, ceac.png, evpi.csv, evppi.csv, variance.csv, tornado.csv, "
-        "tornado.png"
-        if analysis is not None
-        else ""
-    )
-    typer.echo(
-        f"wrote {out}/comparison.csv, comparison.md, report.md, qaly_gains.csv, runs.csv, "
-        f"comparison.json, ce_plane.png, prevalence.png, cost_effectiveness.png{psa_files}"
-    )
+    written = [name for name in COMPARE_OUTPUTS if analysis is not None or name not in PSA_OUTPUTS]
+    typer.echo(f"wrote {out}/{', '.join(written)}")
 
 
 @app.command()

@@ -40,7 +40,7 @@ from hikisim.economics.parameters import EconomicParameters, load_economics
 from hikisim.errors import InputError
 from hikisim.intervals import mean_interval
 from hikisim.metrics import summarize
-from hikisim.model import HikiModel, all_share_burn_in
+from hikisim.model import PROGRAMME_KEYS, HikiModel, all_share_burn_in
 from hikisim.output import atomic_directory
 from hikisim.psa import PsaStore
 from hikisim.psa_analysis import PsaResults, plot_ceac, plot_tornado
@@ -49,6 +49,7 @@ from hikisim.seeds import wrapped_seed
 from hikisim.simulation import run_model, run_models_sharing_burn_in
 from hikisim.states import WEEKS_PER_YEAR
 from hikisim.sweeps.executors import Executor, make_executor, run_all
+from hikisim.sweeps.storage import changed_fields
 
 # The seed differs by design (``--seed`` sets it for all); everything else in ``run``
 # and ``population`` must match for replicates to be paired.
@@ -616,6 +617,7 @@ def write_comparison(
                 health,
                 psa,
                 qaly_gains_markdown(gains),
+                differences_note(scenarios),
             )
             (staging / REPORT).write_text(report)
         if Path(out).is_dir():
@@ -623,6 +625,47 @@ def write_comparison(
             with stopping.deferred_stop():
                 publish(staging, Path(out))
     return table
+
+
+def settings_differences(first: Scenario, other: Scenario) -> list[str]:
+    """The settings other than programmes in which two scenarios differ (dotted keys).
+
+    The run's seed is left out: a comparison gives every scenario the same seeds.
+
+    Args:
+        first: The reference scenario.
+        other: Another scenario.
+
+    Returns:
+        The differing keys, sorted; empty when the two differ only in programmes.
+    """
+    exclude = set(PROGRAMME_KEYS)
+    changed = changed_fields(first.model_dump(exclude=exclude), other.model_dump(exclude=exclude))
+    return sorted(key for key in changed if key != "run.seed")
+
+
+def differences_note(scenarios: Sequence[Scenario]) -> list[str]:
+    """A sentence for each scenario that differs from the first in more than programmes.
+
+    A comparison credits the differences in outcomes to the programmes; a scenario
+    with other settings of its own (another region's preset, say) mixes those in.
+
+    Args:
+        scenarios: The compared scenarios, the reference first.
+
+    Returns:
+        One sentence per such scenario (none if every one differs only in programmes).
+    """
+    notes = []
+    for other in scenarios[1:]:
+        keys = settings_differences(scenarios[0], other)
+        if keys:
+            shown = ", ".join(keys[:4]) + (f" and {len(keys) - 4} more" if len(keys) > 4 else "")
+            notes.append(
+                f"{other.name} differs from {scenarios[0].name} in more than its programmes "
+                f"({shown}), so its differences in outcomes are not its programmes' alone."
+            )
+    return notes
 
 
 def check_compare_folder(out: str | os.PathLike[str], psa: bool) -> None:

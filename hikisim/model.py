@@ -406,60 +406,6 @@ def shares_burn_in(first: Scenario, second: Scenario) -> bool:
     return first.model_dump(exclude=exclude) == second.model_dump(exclude=exclude)
 
 
-def settings_differences(first: Scenario, other: Scenario) -> list[str]:
-    """The settings other than programmes in which two scenarios differ (dotted keys).
-
-    The run's seed is left out: a comparison gives every scenario the same seeds.
-
-    Args:
-        first: The reference scenario.
-        other: Another scenario.
-
-    Returns:
-        The differing keys, sorted; empty when the two differ only in programmes.
-    """
-    exclude = set(PROGRAMME_KEYS)
-    mine = _flat(first.model_dump(exclude=exclude))
-    theirs = _flat(other.model_dump(exclude=exclude))
-    keys = (set(mine) | set(theirs)) - {"run.seed"}
-    return sorted(key for key in keys if mine.get(key) != theirs.get(key))
-
-
-def differences_note(scenarios: Sequence[Scenario]) -> list[str]:
-    """A sentence for each scenario that differs from the first in more than programmes.
-
-    A comparison credits the differences in outcomes to the programmes; a scenario
-    with other settings of its own (another region's preset, say) mixes those in.
-
-    Args:
-        scenarios: The compared scenarios, the reference first.
-
-    Returns:
-        One sentence per such scenario (none if every one differs only in programmes).
-    """
-    notes = []
-    for other in scenarios[1:]:
-        keys = settings_differences(scenarios[0], other)
-        if keys:
-            shown = ", ".join(keys[:4]) + (f" and {len(keys) - 4} more" if len(keys) > 4 else "")
-            notes.append(
-                f"{other.name} differs from {scenarios[0].name} in more than its programmes "
-                f"({shown}), so its differences in outcomes are not its programmes' alone."
-            )
-    return notes
-
-
-def _flat(tree: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """A nested settings dict as dotted keys and leaf values."""
-    flat: dict[str, Any] = {}
-    for key, value in tree.items():
-        if isinstance(value, dict):
-            flat |= _flat(value, f"{prefix}{key}.")
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
-
-
 def all_share_burn_in(scenarios: Sequence[Scenario]) -> bool:
     """Whether every scenario differs from the first only in its programmes."""
     return all(shares_burn_in(scenarios[0], other) for other in scenarios[1:])

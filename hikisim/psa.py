@@ -41,7 +41,7 @@ from hikisim.economics.parameters import EconomicParameters, Parameter
 from hikisim.errors import InputError
 from hikisim.model import HikiModel, all_share_burn_in
 from hikisim.scenario import Scenario, field_bounds, scenario_value
-from hikisim.seeds import SEED_SPAN
+from hikisim.seeds import wrapped_seed
 from hikisim.simulation import run_model, run_models_sharing_burn_in
 from hikisim.sweeps.executors import Executor, for_each_result
 from hikisim.sweeps.storage import write_atomically
@@ -352,12 +352,13 @@ def make_design(
     seeds = np.array(
         [
             [
-                int(
-                    np.random.SeedSequence([base_seed, PSA_STREAM, d, r]).generate_state(
-                        1, np.uint64
-                    )[0]
+                wrapped_seed(
+                    int(
+                        np.random.SeedSequence([base_seed, PSA_STREAM, d, r]).generate_state(
+                            1, np.uint64
+                        )[0]
+                    )
                 )
-                % SEED_SPAN
                 for r in range(replicates)
             ]
             for d in range(draws)

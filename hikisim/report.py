@@ -18,7 +18,6 @@ from hikisim.appraisal import incremental_markdown
 from hikisim.clock import shift_month
 from hikisim.economics.outcomes import AppraisalSettings
 from hikisim.economics.parameters import EconomicParameters, Parameter
-from hikisim.model import differences_note
 from hikisim.psa_analysis import PsaResults, variance_gap
 from hikisim.scenario import Scenario
 
@@ -70,6 +69,7 @@ def report_markdown(
     health_table: str,
     psa: PsaResults | None = None,
     qaly_gains_table: str = "",
+    notes: Sequence[str] = (),
 ) -> str:
     """The report as Markdown.
 
@@ -80,9 +80,11 @@ def report_markdown(
         params: The economic parameters used.
         provenance: Replicates, seeds, version and command of the comparison.
         health_table: The health-outcome table in Markdown.
+        psa: The probabilistic sensitivity analysis, if one was run.
         qaly_gains_table: Where each scenario's QALYs differ from the first one's, in
             Markdown (:func:`hikisim.appraisal.qaly_gains_markdown`); none if empty.
-        psa: The probabilistic sensitivity analysis, if one was run.
+        notes: Sentences on scenarios that differ from the first in more than their
+            programmes (:func:`hikisim.compare.differences_note`).
 
     Returns:
         The report.
@@ -108,8 +110,8 @@ def report_markdown(
         "",
         *_comparators(scenarios),
         "",
-        *(f"**Note.** {note}" for note in differences_note(scenarios)),
-        *([""] if differences_note(scenarios) else []),
+        *(f"**Note.** {note}" for note in notes),
+        *([""] if notes else []),
         "## Perspective, horizon and discounting",
         "",
         f"- Perspective: {PERSPECTIVE_TEXT[settings.perspective]}.",

@@ -9,9 +9,8 @@ import pytest
 from compare_fakes import fake_result
 
 from hikisim import report
-from hikisim.compare import write_comparison
+from hikisim.compare import differences_note, settings_differences, write_comparison
 from hikisim.economics import load_economics
-from hikisim.model import differences_note, settings_differences
 from hikisim.scenario import Scenario
 
 

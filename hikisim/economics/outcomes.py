@@ -37,7 +37,6 @@ from numpy.typing import ArrayLike, NDArray
 from hikisim.economics.discounting import DEFAULT_ANNUAL_RATE, discounted_sum
 from hikisim.economics.parameters import EconomicParameters
 from hikisim.economics.qaly import qalys
-from hikisim.states import WEEKS_PER_YEAR
 
 Perspective = Literal["payer", "societal"]
 PERSPECTIVES: Final[tuple[str, ...]] = ("payer", "societal")
@@ -213,18 +212,22 @@ def qaly_sources(
     """
     utilities = params.values("utilities")
     rate = settings.discount_rate
-    sources = {}
-    for column, category in STATE_COLUMNS.items():
-        if category == "engaged":
-            continue
-        gap = utilities["engaged"] - utilities[category]
-        weeks = np.asarray(weekly[column], dtype=float)
-        sources[category] = -float(discounted_sum(weeks * gap, rate)) / WEEKS_PER_YEAR
-    decrements = params.values("disorder_decrements")
+    # Each part is a QALY sum of its own, with the utility gap (or the decrement) as the
+    # weight, so it is discounted and scaled exactly as run_economics's QALYs are.
+    sources = {
+        category: -float(
+            qalys(
+                {category: weekly[column]},
+                {category: utilities["engaged"] - utilities[category]},
+                annual_rate=rate,
+            )
+        )
+        for column, category in STATE_COLUMNS.items()
+        if category != "engaged"
+    }
     active = active_disorder_weeks(weekly, params.values("disorder_active_shares"))
-    lost = sum(weeks * decrements[name] for name, weeks in active.items())
-    sources["disorders"] = -float(discounted_sum(np.asarray(lost, dtype=float), rate)) / (
-        WEEKS_PER_YEAR
+    sources["disorders"] = -float(
+        qalys(active, params.values("disorder_decrements"), annual_rate=rate)
     )
     return {name: sources[name] for name in QALY_SOURCES}
 
