@@ -152,7 +152,7 @@ def appraisal_table(economics: pd.DataFrame, settings: AppraisalSettings) -> pd.
         row: dict[str, Any] = {"scenario": name}
         for column, values in (("cost", own["cost"]), ("qaly", own["qalys"])):
             row[f"{column}_mean"], row[f"{column}_mean_low"], row[f"{column}_mean_high"] = (
-                mean_interval(values.to_numpy(dtype=float))
+                mean_interval(values.to_numpy(dtype=float), floor=0.0)
             )
         delta_qalys = (own["qalys"] - reference["qalys"]).to_numpy(dtype=float)
         delta_cost = (own["cost"] - reference["cost"]).to_numpy(dtype=float)

@@ -46,7 +46,8 @@ from hikisim.psa import PsaStore
 from hikisim.psa_analysis import PsaResults, plot_ceac, plot_tornado
 from hikisim.scenario import Scenario
 from hikisim.seeds import wrapped_seed
-from hikisim.simulation import run_model, run_models_sharing_burn_in
+from hikisim.simulation import run_model, run_models_sharing_burn_in, settings_hash
+from hikisim.source_hash import model_source_hash
 from hikisim.states import WEEKS_PER_YEAR
 from hikisim.sweeps.executors import Executor, make_executor, run_all
 from hikisim.sweeps.storage import changed_fields
@@ -377,7 +378,7 @@ def _health_table(results: Sequence[RunResult]) -> pd.DataFrame:
         row: dict[str, Any] = {"scenario": name, "replicates": len(own)}
         for measure in MEASURES:
             row[measure], row[f"{measure}_low"], row[f"{measure}_high"] = mean_interval(
-                own[measure].to_numpy()
+                own[measure].to_numpy(), floor=0.0
             )
         averted = (reference["person_years"] - own["person_years"]).to_numpy()
         cases_averted = (reference["cases"] - own["cases"]).to_numpy()
@@ -576,6 +577,10 @@ def write_comparison(
         "seeds": replicate_seeds(base_seed, replicates),
         "version": __version__,
         "command": command or "hikisim compare",
+        # What reproduces the runs exactly: the code that ran and each scenario's
+        # settings after overrides (as every run output records them).
+        "model_source": model_source_hash(),
+        "settings_hashes": {s.name: settings_hash(s) for s in scenarios or ()},
         "discount_rate": settings.discount_rate,
         "perspective": settings.perspective,
         "wtp": settings.wtp,
@@ -583,7 +588,8 @@ def write_comparison(
     health = comparison_markdown(table)
     gains = qaly_gains([(r.scenario, r.replicate, r.weekly) for r in results], settings, params)
     note = (
-        f"\nMeans over {replicates} replicates with 95% intervals (t-interval; cost per "
+        f"\nMeans over {replicates} replicates with 95% intervals (t-interval, cut at 0 "
+        "for prevalence, person-years, cases and cost, which cannot be negative; cost per "
         "person-year averted: Fieller's interval for a ratio of paired means, n/a where "
         "the person-years averted are not significantly above 0, which leaves it "
         f"unbounded). Seeds {provenance['seeds']}, hikisim "

@@ -7,12 +7,18 @@ from numpy.typing import ArrayLike
 from scipy import stats
 
 
-def mean_interval(values: ArrayLike, level: float = 0.95) -> tuple[float, float, float]:
+def mean_interval(
+    values: ArrayLike, level: float = 0.95, floor: float | None = None
+) -> tuple[float, float, float]:
     """Mean and Student-t confidence interval of the mean.
 
     Args:
         values: One value per replicate.
         level: Confidence level.
+        floor: The least value the quantity can take (0 for a count, a cost or a
+            prevalence), or None. A bound below it is raised to it: the mean cannot lie
+            there, so cutting the interval keeps its coverage, and with few replicates a
+            t-interval of a count otherwise reaches far below 0.
 
     Returns:
         (mean, low, high); the bounds are NaN for a single value, which says nothing
@@ -23,4 +29,7 @@ def mean_interval(values: ArrayLike, level: float = 0.95) -> tuple[float, float,
     if len(values) < 2:
         return mean, float("nan"), float("nan")
     half = stats.t.ppf(0.5 + level / 2, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
-    return mean, mean - float(half), mean + float(half)
+    low, high = mean - float(half), mean + float(half)
+    if floor is not None:
+        low, high = max(low, floor), max(high, floor)
+    return mean, low, high

@@ -58,6 +58,9 @@ VARIANCE_COLUMNS = (
 GP_MIN_DRAWS = 300
 # A group is informative if its EVPPI beats the noise floor by this share of the EVPI.
 INFORMATIVE_MARGIN = 0.05
+# Relative slack before an EVPPI counts as above the EVPI: a regression that follows the
+# draws exactly returns the EVPI itself, up to the fit's rounding (5e-9 of it in a test).
+EVPI_TOLERANCE = 1e-6
 TORNADO_BARS = 12
 TORNADO_COLUMNS = ("parameter", "inmb_at_p2_5", "inmb_at_p97_5", "range")
 WTP_GRID_MAX = 20_000_000.0
@@ -292,9 +295,8 @@ def analyse_psa(
             "null_evppi": [null[size] for size in sizes],
         }
     )
-    margin = INFORMATIVE_MARGIN * total
     evppi_table["method"] = method
-    evppi_table["informative"] = evppi_table["evppi"] > evppi_table["null_evppi"] + margin
+    evppi_table = judge_evppi(evppi_table, total)
     evppi_table = evppi_table.sort_values("evppi", ascending=False, ignore_index=True)
     best = _tornado_strategy(nmb, names)
     incremental = nmb[:, names.index(best)] - nmb[:, 0]
@@ -314,6 +316,28 @@ def analyse_psa(
         replicates=int(design.seeds.shape[1]),
         tornado_gap=tornado_gap,
     )
+
+
+def judge_evppi(table: pd.DataFrame, total: float) -> pd.DataFrame:
+    """Mark which EVPPI estimates say something: ``above_evpi`` and ``informative``.
+
+    The EVPPI of a group can never exceed the EVPI (perfect information on every
+    parameter); an estimate above it, from the same draws, is the regression fitting
+    noise. A group is informative if it is not above the EVPI and beats its noise floor
+    by :data:`INFORMATIVE_MARGIN` of the EVPI.
+
+    Args:
+        table: One row per group with ``evppi`` and ``null_evppi``.
+        total: The EVPI at the same willingness to pay.
+
+    Returns:
+        A copy of the table with the two boolean columns added.
+    """
+    judged = table.copy()
+    judged["above_evpi"] = judged["evppi"] > total + EVPI_TOLERANCE * max(total, 1.0)
+    beats_floor = judged["evppi"] > judged["null_evppi"] + INFORMATIVE_MARGIN * total
+    judged["informative"] = beats_floor & ~judged["above_evpi"]
+    return judged
 
 
 def evppi_method(draws: int) -> str:

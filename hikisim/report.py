@@ -215,19 +215,49 @@ def psa_summary_lines(
         "regression on few draws fits noise, so each group is set against the EVPPI of as "
         "many columns of pure noise; a group that does not beat its noise floor by 5% of "
         "the EVPI cannot be told apart from overfit (more draws are needed). Regression: "
-        f"{psa.evppi['method'].iloc[0]} (additive penalised splines below "
-        "300 draws, a Gaussian process from 300):",
+        f"{psa.evppi['method'].iloc[0]} (penalised splines below 300 draws, additive for "
+        "groups of three or more parameters; a Gaussian process from 300):",
         "",
         "| group | parameters | EVPPI (M yen) | share of EVPI | noise floor (M yen) | beats it |",
         "|---|---|---|---|---|---|",
         *(
             f"| {row.group} | {row.parameters} | {row.evppi / 1e6:,.2f} "
             f"| {_share_text(row.share_of_evpi)} | {row.null_evppi / 1e6:,.2f} "
-            f"| {'yes' if row.informative else 'no'} |"
+            f"| {_beats_text(row)} |"
             for row in psa.evppi.itertuples()
         ),
         "",
+        *_evppi_warnings(psa.evppi, draws),
     ]
+
+
+def _beats_text(row: Any) -> str:
+    """Whether an EVPPI row beats its noise floor, saying so where it is above the EVPI."""
+    if getattr(row, "above_evpi", False):
+        return "no (above the EVPI)"
+    return "yes" if row.informative else "no"
+
+
+def _evppi_warnings(evppi: pd.DataFrame, draws: int) -> list[str]:
+    """Why an EVPPI table says nothing: estimates above the EVPI, or all of them 0."""
+    lines = []
+    if "above_evpi" in evppi and evppi["above_evpi"].any():
+        names = list(evppi.loc[evppi["above_evpi"], "group"])
+        groups = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+        lines += [
+            f"The EVPPI of {groups} is above the EVPI, which perfect information on one "
+            f"group cannot be: the regression overfits the {draws} draws, so the estimate "
+            "means nothing. Run more draws.",
+            "",
+        ]
+    if (evppi["evppi"] == 0).all() and (evppi["null_evppi"] == 0).all():
+        lines += [
+            f"Every EVPPI and noise floor is 0: on {draws} draws the penalised regression "
+            "smoothed the net benefit to a constant for every group, so it can tell "
+            "nothing apart. Run more draws.",
+            "",
+        ]
+    return lines
 
 
 def _share_text(share: float) -> str:

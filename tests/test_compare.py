@@ -18,6 +18,7 @@ from hikisim.compare import (
     mean_interval,
     replicate_seeds,
 )
+from hikisim.source_hash import model_source_hash
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 HIKISIM = str(Path(sys.executable).parent / "hikisim")
@@ -36,6 +37,19 @@ def test_mean_interval_matches_the_t_interval_by_hand() -> None:
     single = mean_interval(np.array([5.0]))
     assert single[0] == 5.0
     assert np.isnan(single[1])
+
+
+def test_a_floor_cuts_only_the_bounds_below_it() -> None:
+    # Two replicates: t(0.975, 1) = 12.706, sd = 7.07, so the interval of the mean 15 is
+    # 15 -/+ 63.5, which a count cannot reach below 0.
+    mean, low, high = mean_interval(np.array([10.0, 20.0]))
+    assert low == pytest.approx(15.0 - 12.706205 * np.sqrt(50.0) / np.sqrt(2.0), rel=1e-6)
+    assert low < 0
+    assert mean_interval(np.array([10.0, 20.0]), floor=0.0) == (mean, 0.0, high)
+    # Bounds above the floor stay where they are.
+    assert mean_interval(np.array([4.0, 5.0, 6.0]), floor=0.0) == mean_interval(
+        np.array([4.0, 5.0, 6.0])
+    )
 
 
 def test_cost_per_person_year_is_the_ratio_of_mean_differences() -> None:
@@ -115,6 +129,10 @@ def test_compare_end_to_end(tmp_path: Path) -> None:
     assert list(seeds["baseline"]) == [5, 6]
     provenance = json.loads((out / "comparison.json").read_text())
     assert provenance["seeds"] == [5, 6]
+    # The code and each scenario's settings (after the overrides), as the runs record them.
+    assert provenance["model_source"] == model_source_hash()
+    assert set(provenance["settings_hashes"]) == {"baseline", "home_visits"}
+    assert len(set(provenance["settings_hashes"].values())) == 2
     assert "| home_visits |" in result.stdout
 
 

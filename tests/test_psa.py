@@ -193,7 +193,8 @@ def test_compare_psa_writes_its_tables_and_figures(psa_out: Path) -> None:
     assert set(evppi["group"]) == {"effects", "costs", "utilities", "natural_history"}
     # Every group is set against the EVPPI of as many noise columns.
     assert (evppi["null_evppi"] >= 0).all()
-    assert (evppi["informative"] == (evppi["evppi"] > evppi["null_evppi"])).all()
+    assert (evppi["informative"] <= (evppi["evppi"] > evppi["null_evppi"])).all()
+    assert not (evppi["informative"] & evppi["above_evpi"]).any()
     variance = pd.read_csv(psa_out / "variance.csv")
     assert ((variance["monte_carlo_share"] >= 0) & (variance["monte_carlo_share"] <= 1)).all()
     report = (psa_out / "report.md").read_text()

@@ -31,6 +31,7 @@ from hikisim.psa_analysis import (
     WTP_GRID_POINTS,
     PsaResults,
     analyse_psa,
+    judge_evppi,
     parameter_table,
     plot_ceac,
     plot_tornado,
@@ -199,3 +200,35 @@ def test_the_shares_of_weeks_active_enter_the_value_of_information() -> None:
     used = used_economic(design, AppraisalSettings())
     shares = [c for c in design.economic.columns if c.startswith("disorder_active_shares.")]
     assert shares and set(shares) <= set(used)
+
+
+def test_an_evppi_above_the_evpi_is_never_informative() -> None:
+    # EVPI 10: "a" beats its floor (4 > 1 + 0.5); "b" is exactly the EVPI, which a
+    # regression that interpolates the draws returns; "c" is above it, which no group's
+    # EVPPI can be; "d" does not beat its floor by 5% of the EVPI (1.4 < 1 + 0.5).
+    table = pd.DataFrame(
+        {"group": list("abcd"), "evppi": [4.0, 10.0, 15.0, 1.4], "null_evppi": [1.0] * 4}
+    )
+    judged = judge_evppi(table, 10.0)
+    assert judged["above_evpi"].tolist() == [False, False, True, False]
+    assert judged["informative"].tolist() == [True, True, False, False]
+    assert "above_evpi" not in table, "the input is not changed"
+
+
+def test_the_report_says_why_an_evppi_table_tells_nothing() -> None:
+    results = analyse(3.3e6)
+    evpi = float(results.evpi.loc[3.3e6])
+    above = results.evppi.assign(evppi=2 * evpi, null_evppi=0.0)
+    results_above = replace(results, evppi=judge_evppi(above, evpi))
+    text = "\n".join(psa_section(results_above, AppraisalSettings(wtp=3.3e6), "base"))
+    assert "| no (above the EVPI) |" in text
+    groups = sorted(results.evppi["group"])
+    assert groups == ["natural_history", "utilities"]
+    assert "The EVPPI of natural_history and utilities is above the EVPI" in text
+    zero = results.evppi.assign(evppi=0.0, null_evppi=0.0)
+    results_zero = replace(results, evppi=judge_evppi(zero, evpi))
+    text = "\n".join(psa_section(results_zero, AppraisalSettings(wtp=3.3e6), "base"))
+    assert f"Every EVPPI and noise floor is 0: on {DRAWS} draws" in text
+    assert "above the EVPI" not in text
+    plain = "\n".join(psa_section(results, AppraisalSettings(wtp=3.3e6), "base"))
+    assert "above the EVPI" not in plain and "Every EVPPI and noise floor is 0" not in plain
