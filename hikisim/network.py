@@ -417,10 +417,16 @@ def build_network(
     rows = np.concatenate([u, v])
     cols = np.concatenate([v, u])
     entry_kind = np.concatenate([kinds, kinds])
-    order = np.lexsort((cols, rows))
+    # Every (row, column) pair is unique, so sorting the one key row * n + column gives
+    # the order of a sort by row and then column, at a fraction of the cost of lexsort.
+    order = np.argsort(rows * n + cols)
     rows, cols, entry_kind = rows[order], cols[order], entry_kind[order]
-    keys = rows * n + cols
-    mirror = np.searchsorted(keys, cols * n + rows)
+    # Entry i of the first half and entry i + len(u) of the second are the two directions
+    # of one tie: each sorted entry's mirror is where its partner went, found through the
+    # inverse of the sort instead of by searching the sorted keys (a cache miss a step).
+    sorted_position = np.empty(len(order), np.int64)
+    sorted_position[order] = np.arange(len(order))
+    mirror = sorted_position[(order + len(u)) % len(order)]
 
     online = entry_kind == TieKind.ONLINE
     base_weight = np.where(online, settings.online_tie_weight, 1.0).astype(np.float32)

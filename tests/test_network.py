@@ -57,6 +57,14 @@ def test_entry_rows_match_indptr(network: SocialNetwork) -> None:
     assert np.array_equal(network.entry_row, np.repeat(np.arange(len(counts)), counts))
 
 
+def test_entries_run_by_row_then_column(network: SocialNetwork) -> None:
+    # The kernel's picks and the mirror rely on this order (canonical CSR).
+    rows, columns = network.entry_row.astype(np.int64), network.adjacency.indices
+    order = np.lexsort((columns, rows))
+    assert np.array_equal(order, np.arange(len(order)))
+    assert network.adjacency.has_canonical_format
+
+
 def test_mirror_points_at_the_same_tie_from_the_other_end(network: SocialNetwork) -> None:
     indices, rows, mirror = network.adjacency.indices, network.entry_row, network.mirror
     assert np.array_equal(rows[mirror], indices)
