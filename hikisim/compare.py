@@ -541,7 +541,8 @@ def write_comparison(
         base_seed: The base seed (recorded).
         out: Output directory.
         settings: Discount rate, perspective and willingness to pay.
-        scenarios: The compared scenarios, for the report.
+        scenarios: The compared scenarios, for the report and the settings hashes of
+            ``comparison.json`` (empty without them).
         command: The command line, recorded in the outputs.
         psa: The probabilistic sensitivity analysis, if one was run; adds
             ``psa.parquet``, ``ceac.csv``, ``ceac.png``, ``evpi.csv``, ``evppi.csv``,

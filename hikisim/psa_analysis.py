@@ -61,6 +61,8 @@ INFORMATIVE_MARGIN = 0.05
 # Relative slack before an EVPPI counts as above the EVPI: a regression that follows the
 # draws exactly returns the EVPI itself, up to the fit's rounding (5e-9 of it in a test).
 EVPI_TOLERANCE = 1e-6
+# ... plus this share of the largest net benefit, the scale of the rounding of both.
+NMB_ROUNDING = 1e-9
 TORNADO_BARS = 12
 TORNADO_COLUMNS = ("parameter", "inmb_at_p2_5", "inmb_at_p97_5", "range")
 WTP_GRID_MAX = 20_000_000.0
@@ -296,7 +298,7 @@ def analyse_psa(
         }
     )
     evppi_table["method"] = method
-    evppi_table = judge_evppi(evppi_table, total)
+    evppi_table = judge_evppi(evppi_table, total, float(np.abs(nmb).max(initial=0.0)))
     evppi_table = evppi_table.sort_values("evppi", ascending=False, ignore_index=True)
     best = _tornado_strategy(nmb, names)
     incremental = nmb[:, names.index(best)] - nmb[:, 0]
@@ -318,7 +320,7 @@ def analyse_psa(
     )
 
 
-def judge_evppi(table: pd.DataFrame, total: float) -> pd.DataFrame:
+def judge_evppi(table: pd.DataFrame, total: float, scale: float = 0.0) -> pd.DataFrame:
     """Mark which EVPPI estimates say something: ``above_evpi`` and ``informative``.
 
     The EVPPI of a group can never exceed the EVPI (perfect information on every
@@ -329,23 +331,29 @@ def judge_evppi(table: pd.DataFrame, total: float) -> pd.DataFrame:
     Args:
         table: One row per group with ``evppi`` and ``null_evppi``.
         total: The EVPI at the same willingness to pay.
+        scale: The largest net monetary benefit of any draw and strategy, in absolute
+            value: both estimates are differences of means of such numbers, so their
+            rounding grows with it (an EVPI of 0 among net benefits of 1e11 yen can
+            come with an EVPPI of 3e-5).
 
     Returns:
         A copy of the table with the two boolean columns added.
     """
     judged = table.copy()
-    judged["above_evpi"] = judged["evppi"] > total + EVPI_TOLERANCE * max(total, 1.0)
+    slack = EVPI_TOLERANCE * total + NMB_ROUNDING * scale
+    judged["above_evpi"] = judged["evppi"] > total + slack
     beats_floor = judged["evppi"] > judged["null_evppi"] + INFORMATIVE_MARGIN * total
     judged["informative"] = beats_floor & ~judged["above_evpi"]
     return judged
 
 
 def evppi_method(draws: int) -> str:
-    """The regression for EVPPI: a GP once there are enough draws, else additive splines.
+    """The regression for EVPPI: a GP once there are enough draws, else penalised splines.
 
     A Gaussian process with one length scale per parameter interpolates a few dozen
-    draws (its EVPPI of pure noise then equals the EVPI), while penalised additive
-    splines overfit far less; the GP captures interactions once draws are plentiful.
+    draws (its EVPPI of pure noise then equals the EVPI), while penalised splines (one
+    smooth for one parameter, a tensor product for two, an additive model for more)
+    overfit far less; the GP captures interactions once draws are plentiful.
     """
     return "gp" if draws >= GP_MIN_DRAWS else "gam"
 

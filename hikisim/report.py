@@ -156,8 +156,10 @@ def report_markdown(
         f"Each scenario was run {replicates} times with the seeds {provenance['seeds']}; "
         "replicate *i* uses the same seed in every scenario and each mechanism draws from "
         "its own random stream (common random numbers), so differences are paired. "
-        "Intervals are 95% Student-t intervals over replicates, except that of the cost "
-        "per person-year averted, which is Fieller's interval for a ratio of paired means "
+        "Intervals are 95% Student-t intervals over replicates, cut at 0 for quantities "
+        "that cannot be negative (prevalence, person-years, cases, costs and QALYs; the cut "
+        "keeps the coverage), except that of the cost per person-year averted, which is "
+        "Fieller's interval for a ratio of paired means "
         "(Willan & O'Brien, Health Econ 1996;5(4):297-305), n/a where the person-years averted "
         "are not significantly above 0 (the interval is then unbounded). They describe "
         "**Monte Carlo noise only**; parameter uncertainty is the subject of the probabilistic "
@@ -227,7 +229,7 @@ def psa_summary_lines(
             for row in psa.evppi.itertuples()
         ),
         "",
-        *_evppi_warnings(psa.evppi, draws),
+        *_evppi_warnings(psa.evppi, draws, evpi_now),
     ]
 
 
@@ -238,8 +240,14 @@ def _beats_text(row: Any) -> str:
     return "yes" if row.informative else "no"
 
 
-def _evppi_warnings(evppi: pd.DataFrame, draws: int) -> list[str]:
-    """Why an EVPPI table says nothing: estimates above the EVPI, or all of them 0."""
+def _evppi_warnings(evppi: pd.DataFrame, draws: int, evpi_now: float) -> list[str]:
+    """Why an EVPPI table says nothing: no decision uncertainty, overfit, or all 0."""
+    if evpi_now <= 0:
+        return [
+            "The EVPI is 0: the same strategy is best in every draw, so perfect "
+            "information on any parameter would change no decision, and every EVPPI is 0.",
+            "",
+        ]
     lines = []
     if "above_evpi" in evppi and evppi["above_evpi"].any():
         names = list(evppi.loc[evppi["above_evpi"], "group"])
@@ -252,9 +260,9 @@ def _evppi_warnings(evppi: pd.DataFrame, draws: int) -> list[str]:
         ]
     if (evppi["evppi"] == 0).all() and (evppi["null_evppi"] == 0).all():
         lines += [
-            f"Every EVPPI and noise floor is 0: on {draws} draws the penalised regression "
-            "smoothed the net benefit to a constant for every group, so it can tell "
-            "nothing apart. Run more draws.",
+            f"Every EVPPI and noise floor is 0 while the EVPI is not: on {draws} draws the "
+            "regression smoothed the net benefit to a constant for every group, so it can "
+            "tell nothing apart. Run more draws.",
             "",
         ]
     return lines

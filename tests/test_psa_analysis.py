@@ -215,6 +215,15 @@ def test_an_evppi_above_the_evpi_is_never_informative() -> None:
     assert "above_evpi" not in table, "the input is not changed"
 
 
+def test_rounding_at_the_scale_of_the_net_benefits_is_not_above_the_evpi() -> None:
+    # An EVPI of 0 among net benefits of 1e11 yen came with an EVPPI of 3e-5 yen: both are
+    # differences of means of such numbers, so the slack grows with them.
+    table = pd.DataFrame({"group": ["a", "b"], "evppi": [3e-5, 1e3], "null_evppi": [0.0, 0.0]})
+    judged = judge_evppi(table, 0.0, scale=1.4e11)
+    assert judged["above_evpi"].tolist() == [False, True]
+    assert judge_evppi(table, 0.0)["above_evpi"].tolist() == [True, True]
+
+
 def test_the_report_says_why_an_evppi_table_tells_nothing() -> None:
     results = analyse(3.3e6)
     evpi = float(results.evpi.loc[3.3e6])
@@ -228,7 +237,12 @@ def test_the_report_says_why_an_evppi_table_tells_nothing() -> None:
     zero = results.evppi.assign(evppi=0.0, null_evppi=0.0)
     results_zero = replace(results, evppi=judge_evppi(zero, evpi))
     text = "\n".join(psa_section(results_zero, AppraisalSettings(wtp=3.3e6), "base"))
-    assert f"Every EVPPI and noise floor is 0: on {DRAWS} draws" in text
+    assert f"Every EVPPI and noise floor is 0 while the EVPI is not: on {DRAWS} draws" in text
     assert "above the EVPI" not in text
+    # With no decision uncertainty every EVPPI is 0 rightly, and more draws change nothing.
+    certain = replace(results_zero, evpi=results.evpi * 0.0)
+    text = "\n".join(psa_section(certain, AppraisalSettings(wtp=3.3e6), "base"))
+    assert "The EVPI is 0: the same strategy is best in every draw" in text
+    assert "Run more draws" not in text
     plain = "\n".join(psa_section(results, AppraisalSettings(wtp=3.3e6), "base"))
     assert "above the EVPI" not in plain and "Every EVPPI and noise floor is 0" not in plain
