@@ -424,6 +424,22 @@ def test_evppi_gp_of_all_parameters_approximates_evpi() -> None:
     assert values["all"] == pytest.approx(evpi(costs, effects, 1.0), rel=0.08)
 
 
+@pytest.mark.parametrize("parameters", [2, 3, 11, 37])
+def test_a_smooth_whose_free_directions_span_the_draws_fits_a_constant(parameters: int) -> None:
+    # Four draws: the lines the penalty leaves free (4 for a tensor product, 1 + p for
+    # the additive model) pass through every draw at any smoothing level, so GCV has
+    # nothing to choose. Rounding in its degrees of freedom once let such a fit through,
+    # and 37 columns of noise returned the whole EVPI; the constant fit gives 0.
+    rng = np.random.default_rng(parameters)
+    for _ in range(20):
+        costs = np.column_stack([np.zeros(4), rng.normal(0.0, 1.0, 4)])
+        noise = pd.DataFrame(rng.uniform(size=(4, parameters)))
+        noise.columns = [f"n{i}" for i in range(parameters)]
+        groups = {"noise": list(noise.columns)}
+        values = evppi(costs, np.zeros((4, 2)), noise, 1.0, groups=groups, method="gam")
+        assert values["noise"] == 0.0
+
+
 def test_evppi_validates_groups() -> None:
     costs, effects, theta = _linear_model(50)
     with pytest.raises(ValueError, match="unknown"):

@@ -220,6 +220,12 @@ def _penalised_fit(design: FloatArray, penalty: FloatArray, y: FloatArray) -> Fl
     ridge = 1e-10 * np.trace(gram) / gram.shape[0] * np.eye(gram.shape[0])
     n = y.size
     best_score, best_fit = np.inf, np.full(n, y.mean())
+    if _free_rank(design, penalty) >= n - 1:
+        # The directions the penalty leaves free are fitted exactly at every smoothing
+        # level; when they alone span the draws, every fit passes through them and GCV
+        # has nothing to choose (its computed edf can then come out below n - 1 by
+        # rounding, which let an interpolating fit through: an EVPPI equal to the EVPI).
+        return best_fit
     for lam in LAMBDAS:
         system = gram + lam * scale * penalty + ridge
         try:
@@ -234,6 +240,13 @@ def _penalised_fit(design: FloatArray, penalty: FloatArray, y: FloatArray) -> Fl
         if score < best_score:
             best_score, best_fit = score, fitted
     return best_fit
+
+
+def _free_rank(design: FloatArray, penalty: FloatArray) -> int:
+    """Rank of the design in the directions the penalty leaves unpenalised."""
+    values, vectors = np.linalg.eigh(penalty)
+    free = vectors[:, values <= 1e-9 * max(float(values.max(initial=0.0)), 1e-300)]
+    return int(np.linalg.matrix_rank(design @ free)) if free.shape[1] else 0
 
 
 # --- GP: Gaussian process regression (optional scikit-learn) ---------------------------
