@@ -235,7 +235,7 @@ def psa_summary_lines(
 
 def _beats_text(row: Any) -> str:
     """Whether an EVPPI row beats its noise floor, saying so where it is above the EVPI."""
-    if getattr(row, "above_evpi", False):
+    if row.above_evpi:
         return "no (above the EVPI)"
     return "yes" if row.informative else "no"
 
@@ -249,7 +249,7 @@ def _evppi_warnings(evppi: pd.DataFrame, draws: int, evpi_now: float) -> list[st
             "",
         ]
     lines = []
-    if "above_evpi" in evppi and evppi["above_evpi"].any():
+    if evppi["above_evpi"].any():
         names = list(evppi.loc[evppi["above_evpi"], "group"])
         groups = " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
         lines += [

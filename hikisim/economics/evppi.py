@@ -152,6 +152,16 @@ def _have_sklearn() -> bool:
 def _fit_gam(inputs: FloatArray, targets: FloatArray) -> FloatArray:
     """Fitted values of a P-spline GAM for each target column."""
     design, penalty = _gam_design(inputs)
+    if _free_rank(design, penalty) >= inputs.shape[0] - 1:
+        # The directions the penalty leaves free are fitted exactly at every smoothing
+        # level; when they alone span the draws, every fit passes through them and GCV
+        # has nothing to choose (its computed edf can then come out below n - 1 by
+        # rounding, which let an interpolating fit through: an EVPPI equal to the EVPI).
+        # The constant fit stands, as when GCV finds no smoothing level that leaves
+        # residual degrees of freedom.
+        return np.column_stack(
+            [np.full(inputs.shape[0], targets[:, j].mean()) for j in range(targets.shape[1])]
+        )
     return np.column_stack(
         [_penalised_fit(design, penalty, targets[:, j]) for j in range(targets.shape[1])]
     )
@@ -220,12 +230,6 @@ def _penalised_fit(design: FloatArray, penalty: FloatArray, y: FloatArray) -> Fl
     ridge = 1e-10 * np.trace(gram) / gram.shape[0] * np.eye(gram.shape[0])
     n = y.size
     best_score, best_fit = np.inf, np.full(n, y.mean())
-    if _free_rank(design, penalty) >= n - 1:
-        # The directions the penalty leaves free are fitted exactly at every smoothing
-        # level; when they alone span the draws, every fit passes through them and GCV
-        # has nothing to choose (its computed edf can then come out below n - 1 by
-        # rounding, which let an interpolating fit through: an EVPPI equal to the EVPI).
-        return best_fit
     for lam in LAMBDAS:
         system = gram + lam * scale * penalty + ridge
         try:
