@@ -134,7 +134,9 @@ class DaskCluster:
         address: The scheduler's address.
     """
 
-    def __init__(self, folder: Path, workers: int = 2) -> None:
+    def __init__(
+        self, folder: Path, workers: int = 2, worker_env: dict[str, str] | None = None
+    ) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         scheduler_file = folder / "scheduler.json"
         self.scheduler = subprocess.Popen(
@@ -149,6 +151,7 @@ class DaskCluster:
             [str(DASK), "worker", self.address, "--nworkers", str(workers), "--nthreads", "1",
              "--no-dashboard", "--death-timeout", "30"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            env=None if worker_env is None else os.environ | worker_env,
         )  # fmt: skip
         from distributed import Client
 
@@ -174,9 +177,12 @@ class DaskCluster:
 
 
 @contextmanager
-def dask_cluster(folder: Path, workers: int = 2) -> Iterator[DaskCluster]:
-    """A :class:`DaskCluster` for the duration of a block."""
-    cluster = DaskCluster(folder, workers)
+def dask_cluster(
+    folder: Path, workers: int = 2, worker_env: dict[str, str] | None = None
+) -> Iterator[DaskCluster]:
+    """A :class:`DaskCluster` for the duration of a block (``worker_env`` adds to the
+    workers' environment)."""
+    cluster = DaskCluster(folder, workers, worker_env)
     try:
         yield cluster
     finally:

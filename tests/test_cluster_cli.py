@@ -7,6 +7,7 @@ scheduler`` and ``dask worker`` as subprocesses and run ``hikisim`` as a subproc
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from processes import (
     dask_cluster,
     hikisim,
     kill_tree,
+    one_line_error,
     run_files,
     set_options,
     small_calibration_args,
@@ -145,3 +147,49 @@ def test_a_scheduler_that_dies_mid_run_stops_the_sweep_in_one_line(tmp_path: Pat
     # Whatever finished is kept, as whole files, for the rerun.
     assert run_files(out)
     assert sorted(p.suffix for p in (out / "runs").iterdir()) == [".parquet"] * len(run_files(out))
+
+
+def other_hikisim(folder: Path, broken: bool = False) -> dict[str, str]:
+    """A worker environment that imports a copy of hikisim with one comment added.
+
+    With ``broken``, the copy cannot be imported at all (a worker without hikisim).
+    """
+    copy = folder / "hikisim"
+    shutil.copytree(REPO / "hikisim", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    init = copy / "__init__.py"
+    added = 'raise ImportError("no hikisim here")\n' if broken else "# edited on this node\n"
+    init.write_text(init.read_text(encoding="utf-8") + added, encoding="utf-8")
+    return {"PYTHONPATH": str(folder)}
+
+
+@pytest.mark.parametrize("broken", [False, True], ids=["other code", "no hikisim"])
+def test_workers_with_other_code_are_refused_in_one_line(tmp_path: Path, broken: bool) -> None:
+    worker_env = other_hikisim(tmp_path / "node", broken)
+    with dask_cluster(tmp_path / "mixed", workers=1, worker_env=worker_env) as mixed:
+        out = tmp_path / "out"
+        result = hikisim(
+            "compare", BASELINE, "--replicates", "1", *set_options(TINY),
+            "--scheduler", mixed.address, "--out", out, cwd=tmp_path,
+        )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    error = one_line_error(result)
+    assert error.startswith("hikisim: error: --scheduler: worker tcp://127.0.0.1:"), error
+    expected = "cannot run hikisim (ImportError" if broken else "runs other hikisim code"
+    assert expected in error, error
+    assert not out.exists()
+
+
+def test_a_result_from_other_code_stops_the_sweep(cluster: DaskCluster, tmp_path: Path) -> None:
+    # A worker that joins after the start is checked by its results: here the driver's
+    # own hash is changed after the check at connection, as a late joiner's would differ.
+    from hikisim.sweeps.driver import _collect
+    from hikisim.sweeps.executors import DaskExecutor, WorkerCodeError, run_all
+
+    with DaskExecutor(cluster.address) as executor:
+        assert run_all(executor, abs, [-1, -2]) == [1, 2]
+        executor.model_source = "0" * 64
+        with pytest.raises(WorkerCodeError, match="runs other hikisim code"):
+            run_all(executor, abs, [-3])
+        handle = executor.submit(abs, -4)
+        with pytest.raises(WorkerCodeError, match=r"model source \w+, here 000000000000"):
+            _collect(executor, handle, None)  # type: ignore[arg-type]

@@ -17,7 +17,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from hikisim.sweeps.executors import Executor, ExecutorLostError, RunFunction
+from hikisim.sweeps.executors import Executor, ExecutorLostError, RunFunction, WorkerCodeError
 from hikisim.sweeps.runner import RunTask, failed_record, worth_retrying
 from hikisim.sweeps.storage import SweepStore
 
@@ -100,7 +100,8 @@ def drive(
 def _collect(executor: Executor, handle: Any, task: RunTask) -> dict[str, Any]:
     try:
         return executor.result(handle)
-    except ExecutorLostError:
+    except (ExecutorLostError, WorkerCodeError):
+        # Neither is this run's fault: nothing more can run, or nothing run there counts.
         raise
     except Exception as error:  # a dead worker fails the run, not the sweep
         return failed_record(task, error)

@@ -30,6 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from hikisim.errors import InputError
+from hikisim.source_hash import model_source_hash
 from hikisim.stopping import deferred_stop
 from hikisim.sweeps.scheduler import OPTION as SCHEDULER_OPTION
 from hikisim.sweeps.scheduler import connect
@@ -52,6 +53,59 @@ SCHEDULER_LOST_AFTER_S = 10.0
 
 class ExecutorLostError(InputError):
     """The executor can no longer run anything (for example, the scheduler went away)."""
+
+
+class WorkerCodeError(InputError):
+    """A worker runs other model code than this process, so its results would not match."""
+
+
+# Characters of a model source hash shown in messages: enough to tell two apart.
+SHOWN_HASH = 12
+
+
+def _worker_model_source() -> str:
+    """The model source hash of the process this runs in (a Dask worker)."""
+    return model_source_hash()
+
+
+def _run_and_name_code(function: RunFunction, payload: Any) -> tuple[str, str, Any]:
+    """Run one call on a Dask worker; return the worker, its model source and the result.
+
+    The driver compares the source with its own, so a worker that joined the cluster
+    with other code (a stale install on one node, say) cannot slip a result in.
+    """
+    from distributed import get_worker
+
+    return get_worker().address, model_source_hash(), function(payload)
+
+
+def _describe(error: BaseException) -> str:
+    """``Type: message`` of an error, or the message alone of Dask's plain ``Exception``.
+
+    A worker that cannot unpickle a call reports the error's repr inside an Exception,
+    such as ``Exception("ImportError('no module named hikisim')")``.
+    """
+    if type(error) is Exception:
+        return str(error)
+    return f"{type(error).__name__}: {error}"
+
+
+def worker_code_message(worker: str, found: str, expected: str) -> str:
+    """The one-line reason a worker's results are refused.
+
+    Args:
+        worker: The worker's address.
+        found: The worker's model source hash.
+        expected: This process's.
+
+    Returns:
+        The message, naming both hashes by their first characters.
+    """
+    return (
+        f"worker {worker} runs other hikisim code (model source "
+        f"{found[:SHOWN_HASH]}, here {expected[:SHOWN_HASH]}); install this same "
+        "hikisim on every worker, so that results match a local run"
+    )
 
 
 class Executor(ABC):
@@ -362,17 +416,51 @@ class DaskExecutor(Executor):
             _quieten_dask_logging()
             self.client, self._owns_client = connect(str(scheduler)), True
         self.address = self.client.scheduler.address
+        self.model_source = model_source_hash()
         self._unreachable_since: float | None = None
         self._live: set[Any] = set()
+        try:
+            self._check_worker_code()
+        except BaseException:
+            self.close()
+            raise
         threads = sum(self.client.nthreads().values())
         # Keep the cluster busy while the driver writes results, but no more than that.
         self.capacity = max(2 * threads, 1)
+
+    def _check_worker_code(self) -> None:
+        """Refuse a cluster whose workers cannot import hikisim or run other model code.
+
+        Workers that join later are checked by every result (:meth:`result`).
+
+        Raises:
+            WorkerCodeError: Naming the first such worker.
+        """
+        try:
+            found = self.client.run(_worker_model_source, on_error="return")
+        except Exception as error:  # Dask raises its own errors for a failed broadcast
+            raise WorkerCodeError(
+                f"cannot ask the workers which hikisim they run: {error}", SCHEDULER_OPTION
+            ) from None
+        for worker, source in sorted(found.items()):
+            if isinstance(source, BaseException):
+                raise WorkerCodeError(
+                    f"worker {worker} cannot run hikisim ({_describe(source)}); "
+                    "install hikisim in the workers' environment",
+                    SCHEDULER_OPTION,
+                )
+            if source != self.model_source:
+                raise WorkerCodeError(
+                    worker_code_message(worker, source, self.model_source), SCHEDULER_OPTION
+                )
 
     def submit(self, function: RunFunction, payload: Any, label: str = "task") -> Any:
         """Submit one call under a unique key that starts with ``label``."""
         self._check_connection()
         key = f"hikisim-{label}-{uuid.uuid4().hex[:12]}"
-        future = self.client.submit(function, payload, key=key, pure=False, retries=0)
+        future = self.client.submit(
+            _run_and_name_code, function, payload, key=key, pure=False, retries=0
+        )
         self._live.add(future)
         return future
 
@@ -396,9 +484,13 @@ class DaskExecutor(Executor):
                 return set(done)
 
     def result(self, handle: Any) -> Any:
-        """The result; raises (e.g. ``KilledWorker``) if the cluster lost the call."""
+        """The result; raises (e.g. ``KilledWorker``) if the cluster lost the call.
+
+        Raises:
+            WorkerCodeError: If the worker that ran the call runs other model code.
+        """
         try:
-            return handle.result()
+            worker, source, result = handle.result()
         except CancelledError as error:
             # Futures are cancelled when the client loses its scheduler; nothing more
             # can run, so this is the end of the work rather than a failed task.
@@ -409,6 +501,11 @@ class DaskExecutor(Executor):
         finally:
             self._live.discard(handle)
             handle.release()
+        if source != self.model_source:
+            raise WorkerCodeError(
+                worker_code_message(worker, source, self.model_source), SCHEDULER_OPTION
+            )
+        return result
 
     def _check_connection(self, grace: float | None = None) -> None:
         if self.client.status == "running":
