@@ -20,6 +20,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from numpy.typing import ArrayLike
 
+from hikisim.economics.discounting import SENSITIVITY_RATES
 from hikisim.economics.incremental import incremental_analysis
 from hikisim.economics.outcomes import (
     QALY_SOURCES,
@@ -44,8 +45,8 @@ def economics_frame(
         params: Utilities and unit values.
 
     Returns:
-        Columns ``scenario``, ``replicate``, ``cost``, ``qalys``, ``programme_cost`` and
-        ``productivity_loss``.
+        Columns ``scenario``, ``replicate``, ``cost``, ``qalys``, ``programme_cost``,
+        ``care_cost`` (usual care) and ``productivity_loss``.
     """
     rows = []
     for scenario, replicate, weekly in runs:
@@ -57,6 +58,7 @@ def economics_frame(
                 "cost": outcome.cost,
                 "qalys": outcome.qalys,
                 "programme_cost": outcome.programme_cost,
+                "care_cost": outcome.care_cost,
                 "productivity_loss": outcome.productivity_loss,
             }
         )
@@ -197,6 +199,62 @@ def incremental_markdown(table: pd.DataFrame, settings: AppraisalSettings, compa
         lines.append(
             f"| {row['scenario']} | {_money(row['cost_mean'])} | {row['qaly_mean']:,.1f} "
             f"| {row['status']} | {_money(row['icer'], digits=2)} | {inmb} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def discount_sensitivity(
+    runs: Sequence[tuple[str, int, Mapping[str, ArrayLike]]],
+    settings: AppraisalSettings,
+    params: EconomicParameters,
+    rates: Sequence[float] = SENSITIVITY_RATES,
+) -> pd.DataFrame:
+    """The incremental analysis again at other discount rates (one-way sensitivity).
+
+    Japan's guideline discounts at 2% and varies the rate from 0% to 4%
+    (``discounting.rate_low`` and ``rate_high`` in economics.toml).
+
+    Args:
+        runs: (scenario, replicate, weekly series) of every run.
+        settings: The base case; only its discount rate is varied.
+        params: Utilities and unit values.
+        rates: The other rates; the base case's is added.
+
+    Returns:
+        One row per rate and scenario, rates ascending and scenarios in frontier order:
+        ``discount_rate``, ``scenario``, ``cost_mean``, ``qaly_mean``, ``status``,
+        ``icer``, ``incremental_cost``, ``incremental_qalys`` and ``inmb``.
+    """
+    frames = []
+    for rate in sorted({*rates, settings.discount_rate}):
+        varied = AppraisalSettings(rate, settings.perspective, settings.wtp)
+        table = appraisal_table(economics_frame(runs, varied, params), varied)
+        columns = ["scenario", "cost_mean", "qaly_mean", "status", "icer"]
+        columns += ["incremental_cost", "incremental_qalys", "inmb"]
+        frames.append(table[columns].assign(discount_rate=rate))
+    frame = pd.concat(frames, ignore_index=True)
+    return frame[["discount_rate", *(c for c in frame.columns if c != "discount_rate")]]
+
+
+def discount_sensitivity_markdown(frame: pd.DataFrame, comparator: str) -> str:
+    """:func:`discount_sensitivity` as a Markdown table: status, ICER and iNMB by rate.
+
+    Args:
+        frame: :func:`discount_sensitivity` output.
+        comparator: The scenario the iNMB is measured against.
+
+    Returns:
+        The table.
+    """
+    lines = [
+        f"| discount rate | scenario | status | ICER (M yen per QALY) | iNMB vs {comparator} "
+        "(M yen) |",
+        "|---|---|---|---|---|",
+    ]
+    for _, row in frame.iterrows():
+        lines.append(
+            f"| {row['discount_rate']:.0%} | {row['scenario']} | {row['status']} "
+            f"| {_money(row['icer'], digits=2)} | {_money(row['inmb'])} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -296,9 +296,35 @@ def load_posterior(name: str = "japan", path: str | Path | None = None) -> pd.Da
             str(source),
             "weight",
         )
-    meta = (table.schema.metadata or {}).get(b"hikisim")
-    frame.attrs["hikisim"] = json.loads(meta) if meta else {}
+    values = numeric.drop(columns="weight").to_numpy(dtype=float)
+    if not np.isfinite(values).all():
+        column = next(c for c in frame if c != "weight" and not np.isfinite(numeric[c]).all())
+        raise InputError("not a posterior: values must be finite numbers", str(source), column)
+    frame.attrs["hikisim"] = _posterior_metadata(table, len(frame), str(source))
     return frame
+
+
+def _posterior_metadata(table: pa.Table, draws: int, source: str) -> dict[str, Any]:
+    """The ``hikisim`` metadata of a posterior file, checked (empty if it has none)."""
+    raw = (table.schema.metadata or {}).get(b"hikisim")
+    if not raw:
+        return {}
+    try:
+        meta = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        meta = None
+    if not isinstance(meta, dict):
+        raise InputError(
+            "not a posterior: its hikisim metadata must be a JSON object", source, "metadata"
+        )
+    draw = meta.get("representative_draw", 0)
+    if isinstance(draw, bool) or not isinstance(draw, int) or not 0 <= draw < draws:
+        raise InputError(
+            f"must be a draw number from 0 to {draws - 1}, got {draw!r}",
+            source,
+            "representative_draw",
+        )
+    return meta
 
 
 def active_levers(targets: dict[str, Target]) -> tuple[list[Lever], list[str]]:
@@ -965,6 +991,12 @@ def write_report(result: Calibration, out: Path, command: str) -> list[dict[str,
     return rows
 
 
+# Upper bounds that keep a typo from planning millions of runs: every evaluation runs
+# each seed, and each iteration several evaluations.
+MAX_SEEDS = 1_000
+MAX_ITERATIONS = 100_000
+
+
 def check_options(seeds: int, iterations: int, workers: int | None) -> None:
     """Reject option values the calibration cannot use.
 
@@ -974,12 +1006,12 @@ def check_options(seeds: int, iterations: int, workers: int | None) -> None:
         workers: ``--workers``.
 
     Raises:
-        InputError: If there are no seeds, negative iterations or no workers.
+        InputError: If the seeds or iterations are out of range or there are no workers.
     """
-    if seeds < 1:
-        raise InputError(f"must be at least 1, got {seeds}", "--seeds")
-    if iterations < 0:
-        raise InputError(f"must be 0 or more, got {iterations}", "--iterations")
+    if not 1 <= seeds <= MAX_SEEDS:
+        raise InputError(f"must be from 1 to {MAX_SEEDS}, got {seeds}", "--seeds")
+    if not 0 <= iterations <= MAX_ITERATIONS:
+        raise InputError(f"must be from 0 to {MAX_ITERATIONS}, got {iterations}", "--iterations")
     if workers is not None and workers < 1:
         raise InputError(f"must be at least 1, got {workers}", "--workers")
 

@@ -106,6 +106,12 @@ def load_calibration_priors(path: str | Path | None = None) -> list[CalibrationP
     """
     source = Path(path) if path is not None else default_priors_path()
     data = read_data_file(source, "calibration priors")
+    unknown = sorted(set(data) - {"priors"})
+    if unknown:
+        # A stray key or table would be ignored silently; a typo of [priors] among them.
+        raise InputError(
+            "unknown key or table (allowed: a [priors] table only)", str(source), unknown[0]
+        )
     entries = data.get("priors")
     if not isinstance(entries, dict) or not entries:
         raise InputError("needs a [priors] table with at least one entry", str(source), "priors")

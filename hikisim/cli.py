@@ -48,6 +48,9 @@ def _commands() -> None:
     """Agent-based simulation of hikikomori: run, compare, sweep and explore scenarios."""
 
 
+# More local worker processes than any machine has cores only queues work up; the bound
+# keeps a typo from reaching the operating system as a number it cannot take.
+MAX_WORKERS = 1024
 SetOption = Annotated[
     list[str] | None,
     typer.Option("--set", help="Override a scenario value, e.g. --set population.youths=2000."),
@@ -222,7 +225,8 @@ SchedulerOption = Annotated[
     typer.Option(help="Dask scheduler address, e.g. tcp://HOST:8786 (default: local pool)."),
 ]
 WorkersOption = Annotated[
-    int | None, typer.Option(min=1, help="Local worker processes (default: all cores).")
+    int | None,
+    typer.Option(min=1, max=MAX_WORKERS, help="Local worker processes (default: all cores)."),
 ]
 
 
@@ -351,7 +355,7 @@ def compare(
     if analysis is not None:
         from hikisim.report import psa_section
 
-        lines = psa_section(analysis, appraisal, settings[0].name)
+        lines = psa_section(analysis, appraisal, settings[0].name, settings[0].population.youths)
         typer.echo("\n".join(line for line in lines if not line.startswith("![")))
     written = [name for name in COMPARE_OUTPUTS if analysis is not None or name not in PSA_OUTPUTS]
     typer.echo(f"wrote {out}/{', '.join(written)}")

@@ -29,6 +29,8 @@ from scipy import stats
 from hikisim import stopping
 from hikisim.appraisal import (
     appraisal_table,
+    discount_sensitivity,
+    discount_sensitivity_markdown,
     economics_frame,
     incremental_markdown,
     plot_ce_plane,
@@ -41,7 +43,7 @@ from hikisim.errors import InputError
 from hikisim.intervals import mean_interval
 from hikisim.metrics import summarize
 from hikisim.model import PROGRAMME_KEYS, HikiModel, all_share_burn_in
-from hikisim.output import atomic_directory
+from hikisim.output import atomic_directory, check_replaceable
 from hikisim.psa import PsaStore
 from hikisim.psa_analysis import PsaResults, plot_ceac, plot_tornado
 from hikisim.scenario import Scenario
@@ -79,6 +81,7 @@ COMPARE_OUTPUTS = (
     "comparison.md",
     "runs.csv",
     "qaly_gains.csv",
+    "discounting.csv",
     "comparison.json",
     "prevalence.png",
     "cost_effectiveness.png",
@@ -529,7 +532,8 @@ def write_comparison(
     """Write the comparison's tables, figures and report atomically.
 
     Files: ``comparison.csv``, ``comparison.md``, ``runs.csv``, ``qaly_gains.csv``
-    (where each scenario's QALYs differ from the first's), ``comparison.json``,
+    (where each scenario's QALYs differ from the first's), ``discounting.csv`` (the
+    incremental analysis at 0%, the chosen rate and 4%), ``comparison.json``,
     ``prevalence.png``, ``cost_effectiveness.png`` (person-years averted),
     ``ce_plane.png`` (QALYs, with the efficient frontier) and, when the scenarios are
     given, ``report.md``. Everything is written to a staging folder first and moved in
@@ -587,7 +591,9 @@ def write_comparison(
         "wtp": settings.wtp,
     }
     health = comparison_markdown(table)
-    gains = qaly_gains([(r.scenario, r.replicate, r.weekly) for r in results], settings, params)
+    weekly_runs = [(r.scenario, r.replicate, r.weekly) for r in results]
+    gains = qaly_gains(weekly_runs, settings, params)
+    discounting = discount_sensitivity(weekly_runs, settings, params)
     note = (
         f"\nMeans over {replicates} replicates with 95% intervals (t-interval, cut at 0 "
         "for prevalence, person-years, cases and cost, which cannot be negative; cost per "
@@ -605,6 +611,7 @@ def write_comparison(
         table.to_csv(staging / "comparison.csv", index=False)
         runs.to_csv(staging / "runs.csv", index=False)
         gains.to_csv(staging / "qaly_gains.csv", index=False)
+        discounting.to_csv(staging / "discounting.csv", index=False)
         (staging / "comparison.json").write_text(json.dumps(provenance, indent=2) + "\n")
         (staging / "comparison.md").write_text(
             incremental_markdown(table, settings, comparator) + "\n" + health + note
@@ -625,6 +632,7 @@ def write_comparison(
                 psa,
                 qaly_gains_markdown(gains),
                 differences_note(scenarios),
+                discount_sensitivity_markdown(discounting, comparator),
             )
             (staging / REPORT).write_text(report)
         if Path(out).is_dir():
@@ -713,6 +721,7 @@ def publish(staging: Path, out: Path) -> None:
         staging: The folder holding this compare's outputs.
         out: The output folder.
     """
+    check_replaceable(staging, out)
     written = {item.name for item in staging.iterdir()}
     if (out / PROVENANCE).is_file():
         for name in (REPORT, *(n for n in COMPARE_OUTPUTS if n not in written)):

@@ -1183,7 +1183,12 @@ CENSUS_FIELDS = (
     "sleep_reversed",
     "in_treatment",
     "depressed_well",
+    "in_clinical_care",
 )
+
+# The states other than engaged whose people the census counts by disorder, in the
+# order of its by-state counts: the utility categories of hikisim.economics.
+UNWELL_CATEGORIES = ("recovering", "at_risk", "withdrawn_quasi", "withdrawn_narrow")
 
 
 @numba.njit(cache=True)
@@ -1222,7 +1227,12 @@ def census(
         The counts in the order of :data:`CENSUS_FIELDS`, then the number of people
         with each disorder among the well (neither at risk nor withdrawn; a disorder in
         remission does not count, a depression during withdrawal does while it lasts,
-        and is also counted alone as ``depressed_well``);
+        and is also counted alone as ``depressed_well``), then for each of
+        :data:`UNWELL_CATEGORIES` in turn the number of its people with each disorder
+        (active ones only, a depression during withdrawal not included), then the
+        number of its people in such a depression, category by category, then for
+        the well and each of :data:`UNWELL_CATEGORIES` in turn the number of its people
+        in such a depression by their latent disorder (0 for none active);
         and the expected working weeks lost this week to the scar of years withdrawn
         (people aged ``adult_age`` or over who are not withdrawn: 1 - exp(-scar * years)).
     """
@@ -1232,7 +1242,7 @@ def census(
     state, age_weeks = youths.state, youths.age_weeks
     # Everyone, in sums of comparisons without branches, which LLVM vectorizes (a
     # branch in the loop would make it several times slower).
-    band = pupils = refusing = addicted = reversed_rhythm = in_care = depressed = 0
+    band = pupils = refusing = addicted = reversed_rhythm = in_care = depressed = clinical = 0
     for seat in range(len(state)):
         age = age_weeks[seat]
         band += (age >= band_start) & (age < band_end)
@@ -1242,6 +1252,7 @@ def census(
         addicted += youths.internet_addiction[seat]
         reversed_rhythm += youths.sleep_reversal[seat]
         in_care += youths.care[seat] != codes.no_care
+        clinical += youths.care[seat] == codes.clinical
         depressed += youths.depressed[seat]
     # Active disorders: codes 1-5 (all there are today) in one vectorized pass with an
     # accumulator each, which is about twice as fast as a pass per code; any further
@@ -1263,12 +1274,21 @@ def census(
         for seat in range(len(state)):
             active += (youths.disorder[seat] == code) & ~youths.disorder_remitted[seat]
         by_disorder[code] = active
-    # The few not engaged: states, the withdrawn's measures, and the unwell's disorders
-    # taken off the counts among the well.
+    # The few not engaged: states, the withdrawn's measures, the unwell's disorders
+    # taken off the counts among the well, and every category's disorders.
+    by_category = np.zeros((len(UNWELL_CATEGORIES), disorder_count), np.int64)
+    depressed_by_category = np.zeros(len(UNWELL_CATEGORIES), np.int64)
     for seat in others:
         code = state[seat]
         age = age_weeks[seat]
         counts[code] += 1
+        # Positions in UNWELL_CATEGORIES; others holds no engaged seat.
+        category = 0 if code == codes.recovering else 1
+        if code == codes.withdrawn:
+            category = 3 if youths.narrow[seat] else 2
+        if youths.disorder[seat] > 0 and not youths.disorder_remitted[seat]:
+            by_category[category, youths.disorder[seat]] += 1
+        depressed_by_category[category] += youths.depressed[seat]
         if code == codes.withdrawn:
             counts[4] += age >= adult_age
             if youths.narrow[seat]:
@@ -1281,11 +1301,30 @@ def census(
             if youths.disorder[seat] > 0 and not youths.disorder_remitted[seat]:
                 by_disorder[youths.disorder[seat]] -= 1
             depressed -= youths.depressed[seat]
+    # The few in a depressive episode that began in withdrawal, by their active latent
+    # disorder (a person may have both): the well, then each unwell category.
+    episodes = np.zeros((len(UNWELL_CATEGORIES) + 1, disorder_count), np.int64)
+    for seat in sparse_true_seats(youths.depressed):
+        code = state[seat]
+        latent = youths.disorder[seat] * (not youths.disorder_remitted[seat])
+        if code == codes.at_risk:
+            episodes[2, latent] += 1
+        elif code == codes.withdrawn:
+            episodes[4 if youths.narrow[seat] else 3, latent] += 1
+        else:
+            episodes[0, latent] += 1
+            if code == codes.recovering:
+                episodes[1, latent] += 1
     counts[0] = len(state) - len(others)
     by_disorder[depression] += depressed
-    counts[7:] = (band, pupils, refusing, addicted, reversed_rhythm, in_care, depressed)
+    counts[7:] = (band, pupils, refusing, addicted, reversed_rhythm, in_care, depressed, clinical)
     scar_weeks = 0.0
     for seat in marked:
         if state[seat] != codes.withdrawn and age_weeks[seat] >= adult_age:
             scar_weeks += 1.0 - math.exp(-scar * float(youths.years_lost[seat]))
-    return np.concatenate((counts, by_disorder)), scar_weeks
+    return (
+        np.concatenate(
+            (counts, by_disorder, by_category.ravel(), depressed_by_category, episodes.ravel())
+        ),
+        scar_weeks,
+    )

@@ -35,14 +35,44 @@ WORKING_AGE_WEEKS = 20 * WEEKS_PER_YEAR
 DURATION_BINS = {"0.5-1": (0.5, 1), "1-3": (1, 3), "3-5": (3, 5), "5-7": (5, 7), "7+": (7, np.inf)}
 ONSET_BINS = {"<15": (0, 15), "15-19": (15, 20), "20-24": (20, 25), "25-29": (25, 30)}
 
-# Weekly counts of people with each disorder among the engaged and recovering: the QALY
-# decrement of a disorder applies to them (the withdrawal utilities are stand-ins from
-# people with depressive symptoms already, so adding it there would count it twice).
+# Weekly counts of people with each active disorder among the engaged and recovering
+# (the well), and in each state other than engaged: the QALYs weigh a disorder's
+# decrement against the state's own utility gap (hikisim/economics/outcomes.py).
 DISORDER_COLUMNS = {
     disorder: f"disorder_{disorder.name.lower()}_well"
     for disorder in Disorder
     if disorder != Disorder.NONE
 }
+
+DISORDER_STATE_COLUMNS = {
+    category: {
+        disorder: f"disorder_{disorder.name.lower()}_{category}"
+        for disorder in Disorder
+        if disorder != Disorder.NONE
+    }
+    for category in kernels.UNWELL_CATEGORIES
+}
+"""Per state other than engaged (:data:`hikisim.kernels.UNWELL_CATEGORIES`), the
+weekly count of its people with each active latent disorder (remitted ones and a
+depression that began in withdrawal not included)."""
+
+DEPRESSION_EPISODE_STATE_COLUMNS = {
+    category: f"depression_episode_{category}" for category in kernels.UNWELL_CATEGORIES
+}
+"""Per state other than engaged, the weekly count of its people in a depressive episode
+that began in withdrawal."""
+
+EPISODE_WITH_LATENT_COLUMNS = {
+    category: {
+        disorder: f"depression_episode_with_{disorder.name.lower()}_{category}"
+        for disorder in Disorder
+        if disorder not in (Disorder.NONE, Disorder.DEPRESSION)
+    }
+    for category in ("well", *kernels.UNWELL_CATEGORIES)
+}
+"""Per group (the well, then each state other than engaged), the weekly count of its
+people in a depressive episode that began in withdrawal who also have an active latent
+disorder, by disorder (an episode begins only without a latent depression)."""
 
 DEPRESSION_EPISODE_COLUMN = "depression_episode_well"
 """Engaged or recovering people in a depressive episode that began in withdrawal (counted
@@ -71,6 +101,7 @@ WEEKLY_COLUMNS = (
     "internet_addiction_rate",
     "sleep_reversal_rate",
     "in_treatment",
+    "in_clinical_care",
     "new_episodes",
     "new_cases",
     "recoveries",
@@ -82,6 +113,9 @@ WEEKLY_COLUMNS = (
     "reentered_5y_in_work",
     *DISORDER_COLUMNS.values(),
     DEPRESSION_EPISODE_COLUMN,
+    *(column for columns in DISORDER_STATE_COLUMNS.values() for column in columns.values()),
+    *DEPRESSION_EPISODE_STATE_COLUMNS.values(),
+    *(column for columns in EPISODE_WITH_LATENT_COLUMNS.values() for column in columns.values()),
 )
 
 
@@ -146,7 +180,23 @@ def weekly_record(model: HikiModel, events: WeekEvents, cost: float) -> dict[str
         kernels.CODE_VALUES,
     )
     count = dict(zip(kernels.CENSUS_FIELDS, counts.tolist(), strict=False))
-    disorders = counts[len(kernels.CENSUS_FIELDS) :].tolist()
+    disorder_count = len(Disorder)
+    first = len(kernels.CENSUS_FIELDS)
+    disorders = counts[first : first + disorder_count].tolist()
+    by_category = counts[first + disorder_count :].tolist()
+    by_state = {}
+    for position, category in enumerate(kernels.UNWELL_CATEGORIES):
+        row = by_category[position * disorder_count : (position + 1) * disorder_count]
+        by_state |= {
+            column: row[disorder] for disorder, column in DISORDER_STATE_COLUMNS[category].items()
+        }
+    unwell = len(kernels.UNWELL_CATEGORIES)
+    episodes = by_category[unwell * disorder_count : unwell * (disorder_count + 1)]
+    by_state |= dict(zip(DEPRESSION_EPISODE_STATE_COLUMNS.values(), episodes, strict=True))
+    with_latent = by_category[unwell * (disorder_count + 1) :]
+    for position, columns in enumerate(EPISODE_WITH_LATENT_COLUMNS.values()):
+        row = with_latent[position * disorder_count : (position + 1) * disorder_count]
+        by_state |= {column: row[disorder] for disorder, column in columns.items()}
     n = len(y)
     return (
         {
@@ -165,6 +215,7 @@ def weekly_record(model: HikiModel, events: WeekEvents, cost: float) -> dict[str
             "internet_addiction_rate": share(count["internet_addicted"], n),
             "sleep_reversal_rate": share(count["sleep_reversed"], n),
             "in_treatment": count["in_treatment"],
+            "in_clinical_care": count["in_clinical_care"],
             "new_episodes": events.new_episodes,
             "new_cases": events.new_cases,
             "recoveries": events.recoveries,
@@ -176,6 +227,7 @@ def weekly_record(model: HikiModel, events: WeekEvents, cost: float) -> dict[str
         }
         | {column: disorders[disorder] for disorder, column in DISORDER_COLUMNS.items()}
         | {DEPRESSION_EPISODE_COLUMN: count["depressed_well"]}
+        | by_state
     )
 
 

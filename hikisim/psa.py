@@ -7,8 +7,8 @@ Each of N draws sets every uncertain parameter at once:
   the value the scenario itself uses. One uniform quantile per key and draw is shared by
   all scenarios, so a draw moves them together and their differences stay paired;
 * utilities (drawn as gaps that keep the health states in order), disorder decrements,
-  the shares of weeks a lifetime disorder is active, and productivity values, from
-  ``economics.toml``.
+  the shares of weeks a lifetime disorder is active, the unit costs of usual care, and
+  productivity values, from ``economics.toml``.
 
 Every draw runs every scenario ``replicates`` times with seeds of its own, the same for
 all scenarios of the draw (common random numbers within a draw). Runs go through the
@@ -35,7 +35,7 @@ import pyarrow.parquet as pq
 from numpy.typing import ArrayLike, NDArray
 
 from hikisim.calibration_priors import CalibrationPrior, load_calibration_priors
-from hikisim.datafile import read_data_file
+from hikisim.datafile import read_data_file, read_json_object
 from hikisim.economics.outcomes import WEEKLY_INPUTS
 from hikisim.economics.parameters import EconomicParameters, Parameter
 from hikisim.errors import InputError
@@ -52,6 +52,7 @@ ECONOMIC_GROUPS: Final = {
     "disorder_decrements": "utilities",
     "productivity": "costs",
     "disorder_active_shares": "utilities",
+    "care_costs": "costs",
 }
 # Programme costs in economics.toml are keyed by programme; the hospital week is the
 # one unit cost that is not a participant-week.
@@ -183,6 +184,16 @@ def posterior_priors(
         raise InputError(
             f"the posterior's {missing[0]!r} has no calibration prior", "posterior", missing[0]
         )
+    for key in keys:
+        prior = calibration[key]
+        outside = posterior[key][(posterior[key] < prior.low) | (posterior[key] > prior.high)]
+        if len(outside):
+            raise InputError(
+                f"{float(outside.iloc[0])!r} is outside its calibration prior; allowed: "
+                f"{prior.low:g} to {prior.high:g}",
+                "posterior",
+                key,
+            )
     draw = int(meta.get("representative_draw", 0))
     kept: list[ScenarioPrior | PosteriorPrior] = [p for p in priors if p.key not in keys]
     return kept + [
@@ -288,7 +299,7 @@ class PsaDesign:
             :func:`drawn_values`).
         economic: One row per draw, one column per sampled economic parameter
             (``utilities.*``, ``disorder_decrements.*``, ``disorder_active_shares.*``,
-            ``productivity.*``): values, a utility's too.
+            ``productivity.*``, ``care_costs.*``): values, a utility's too.
         seeds: Run seeds, shape (draws, replicates); the same for every scenario.
         priors: The scenario priors.
         gaps: Each utility column drawn as a gap below a better state, and that state's
@@ -490,7 +501,7 @@ class PsaStore:
             InputError: If it holds a PSA of other scenarios, draws or seeds.
         """
         if self.plan_path.is_file():
-            existing = json.loads(self.plan_path.read_text(encoding="utf-8"))
+            existing = read_json_object(self.plan_path, "PSA plan")
             if existing.get("hash") != plan["hash"]:
                 raise InputError(
                     "holds a PSA of other scenarios, draws, replicates or seeds; results are "

@@ -23,10 +23,11 @@ from hikisim.scenario import Scenario
 
 PERSPECTIVE_TEXT = {
     "payer": "the health-care payer: programme costs as the model counts them "
-    "(participant-weeks times unit costs); usual care outside the programmes is not costed",
-    "societal": "societal: programme costs plus earnings lost in weeks that adults (20+) "
-    "spend withdrawn and, after re-entry, to the lasting mark of the years withdrawn on "
-    "work (human-capital method)",
+    "(participant-weeks times unit costs) and the person-weeks in usual care, clinical or "
+    "psychosocial, which the programmes change",
+    "societal": "societal: the payer's costs (programmes and usual care) plus earnings "
+    "lost in weeks that adults (20+) spend withdrawn and, after re-entry, to the lasting "
+    "mark of the years withdrawn on work (human-capital method)",
 }
 
 
@@ -70,6 +71,7 @@ def report_markdown(
     psa: PsaResults | None = None,
     qaly_gains_table: str = "",
     notes: Sequence[str] = (),
+    discounting_table: str = "",
 ) -> str:
     """The report as Markdown.
 
@@ -85,6 +87,8 @@ def report_markdown(
             Markdown (:func:`hikisim.appraisal.qaly_gains_markdown`); none if empty.
         notes: Sentences on scenarios that differ from the first in more than their
             programmes (:func:`hikisim.compare.differences_note`).
+        discounting_table: The incremental analysis at other discount rates, in
+            Markdown (:func:`hikisim.appraisal.discount_sensitivity_markdown`).
 
     Returns:
         The report.
@@ -120,16 +124,30 @@ def report_markdown(
         "week's amount discounted at its mid-point (Japan's guideline uses 2%, with 0-4% "
         "in sensitivity analysis).",
         f"- Willingness to pay: {settings.wtp:,.0f} yen per QALY.",
-        "- Currency: yen at the price year of the unit costs below.",
+        f"- Currency: {params.currency} at {params.price_year} prices (the unit costs "
+        "below and in the scenario files).",
         "",
+        *(
+            [
+                "Sensitivity to the discount rate (the same runs valued at each rate; "
+                "`discounting.csv`):",
+                "",
+                discounting_table,
+            ]
+            if discounting_table
+            else []
+        ),
         "## Outcomes and their values",
         "",
         "Effects are discounted QALYs of the whole population: person-weeks in each state "
-        "times the state's utility, less each psychiatric disorder's utility decrement for "
-        "the person-weeks that engaged and recovering people with that disorder spend (the "
-        "at-risk and withdrawn utilities already stand for people with depressive symptoms, "
-        "so no decrement is added to them). A latent disorder is held at lifetime "
-        "prevalence but is not active every week, so its decrement is weighted by the "
+        "times the state's utility, less what psychiatric disorders take. The utilities "
+        "below engaged already stand for people with depressive symptoms, so a disorder's "
+        "decrement and a state's gap below engaged are not added: a person-week with both "
+        "is worth the engaged utility less the larger of the two (the minimum method), and "
+        "a person with a disorder is never worse off engaged (a latent disorder and a "
+        "depressive episode that began in withdrawal add their decrements first). A "
+        "latent disorder is held at "
+        "lifetime prevalence but is not active every week, so its decrement is weighted by the "
         "share of weeks a lifetime disorder is active; a depressive episode that began in "
         "withdrawal takes the whole decrement while it lasts. Withdrawal has no direct "
         "EQ-5D study, so its utilities are stand-ins:",
@@ -148,6 +166,10 @@ def report_markdown(
     if settings.perspective == "societal":
         lines += ["Productivity values:", "", *_sources(params, "productivity"), ""]
     lines += [
+        "Usual care, per person-week:",
+        "",
+        *_sources(params, "care_costs"),
+        "",
         "Programme unit costs are the scenario files' `cost_per_participant_week` values; "
         "their sources and PSA distributions are in `hikisim/data/economics.toml`.",
         "",
@@ -193,13 +215,22 @@ def report_markdown(
         "",
         "![Prevalence](prevalence.png)",
         "",
-        *(psa_section(psa, settings, first.name) if psa is not None else []),
+        *(
+            psa_section(psa, settings, first.name, first.population.youths)
+            if psa is not None
+            else []
+        ),
         "## Limitations",
         "",
         "- Utilities for withdrawal and for being at risk are stand-ins from depression "
         "studies; where most of a QALY gain comes from fewer weeks at risk (the table of "
         "QALY sources), the result rests on the at-risk stand-in.",
-        "- Usual care outside the programmes is not costed.",
+        "- Usual care is costed by person-weeks at a flat weekly price per kind; the "
+        "psychosocial price is an assumption, and the clinical one leaves out "
+        "consultation and drug fees.",
+        "- A disorder in a state below engaged takes only what its decrement exceeds the "
+        "state's gap (the minimum method), an assumption that errs towards smaller losses "
+        "from disorders outside engagement.",
         "- The model's calibration fits a handful of survey figures; " + _calibration_limit(psa),
         "",
     ]
@@ -207,15 +238,19 @@ def report_markdown(
 
 
 def psa_summary_lines(
-    psa: PsaResults, settings: AppraisalSettings, draws: int, evpi_now: float
+    psa: PsaResults, settings: AppraisalSettings, draws: int, evpi_now: float, people: int = 0
 ) -> list[str]:
     """EVPI and the EVPPI ranking, with the overfit check, as Markdown lines."""
+    town = f" ({people:,} people)" if people else ""
+    per_person = f", {evpi_now / people:,.0f} yen per person" if people else ""
     return [
-        f"EVPI for the modelled town at {settings.wtp / 1e6:g} M yen per QALY: "
-        f"{evpi_now / 1e6:,.2f} M yen. EVPPI of each parameter group, by regression on the "
+        f"EVPI for the modelled town{town} over the horizon at {settings.wtp / 1e6:g} M yen "
+        f"per QALY: {evpi_now / 1e6:,.2f} M yen{per_person}. EVPPI of each parameter "
+        "group, by regression on the "
         f"{draws} draws (only parameters of programmes that some scenario runs). A "
-        "regression on few draws fits noise, so each group is set against the EVPPI of as "
-        "many columns of pure noise; a group that does not beat its noise floor by 5% of "
+        "regression on few draws fits noise, so each group is set against a noise floor: "
+        f"the largest EVPPI of {psa.evppi['null_replicates'].iloc[0]} groups of as many "
+        "columns of pure noise; a group that does not beat its noise floor by 5% of "
         "the EVPI cannot be told apart from overfit (more draws are needed). Regression: "
         f"{psa.evppi['method'].iloc[0]} (penalised splines below 300 draws, additive for "
         "groups of three or more parameters; a Gaussian process from 300):",
@@ -300,8 +335,17 @@ def _at_wtp(index: pd.Index, wtp: float) -> int:
     return int(matches[0])
 
 
-def psa_section(psa: PsaResults, settings: AppraisalSettings, comparator: str) -> list[str]:
-    """The PSA's results as Markdown lines: best buy, EVPI, EVPPI, variance, figures."""
+def psa_section(
+    psa: PsaResults, settings: AppraisalSettings, comparator: str, people: int = 0
+) -> list[str]:
+    """The PSA's results as Markdown lines: best buy, EVPI, EVPPI, variance, figures.
+
+    Args:
+        psa: The PSA's results.
+        settings: The willingness to pay.
+        comparator: The first scenario.
+        people: The modelled town's population, for the EVPI per person (0: not given).
+    """
     draws = psa.draws["draw"].nunique()
     at_wtp = psa.ceac.iloc[_at_wtp(psa.ceac.index, settings.wtp)]
     frontier = psa.ceaf.iloc[_at_wtp(pd.Index(psa.ceaf["wtp"]), settings.wtp)]
@@ -332,7 +376,7 @@ def psa_section(psa: PsaResults, settings: AppraisalSettings, comparator: str) -
         "|---|---|",
         *(f"| {name} | {value:.2f} |" for name, value in at_wtp.items()),
         "",
-        *psa_summary_lines(psa, settings, draws, evpi_now),
+        *psa_summary_lines(psa, settings, draws, evpi_now, people),
     ]
     if len(psa.variance):
         lines += [
@@ -352,6 +396,14 @@ def psa_section(psa: PsaResults, settings: AppraisalSettings, comparator: str) -
         lines += [
             "`variance.csv` holds only its header: splitting the incremental NMB's "
             f"variance into parameter uncertainty and Monte Carlo noise needs {gap}.",
+            "",
+        ]
+    if psa.replicates < 2:
+        lines += [
+            "With one run of each scenario per draw, each draw's net benefits carry the "
+            "run's Monte Carlo noise as well as the parameters' uncertainty, so the EVPI "
+            "and the probabilities above overstate the decision uncertainty by an amount "
+            "this PSA cannot measure (`--psa-replicates 2` or more measures it).",
             "",
         ]
     lines += [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -10,7 +11,14 @@ import pandas as pd
 import pytest
 from processes import BASELINE, REPO, TINY, hikisim, one_line_error, set_options
 
-from hikisim.appraisal import appraisal_table, economics_frame, qaly_gains
+from hikisim.appraisal import (
+    appraisal_table,
+    discount_sensitivity,
+    discount_sensitivity_markdown,
+    economics_frame,
+    qaly_gains,
+)
+from hikisim.dynamics import WeekEvents
 from hikisim.economics import annuity_factor, load_economics
 from hikisim.economics.outcomes import (
     QALY_SOURCES,
@@ -18,9 +26,17 @@ from hikisim.economics.outcomes import (
     AppraisalSettings,
     run_economics,
 )
-from hikisim.metrics import DEPRESSION_EPISODE_COLUMN, DISORDER_COLUMNS, WEEKLY_COLUMNS
+from hikisim.metrics import (
+    DEPRESSION_EPISODE_COLUMN,
+    DEPRESSION_EPISODE_STATE_COLUMNS,
+    DISORDER_COLUMNS,
+    DISORDER_STATE_COLUMNS,
+    EPISODE_WITH_LATENT_COLUMNS,
+    WEEKLY_COLUMNS,
+    weekly_record,
+)
 from hikisim.model import HikiModel
-from hikisim.states import Disorder, State
+from hikisim.states import Care, Disorder, State
 
 PARAMS = load_economics()
 UTILITY = PARAMS.values("utilities")
@@ -98,6 +114,135 @@ def test_the_model_counts_disorders_among_the_engaged_and_recovering(
     assert sum(record[c] for c in DISORDER_COLUMNS.values()) > 0
 
 
+def test_a_disorder_takes_only_what_its_decrement_exceeds_the_states_gap() -> None:
+    # 3 at risk with a latent schizophrenia, 2 in narrow withdrawal with it, 4
+    # recovering in a depressive episode that began in withdrawal (active all the
+    # time), 1 in quasi withdrawal with autism: each active week is worth the engaged
+    # utility less the larger of the state's gap and the decrement.
+    params = PARAMS
+    decrement = params.values("disorder_decrements")
+    share = params.values("disorder_active_shares")
+    counts = {"at_risk": 3, "withdrawn_narrow": 2, "recovering": 4, "withdrawn_quasi": 1}
+    plain = constant_weekly(**counts)
+    ill = constant_weekly(
+        **counts,
+        disorder_schizophrenia_at_risk=3,
+        disorder_schizophrenia_withdrawn_narrow=2,
+        disorder_depression_well=4,
+        depression_episode_well=4,
+        depression_episode_recovering=4,
+        disorder_autism_spectrum_withdrawn_quasi=1,
+    )
+    settings = AppraisalSettings(discount_rate=0.0)
+    weekly_loss = (
+        (run_economics(plain, settings, params).qalys - run_economics(ill, settings, params).qalys)
+        * 52
+        / WEEKS
+    )
+
+    def gap(category: str) -> float:
+        return UTILITY["engaged"] - UTILITY[category]
+
+    def taken(name: str, category: str) -> float:
+        return max(decrement[name] - gap(category), 0.0)
+
+    expected = (
+        3 * share["schizophrenia"] * taken("schizophrenia", "at_risk")
+        + 2 * share["schizophrenia"] * taken("schizophrenia", "withdrawn_narrow")
+        + 4 * taken("depression", "recovering")
+        + 1 * share["autism_spectrum"] * taken("autism_spectrum", "withdrawn_quasi")
+    )
+    assert weekly_loss == pytest.approx(expected)
+    # The point values: schizophrenia 0.20 (active 0.64 of weeks) against gaps of 0.08
+    # and 0.18, depression 0.18 against 0.04, autism 0.08 against 0.13 (takes nothing).
+    assert expected == pytest.approx(3 * 0.64 * 0.12 + 2 * 0.64 * 0.02 + 4 * 0.14 + 0.0)
+
+
+@pytest.mark.parametrize("draw", range(20))
+def test_a_person_with_a_disorder_is_never_worse_off_in_a_better_state(draw: int) -> None:
+    # In any PSA draw of the economic parameters, moving a person with an active
+    # disorder up the states (narrow withdrawal, quasi, at risk, recovering, engaged)
+    # never loses QALYs; an additive decrement on the engaged alone did.
+    sample = PARAMS.sample(np.random.default_rng(draw), 1)
+    params = PARAMS.with_values(sample.iloc[0].to_dict())
+    order = ["withdrawn_narrow", "withdrawn_quasi", "at_risk", "recovering", "engaged"]
+    settings = AppraisalSettings(discount_rate=0.0)
+    names = ["schizophrenia", "depression", "social_anxiety", "autism_spectrum"]
+    names += ["avoidant_personality", "episode", "autism_spectrum+episode"]
+    names += ["schizophrenia+episode"]
+    for name in names:
+        values = []
+        for category in order:
+            counts = {category: 1.0}
+            for group in ("well", category) if category == "recovering" else (category,):
+                group = "well" if group == "engaged" else group
+                latent, _, episode = name.partition("+")
+                if latent == "episode":
+                    latent, episode = "", "episode"
+                if latent:
+                    counts[f"disorder_{latent}_{group}"] = 1.0
+                if episode:
+                    counts[f"depression_episode_{group}"] = 1.0
+                    if latent:
+                        counts[f"depression_episode_with_{latent}_{group}"] = 1.0
+                    if group == "well":
+                        # The well's depression count holds its episodes.
+                        counts["disorder_depression_well"] = 1.0
+            values.append(run_economics(constant_weekly(**counts), settings, params).qalys)
+        # Equal where the gap covers every loss, up to rounding.
+        assert all(a <= b + 1e-12 for a, b in itertools.pairwise(values)), (name, values)
+
+
+def test_usual_care_weeks_are_costed_by_kind() -> None:
+    weekly = constant_weekly(engaged=100, in_treatment=5, in_clinical_care=3, cost=1000)
+    care = PARAMS.values("care_costs")
+    outcome = run_economics(weekly, AppraisalSettings(discount_rate=0.0), PARAMS)
+    per_week = 3 * care["clinical_care_week"] + 2 * care["psychosocial_support_week"]
+    assert outcome.care_cost == pytest.approx(per_week * WEEKS)
+    assert outcome.cost == pytest.approx((per_week + 1000) * WEEKS)
+    assert outcome.programme_cost == pytest.approx(1000 * WEEKS)
+
+
+def test_the_model_counts_disorders_and_care_in_each_state(tiny_model: HikiModel) -> None:
+    # A scrambled town, so every state, disorder, episode and care kind is present
+    # (a tiny run has no episode and few people recovering).
+    y = tiny_model.population.youths
+    n, rng = len(y), np.random.default_rng(4)
+    y.state[:] = rng.choice([int(s) for s in State], n, p=[0.4, 0.2, 0.2, 0.2])
+    y.narrow[:] = rng.random(n) < 0.5
+    y.disorder[:] = rng.choice([int(d) for d in Disorder], n)
+    y.disorder_remitted[:] = rng.random(n) < 0.2
+    y.depressed[:] = (rng.random(n) < 0.3) & (y.disorder != Disorder.DEPRESSION)
+    y.care[:] = rng.choice([int(c) for c in Care], n)
+    record = weekly_record(tiny_model, WeekEvents(), 0.0)
+    narrow = y.narrow.astype(bool)
+    withdrawn = y.state == State.WITHDRAWN
+    people = {
+        "recovering": y.state == State.RECOVERING,
+        "at_risk": y.state == State.AT_RISK,
+        "withdrawn_quasi": withdrawn & ~narrow,
+        "withdrawn_narrow": withdrawn & narrow,
+    }
+    active = ~y.disorder_remitted
+    for category, columns in DISORDER_STATE_COLUMNS.items():
+        for disorder, column in columns.items():
+            expected = np.count_nonzero(people[category] & (y.disorder == disorder) & active)
+            assert record[column] == expected > 0, column
+        column = DEPRESSION_EPISODE_STATE_COLUMNS[category]
+        assert record[column] == np.count_nonzero(people[category] & y.depressed) > 0
+    groups = {"well": np.isin(y.state, [State.ENGAGED, State.RECOVERING]), **people}
+    for group, columns in EPISODE_WITH_LATENT_COLUMNS.items():
+        for disorder, column in columns.items():
+            expected = groups[group] & y.depressed & (y.disorder == disorder) & active
+            assert record[column] == np.count_nonzero(expected), column
+    assert (
+        sum(record[c] for columns in EPISODE_WITH_LATENT_COLUMNS.values() for c in columns.values())
+        > 20
+    )
+    assert record["in_clinical_care"] == np.count_nonzero(y.care == Care.CLINICAL)
+    assert record["in_treatment"] == np.count_nonzero(y.care != Care.NONE)
+
+
 def test_discounting_matches_the_weekly_annuity() -> None:
     weekly = constant_weekly(engaged=52, cost=52)
     outcome = run_economics(weekly, AppraisalSettings(discount_rate=0.04), PARAMS)
@@ -157,6 +302,30 @@ def test_the_table_is_a_full_incremental_analysis_with_paired_inmb() -> None:
     assert table.loc["B", "inmb"] == pytest.approx(inmb_b)
     assert table.loc["B", "inmb_low"] == pytest.approx(inmb_b)
     assert table.loc["A", "inmb"] == 0.0
+
+
+def test_the_discount_rate_sensitivity_revalues_the_same_runs() -> None:
+    # B costs 10 more each week for one more engaged person: an ICER of 10 * 52 /
+    # utility at any rate (both streams discount alike), while the iNMB's size follows
+    # the annuity of each rate.
+    runs = [
+        (name, replicate, constant_weekly(engaged=people, cost=cost))
+        for name, people, cost in (("A", 50, 0), ("B", 51, 10))
+        for replicate in range(2)
+    ]
+    settings = AppraisalSettings(discount_rate=0.02, wtp=1000.0)
+    table = discount_sensitivity(runs, settings, PARAMS)
+    assert table["discount_rate"].tolist() == [0.0, 0.0, 0.02, 0.02, 0.04, 0.04]
+    base = table[table["discount_rate"] == 0.02].reset_index(drop=True)
+    expected = appraisal_table(economics_frame(runs, settings, PARAMS), settings)
+    pd.testing.assert_frame_equal(base.drop(columns="discount_rate"), expected[base.columns[1:]])
+    for rate, own in table.groupby("discount_rate"):
+        b = own.set_index("scenario").loc["B"]
+        assert b["icer"] == pytest.approx(10 * 52 / UTILITY["engaged"])
+        factor = annuity_factor(WEEKS, rate)
+        assert b["inmb"] == pytest.approx((1000.0 * UTILITY["engaged"] / 52 - 10) * factor)
+    text = discount_sensitivity_markdown(table, "A")
+    assert "| 0% | B | efficient |" in text and "| 4% | A | reference |" in text
 
 
 @pytest.mark.parametrize(

@@ -104,6 +104,8 @@ ENTRY = b'distribution = "uniform"\nmin = 0\nmax = 1\nsource = "s"\n'
         (b'[priors."dynamics.no_such"]\n' + ENTRY, "not a numeric scenario key"),
         (b"[priors.dynamics.exit_base]\n" + ENTRY, "quote the dotted key"),
         (b'[priors."population.youths"]\n' + ENTRY, "whole-number key"),
+        (b'bogus = 1\n[priors."dynamics.exit_base"]\n' + ENTRY, r"bogus: unknown key"),
+        (b'[prior]\nx = 1\n[priors."dynamics.exit_base"]\n' + ENTRY, r"prior: unknown key"),
         (b"\xff\xfe", "cannot read"),
         (b"", r"\[priors\] table"),
         (None, "cannot read"),

@@ -30,12 +30,12 @@ CASES = {
     "workers_zero": (
         ["compare", BASELINE, COMPREHENSIVE, "--workers", "0"],
         True,
-        "--workers: 0 is out of range; allowed: an integer of at least 1",
+        "--workers: 0 is out of range; allowed: an integer from 1 to 1024",
     ),
     "sweep_workers_zero": (
         ["sweep", EXPERIMENT, "--workers", "0"],
         True,
-        "--workers: 0 is out of range; allowed: an integer of at least 1",
+        "--workers: 0 is out of range; allowed: an integer from 1 to 1024",
     ),
     "replicates_zero": (
         ["compare", BASELINE, COMPREHENSIVE, "--replicates", "0"],

@@ -740,3 +740,16 @@ def test_an_ordered_utility_that_breaks_the_rules_is_refused(
     path.write_text(text[:start] + ordered + text[start:])
     with pytest.raises(ValueError, match=message):
         load_economics(path)
+
+
+def test_the_default_rates_and_threshold_are_the_sourced_ones() -> None:
+    # economics.toml records the defaults with their sources; the code holds them as
+    # constants, so the two must agree.
+    from hikisim.economics.discounting import DEFAULT_ANNUAL_RATE, SENSITIVITY_RATES
+    from hikisim.economics.outcomes import DEFAULT_WTP, AppraisalSettings
+
+    params = load_economics()
+    rates = params.values("discounting")
+    assert rates["rate"] == DEFAULT_ANNUAL_RATE == AppraisalSettings().discount_rate
+    assert (rates["rate_low"], rates["rate_high"]) == SENSITIVITY_RATES
+    assert params.values("thresholds")["wtp"] == DEFAULT_WTP == AppraisalSettings().wtp

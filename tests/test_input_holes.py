@@ -7,9 +7,12 @@ field and what is allowed, no traceback, and nothing written.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from processes import (
     BASELINE,
@@ -23,7 +26,9 @@ from processes import (
     sweep_experiment,
 )
 
+from hikisim.calibration import load_posterior
 from hikisim.compare import replicate_seeds
+from hikisim.datafile import read_json_object
 from hikisim.errors import InputError
 from hikisim.scenario import load_scenario
 from hikisim.sweeps import load_results
@@ -85,6 +90,56 @@ def test_unwritable_out_is_refused_before_any_work(tmp_path: Path, command: str)
     out = Path("/sys/hikisim-test-out")
     line = one_line_error(hikisim(*command_args(command, tmp_path), "--out", out, cwd=tmp_path))
     assert "--out: cannot write into '/sys'" in line
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_out_names_too_long_or_links_to_nothing_are_refused(tmp_path: Path, command: str) -> None:
+    args = command_args(command, tmp_path)
+    long_name = tmp_path / "sub" / ("a" * 300)
+    line = one_line_error(hikisim(*args, "--out", long_name, cwd=tmp_path))
+    assert line.startswith("hikisim: error: --out: the name 'aaaa") and "at most 245 bytes" in line
+    assert not (tmp_path / "sub").exists()
+    dangling = tmp_path / "dangling"
+    dangling.symlink_to(tmp_path / "nowhere" / "dir")
+    line = one_line_error(hikisim(*args, "--out", dangling, cwd=tmp_path))
+    assert "--out: " in line and "is a symbolic link to nothing (or a loop)" in line
+
+
+def test_a_folder_where_an_output_file_goes_keeps_every_old_output(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "yearly.csv").mkdir()
+    write(out / "summary.json", "the last run's")
+    # Found when the outputs are moved in, after the run: its progress went to stderr
+    # first, and the error is the one line at the end.
+    result = hikisim(*command_args("run", tmp_path), "--out", out, cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    errors = [line for line in result.stderr.splitlines() if "hikisim: error" in line]
+    assert len(errors) == 1 and result.stderr.rstrip().endswith(errors[0].split("\r")[-1])
+    assert "yearly.csv' is a folder, so the output file yearly.csv cannot replace it" in errors[0]
+    assert sorted(p.name for p in out.iterdir()) == ["summary.json", "yearly.csv"]
+    assert (out / "summary.json").read_text() == "the last run's"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")] == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["sweep", "EXPERIMENT", "--workers", "99999999999999999999"], "--workers: "),
+        (["calibrate", "--waves", "99999999999"], "each from 5 (an emulator"),
+        (["calibrate", "--predictive-draws", "99999999999"], "must be from 1 to 100,000"),
+        (["calibrate", "--abc-population", "99999999999"], "must be from 20 to 100,000"),
+        ([*POINT_CALIBRATE_TINY[:5], "--seeds", "99999999"], "--seeds: must be from 1 to 1000"),
+    ],
+)
+def test_sizes_past_any_use_are_refused_before_anything_is_written(
+    tmp_path: Path, args: list[object], message: str
+) -> None:
+    args = [sweep_experiment(tmp_path / "grid.toml") if a == "EXPERIMENT" else a for a in args]
+    out = tmp_path / "out"
+    line = one_line_error(hikisim(*args, "--out", out, cwd=tmp_path))
+    assert message in line
     assert not out.exists()
 
 
@@ -275,3 +330,84 @@ def test_bad_run_files_are_set_aside_and_redone(tmp_path: Path) -> None:
     assert sorted(p.name for p in (out / "runs" / "set-aside").iterdir()) == sorted(
         p.name for p in files[:2]
     )
+
+
+def posterior_file(path: Path, meta: bytes | None, values: list[float] | None = None) -> Path:
+    """A copy of the shipped posterior's first draws with other values or metadata."""
+    shipped = load_posterior("japan").head(4)
+    frame = shipped.copy()
+    frame.attrs = {}
+    if values is not None:
+        frame[frame.columns[1]] = values
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = table.replace_schema_metadata({b"hikisim": meta} if meta is not None else {})
+    pq.write_table(table, path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("meta", "message"),
+    [
+        (b"{not json", "hikisim metadata must be a JSON object"),
+        (b"[1, 2]", "hikisim metadata must be a JSON object"),
+        (b'{"representative_draw": 99}', "representative_draw: must be a draw number from 0 to 3"),
+        (b'{"representative_draw": "x"}', "must be a draw number from 0 to 3, got 'x'"),
+    ],
+)
+def test_a_posterior_with_bad_metadata_is_refused(
+    tmp_path: Path, meta: bytes, message: str
+) -> None:
+    path = posterior_file(tmp_path / "bad.parquet", meta)
+    with pytest.raises(InputError, match=re.escape(message)):
+        load_posterior(path=path)
+
+
+def test_a_posterior_with_values_outside_its_priors_is_refused(tmp_path: Path) -> None:
+    key = load_posterior("japan").columns[1]
+    path = posterior_file(tmp_path / "inf.parquet", None, [float("inf"), 1.0, 1.0, 1.0])
+    with pytest.raises(
+        InputError, match=f"{re.escape(key)}: not a posterior: values must be finite"
+    ):
+        load_posterior(path=path)
+    path = posterior_file(tmp_path / "far.parquet", None, [1e6] * 4)
+    args = ["compare", BASELINE, COMPREHENSIVE, "--replicates", "1", "--psa", "2"]
+    args += ["--psa-replicates", "1", "--posterior", path, *set_options(TINY)]
+    line = one_line_error(hikisim(*args, "--out", tmp_path / "out", cwd=tmp_path))
+    assert f"{key}: 1000000.0 is outside its calibration prior; allowed: " in line
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("content", [b"", b"not json", b"[1, 2]", b"\xff\xfe"])
+def test_a_damaged_sweep_manifest_is_refused_in_one_line(tmp_path: Path, content: bytes) -> None:
+    experiment = sweep_experiment(tmp_path / "grid.toml")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "manifest.json").write_bytes(content)
+    line = one_line_error(hikisim("sweep", experiment, "--out", out, cwd=tmp_path))
+    assert f"{out / 'manifest.json'}: is not the sweep manifest hikisim wrote" in line
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json"]
+
+
+@pytest.mark.parametrize("content", [b"", b"{", b"[1]", b"\xff", b'"text"'])
+def test_damaged_json_records_are_input_errors(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "plan.json"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match="is not the PSA plan hikisim wrote"):
+        read_json_object(path, "PSA plan")
+    (tmp_path / "folder.json").mkdir()
+    with pytest.raises(InputError, match="cannot read the PSA plan"):
+        read_json_object(tmp_path / "folder.json", "PSA plan")
+
+
+def test_compare_keeps_every_old_output_when_a_folder_is_in_the_way(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = command_args("compare", tmp_path)
+    assert hikisim(*args, "--out", out, cwd=tmp_path).returncode == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    (out / "discounting.csv").unlink()
+    (out / "discounting.csv").mkdir()
+    result = hikisim(*args, "--seed", "5", "--out", out, cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "discounting.csv' is a folder, so the output file discounting.csv" in result.stderr
+    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    assert after == {name: data for name, data in before.items() if name != "discounting.csv"}

@@ -687,15 +687,38 @@ def test_census_counts_match_numpy_on_a_scrambled_town(codes: int) -> None:
         "sleep_reversed": y.sleep_reversal.sum(),
         "in_treatment": (y.care != Care.NONE).sum(),
         "depressed_well": ((state != AT_RISK) & ~withdrawn & y.depressed).sum(),
+        "in_clinical_care": (y.care == Care.CLINICAL).sum(),
     }
     assert dict(zip(kernels.CENSUS_FIELDS, counts.tolist(), strict=False)) == expected
     well = (state != AT_RISK) & ~withdrawn
-    by_disorder = [
-        int((well & (y.disorder == code) & ~y.disorder_remitted).sum()) for code in range(codes)
-    ]
+    active = ~y.disorder_remitted
+    by_disorder = [int((well & (y.disorder == code) & active).sum()) for code in range(codes)]
     by_disorder[0] = 0
     by_disorder[depression] += int((well & y.depressed).sum())
-    assert counts[len(kernels.CENSUS_FIELDS) :].tolist() == by_disorder
+    rest = counts[len(kernels.CENSUS_FIELDS) :].tolist()
+    assert rest[:codes] == by_disorder
+    # Each state below engaged: its active latent disorders, its episodes, and then (the
+    # well first) its episodes by active latent disorder, 0 for none.
+    groups = {
+        "recovering": state == RECOVERING,
+        "at_risk": state == AT_RISK,
+        "withdrawn_quasi": withdrawn & ~y.narrow,
+        "withdrawn_narrow": withdrawn & y.narrow,
+    }
+    latent = y.disorder * active
+    by_state = [
+        int((people & (latent == code) & (code > 0)).sum())
+        for people in groups.values()
+        for code in range(codes)
+    ]
+    episodes = [int((people & y.depressed).sum()) for people in groups.values()]
+    with_latent = [
+        int((people & y.depressed & (latent == code)).sum())
+        for people in [well, *groups.values()]
+        for code in range(codes)
+    ]
+    assert rest[codes:] == by_state + episodes + with_latent
+    assert min(with_latent[1:codes]) > 0 and min(episodes) > 0
     scarred = ~withdrawn & adult_age
     want = (1.0 - np.exp(-scar * y.years_lost[scarred].astype(np.float64))).sum()
     assert scar_weeks == pytest.approx(want, rel=1e-9)

@@ -58,7 +58,13 @@ def test_the_design_is_reproducible_from_the_seed() -> None:
     assert first.seeds.shape == (6, 3) and (first.seeds >= 0).all()
     assert len(np.unique(first.seeds)) == 18, "every run of a draw has a seed of its own"
     assert ((first.quantiles > 0) & (first.quantiles < 1)).all().all()
-    sections = ("utilities", "disorder_decrements", "productivity", "disorder_active_shares")
+    sections = (
+        "utilities",
+        "disorder_decrements",
+        "productivity",
+        "disorder_active_shares",
+        "care_costs",
+    )
     assert set(first.economic.columns) == {
         parameter.name
         for section in sections

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from hikisim.economics import load_economics
+from hikisim.economics.evppi import evppi
 from hikisim.economics.outcomes import AppraisalSettings
 from hikisim.psa import (
     PosteriorPrior,
@@ -27,9 +29,11 @@ from hikisim.psa import (
     posterior_priors,
 )
 from hikisim.psa_analysis import (
+    NULL_REPLICATES,
     WTP_GRID_MAX,
     WTP_GRID_POINTS,
     PsaResults,
+    _null_evppi,
     analyse_psa,
     judge_evppi,
     parameter_table,
@@ -246,3 +250,23 @@ def test_the_report_says_why_an_evppi_table_tells_nothing() -> None:
     assert "Run more draws" not in text
     plain = "\n".join(psa_section(results, AppraisalSettings(wtp=3.3e6), "base"))
     assert "above the EVPI" not in plain and "Every EVPPI and noise floor is 0" not in plain
+
+
+def test_the_noise_floor_is_rarely_beaten_by_noise() -> None:
+    # The floor is the largest EVPPI of 19 groups of noise, so a fresh group of noise
+    # beats it about once in 20; one group of noise as the floor was beaten about half
+    # the time, which made "beats its floor" a coin toss for an uninformative group.
+    draws, size = 40, 5
+    rng = np.random.default_rng(5)
+    costs = rng.normal(size=(draws, 3)) * 1e6
+    effects = rng.normal(size=(draws, 3))
+    design = SimpleNamespace(draws=draws)
+    floor = _null_evppi(costs, effects, 1e6, [size], design, "gam")[size]  # type: ignore[arg-type]
+    fresh = np.random.default_rng(99)
+    beaten = 0
+    for _ in range(40):
+        noise = pd.DataFrame(fresh.uniform(size=(draws, size)), columns=list("abcde"))
+        value = evppi(costs, effects, noise, 1e6, groups={"noise": list("abcde")}, method="gam")
+        beaten += float(value.iloc[0]) > floor
+    assert beaten <= 6, beaten
+    assert NULL_REPLICATES["gam"] == 19

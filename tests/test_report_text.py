@@ -37,15 +37,17 @@ def written_report(tmp_path: Path) -> str:
 def test_the_report_says_qalys_lose_the_disorder_decrements_and_cites_them(
     tmp_path: Path,
 ) -> None:
-    # The QALYs subtract each disorder's decrement (economics/outcomes.py), and the PSA
-    # samples the decrements; the report once named only the state utilities.
+    # The QALYs subtract what each disorder's decrement exceeds the state's gap
+    # (economics/outcomes.py), and the PSA samples the decrements; the report once named
+    # only the state utilities.
     text = written_report(tmp_path)
-    assert "less each psychiatric disorder's utility decrement" in text
+    assert "less what psychiatric disorders take" in text
+    assert "the larger of the two (the minimum method)" in text
     assert "weighted by the share of weeks a lifetime disorder is active" in text
     # The ordered utilities say how the PSA draws them.
     assert "`utilities.at_risk` = 0.88 utility; PSA: `utilities.engaged` less a gap of 0.08" in text
     assert "PSA: the midpoint of `utilities.at_risk` and `utilities.engaged`" in text
-    for section in ("disorder_decrements", "disorder_active_shares"):
+    for section in ("disorder_decrements", "disorder_active_shares", "care_costs"):
         parameters = load_economics().section(section)
         assert parameters
         for parameter in parameters.values():

@@ -22,6 +22,11 @@ from hikisim.sweeps.executors import make_executor
 from hikisim.targets import default_targets_path, load_targets
 
 SAMPLERS = ("auto", "abc-smc", "importance")
+# Bounds on the sizes a user may ask for: each point or draw is a model run, and a typo
+# (99999999999) would otherwise try to allocate terabytes before the first run.
+MIN_WAVE_POINTS = 5
+MAX_WAVE_POINTS = 10_000
+MAX_DRAWS = 100_000
 
 
 def settings_from_options(
@@ -54,20 +59,25 @@ def settings_from_options(
             sizes = tuple(int(part) for part in waves.split(","))
         except ValueError:
             sizes = ()
-        if not sizes or any(size < 5 for size in sizes):
+        if not sizes or any(not MIN_WAVE_POINTS <= size <= MAX_WAVE_POINTS for size in sizes):
             raise InputError(
-                f"{waves!r} is not allowed: comma-separated points per wave, each 5 or more "
-                "(an emulator needs at least 5 runs)",
+                f"{waves!r} is not allowed: comma-separated points per wave, each from "
+                f"{MIN_WAVE_POINTS} (an emulator needs at least 5 runs) to {MAX_WAVE_POINTS:,}"
+                " (a Gaussian-process emulator's cost grows with the cube of its runs)",
                 "--waves",
             )
         settings = replace(settings, waves=sizes)
     if abc_population is not None:
-        if abc_population < 20:
-            raise InputError(f"must be at least 20, got {abc_population}", "--abc-population")
+        if not 20 <= abc_population <= MAX_DRAWS:
+            raise InputError(
+                f"must be from 20 to {MAX_DRAWS:,}, got {abc_population}", "--abc-population"
+            )
         settings = replace(settings, abc_population=abc_population)
     if predictive_draws is not None:
-        if predictive_draws < 1:
-            raise InputError(f"must be at least 1, got {predictive_draws}", "--predictive-draws")
+        if not 1 <= predictive_draws <= MAX_DRAWS:
+            raise InputError(
+                f"must be from 1 to {MAX_DRAWS:,}, got {predictive_draws}", "--predictive-draws"
+            )
         settings = replace(settings, predictive_draws=predictive_draws)
     if seed is not None:
         settings = replace(settings, seed=seed)

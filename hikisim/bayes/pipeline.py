@@ -59,6 +59,7 @@ from hikisim.bayes.runs import (
     run_batch,
     unfitted_base,
 )
+from hikisim.datafile import read_json_object
 from hikisim.errors import InputError
 from hikisim.scenario import Scenario
 from hikisim.sweeps.executors import Executor
@@ -216,7 +217,7 @@ def check_settings_file(out: Path, facts: dict[str, Any]) -> None:
     digest = hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()[:16]
     record = {"hash": digest, **facts}
     if path.is_file():
-        existing = json.loads(path.read_text(encoding="utf-8"))
+        existing = read_json_object(path, "calibration record")
         if existing.get("hash") != digest:
             changed = changed_fields({k: existing.get(k) for k in facts}, facts)
             raise InputError(
@@ -395,8 +396,15 @@ def _stored_design(folder: Path) -> np.ndarray | None:
     path = folder / "manifest.json"
     if not path.is_file():
         return None
-    manifest = json.loads(path.read_text(encoding="utf-8"))
-    return np.array(manifest["experiment"]["points"], dtype=float)
+    manifest = read_json_object(path, "wave manifest")
+    try:
+        return np.array(manifest["experiment"]["points"], dtype=float)
+    except (KeyError, TypeError, ValueError):
+        raise InputError(
+            "is not the wave manifest hikisim wrote (no design points); delete the folder or "
+            "use a new --out folder",
+            str(path),
+        ) from None
 
 
 def sampler_of(settings: BayesSettings, dims: int) -> str:

@@ -5,21 +5,31 @@ the programmes cost. This module turns those weekly series into the two numbers 
 incremental analysis compares:
 
 * **Cost.** The health-care payer perspective counts programme costs as the model
-  accounts them (participant-weeks times unit costs). The societal perspective adds the
+  accounts them (participant-weeks times unit costs), and the weeks people spend in
+  usual care, clinical or psychosocial (``care_costs`` in economics.toml), since the
+  programmes change how many are in care: home visits link youths to it, the parenting
+  course and family support make families seek help, and the medical exam routes
+  entrants between the two kinds. The societal perspective adds the
   earnings lost in weeks that adults (20+) spend withdrawn (human-capital method:
   weekly earnings times the probability that the week would otherwise have been
   worked), and after re-entry the earnings lost to the lasting mark of the years
-  withdrawn (the weekly record's ``work_scar_weeks``, valued the same way). Usual
-  care outside the programmes is not costed in either perspective.
-* **QALYs.** Person-weeks in each state times the state's utility, divided by 52,
-  less each disorder's decrement for the engaged and recovering people who have it
-  (the at-risk and withdrawn utilities are stand-ins measured in people with depressive
-  symptoms, so the decrement is not added to them). A latent disorder is drawn at
-  lifetime prevalence and held until it remits in treatment, but a lifetime disorder is
-  not active every week: its decrement is weighted by the share of weeks it is active
-  (``disorder_active_shares`` in economics.toml: a point or 30-day prevalence over the
-  lifetime one where surveys give both). A depressive episode that began in withdrawal is active
-  while it lasts and takes the whole decrement.
+  withdrawn (the weekly record's ``work_scar_weeks``, valued the same way).
+* **QALYs.** Person-weeks in each state times the state's utility, divided by 52, less
+  what the disorders take. The utilities of the states below engaged are stand-ins
+  measured in people with depressive symptoms, so a disorder and a state's own gap below
+  engaged are not added: a person-week with both is worth the engaged utility less the
+  larger of the two (the minimum method of combining health-state utilities; a latent
+  disorder and a depressive episode that began in withdrawal, which can come together,
+  add their decrements first), so a disorder takes, in a state, only what its decrement
+  exceeds the state's gap (all of it when engaged, none of a depression's 0.18 in narrow
+  withdrawal, whose gap is 0.18). A person with a disorder is thus never worse off
+  engaged than in a worse state, as an additive decrement on the engaged alone made
+  them. A latent disorder is drawn at lifetime prevalence and held until it remits in
+  treatment, but a lifetime disorder is not active every week: its decrement is weighted
+  by the share of weeks it is active (``disorder_active_shares`` in economics.toml: a
+  point or 30-day prevalence over the lifetime one where surveys give both). A
+  depressive episode that began in withdrawal is active while it lasts and takes the
+  whole decrement.
 
 Both are discounted to the start of the horizon, each week's amount at the week's
 mid-point (:mod:`hikisim.economics.discounting`).
@@ -55,8 +65,10 @@ STATE_COLUMNS: Final[dict[str, str]] = {
 COST_COLUMN: Final = "cost"
 WITHDRAWN_ADULTS_COLUMN: Final = "withdrawn_adults"
 WORK_SCAR_COLUMN: Final = "work_scar_weeks"
-#: Weekly counts of engaged or recovering people with each disorder, and the decrement
-#: (in economics.toml) that applies to them.
+CARE_COLUMN: Final = "in_treatment"
+CLINICAL_CARE_COLUMN: Final = "in_clinical_care"
+#: Weekly counts of engaged or recovering people (the well) with each active disorder,
+#: and the disorder's name in economics.toml.
 DISORDER_COLUMNS: Final[dict[str, str]] = {
     "disorder_schizophrenia_well": "schizophrenia",
     "disorder_social_anxiety_well": "social_anxiety",
@@ -67,13 +79,38 @@ DISORDER_COLUMNS: Final[dict[str, str]] = {
 #: Of those with depression, the ones in an episode that began in withdrawal (active while
 #: it lasts; ``hikisim.metrics.DEPRESSION_EPISODE_COLUMN``).
 DEPRESSION_EPISODE_COLUMN: Final = "depression_episode_well"
+#: The states below engaged whose people the weekly record counts by disorder
+#: (``hikisim.metrics.DISORDER_STATE_COLUMNS``); the well counts hold engaged and
+#: recovering people, so the engaged are the well less the recovering.
+UNWELL_CATEGORIES: Final = ("recovering", "at_risk", "withdrawn_quasi", "withdrawn_narrow")
+DISORDER_STATE_COLUMNS: Final[dict[str, dict[str, str]]] = {
+    category: {f"disorder_{name}_{category}": name for name in DISORDER_COLUMNS.values()}
+    for category in UNWELL_CATEGORIES
+}
+DEPRESSION_EPISODE_STATE_COLUMNS: Final[dict[str, str]] = {
+    category: f"depression_episode_{category}" for category in UNWELL_CATEGORIES
+}
+#: People in such an episode who also have an active latent disorder, by group (the well,
+#: then each state below engaged) and disorder (``hikisim.metrics.EPISODE_WITH_LATENT_COLUMNS``).
+EPISODE_LATENT_DISORDERS: Final = tuple(
+    name for name in DISORDER_COLUMNS.values() if name != "depression"
+)
+EPISODE_WITH_LATENT_COLUMNS: Final[dict[str, dict[str, str]]] = {
+    group: {f"depression_episode_with_{name}_{group}": name for name in EPISODE_LATENT_DISORDERS}
+    for group in ("well", *UNWELL_CATEGORIES)
+}
 WEEKLY_INPUTS: Final[tuple[str, ...]] = (
     *STATE_COLUMNS,
     COST_COLUMN,
+    CARE_COLUMN,
+    CLINICAL_CARE_COLUMN,
     WITHDRAWN_ADULTS_COLUMN,
     WORK_SCAR_COLUMN,
     *DISORDER_COLUMNS,
     DEPRESSION_EPISODE_COLUMN,
+    *(column for columns in DISORDER_STATE_COLUMNS.values() for column in columns),
+    *DEPRESSION_EPISODE_STATE_COLUMNS.values(),
+    *(column for columns in EPISODE_WITH_LATENT_COLUMNS.values() for column in columns),
 )
 
 
@@ -123,15 +160,18 @@ class RunEconomics:
     Attributes:
         cost: Discounted cost in the chosen perspective, yen.
         qalys: Discounted QALYs of the whole population over the horizon.
-        programme_cost: Discounted programme cost, yen (the payer's cost).
+        programme_cost: Discounted programme cost, yen.
         productivity_loss: Discounted earnings lost while withdrawn, yen (0 unless the
             perspective is societal).
+        care_cost: Discounted cost of the weeks in usual care, yen (with
+            ``programme_cost``, the payer's cost).
     """
 
     cost: float
     qalys: float
     programme_cost: float
     productivity_loss: float
+    care_cost: float = 0.0
 
 
 def run_economics(
@@ -154,18 +194,18 @@ def run_economics(
     rate = settings.discount_rate
     utilities = params.values("utilities")
     person_weeks = {STATE_COLUMNS[column]: weekly[column] for column in STATE_COLUMNS}
+    disorder_weeks, decrements = disorder_losses(weekly, params)
     effect = float(
         qalys(
             person_weeks,
             utilities,
-            disorder_person_weeks=active_disorder_weeks(
-                weekly, params.values("disorder_active_shares")
-            ),
-            decrements=params.values("disorder_decrements"),
+            disorder_person_weeks=disorder_weeks,
+            decrements=decrements,
             annual_rate=rate,
         )
     )
     programme = float(discounted_sum(np.asarray(weekly[COST_COLUMN], dtype=float), rate))
+    care = float(discounted_sum(care_costs(weekly, params.values("care_costs")), rate))
     lost = 0.0
     if settings.perspective == "societal":
         productivity = params.values("productivity")
@@ -176,7 +216,28 @@ def run_economics(
             lost_weeks * productivity["weekly_earnings"] * productivity["employment_probability"]
         )
         lost = float(discounted_sum(weekly_loss, rate))
-    return RunEconomics(programme + lost, effect, programme, lost)
+    return RunEconomics(programme + care + lost, effect, programme, lost, care)
+
+
+def care_costs(
+    weekly: Mapping[str, ArrayLike], unit_costs: Mapping[str, float]
+) -> NDArray[np.float64]:
+    """Each week's (undiscounted) cost of usual care: clinical and psychosocial weeks.
+
+    Args:
+        weekly: The weekly series (``in_treatment``, all in care, and
+            ``in_clinical_care``).
+        unit_costs: ``care_costs`` of economics.toml: yen per person-week of each kind.
+
+    Returns:
+        Yen per week.
+    """
+    in_care = np.asarray(weekly[CARE_COLUMN], dtype=float)
+    clinical = np.asarray(weekly[CLINICAL_CARE_COLUMN], dtype=float)
+    return (
+        clinical * unit_costs["clinical_care_week"]
+        + (in_care - clinical) * unit_costs["psychosocial_support_week"]
+    )
 
 
 #: The parts of a run's QALYs that :func:`qaly_sources` gives, in report order.
@@ -225,42 +286,80 @@ def qaly_sources(
         for column, category in STATE_COLUMNS.items()
         if category != "engaged"
     }
-    active = active_disorder_weeks(weekly, params.values("disorder_active_shares"))
-    sources["disorders"] = -float(
-        qalys(active, params.values("disorder_decrements"), annual_rate=rate)
-    )
+    disorder_weeks, decrements = disorder_losses(weekly, params)
+    sources["disorders"] = -float(qalys(disorder_weeks, decrements, annual_rate=rate))
     return {name: sources[name] for name in QALY_SOURCES}
 
 
-def active_disorder_weeks(
-    weekly: Mapping[str, ArrayLike], active_shares: Mapping[str, float]
-) -> dict[str, NDArray[np.float64]]:
-    """Expected person-weeks in which each disorder is active, among the well.
+def disorder_losses(
+    weekly: Mapping[str, ArrayLike], params: EconomicParameters
+) -> tuple[dict[str, NDArray[np.float64]], dict[str, float]]:
+    """Active disorder person-weeks in each state, and what each loses there.
 
-    A latent disorder's count is weighted by the share of weeks in which an unremitted
-    lifetime disorder is active; the depressive episodes that began in withdrawal, in
-    the depression count too, are active and count whole.
+    A person-week is worth the engaged utility less the larger of the state's gap below
+    engaged and the person's disorder decrements added together (a latent disorder and a
+    depressive episode that began in withdrawal can come together), so beyond the
+    state's own utility it loses ``max(0, decrements - gap)``: everything when engaged,
+    nothing where the gap is as large. A latent disorder is active a share of the weeks
+    (``disorder_active_shares``); an episode is active while it lasts.
 
     Args:
-        weekly: The weekly series (:data:`DISORDER_COLUMNS` and
-            :data:`DEPRESSION_EPISODE_COLUMN`).
-        active_shares: Disorder name to the share of weeks it is active (0-1).
+        weekly: The weekly series (:data:`WEEKLY_INPUTS`).
+        params: Utilities, decrements and active shares.
 
     Returns:
-        Disorder name to expected active person-weeks, week by week.
-
-    Raises:
-        ValueError: If a disorder has no active share.
+        Expected person-weeks keyed ``conditions@state``, week by week, and what each
+        key's weeks lose on top of the state's utility.
     """
-    missing = [name for name in DISORDER_COLUMNS.values() if name not in active_shares]
-    if missing:
-        raise ValueError(f"no active share for: {', '.join(missing)}")
-    episodes = np.asarray(weekly[DEPRESSION_EPISODE_COLUMN], dtype=float)
-    active = {}
-    for column, name in DISORDER_COLUMNS.items():
-        count = np.asarray(weekly[column], dtype=float)
-        if name == "depression":
-            active[name] = active_shares[name] * (count - episodes) + episodes
-        else:
-            active[name] = active_shares[name] * count
-    return active
+    utilities = params.values("utilities")
+    full = params.values("disorder_decrements")
+    shares = params.values("disorder_active_shares")
+
+    def series(column: str) -> NDArray[np.float64]:
+        return np.asarray(weekly[column], dtype=float)
+
+    # Per group: latent disorder counts (people in an episode included), episodes, and
+    # episodes by latent disorder. The well columns hold the engaged and the recovering,
+    # and the well's depression count holds its episodes too.
+    groups: dict[str, tuple[dict[str, NDArray[np.float64]], NDArray[np.float64], dict]] = {}
+    well_episodes = series(DEPRESSION_EPISODE_COLUMN)
+    well_latent = {name: series(column) for column, name in DISORDER_COLUMNS.items()}
+    well_latent["depression"] = well_latent["depression"] - well_episodes
+    groups["well"] = (
+        well_latent,
+        well_episodes,
+        {name: series(c) for c, name in EPISODE_WITH_LATENT_COLUMNS["well"].items()},
+    )
+    for category in UNWELL_CATEGORIES:
+        groups[category] = (
+            {name: series(column) for column, name in DISORDER_STATE_COLUMNS[category].items()},
+            series(DEPRESSION_EPISODE_STATE_COLUMNS[category]),
+            {name: series(c) for c, name in EPISODE_WITH_LATENT_COLUMNS[category].items()},
+        )
+    recovering = groups["recovering"]
+    groups["engaged"] = (
+        {name: weeks - recovering[0][name] for name, weeks in well_latent.items()},
+        well_episodes - recovering[1],
+        {name: weeks - recovering[2][name] for name, weeks in groups["well"][2].items()},
+    )
+    del groups["well"]
+    person_weeks: dict[str, NDArray[np.float64]] = {}
+    decrements: dict[str, float] = {}
+    for category, (latent, episodes, episodes_with) in groups.items():
+        gap = utilities["engaged"] - utilities[category]
+        # An episode alone: the episodes without an active latent disorder, and the
+        # weeks in which a latent one of the others is not active.
+        alone = episodes.copy()
+        for name, weeks in latent.items():
+            both = episodes_with.get(name, 0.0)
+            person_weeks[f"{name}@{category}"] = shares[name] * (weeks - both)
+            decrements[f"{name}@{category}"] = max(full[name] - gap, 0.0)
+            if name in episodes_with:
+                person_weeks[f"{name}+episode@{category}"] = shares[name] * both
+                decrements[f"{name}+episode@{category}"] = max(
+                    full[name] + full["depression"] - gap, 0.0
+                )
+                alone = alone - shares[name] * both
+        person_weeks[f"episode@{category}"] = alone
+        decrements[f"episode@{category}"] = max(full["depression"] - gap, 0.0)
+    return person_weeks, decrements

@@ -26,6 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from hikisim.datafile import read_json_object
 from hikisim.errors import InputError
 from hikisim.locking import LOCK_NAME
 from hikisim.source_hash import model_source_hash
@@ -126,10 +127,7 @@ class SweepStore:
         """The manifest, or None if the directory holds none."""
         if not self.manifest_path.is_file():
             return None
-        try:
-            return json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as error:
-            raise InputError(f"unreadable manifest: {error}", str(self.manifest_path)) from None
+        return read_json_object(self.manifest_path, "sweep manifest")
 
     def check_compatible(self, manifest: dict[str, Any]) -> bool:
         """Check that this directory may receive the runs of ``manifest``.
