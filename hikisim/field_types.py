@@ -15,12 +15,14 @@ __all__ = ["SettingsModel", "reject_cross_typed"]
 
 
 def reject_cross_typed(value: Any, annotation: Any) -> Any:
-    """Refuse a boolean for a number and anything but a boolean for a switch.
+    """Refuse a boolean or text for a number and anything but a boolean for a switch.
 
-    Pydantic's lax mode would read ``true`` as 1 for a number and ``"yes"`` or ``1`` as
-    on for a switch, so a slip in a file or an override would run a different scenario
-    without a word. Its strict mode would also refuse TOML's lists for tuples and
-    numpy's integers from sweeps, so only these two confusions are refused here.
+    Pydantic's lax mode would read ``true`` as 1 for a number, ``"0.1"`` (quoted in a
+    file) as 0.1, and ``"yes"`` or ``1`` as on for a switch, so a slip in a file would
+    run a different scenario without a word (an override's value is parsed as TOML
+    first, so ``--set population.youths=300`` is a number). Its strict mode would also
+    refuse TOML's lists for tuples and numpy's integers from sweeps, so only these
+    confusions are refused here.
 
     Args:
         value: The raw value.
@@ -30,19 +32,23 @@ def reject_cross_typed(value: Any, annotation: Any) -> Any:
         The value, unchanged.
 
     Raises:
-        ValueError: If the value is a boolean for an int or float field (or entry of a
-            tuple of them), or not a boolean for a bool field.
+        ValueError: If the value is a boolean or text for an int or float field (or
+            entry of a tuple of them), or not a boolean for a bool field.
     """
     is_switch = isinstance(value, bool | np.bool_)
     if annotation is bool and not is_switch:
         raise ValueError("must be true or false")
     if annotation in (int, float) and is_switch:
         raise ValueError("must be a number, not true or false")
+    if annotation in (int, float) and isinstance(value, str):
+        raise ValueError("must be a number, not text; write it without quotes")
     if get_origin(annotation) is tuple and isinstance(value, list | tuple):
         # A tuple of numbers, such as the family-size weights: each entry the same way.
         for item, item_type in zip(value, get_args(annotation), strict=False):
             if item_type in (int, float) and isinstance(item, bool | np.bool_):
                 raise ValueError("must hold numbers, not true or false")
+            if item_type in (int, float) and isinstance(item, str):
+                raise ValueError("must hold numbers, not text; write them without quotes")
     return value
 
 

@@ -411,3 +411,52 @@ def test_compare_keeps_every_old_output_when_a_folder_is_in_the_way(tmp_path: Pa
     assert "discounting.csv' is a folder, so the output file discounting.csv" in result.stderr
     after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     assert after == {name: data for name, data in before.items() if name != "discounting.csv"}
+
+
+@pytest.mark.parametrize(
+    ("line", "field", "message"),
+    [
+        ('youths = " 300 "', "population.youths", "must be a number, not text"),
+        ('trauma_prevalence = "0.1"', "individual.trauma_prevalence", "must be a number, not text"),
+        (
+            'family_size_weights = ["1", "1", "1"]',
+            "population.family_size_weights",
+            "must hold numbers",
+        ),
+    ],
+)
+def test_numbers_written_as_text_are_refused(
+    tmp_path: Path, line: str, field: str, message: str
+) -> None:
+    # Pydantic's lax mode read "0.1" as 0.1; a quoted number in a file is a slip.
+    section = field.split(".")[0]
+    body = TINY_TOML.replace("youths = 300\n", "") + f"[{section}]\n{line}\n"
+    if section == "population":
+        body = TINY_TOML.replace("youths = 300\n", line + "\n")
+    scenario = write(tmp_path / "t.toml", body)
+    error = one_line_error(hikisim("run", scenario, "--out", tmp_path / "out", cwd=tmp_path))
+    assert f"t.toml: {field}: {message}" in error
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("entry", "field", "message"),
+    [
+        ('replicates = "1"', "replicates", "must be a number, not text"),
+        ("replicates = true", "replicates", "must be a number, not true or false"),
+        ('seed = "1"', "seed", "must be a number, not text"),
+    ],
+)
+def test_experiment_numbers_and_switches_are_typed(
+    tmp_path: Path, entry: str, field: str, message: str
+) -> None:
+    experiment = sweep_experiment(tmp_path / "grid.toml")
+    text = experiment.read_text(encoding="utf-8")
+    key = entry.split(" ")[0]
+    lines = [line for line in text.splitlines() if not line.startswith(f"{key} =")]
+    first_table = next(i for i, line in enumerate(lines) if line.startswith("["))
+    lines.insert(first_table, entry)
+    experiment.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    error = one_line_error(hikisim("sweep", experiment, "--out", tmp_path / "out", cwd=tmp_path))
+    assert f"grid.toml: {field}: {message}" in error
+    assert not (tmp_path / "out").exists()

@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Discriminator,
     Field,
@@ -44,6 +43,7 @@ from pydantic import (
 )
 
 from hikisim.errors import InputError
+from hikisim.field_types import SettingsModel
 from hikisim.metrics import WEEKLY_COLUMNS
 from hikisim.scenario import (
     Scenario,
@@ -75,7 +75,7 @@ EMPTY_FILE_ADVICE = (
 Scalar = bool | int | float | str
 
 
-class _Strict(BaseModel):
+class _Strict(SettingsModel):
     """Base for experiment tables: strict, immutable, no unknown keys."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
@@ -512,7 +512,8 @@ def _format_error(error: dict[str, Any], source: str) -> InputError:
     if error["type"] == "missing":
         return InputError("is required", source, field)
     value = error.get("input")
-    return InputError(f"{error['msg']}, got {value!r}", source, field)
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return InputError(f"{message}, got {value!r}", source, field)
 
 
 def _valid_keys(loc: list[Any]) -> list[str]:
