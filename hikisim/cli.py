@@ -21,7 +21,7 @@ import typer
 from tqdm import tqdm
 
 from hikisim import stopping
-from hikisim.cli_errors import click_errors, usage_error_line
+from hikisim.cli_errors import PATH_ERRNOS, click_errors, os_error_line, usage_error_line
 from hikisim.errors import InputError
 from hikisim.locking import output_lock
 from hikisim.output import check_output_folder
@@ -565,6 +565,11 @@ def main() -> None:
     except InputError as error:
         typer.echo(f"hikisim: error: {error}", err=True)
         sys.exit(2)
+    except OSError as error:
+        # A path in the way that no check foresaw (a folder where a file of an output
+        # folder goes, say): one line naming it, not a traceback.
+        typer.echo(f"hikisim: error: {os_error_line(error)}", err=True)
+        sys.exit(2 if error.errno in PATH_ERRNOS else 1)
     except stopping.StopRequestedError as stop:
         typer.echo(
             f"hikisim: stopped by {signal.Signals(stop.signum).name}; workers stopped, "

@@ -8,6 +8,7 @@ line naming the option, what is wrong and what is allowed, which
 
 from __future__ import annotations
 
+import errno
 import re
 from typing import Any
 
@@ -16,7 +17,40 @@ try:  # typer 0.2x carries its own copy of click, whose errors it raises
 except ImportError:  # pragma: no cover - older typer, on click itself
     from click import exceptions as click_errors  # type: ignore[no-redef]
 
-__all__ = ["click_errors", "usage_error_line"]
+__all__ = ["PATH_ERRNOS", "click_errors", "os_error_line", "usage_error_line"]
+
+# Errors that say a path the user gave, or a file in a folder they gave, is in the way:
+# bad input (exit 2). Other operating-system errors (a full disk, say) exit 1.
+PATH_ERRNOS = frozenset(
+    {
+        errno.EEXIST,
+        errno.EISDIR,
+        errno.ENOTDIR,
+        errno.ENAMETOOLONG,
+        errno.ELOOP,
+        errno.EACCES,
+        errno.EPERM,
+        errno.EROFS,
+        errno.ENOENT,
+    }
+)
+
+
+def os_error_line(error: OSError) -> str:
+    """An operating-system error as one line: the file first, then the reason.
+
+    Args:
+        error: The error.
+
+    Returns:
+        For example ``o/.hikisim.lock: is a directory`` (without the "hikisim: error:"
+        prefix).
+    """
+    reason = (error.strerror or type(error).__name__).lower()
+    if error.filename:
+        return f"{error.filename}: {reason}"
+    return f"{reason} ({error})"
+
 
 # What an option allows where its type does not say it all: click parses --seed as an
 # integer, and the command checks the range after it.

@@ -460,3 +460,14 @@ def test_experiment_numbers_and_switches_are_typed(
     error = one_line_error(hikisim("sweep", experiment, "--out", tmp_path / "out", cwd=tmp_path))
     assert f"grid.toml: {field}: {message}" in error
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_folder_in_the_way_of_the_lock_file_is_one_line(tmp_path: Path, command: str) -> None:
+    # No check foresees every file of an output folder; an operating-system error about
+    # a path is still one line naming it, with exit 2.
+    out = tmp_path / "out"
+    (out / ".hikisim.lock").mkdir(parents=True)
+    line = one_line_error(hikisim(*command_args(command, tmp_path), "--out", out, cwd=tmp_path))
+    assert line == f"hikisim: error: {out / '.hikisim.lock'}: is a directory"
+    assert [p.name for p in out.iterdir()] == [".hikisim.lock"]
