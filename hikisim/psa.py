@@ -43,6 +43,7 @@ from hikisim.model import HikiModel, all_share_burn_in
 from hikisim.scenario import Scenario, field_bounds, scenario_value
 from hikisim.seeds import wrapped_seed
 from hikisim.simulation import run_model, run_models_sharing_burn_in
+from hikisim.source_hash import model_source_hash
 from hikisim.sweeps.executors import Executor, for_each_result
 from hikisim.sweeps.storage import write_atomically
 
@@ -498,14 +499,20 @@ class PsaStore:
         """Create the folder, or check that it holds this very PSA.
 
         Raises:
-            InputError: If it holds a PSA of other scenarios, draws or seeds.
+            InputError: If it holds a PSA of other scenarios, draws, seeds or model code.
         """
         if self.plan_path.is_file():
             existing = read_json_object(self.plan_path, "PSA plan")
             if existing.get("hash") != plan["hash"]:
+                other_code = existing.get("model_source") != plan["model_source"]
                 raise InputError(
-                    "holds a PSA of other scenarios, draws, replicates or seeds; results are "
-                    "never mixed, so use a new --out folder or delete this one",
+                    "holds a PSA "
+                    + (
+                        "made with other model code (another hikisim version or an edited checkout)"
+                        if other_code
+                        else "of other scenarios, draws, replicates or seeds"
+                    )
+                    + "; results are never mixed, so use a new --out folder or delete this one",
                     str(self.folder),
                 )
             return
@@ -543,8 +550,14 @@ class PsaStore:
 
 
 def plan_of(scenarios: Sequence[Scenario], design: PsaDesign) -> dict[str, Any]:
-    """What identifies a PSA: scenarios, design and seeds, with a hash over them."""
+    """What identifies a PSA: scenarios, design, seeds and the model code, hashed.
+
+    The model source and the weekly series a run keeps are in the hash: runs of other
+    code, or without the series this code values, must never be resumed into it.
+    """
     plan = {
+        "model_source": model_source_hash(),
+        "weekly": list(WEEKLY_INPUTS),
         "scenarios": [s.model_dump(mode="json") for s in scenarios],
         "draws": design.draws,
         "replicates": int(design.seeds.shape[1]),
@@ -553,7 +566,12 @@ def plan_of(scenarios: Sequence[Scenario], design: PsaDesign) -> dict[str, Any]:
         "economic": design.economic.round(12).to_dict(orient="list"),
     }
     digest = hashlib.sha256(json.dumps(plan, sort_keys=True).encode()).hexdigest()
-    return {"hash": digest, "draws": design.draws, "replicates": plan["replicates"]}
+    return {
+        "hash": digest,
+        "draws": design.draws,
+        "replicates": plan["replicates"],
+        "model_source": plan["model_source"],
+    }
 
 
 def run_psa(

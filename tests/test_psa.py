@@ -247,6 +247,22 @@ def test_a_psa_folder_of_another_design_is_refused(psa_out: Path, tmp_path: Path
     assert "holds a PSA of other scenarios, draws, replicates or seeds" in line
 
 
+def test_a_psa_folder_of_other_model_code_is_refused(psa_out: Path, tmp_path: Path) -> None:
+    # As an earlier hikisim, or an edited checkout, would have written it: its runs may
+    # lack series this code values, or differ in value, so they are never resumed into.
+    import json
+    import shutil
+
+    out = tmp_path / "out"
+    shutil.copytree(psa_out, out)
+    plan_path = out / "psa" / "plan.json"
+    plan = json.loads(plan_path.read_text())
+    assert len(plan["model_source"]) == 64
+    plan_path.write_text(json.dumps(plan | {"hash": "earlier", "model_source": "0" * 64}))
+    line = one_line_error(hikisim(*psa_command(out), cwd=tmp_path))
+    assert "holds a PSA made with other model code (another hikisim version" in line
+
+
 def test_a_negative_psa_is_refused(tmp_path: Path) -> None:
     command = [str(a) for a in psa_command(tmp_path / "out")]
     command[command.index("--psa") + 1] = "-2"
