@@ -1191,6 +1191,14 @@ CENSUS_FIELDS = (
 UNWELL_CATEGORIES = ("recovering", "at_risk", "withdrawn_quasi", "withdrawn_narrow")
 
 
+@numba.njit(cache=True, inline="always")
+def _unwell_position(code: int, narrow: bool, codes: Codes) -> int:
+    """A person's position in :data:`UNWELL_CATEGORIES` (state not ENGAGED)."""
+    if code == codes.withdrawn:
+        return 3 if narrow else 2
+    return 0 if code == codes.recovering else 1
+
+
 @numba.njit(cache=True)
 def census(
     youths: tuple,
@@ -1229,10 +1237,10 @@ def census(
         remission does not count, a depression during withdrawal does while it lasts,
         and is also counted alone as ``depressed_well``), then for each of
         :data:`UNWELL_CATEGORIES` in turn the number of its people with each disorder
-        (active ones only, a depression during withdrawal not included), then the
-        number of its people in such a depression, category by category, then for
-        the well and each of :data:`UNWELL_CATEGORIES` in turn the number of its people
-        in such a depression by their latent disorder (0 for none active);
+        (active ones only, a depression during withdrawal not included), then for the
+        well and each of :data:`UNWELL_CATEGORIES` in turn the number of its people in
+        such a depression by their latent disorder (0 for none active; a group's row
+        sums to its people in such a depression);
         and the expected working weeks lost this week to the scar of years withdrawn
         (people aged ``adult_age`` or over who are not withdrawn: 1 - exp(-scar * years)).
     """
@@ -1277,18 +1285,14 @@ def census(
     # The few not engaged: states, the withdrawn's measures, the unwell's disorders
     # taken off the counts among the well, and every category's disorders.
     by_category = np.zeros((len(UNWELL_CATEGORIES), disorder_count), np.int64)
-    depressed_by_category = np.zeros(len(UNWELL_CATEGORIES), np.int64)
     for seat in others:
         code = state[seat]
         age = age_weeks[seat]
         counts[code] += 1
-        # Positions in UNWELL_CATEGORIES; others holds no engaged seat.
-        category = 0 if code == codes.recovering else 1
-        if code == codes.withdrawn:
-            category = 3 if youths.narrow[seat] else 2
         if youths.disorder[seat] > 0 and not youths.disorder_remitted[seat]:
+            # others holds no engaged seat.
+            category = _unwell_position(code, youths.narrow[seat], codes)
             by_category[category, youths.disorder[seat]] += 1
-        depressed_by_category[category] += youths.depressed[seat]
         if code == codes.withdrawn:
             counts[4] += age >= adult_age
             if youths.narrow[seat]:
@@ -1307,14 +1311,10 @@ def census(
     for seat in sparse_true_seats(youths.depressed):
         code = state[seat]
         latent = youths.disorder[seat] * (not youths.disorder_remitted[seat])
-        if code == codes.at_risk:
-            episodes[2, latent] += 1
-        elif code == codes.withdrawn:
-            episodes[4 if youths.narrow[seat] else 3, latent] += 1
-        else:
+        if code != codes.at_risk and code != codes.withdrawn:
             episodes[0, latent] += 1
-            if code == codes.recovering:
-                episodes[1, latent] += 1
+        if code != 0:  # not ENGAGED (code 0, as counts[code] takes it)
+            episodes[1 + _unwell_position(code, youths.narrow[seat], codes), latent] += 1
     counts[0] = len(state) - len(others)
     by_disorder[depression] += depressed
     counts[7:] = (band, pupils, refusing, addicted, reversed_rhythm, in_care, depressed, clinical)
@@ -1323,8 +1323,6 @@ def census(
         if state[seat] != codes.withdrawn and age_weeks[seat] >= adult_age:
             scar_weeks += 1.0 - math.exp(-scar * float(youths.years_lost[seat]))
     return (
-        np.concatenate(
-            (counts, by_disorder, by_category.ravel(), depressed_by_category, episodes.ravel())
-        ),
+        np.concatenate((counts, by_disorder, by_category.ravel(), episodes.ravel())),
         scar_weeks,
     )

@@ -180,22 +180,18 @@ def weekly_record(model: HikiModel, events: WeekEvents, cost: float) -> dict[str
         kernels.CODE_VALUES,
     )
     count = dict(zip(kernels.CENSUS_FIELDS, counts.tolist(), strict=False))
-    disorder_count = len(Disorder)
-    first = len(kernels.CENSUS_FIELDS)
-    disorders = counts[first : first + disorder_count].tolist()
-    by_category = counts[first + disorder_count :].tolist()
+    # After the census fields, rows of one count per disorder code: the well, each
+    # unwell category's disorders, then each group's episodes by latent disorder.
+    rows = counts[len(kernels.CENSUS_FIELDS) :].reshape(-1, len(Disorder)).tolist()
+    disorders, unwell = rows[0], len(kernels.UNWELL_CATEGORIES)
     by_state = {}
-    for position, category in enumerate(kernels.UNWELL_CATEGORIES):
-        row = by_category[position * disorder_count : (position + 1) * disorder_count]
-        by_state |= {
-            column: row[disorder] for disorder, column in DISORDER_STATE_COLUMNS[category].items()
-        }
-    unwell = len(kernels.UNWELL_CATEGORIES)
-    episodes = by_category[unwell * disorder_count : unwell * (disorder_count + 1)]
-    by_state |= dict(zip(DEPRESSION_EPISODE_STATE_COLUMNS.values(), episodes, strict=True))
-    with_latent = by_category[unwell * (disorder_count + 1) :]
-    for position, columns in enumerate(EPISODE_WITH_LATENT_COLUMNS.values()):
-        row = with_latent[position * disorder_count : (position + 1) * disorder_count]
+    for row, columns in zip(rows[1 : 1 + unwell], DISORDER_STATE_COLUMNS.values(), strict=True):
+        by_state |= {column: row[disorder] for disorder, column in columns.items()}
+    episode_rows = rows[1 + unwell :]
+    # A group's people in an episode, whatever their latent disorder: its row's sum.
+    totals = DEPRESSION_EPISODE_STATE_COLUMNS.values()
+    by_state |= {column: sum(row) for row, column in zip(episode_rows[1:], totals, strict=True)}
+    for row, columns in zip(episode_rows, EPISODE_WITH_LATENT_COLUMNS.values(), strict=True):
         by_state |= {column: row[disorder] for disorder, column in columns.items()}
     n = len(y)
     return (

@@ -697,8 +697,8 @@ def test_census_counts_match_numpy_on_a_scrambled_town(codes: int) -> None:
     by_disorder[depression] += int((well & y.depressed).sum())
     rest = counts[len(kernels.CENSUS_FIELDS) :].tolist()
     assert rest[:codes] == by_disorder
-    # Each state below engaged: its active latent disorders, its episodes, and then (the
-    # well first) its episodes by active latent disorder, 0 for none.
+    # Each state below engaged: its active latent disorders, and then (the well first)
+    # its episodes by active latent disorder, 0 for none, which add up to its episodes.
     groups = {
         "recovering": state == RECOVERING,
         "at_risk": state == AT_RISK,
@@ -717,7 +717,8 @@ def test_census_counts_match_numpy_on_a_scrambled_town(codes: int) -> None:
         for people in [well, *groups.values()]
         for code in range(codes)
     ]
-    assert rest[codes:] == by_state + episodes + with_latent
+    assert rest[codes:] == by_state + with_latent
+    assert [sum(with_latent[i * codes : (i + 1) * codes]) for i in range(1, 5)] == episodes
     assert min(with_latent[1:codes]) > 0 and min(episodes) > 0
     scarred = ~withdrawn & adult_age
     want = (1.0 - np.exp(-scar * y.years_lost[scarred].astype(np.float64))).sum()

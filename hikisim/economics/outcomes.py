@@ -291,6 +291,11 @@ def qaly_sources(
     return {name: sources[name] for name in QALY_SOURCES}
 
 
+# A group's latent disorder counts, its episodes, and its episodes by latent disorder.
+_Series = NDArray[np.float64]
+_GroupCounts = tuple[dict[str, _Series], _Series, dict[str, _Series]]
+
+
 def disorder_losses(
     weekly: Mapping[str, ArrayLike], params: EconomicParameters
 ) -> tuple[dict[str, NDArray[np.float64]], dict[str, float]]:
@@ -321,28 +326,24 @@ def disorder_losses(
     # Per group: latent disorder counts (people in an episode included), episodes, and
     # episodes by latent disorder. The well columns hold the engaged and the recovering,
     # and the well's depression count holds its episodes too.
-    groups: dict[str, tuple[dict[str, NDArray[np.float64]], NDArray[np.float64], dict]] = {}
     well_episodes = series(DEPRESSION_EPISODE_COLUMN)
     well_latent = {name: series(column) for column, name in DISORDER_COLUMNS.items()}
     well_latent["depression"] = well_latent["depression"] - well_episodes
-    groups["well"] = (
-        well_latent,
-        well_episodes,
-        {name: series(c) for c, name in EPISODE_WITH_LATENT_COLUMNS["well"].items()},
-    )
-    for category in UNWELL_CATEGORIES:
-        groups[category] = (
+    well_with = {name: series(c) for c, name in EPISODE_WITH_LATENT_COLUMNS["well"].items()}
+    groups: dict[str, _GroupCounts] = {
+        category: (
             {name: series(column) for column, name in DISORDER_STATE_COLUMNS[category].items()},
             series(DEPRESSION_EPISODE_STATE_COLUMNS[category]),
             {name: series(c) for c, name in EPISODE_WITH_LATENT_COLUMNS[category].items()},
         )
+        for category in UNWELL_CATEGORIES
+    }
     recovering = groups["recovering"]
     groups["engaged"] = (
         {name: weeks - recovering[0][name] for name, weeks in well_latent.items()},
         well_episodes - recovering[1],
-        {name: weeks - recovering[2][name] for name, weeks in groups["well"][2].items()},
+        {name: weeks - recovering[2][name] for name, weeks in well_with.items()},
     )
-    del groups["well"]
     person_weeks: dict[str, NDArray[np.float64]] = {}
     decrements: dict[str, float] = {}
     for category, (latent, episodes, episodes_with) in groups.items():
