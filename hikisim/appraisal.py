@@ -29,6 +29,7 @@ from hikisim.economics.outcomes import (
     run_economics,
 )
 from hikisim.economics.parameters import EconomicParameters
+from hikisim.fonts import with_japanese_fallback
 from hikisim.intervals import mean_interval
 
 
@@ -259,6 +260,7 @@ def discount_sensitivity_markdown(frame: pd.DataFrame, comparator: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+@with_japanese_fallback
 def plot_ce_plane(economics: pd.DataFrame, table: pd.DataFrame, path: str) -> None:
     """Incremental cost against incremental QALYs, with the efficient frontier.
 

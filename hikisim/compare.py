@@ -40,6 +40,7 @@ from hikisim.appraisal import (
 from hikisim.economics.outcomes import WEEKLY_INPUTS, AppraisalSettings
 from hikisim.economics.parameters import EconomicParameters, load_economics
 from hikisim.errors import InputError
+from hikisim.fonts import with_japanese_fallback
 from hikisim.intervals import mean_interval
 from hikisim.metrics import summarize
 from hikisim.model import PROGRAMME_KEYS, HikiModel, all_share_burn_in
@@ -468,6 +469,7 @@ def comparison_markdown(table: pd.DataFrame) -> str:
     return header + "\n".join(lines) + "\n"
 
 
+@with_japanese_fallback
 def plot_prevalence(results: Sequence[RunResult], path: Path) -> None:
     """Prevalence (15-39) over the horizon: mean and 95% band per scenario."""
     fig = Figure(figsize=(8, 4.5))
@@ -489,6 +491,7 @@ def plot_prevalence(results: Sequence[RunResult], path: Path) -> None:
     fig.savefig(path, dpi=120)
 
 
+@with_japanese_fallback
 def plot_cost_effectiveness(runs: pd.DataFrame, path: Path) -> None:
     """The cost-effectiveness plane: extra cost against person-years averted."""
     paired = by_replicate(runs)
@@ -514,7 +517,8 @@ def plot_cost_effectiveness(runs: pd.DataFrame, path: Path) -> None:
     ax.set_xlabel(f"person-years of hikikomori averted vs {names[0]}")
     ax.set_ylabel(f"extra cost vs {names[0]} (million yen)")
     ax.set_title("Cost-effectiveness plane (small: replicates, large: mean)")
-    ax.legend(fontsize="small")
+    if len(names) > 1:  # a lone reference has no points, and an empty legend warns
+        ax.legend(fontsize="small")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
 

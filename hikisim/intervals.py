@@ -22,9 +22,11 @@ def mean_interval(
 
     Returns:
         (mean, low, high); the bounds are NaN for a single value, which says nothing
-        about spread (reports show "n/a").
+        about spread (reports show "n/a"), and all three are NaN for no values.
     """
     values = np.asarray(values, dtype=float)
+    if len(values) == 0:  # nothing measured: numpy would warn about an empty mean
+        return float("nan"), float("nan"), float("nan")
     mean = float(values.mean())
     if len(values) < 2:
         return mean, float("nan"), float("nan")

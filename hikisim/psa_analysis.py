@@ -36,6 +36,7 @@ from hikisim.economics.outcomes import (
     run_economics,
 )
 from hikisim.economics.parameters import EconomicParameters
+from hikisim.fonts import with_japanese_fallback
 from hikisim.psa import ECONOMIC_GROUPS, PosteriorPrior, PsaDesign, drawn_values
 from hikisim.scenario import Scenario
 
@@ -513,6 +514,7 @@ def tornado_table(incremental: np.ndarray, parameters: pd.DataFrame) -> tuple[pd
     return table.sort_values("range", ascending=False, ignore_index=True), ""
 
 
+@with_japanese_fallback
 def plot_ceac(results: PsaResults, settings: AppraisalSettings, path: Path) -> None:
     """CEAC lines per scenario, the frontier marked, the chosen WTP as a vertical line."""
     fig = Figure(figsize=(8, 5))
@@ -538,6 +540,7 @@ def plot_ceac(results: PsaResults, settings: AppraisalSettings, path: Path) -> N
     fig.savefig(path, dpi=120)
 
 
+@with_japanese_fallback
 def plot_tornado(results: PsaResults, comparator: str, path: Path) -> None:
     """One-way iNMB ranges of the most influential parameters, or why there are none."""
     table = results.tornado.head(TORNADO_BARS).iloc[::-1]

@@ -11,6 +11,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from hikisim.fonts import with_japanese_fallback
 from hikisim.surveys import MEASURES, YEARLY_SERIES
 from hikisim.targets import Target
 
@@ -34,6 +35,7 @@ def _matching(targets: dict[str, Target], column: str) -> list[Target]:
     ]
 
 
+@with_japanese_fallback
 def plot_yearly_against_surveys(
     rows: Sequence[dict[str, Any]],
     targets: dict[str, Target],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ from hikisim.compare import (
     comparison_table,
     cost_per_person_year,
     mean_interval,
+    plot_cost_effectiveness,
     replicate_seeds,
 )
 from hikisim.source_hash import model_source_hash
@@ -37,6 +39,12 @@ def test_mean_interval_matches_the_t_interval_by_hand() -> None:
     single = mean_interval(np.array([5.0]))
     assert single[0] == 5.0
     assert np.isnan(single[1])
+
+
+def test_the_mean_of_nothing_is_nan_without_a_warning() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert all(np.isnan(value) for value in mean_interval(np.array([])))
 
 
 def test_a_floor_cuts_only_the_bounds_below_it() -> None:
@@ -185,3 +193,18 @@ def test_compare_refuses_bad_input_without_output(tmp_path: Path) -> None:
     )
     assert zero.returncode == 2
     assert not out.exists()
+
+
+def test_a_lone_reference_plots_its_plane_without_a_warning(tmp_path: Path) -> None:
+    runs = pd.DataFrame(
+        {
+            "scenario": ["baseline"] * 2,
+            "replicate": [0, 1],
+            "person_years": [3.0, 4.0],
+            "cost": [1.0, 2.0],
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plot_cost_effectiveness(runs, tmp_path / "plane.png")
+    assert (tmp_path / "plane.png").stat().st_size > 0

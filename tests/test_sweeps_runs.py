@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +37,7 @@ from hikisim.sweeps import (
     prepare_sweep,
     run_sweep,
 )
+from hikisim.sweeps.sensitivity import CONSTANT_NOTE
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.toml"
 
@@ -276,6 +278,24 @@ def test_sobol_attributes_all_variance_to_the_only_active_parameter(tmp_path: Pa
     assert indices.loc["dynamics.peer_weight", "ST"] == pytest.approx(0, abs=1e-12)
     assert indices.loc["dynamics.peer_weight", "S1"] == pytest.approx(0, abs=0.15)
     assert (indices[["S1_conf", "ST_conf"]] >= 0).all().all()
+
+
+def test_sobol_leaves_an_outcome_that_never_varies_undefined(tmp_path: Path) -> None:
+    path = tmp_path / "sobol.toml"
+    path.write_text(
+        f'scenario = "{BASELINE}"\noutcomes = ["person_years_withdrawn"]\n'
+        '[design]\nmethod = "sobol"\nsamples = 8\nsecond_order = true\n'
+        '[parameters]\n"family.neglect_weight" = { min = 0.0, max = 1.0 }\n'
+        '"dynamics.peer_weight" = { min = 1.0, max = 4.0 }\n'
+    )
+    out = tmp_path / "out"
+    run_sweep(path, out, workers=1, progress=False, simulator=linear_simulator)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # SALib's 0/0 warnings would fail here
+        indices = analyze_sweep(out)
+    assert indices[["S1", "S1_conf", "ST", "ST_conf"]].isna().all().all()
+    assert CONSTANT_NOTE in (out / "sensitivity.md").read_text()
+    assert pd.read_csv(out / "sensitivity_s2.csv")["S2"].isna().all()
 
 
 def test_analysis_refuses_failed_runs(tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 from hikisim.bayes.abc_smc import effective_sample_size
 from hikisim.bayes.emulator import TargetEmulator
 from hikisim.bayes.pipeline import BayesResult, sampler_of
+from hikisim.fonts import with_japanese_fallback
 from hikisim.sweeps.storage import write_atomically
 
 SURVEY_STREAM = 0x535256  # "SRV": observation-error draws, apart from every other stream
@@ -257,6 +258,7 @@ def representative_toml(values: dict[str, float], draw: int, facts: dict[str, An
     return "\n".join(lines) + "\n"
 
 
+@with_japanese_fallback
 def plot_predictive(predictive: pd.DataFrame, path: Path) -> None:
     """Each target's published interval beside the posterior predictive, as ratios.
 

@@ -29,10 +29,8 @@ OFFLINE_ENVIRONMENT = {
     # Serve the bundled front end; never ask a CDN for it.
     "SOLARA_ASSETS_PROXY": "True",
     # Solara warns on every page load over plain http that it falls back to a lax
-    # cookie, which is right for a localhost classroom; keep the terminal quiet. On a
-    # computer without a Japanese font (see style.JAPANESE_FONTS), matplotlib draws the
-    # Japanese axis labels as boxes and warns once per character: noise, not news.
-    "PYTHONWARNINGS": "ignore:Cookies with samesite=none:UserWarning,ignore:Glyph:UserWarning",
+    # cookie, which is right for a localhost classroom; keep the terminal quiet.
+    "PYTHONWARNINGS": "ignore:Cookies with samesite=none:UserWarning",
 }
 START_SECONDS = 120
 # Errors that mean the address, not the port, is wrong.

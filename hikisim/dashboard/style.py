@@ -8,12 +8,10 @@ so they never cover the data, they read at the page's font size and they transla
 
 from __future__ import annotations
 
-from functools import cache
-
-from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from hikisim.fonts import japanese_family
 from hikisim.states import State
 
 DPI = 100
@@ -21,23 +19,6 @@ DPI = 100
 # TICK_POINTS come out near 15 px; the page then scales the image to its column.
 FIGURE_SIZE = (4.8, 2.5)
 TICK_POINTS = 11
-# Axis labels are drawn by matplotlib, whose own font (DejaVu Sans) has no Japanese. The
-# first of these that is installed is put behind it: matplotlib falls back along the
-# list glyph by glyph. Without any, Japanese labels show as boxes, as the page's own
-# Japanese text then does in the browser too.
-JAPANESE_FONTS = (
-    "Noto Sans CJK JP",
-    "Noto Sans JP",
-    "Source Han Sans JP",
-    "IPAexGothic",
-    "IPAGothic",
-    "TakaoGothic",
-    "VL Gothic",
-    "Yu Gothic",
-    "Meiryo",
-    "MS Gothic",
-    "Hiragino Sans",
-)
 
 STATE_KEYS: dict[State, str] = {
     State.ENGAGED: "engaged",
@@ -154,13 +135,13 @@ def style_axes(axes: Axes) -> None:
     axes.spines[["top", "right"]].set_visible(False)
 
 
-@cache
 def label_fonts() -> tuple[str, ...]:
-    """The font families for axis labels: DejaVu Sans, then an installed Japanese font."""
-    installed = {font.name for font in font_manager.fontManager.ttflist}
-    japanese = [name for name in JAPANESE_FONTS if name in installed]
-    # Only installed families are named: matplotlib logs a warning for each missing one.
-    return ("DejaVu Sans", *japanese[:1])
+    """The font families for axis labels: DejaVu Sans, then the bundled Japanese font.
+
+    matplotlib falls back along the list glyph by glyph, so the translated labels are
+    drawn without a Japanese system font (see :mod:`hikisim.fonts`).
+    """
+    return ("DejaVu Sans", japanese_family())
 
 
 def label_axes(

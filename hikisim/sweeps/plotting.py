@@ -9,12 +9,14 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from hikisim.fonts import with_japanese_fallback
 from hikisim.sweeps.storage import write_atomically
 
 PANEL_WIDTH = 5.0
 PANEL_HEIGHT = 4.0
 
 
+@with_japanese_fallback
 def plot_sensitivity(method: str, indices: pd.DataFrame, path: Path) -> None:
     """Draw one panel per outcome and save the figure (atomically, like every output).
 

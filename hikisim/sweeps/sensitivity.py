@@ -37,6 +37,10 @@ from hikisim.sweeps.storage import SweepStore, load_results, write_atomically
 ANALYSED_METHODS = ("morris", "sobol")
 CONFIDENCE = 0.95
 RESAMPLES = 1000
+CONSTANT_NOTE = (
+    "Every design point gave the same value, so there is no variance to attribute: "
+    "the Sobol indices are undefined (nan)."
+)
 
 
 def run_sensitivity(
@@ -188,14 +192,20 @@ def _sobol(
     second = bool(settings["second_order"])
     rows, pairs = [], []
     for outcome in by_row:
-        result = sobol.analyze(
-            problem,
-            by_row[outcome].to_numpy(),
-            calc_second_order=second,
-            num_resamples=RESAMPLES,
-            conf_level=CONFIDENCE,
-            seed=manifest["seeds"]["base"],
-        )
+        values = by_row[outcome].to_numpy()
+        if np.ptp(values) == 0:
+            # No variance to share out: the indices are 0/0, which SALib computes with
+            # warnings; they are left undefined (NaN) and the Markdown says why.
+            result = _undefined_sobol(len(names))
+        else:
+            result = sobol.analyze(
+                problem,
+                values,
+                calc_second_order=second,
+                num_resamples=RESAMPLES,
+                conf_level=CONFIDENCE,
+                seed=manifest["seeds"]["base"],
+            )
         for i, name in enumerate(names):
             rows.append(
                 {
@@ -207,6 +217,20 @@ def _sobol(
         if second:
             pairs += _second_order_rows(outcome, names, result)
     return pd.DataFrame(rows), pd.DataFrame(pairs) if second else None
+
+
+def _undefined_sobol(parameters: int) -> dict[str, np.ndarray]:
+    """Sobol results of an outcome that never varies: every index NaN."""
+    first = np.full(parameters, np.nan)
+    pairs = np.full((parameters, parameters), np.nan)
+    return {
+        "S1": first,
+        "S1_conf": first,
+        "ST": first,
+        "ST_conf": first,
+        "S2": pairs,
+        "S2_conf": pairs,
+    }
 
 
 def _second_order_rows(outcome: str, names: list[str], result: Any) -> list[dict[str, Any]]:
@@ -238,7 +262,10 @@ def write_tables(
     title = "Morris screening" if method == "morris" else "Sobol indices"
     lines = [f"# {title} ({int(CONFIDENCE * 100)}% confidence half-widths)", ""]
     for outcome, table in indices.groupby("outcome", sort=False):
-        lines += [f"## {outcome}", "", markdown_table(table.drop(columns="outcome")), ""]
+        lines += [f"## {outcome}", ""]
+        if method == "sobol" and table["ST"].isna().all():
+            lines += [CONSTANT_NOTE, ""]
+        lines += [markdown_table(table.drop(columns="outcome")), ""]
     if second_order is not None:
         _write_csv(out / "sensitivity_s2.csv", second_order)
         lines += ["## Second-order indices", "", markdown_table(second_order), ""]
