@@ -47,7 +47,7 @@ from hikisim.model import PROGRAMME_KEYS, HikiModel, all_share_burn_in
 from hikisim.output import atomic_directory, check_replaceable
 from hikisim.psa import PsaStore
 from hikisim.psa_analysis import PsaResults, plot_ceac, plot_tornado
-from hikisim.scenario import Scenario
+from hikisim.scenario import Scenario, recorded_overrides
 from hikisim.seeds import wrapped_seed
 from hikisim.simulation import run_model, run_models_sharing_burn_in, settings_hash
 from hikisim.source_hash import model_source_hash
@@ -590,6 +590,16 @@ def write_comparison(
         # settings after overrides (as every run output records them).
         "model_source": model_source_hash(),
         "settings_hashes": {s.name: settings_hash(s) for s in scenarios or ()},
+        # The same, readable: each scenario's overrides (--set, --years) and horizon.
+        "overrides": {s.name: recorded_overrides(s.overrides) for s in scenarios or ()},
+        "years": {s.name: s.run.years for s in scenarios or ()},
+        "psa": None
+        if psa is None
+        else {
+            "draws": int(psa.draws["draw"].nunique()),
+            "replicates_per_draw": psa.replicates,
+            "posterior_keys": list(psa.posterior_keys),
+        },
         "discount_rate": settings.discount_rate,
         "perspective": settings.perspective,
         "wtp": settings.wtp,

@@ -141,6 +141,11 @@ def test_compare_end_to_end(tmp_path: Path) -> None:
     assert provenance["model_source"] == model_source_hash()
     assert set(provenance["settings_hashes"]) == {"baseline", "home_visits"}
     assert len(set(provenance["settings_hashes"].values())) == 2
+    # ... and readable: what --set changed, the horizon, and no PSA.
+    small = {"population.youths": 3000, "run.burn_in_years": 6, "run.years": 1}
+    assert provenance["overrides"] == {"baseline": small, "home_visits": small}
+    assert provenance["years"] == {"baseline": 1, "home_visits": 1}
+    assert provenance["psa"] is None
     assert "| home_visits |" in result.stdout
 
 

@@ -7,6 +7,7 @@ the last ones reproduce the reported mix with the real command: a compare with
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -147,6 +148,9 @@ def test_a_compare_without_psa_after_one_with_it_never_mixes(tmp_path: Path) -> 
     report = (out / "report.md").read_text()
     assert "`variance.csv` holds only its header" in report
     assert "`--psa-replicates 2`), and this PSA ran 1." in report
+    psa = json.loads((out / "comparison.json").read_text())["psa"]
+    assert psa["draws"] == 2 and psa["replicates_per_draw"] == 1
+    assert psa["posterior_keys"]  # the default: the shipped Japanese posterior
 
     # The reported defect: the PSA's files stayed beside a report saying no PSA ran.
     before = contents(out)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import ipyvuetify as v
 import numpy as np
@@ -16,17 +17,23 @@ from hikisim.dashboard import controls, ensemble, style
 from hikisim.dashboard.app import Page, Views
 from hikisim.dashboard.chart import ClickableImage, legend_html
 from hikisim.dashboard.comparison import compare
-from hikisim.dashboard.comparison_view import ComparisonCanvas, ComparisonView
+from hikisim.dashboard.comparison_view import ComparisonCanvas, ComparisonView, comparison_csv
 from hikisim.dashboard.controller import Controller
 from hikisim.dashboard.episode_view import EpisodeCanvas, duration_histogram
 from hikisim.dashboard.i18n import language, tr
 from hikisim.dashboard.layout import cluster_layout
 from hikisim.dashboard.model import DashboardModel
 from hikisim.dashboard.network_view import STATE_COLOUR_TABLE, NetworkCanvas
-from hikisim.dashboard.session import Session
+from hikisim.dashboard.session import DEFAULT_SPEED, Session
 from hikisim.dashboard.sidebar import value_text
 from hikisim.dashboard.status_view import StatusBar, narration
-from hikisim.dashboard.timeseries_view import RATE_SERIES, STATE_SERIES, TimeSeriesCanvas
+from hikisim.dashboard.story import someone_who_withdraws
+from hikisim.dashboard.timeseries_view import (
+    RATE_SERIES,
+    STATE_SERIES,
+    TimeSeriesCanvas,
+    records_csv,
+)
 from hikisim.dashboard.timeseries_view import legend as timeseries_legend
 from hikisim.errors import InputError
 from hikisim.metrics import DURATION_BINS, current_cases
@@ -62,6 +69,15 @@ def small_session(file_name: str = "baseline.toml") -> Session:
 
 def render_page():
     return solara.render(Page(), handle_error=False)
+
+
+def page_with_scenarios(folder: Path, monkeypatch: pytest.MonkeyPatch, **files: str):
+    """The page, its picker offering a baseline and ``files`` (name: TOML) from ``folder``."""
+    (folder / "baseline.toml").write_text('name = "baseline"\n')
+    for name, text in files.items():
+        (folder / f"{name}.toml").write_text(text)
+    monkeypatch.setenv(controls.SCENARIO_DIR_VARIABLE, str(folder))
+    return render_page()
 
 
 def html(rc, css_class: str) -> str:
@@ -132,9 +148,23 @@ def test_picking_stops_play_and_restore_defaults_goes_back() -> None:
     session.pick("parenting_course.toml")
     assert not session.playing
     assert session.model.settings.enabled_interventions() == ["parenting_course"]
+    session.speed = "fast"
     session.restore_defaults()
     assert session.file_name == "baseline.toml"
     assert session.model.settings.enabled_interventions() == []
+    assert session.speed == DEFAULT_SPEED  # every control, the speed too
+
+
+def test_the_narration_names_the_weeks_a_jump_covered() -> None:
+    session = small_session()
+    session.advance(1)
+    assert narration(session).startswith("Week 1: ")
+    session.advance(52)
+    assert narration(session).startswith("Weeks 2–53: ")
+    session.follow(someone_who_withdraws(session.model) or 0)
+    session.advance(3)
+    assert narration(session).startswith("Weeks 54–56: ")
+    assert "siblings in the town: " in narration(session)
 
 
 def test_pause_is_shown_only_once_the_week_being_stepped_is_done() -> None:
@@ -189,6 +219,53 @@ def test_a_bad_pick_leaves_everything_as_it_was() -> None:
     model = session.model
     assert not session.pick("../etc/passwd")
     assert session.picker_error and session.model is model and session.file_name == "baseline.toml"
+
+
+def test_the_picker_shows_the_running_file_again_after_a_refused_pick(
+    tmp_path, monkeypatch
+) -> None:
+    _, rc = page_with_scenarios(tmp_path, monkeypatch, broken="this is [not toml\n")
+    for _ in range(2):  # twice: the same refusal again must reset the picker again
+        rc.find(v.Select, label="Scenario file").widget.v_model = "broken.toml"
+        wait_until(lambda: rc.find(v.Alert, type="error").widgets)
+        wait_until(
+            lambda: rc.find(v.Select, label="Scenario file").widget.v_model == "baseline.toml"
+        )
+    assert "Scenario baseline" in html(rc, "hikisim-scenario")
+
+
+def test_a_control_changed_while_the_town_is_built_waits_for_reset() -> None:
+    sessions: list[Session] = []
+
+    def build(**values):
+        if sessions:  # the page stays live during a Reset: a slider moves meanwhile
+            sessions[0].set_value("dynamics__peer_weight", 1.5)
+        return DashboardModel(**(values | SMALL))
+
+    session = Session("baseline.toml", build=build, towns=0)
+    sessions.append(session)
+    session.reset()
+    assert session.values["dynamics__peer_weight"] == 1.5
+    assert session.applied["dynamics__peer_weight"] != 1.5
+    assert session.pending
+
+
+def test_a_slider_whose_range_widens_is_made_anew(tmp_path, monkeypatch) -> None:
+    # Sent to the browser as a change of range and value on the same slider, the value
+    # was clamped to the old range there and sent back as a change of the control.
+    strong = 'extends = "baseline.toml"\n[dynamics]\npeer_weight = 10\n'
+    _, rc = page_with_scenarios(tmp_path, monkeypatch, strong_peers=strong)
+
+    def slider_up_to(top: float):
+        (slider,) = [s for s in rc.find(v.Slider).widgets if s.max == top]
+        return slider
+
+    before = slider_up_to(6)  # peer influence: the only slider up to 6
+    rc.find(v.Select, label="Scenario file").widget.v_model = "strong_peers.toml"
+    wait_until(lambda: "Scenario strong_peers" in html(rc, "hikisim-scenario"))
+    after = slider_up_to(10)
+    assert after is not before and after.v_model == 10
+    assert "×10.00" in html(rc, "hikisim-label-dynamics__peer_weight")
 
 
 def test_jumps_never_pass_the_horizon() -> None:
@@ -337,12 +414,8 @@ def test_bad_seed_shows_message_in_page() -> None:
 
 
 def test_scenario_file_presets_the_controls(tmp_path, monkeypatch) -> None:
-    (tmp_path / "baseline.toml").write_text('name = "baseline"\n')
-    (tmp_path / "caring_town.toml").write_text(
-        'extends = "baseline.toml"\n[society]\nsocial_cohesion = 0.9\n'
-    )
-    monkeypatch.setenv(controls.SCENARIO_DIR_VARIABLE, str(tmp_path))
-    _, rc = render_page()
+    caring = 'extends = "baseline.toml"\n[society]\nsocial_cohesion = 0.9\n'
+    _, rc = page_with_scenarios(tmp_path, monkeypatch, caring_town=caring)
     rc.find(v.Select, label="Scenario file").widget.v_model = "caring_town.toml"
     wait_until(lambda: "Scenario caring_town" in html(rc, "hikisim-scenario"))
     wait_until(lambda: "level 0.90" in html(rc, "hikisim-label-society__social_cohesion"))
@@ -486,6 +559,24 @@ def test_time_series_axes_follow_the_data() -> None:
     # The x axis grows by quarters, then by years: 30 weeks show on a half-year axis.
     assert canvas.states_axes.get_xlim() == (0, 52)
     assert high in canvas.states_axes.get_yticks(), "the y axis ends on a tick"
+
+
+def test_the_week_by_week_chart_counts_weeks_as_the_header_does() -> None:
+    # After 10 steps the header says week 10: the chart's last point and the CSV's last
+    # row are week 10 and hold the counts now, as the comparison view's do.
+    model = DashboardModel(**SMALL)
+    canvas = TimeSeriesCanvas(model)
+    for _ in range(10):
+        model.step()
+    canvas.update()
+    line = canvas.lines["at_risk"]
+    assert list(line.get_xdata()) == list(range(1, 11))
+    assert line.get_ydata()[-1] == model.weekly_records[-1]["at_risk"]
+    rows = records_csv(list(model.weekly_records), ["at_risk"]).splitlines()
+    assert rows[0] == "week,at_risk" and rows[1].startswith("1,")
+    assert rows[-1] == f"10,{model.weekly_records[-1]['at_risk']:g}"
+    # The comparison view's CSV of the same run ends on the same week.
+    assert comparison_csv(model, model).splitlines()[-1].startswith("10,")
 
 
 def test_charts_redraw_their_axes_only_when_the_data_outgrow_them() -> None:

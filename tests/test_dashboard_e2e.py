@@ -248,6 +248,24 @@ def test_layout_fits_1280x720_legibly_and_offline(page) -> None:
         assert TICK_POINTS * DPI / 72 * scale >= MIN_TEXT_PX, (name, scale)
 
 
+def test_opening_the_running_totals_keeps_the_chart_and_every_row(page) -> None:
+    pick(page, "Scenario file", "parenting_course.toml")
+    page.locator(".hikisim-scenario", has_text="parenting_course").wait_for()
+    step(page, 2)
+    closed = chart_image(page, "comparison").bounding_box()
+    view(page, "comparison").get_by_text("Running totals").click()
+    last_row = view(page, "comparison").locator(".hikisim-table tr").last
+    last_row.wait_for()
+    page.wait_for_timeout(500)  # the panel's opening transition
+    chart = view(page, "comparison").locator("img").bounding_box()
+    assert chart["height"] >= closed["height"] * 0.3, (closed, chart)
+    # The last row can be scrolled to inside the view, whose card clips what overflows.
+    last_row.scroll_into_view_if_needed()
+    card = view(page, "comparison").bounding_box()
+    row = last_row.bounding_box()
+    assert card["y"] <= row["y"] and row["y"] + row["height"] <= card["y"] + card["height"] + 1
+
+
 def test_charts_grow_with_the_window(page) -> None:
     step(page, 1)
     small = chart_image(page, "timeseries").bounding_box()
@@ -336,7 +354,7 @@ def test_jumps_show_a_busy_indicator_and_land_on_whole_years(page) -> None:
     # the indicator still up, and with last year's narration): each must follow.
     page.locator(".hikisim-busy").wait_for(state="detached")
     assert page.locator(".hikisim-busy").count() == 0
-    page.locator(".hikisim-narration", has_text="Week 312").wait_for()
+    page.locator(".hikisim-narration", has_text="Weeks 53–312:").wait_for()
 
 
 def test_follow_someone_who_withdraws(page) -> None:

@@ -15,13 +15,19 @@ def fields(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
+def literal(text: str) -> str:
+    return "".join(part for part, _, _, _ in string.Formatter().parse(text))
+
+
 @pytest.mark.parametrize("lang", sorted(set(LANGUAGES) - {"en"}))
 def test_every_string_is_translated_with_the_same_fields(lang: str) -> None:
     english, other = STRINGS["en"], STRINGS[lang]
     assert set(other) == set(english), set(english) ^ set(other)
     for key, text in english.items():
         assert fields(other[key]) == fields(text), key
-        if key not in {"export_png", "export_csv", "unit_share"}:
+        # Only fields and punctuation (Italian "{when}: {events}.") are not English.
+        words = any(char.isalpha() for char in literal(text))
+        if words and key not in {"export_png", "export_csv", "unit_share"}:
             assert other[key] != text, f"{lang}:{key} is still English"
 
 

@@ -73,7 +73,7 @@ class Comparison:
             ("row_cases", *_counts(base.cases_now, treated.cases_now)),
             ("row_new", *_counts(base.new_cases, treated.new_cases)),
             ("row_years", *_amounts(base.person_years, treated.person_years)),
-            ("row_help", *_amounts(base.help_weeks, treated.help_weeks)),
+            ("row_help", *_whole(base.help_weeks, treated.help_weeks)),
             ("row_cost", *_money(base.cost, treated.cost)),
         ]
 
@@ -84,6 +84,10 @@ def _counts(base: int, treated: int) -> tuple[str, str, str]:
 
 def _amounts(base: float, treated: float) -> tuple[str, str, str]:
     return f"{base:.1f}", f"{treated:.1f}", f"{treated - base:+.1f}"
+
+
+def _whole(base: float, treated: float) -> tuple[str, str, str]:
+    return f"{base:,.0f}", f"{treated:,.0f}", f"{treated - base:+,.0f}"
 
 
 def _money(base: float, treated: float) -> tuple[str, str, str]:

@@ -67,6 +67,8 @@ class Session:
         speed: A key of :data:`SPEEDS`.
         busy: What a long job is doing (a key of the page's strings), or None.
         picker_error: Why the last picked file could not be loaded, or None.
+        refused_picks: How many picked files could not be loaded; the picker is redrawn
+            from scratch when it changes, to show the running file again.
         followed: The seat of the youth the network view follows, or None.
         followed_person: That youth's identity, to notice when the seat is reused.
         story: Snapshots before and after the last step or jump, for the narration.
@@ -95,14 +97,18 @@ class Session:
         self.speed = DEFAULT_SPEED
         self.busy: str | None = None
         self.picker_error: str | None = None
+        self.refused_picks = 0
         self.followed: int | None = None
         self.followed_person: int | None = None
         self.story: tuple[Snapshot, Snapshot] | None = None
         self.notice: str | None = None
 
     def _new_model(self) -> DashboardModel:
-        model = self._build(scenario_file=self.file_name, **self.values)
-        self.applied = dict(self.values)
+        # The values as the build starts: a control changed while the town is built (the
+        # page stays live) then shows as waiting for Reset instead of as applied.
+        values = dict(self.values)
+        model = self._build(scenario_file=self.file_name, **values)
+        self.applied = values
         if self.ensemble is not None:
             self.ensemble.cancel()
         self.ensemble = (
@@ -122,6 +128,7 @@ class Session:
             self.busy,
             self.speed,
             self.picker_error,
+            self.refused_picks,
             tuple(self.values.items()),
             self.weeks_left() > 0,
         )
@@ -163,6 +170,7 @@ class Session:
             values = controls.preset_values(file_name)
         except InputError as error:
             self.picker_error = str(error)
+            self.refused_picks += 1
             return False
         self.picker_error = None
         self.file_name = file_name
@@ -172,6 +180,7 @@ class Session:
 
     def restore_defaults(self) -> None:
         """Back to the baseline file with every control at its default, and restart."""
+        self.speed = DEFAULT_SPEED
         self.pick(controls.DEFAULT_SCENARIO_FILE)
 
     def weeks_left(self) -> int:

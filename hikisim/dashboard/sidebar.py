@@ -49,6 +49,9 @@ def LabelledSlider(  # noqa: N802 - Solara components are CamelCase
             classes=["hikisim-control-label", f"hikisim-label-{name}"],
         )
         slider = solara.SliderInt if spec["type"] == "SliderInt" else solara.SliderFloat
+        # A file's value past a slider's usual range widens the range. Sent to the
+        # browser together, the value would be clamped to the old range there and sent
+        # back as a change; keyed by its range, the slider is made anew with both.
         slider(
             label="",
             value=value,
@@ -57,7 +60,7 @@ def LabelledSlider(  # noqa: N802 - Solara components are CamelCase
             step=spec["step"],
             on_value=on_value,
             thumb_label=False,
-        )
+        ).key(f"slider-{name}-{spec['min']}-{spec['max']}")
 
 
 @solara.component
@@ -125,13 +128,15 @@ def Sidebar(  # noqa: N802 - Solara components are CamelCase
         on_value=lambda name: language.set(codes[name]),
         dense=True,
     )
+    # The browser shows the file it picked even when loading it failed, and the value
+    # sent back has not changed; a new key makes a new picker showing the running file.
     solara.Select(
         label=tr("scenario"),
         value=session.file_name,
         values=controls.scenario_files(),
         on_value=lambda name: act(f"pick:{name}"),
         dense=True,
-    )
+    ).key(f"scenario-picker-{session.refused_picks}")
     if session.picker_error:
         solara.Error(tr("picker_error", error=session.picker_error))
     RunButtons(session, state, act)

@@ -83,7 +83,15 @@ def town_news(before: Snapshot, after: Snapshot, model: HikiModel) -> str:
     for count, key in ((lost, "news_lost"), (asked, "news_help"), (recovered, "news_recovered")):
         if count:
             events.append(tr(f"{key}_one") if count == 1 else tr(key, n=count))
-    return tr("news_week", week=after.week, events="; ".join(events) or tr("news_nothing"))
+    quiet = tr("news_nothing" if after.week - before.week == 1 else "news_nothing_weeks")
+    return tr("news_week", when=when(before, after), events="; ".join(events) or quiet)
+
+
+def when(before: Snapshot, after: Snapshot) -> str:
+    """The weeks between two snapshots: "Week 5" after a step, "Weeks 1–52" after a jump."""
+    if after.week - before.week == 1:
+        return tr("when_week", week=after.week)
+    return tr("when_weeks", first=before.week + 1, last=after.week)
 
 
 def person_news(before: Snapshot, after: Snapshot, seat: int, model: HikiModel) -> str:
@@ -100,8 +108,8 @@ def person_news(before: Snapshot, after: Snapshot, seat: int, model: HikiModel) 
     if after.care[seat] != Care.NONE and before.care[seat] == Care.NONE:
         events.append(tr("story_care"))
     if not events:
-        return tr("story_quiet", week=after.week)
-    return tr("story_week", week=after.week, events="; ".join(events))
+        return tr("story_quiet", when=when(before, after))
+    return tr("story_week", when=when(before, after), events="; ".join(events))
 
 
 def sex_key(male: bool, age: int) -> str:
@@ -127,7 +135,8 @@ def describe(model: HikiModel, seat: int) -> str:
         age=age,
         sex=tr(sex_key(bool(youths.male[seat]), age)),
         state=tr(f"state_{STATE_KEYS[State(youths.state[seat])]}"),
-        family=int(np.count_nonzero(youths.family == youths.family[seat])),
+        # The others of the person's family among the town's people (parents are not).
+        siblings=int(np.count_nonzero(youths.family == youths.family[seat])) - 1,
         classmates=int(np.count_nonzero(active & (kinds == TieKind.CLASSMATE))),
         friends=int(np.count_nonzero(active & (kinds != TieKind.CLASSMATE))),
         lost=int(np.count_nonzero(~active & (kinds != TieKind.ONLINE))),

@@ -115,7 +115,7 @@ EN: dict[str, str] = {
     "ensemble_sentence": (
         "{n} other towns: **{mean}** cases averted on average (from {low} to {high})."
     ),
-    "row_withdrawn": "withdrawn this week",
+    "row_withdrawn": "withdrawn now",
     "row_cases": "hikikomori cases now",
     "row_new": "new cases so far",
     "row_years": "person-years in hikikomori",
@@ -132,14 +132,14 @@ EN: dict[str, str] = {
     "nobody_to_follow": "Nobody is at risk or withdrawn yet; step on a few weeks.",
     "story_who": (
         # Counts after colons, so that one classmate never reads "1 classmates".
-        "Following a {age}-year-old {sex}: {state}; {family} in the family; classmates in "
-        "touch: {classmates}; others in touch: {friends}; lost touch: {lost}."
+        "Following a {age}-year-old {sex}: {state}; siblings in the town: {siblings}; classmates "
+        "in touch: {classmates}; others in touch: {friends}; lost touch: {lost}."
     ),
     "sex_boy": "boy",
     "sex_man": "man",
     "sex_girl": "girl",
     "sex_woman": "woman",
-    "story_quiet": "Week {week}: nothing changed for the person you follow.",
+    "story_quiet": "{when}: nothing changed for the person you follow.",
     "story_at_risk": "they started skipping school or work",
     "story_withdrew": "they stopped going out",
     "story_recovering": "they began going out again",
@@ -148,19 +148,22 @@ EN: dict[str, str] = {
     "story_lost_one": "1 contact lost touch",
     "story_help": "the family asked for help",
     "story_care": "care began",
-    "story_week": "Week {week}: {events}.",
+    "story_week": "{when}: {events}.",
     "story_ended": "Week {week}: the run has ended.",
     "state_engaged": "engaged",
     "state_at_risk": "at risk",
     "state_withdrawn": "withdrawn",
     "state_recovering": "recovering",
-    "news_week": "Week {week}: {events}.",
+    "when_week": "Week {week}",
+    "when_weeks": "Weeks {first}–{last}",
+    "news_week": "{when}: {events}.",
     "news_withdrew": "{n} people stopped going out",
     "news_withdrew_one": "a {age}-year-old stopped going out",
     "news_lost": "{n} ties were lost",
     "news_help": "{n} families asked for help",
     "news_recovered": "{n} recovered",
     "news_nothing": "a quiet week",
+    "news_nothing_weeks": "quiet weeks",
 }
 
 JA: dict[str, str] = {
@@ -263,7 +266,7 @@ JA: dict[str, str] = {
     "ensemble_running": "運の影響をならすため、別の町 {n} つを裏で計算しています…",
     "ensemble_ready": "別のシードの町 {n} つの準備ができました。進めると比べられます。",
     "ensemble_sentence": "ほかの町 {n} つ:平均 **{mean}** ケースを防ぎました({low} 〜 {high})。",
-    "row_withdrawn": "今週ひきこもり状態",
+    "row_withdrawn": "現在ひきこもり状態",
     "row_cases": "現在のひきこもり",
     "row_new": "これまでの新しいケース",
     "row_years": "ひきこもりの人年",
@@ -278,14 +281,14 @@ JA: dict[str, str] = {
     "follow_hint": "ネットワークの点をクリックすると、その人を追いかけられます。",
     "nobody_to_follow": "まだリスクのある人もひきこもっている人もいません。数週進めてください。",
     "story_who": (
-        "{age} 歳の{sex}を追いかけています:{state}。家族 {family} 人。連絡のある同級生 "
-        "{classmates} 人とその他 {friends} 人、連絡が途絶えた人 {lost} 人。"
+        "{age} 歳の{sex}を追いかけています:{state}。町にいるきょうだい {siblings} 人。"
+        "連絡のある同級生 {classmates} 人とその他 {friends} 人、連絡が途絶えた人 {lost} 人。"
     ),
     "sex_boy": "男の子",
     "sex_man": "男性",
     "sex_girl": "女の子",
     "sex_woman": "女性",
-    "story_quiet": "第 {week} 週:追いかけている人に変化はありません。",
+    "story_quiet": "{when}:追いかけている人に変化はありません。",
     "story_at_risk": "この人は学校や仕事を休みはじめました",
     "story_withdrew": "この人は外出しなくなりました",
     "story_recovering": "この人はまた外に出はじめました",
@@ -294,19 +297,22 @@ JA: dict[str, str] = {
     "story_lost_one": "1 人と連絡が途絶えました",
     "story_help": "家族が相談しました",
     "story_care": "支援が始まりました",
-    "story_week": "第 {week} 週:{events}。",
+    "story_week": "{when}:{events}。",
     "story_ended": "第 {week} 週:シミュレーションは終わりました。",
     "state_engaged": "社会参加",
     "state_at_risk": "リスクあり",
     "state_withdrawn": "ひきこもり状態",
     "state_recovering": "回復中",
-    "news_week": "第 {week} 週:{events}。",
+    "when_week": "第 {week} 週",
+    "when_weeks": "第 {first}〜{last} 週",
+    "news_week": "{when}:{events}。",
     "news_withdrew": "{n} 人が外出しなくなりました",
     "news_withdrew_one": "{age} 歳の人が外出しなくなりました",
     "news_lost": "{n} のつながりが失われました",
     "news_help": "{n} 家族が相談しました",
     "news_recovered": "{n} 人が回復しました",
     "news_nothing": "静かな一週間でした",
+    "news_nothing_weeks": "静かな週が続きました",
 }
 
 IT: dict[str, str] = {
@@ -411,7 +417,7 @@ IT: dict[str, str] = {
     "ensemble_running": "Simulo altre {n} città in sottofondo per togliere l'effetto del caso…",
     "ensemble_ready": "Altre {n} città con semi diversi sono pronte: avanza per confrontarle.",
     "ensemble_sentence": ("Altre {n} città: in media **{mean}** casi evitati (da {low} a {high})."),
-    "row_withdrawn": "ritirati questa settimana",
+    "row_withdrawn": "ritirati ora",
     "row_cases": "casi di hikikomori ora",
     "row_new": "nuovi casi finora",
     "row_years": "anni-persona in hikikomori",
@@ -426,14 +432,15 @@ IT: dict[str, str] = {
     "follow_hint": "Fai clic su una persona nella rete per seguirla.",
     "nobody_to_follow": "Nessuno è ancora a rischio o ritirato; avanza di qualche settimana.",
     "story_who": (
-        "Segui una persona di {age} anni ({sex}): {state}; {family} in famiglia; compagni "
-        "di classe in contatto: {classmates}, altri contatti: {friends}, contatti persi: {lost}."
+        "Segui una persona di {age} anni ({sex}): {state}; fratelli e sorelle in città: "
+        "{siblings}; compagni di classe in contatto: {classmates}, altri contatti: {friends}, "
+        "contatti persi: {lost}."
     ),
     "sex_boy": "ragazzo",
     "sex_man": "uomo",
     "sex_girl": "ragazza",
     "sex_woman": "donna",
-    "story_quiet": "Settimana {week}: nulla è cambiato per la persona che segui.",
+    "story_quiet": "{when}: nulla è cambiato per la persona che segui.",
     "story_at_risk": "ha iniziato a saltare scuola o lavoro",
     "story_withdrew": "ha smesso di uscire",
     "story_recovering": "ha ricominciato a uscire",
@@ -442,19 +449,22 @@ IT: dict[str, str] = {
     "story_lost_one": "1 contatto si è perso",
     "story_help": "la famiglia ha chiesto aiuto",
     "story_care": "è iniziata una cura",
-    "story_week": "Settimana {week}: {events}.",
+    "story_week": "{when}: {events}.",
     "story_ended": "Settimana {week}: la simulazione è finita.",
     "state_engaged": "inserita",
     "state_at_risk": "a rischio",
     "state_withdrawn": "ritirata",
     "state_recovering": "in ripresa",
-    "news_week": "Settimana {week}: {events}.",
+    "when_week": "Settimana {week}",
+    "when_weeks": "Settimane {first}–{last}",
+    "news_week": "{when}: {events}.",
     "news_withdrew": "{n} persone hanno smesso di uscire",
     "news_withdrew_one": "una persona di {age} anni ha smesso di uscire",
     "news_lost": "{n} legami persi",
     "news_help": "{n} famiglie hanno chiesto aiuto",
     "news_recovered": "{n} persone sono tornate alla vita di tutti i giorni",
     "news_nothing": "una settimana tranquilla",
+    "news_nothing_weeks": "settimane tranquille",
 }
 
 PROGRAMMES: dict[str, dict[str, str]] = {

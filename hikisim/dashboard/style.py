@@ -94,6 +94,10 @@ div[style*="bottom: 0px"][style*="right: 0px"] { display: none; }
 .hikisim-prose td, .hikisim-prose th { padding: 0 8px; border-bottom: 1px solid #ddd; }
 .hikisim-view .v-expansion-panel-header { min-height: 30px; padding: 2px 12px; }
 .hikisim-view .v-expansion-panel--active > .v-expansion-panel-header { min-height: 30px; }
+/* An opened table takes at most half of its view and scrolls, so the chart above it keeps
+   the rest instead of shrinking to nothing and the table's last rows stay reachable. */
+.hikisim-view .v-expansion-panels { flex: 0 1 auto; min-height: 0; max-height: 50%;
+  overflow-y: auto; }
 .hikisim-averted { margin: 2px 0; }
 .hikisim-explain { font-size: 15px; max-height: 40%; overflow-y: auto; }
 .hikisim-narration { font-size: 16px; font-style: italic; }

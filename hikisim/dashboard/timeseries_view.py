@@ -39,10 +39,23 @@ def column(records: list[dict[str, float]], name: str) -> np.ndarray:
     return np.fromiter((record[name] for record in records), float, len(records))
 
 
+def weeks_done(records: list[dict[str, float]]) -> np.ndarray:
+    """Each record's week as the page counts it: weeks simulated when it was taken.
+
+    A record's ``week`` is the week it describes, counted from 0, and its counts are
+    those at that week's end; the header ("Week N") and the comparison view count the
+    weeks done, so the first record belongs at week 1.
+    """
+    return column(records, "week") + 1
+
+
 def records_csv(records: list[dict[str, float]], names: list[str]) -> str:
-    """Some columns of the weekly records as CSV, one row per week."""
-    lines = [",".join(names)]
-    lines += [",".join(f"{record[name]:g}" for name in names) for record in records]
+    """Some columns of the weekly records as CSV, one row per week (weeks done)."""
+    lines = ["week," + ",".join(names)]
+    lines += [
+        ",".join([f"{week:g}", *(f"{record[name]:g}" for name in names)])
+        for week, record in zip(weeks_done(records), records, strict=True)
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -164,7 +177,7 @@ class TimeSeriesCanvas:
             The picture as PNG bytes.
         """
         records = self.model.weekly_records
-        weeks = column(records, "week")
+        weeks = weeks_done(records)
         tops = {self.states_axes: 0.0, self.rates_axes: 0.0}
         for name, line in self.lines.items():
             values = column(records, name)
@@ -188,7 +201,7 @@ def TimeSeriesView(model: HikiModel, version: int) -> None:  # noqa: N802
     with model.lock:
         records = list(model.weekly_records)
         png = canvas.update()
-    names = ["week", *STATE_SERIES, *RATE_SERIES]
+    names = [*STATE_SERIES, *RATE_SERIES]
     with ViewFrame(
         "timeseries",
         tr("view_timeseries"),
