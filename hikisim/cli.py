@@ -93,18 +93,40 @@ def prepare_psa(
                 "--posterior",
             )
         priors = posterior_priors(priors, draws_from)
-    for scenario in scenarios:
-        # A regional preset has a posterior of its own; the Japanese one (the default)
-        # would give it Japan's uncertainty around its values.
-        if scenario.name in POSTERIORS and scenario.name != posterior:
-            print(
-                f"note: scenario {scenario.name} has its own posterior; the PSA draws from "
-                f"--posterior {posterior} (use --posterior {scenario.name} for its own)",
-                file=sys.stderr,
-            )
+    for note in posterior_notes([scenario.name for scenario in scenarios], posterior):
+        print(f"note: {note}", file=sys.stderr)
     design = make_design(priors, economics, draws, replicates, base_seed, draws_from)
     PsaStore(folder).prepare(plan_of(scenarios, design))
     return design
+
+
+def posterior_notes(names: list[str], posterior: str) -> list[str]:
+    """Scenarios whose natural history a shipped posterior of another place would draw.
+
+    A regional preset (``hong_kong``, ``italy``) has a posterior of its own; any other
+    scenario derives from the default Japanese baseline, fitted by ``japan``. Either
+    drawn from another place's posterior gets that place's uncertainty around its values.
+
+    Args:
+        names: The compared scenarios' names.
+        posterior: The ``--posterior`` value.
+
+    Returns:
+        One note per scenario drawn from another place's shipped posterior.
+    """
+    from hikisim.calibration import POSTERIORS
+
+    if posterior not in POSTERIORS:
+        return []  # none, or a user's own posterior file: nothing to say
+    notes = []
+    for name in names:
+        own = name if name in POSTERIORS else "japan"
+        if own != posterior:
+            notes.append(
+                f"scenario {name} is fitted by the {own} posterior; the PSA draws from "
+                f"--posterior {posterior} (use --posterior {own} for its own)"
+            )
+    return notes
 
 
 def run_probabilistic(

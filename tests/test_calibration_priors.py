@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hikisim.calibration_priors import CalibrationPrior, load_calibration_priors
+from hikisim.cli import posterior_notes
 from hikisim.errors import InputError
 from hikisim.scenario import Scenario
 
@@ -119,3 +120,13 @@ def test_files_that_cannot_be_priors_are_refused(
         path.write_bytes(content)
     with pytest.raises(InputError, match=message):
         load_calibration_priors(path)
+
+
+def test_a_posterior_of_another_place_is_noted_for_each_scenario_it_does_not_fit() -> None:
+    assert posterior_notes(["baseline", "home_visits"], "japan") == []
+    assert posterior_notes(["baseline"], "none") == []
+    assert posterior_notes(["baseline"], "mine.parquet") == []
+    (note,) = posterior_notes(["baseline", "italy"], "italy")
+    assert note.startswith("scenario baseline is fitted by the japan posterior")
+    (note,) = posterior_notes(["hong_kong", "baseline"], "japan")
+    assert note.endswith("(use --posterior hong_kong for its own)")

@@ -226,7 +226,8 @@ class SweepStore:
         target = folder / path.name
         os.replace(path, target)
         print(
-            f"warning: set aside {path} ({reason}) to {target}; its run is done again",
+            f"warning: set aside {path} ({reason}) to {target}; if the design has a run "
+            "of that name, it is done again",
             file=sys.stderr,
         )
         return target
