@@ -47,6 +47,32 @@ def test_every_prior_names_a_numeric_scenario_key_with_a_source() -> None:
     assert "interventions.medical_exam.cost_per_hospital_week" in costs
 
 
+# A programme's parameters that are not effects: design choices (who is offered it, when,
+# how long) and whole numbers of weeks, which the PSA does not draw; costs are drawn from
+# economics.toml under their own keys.
+PROGRAMME_DESIGN = {
+    "start_week", "coverage", "max_weeks", "course_weeks", "capacity_per_10k", "link_weeks",
+    "hospital_weeks", "cost_per_participant_week", "cost_per_hospital_week",
+}  # fmt: skip
+
+
+def test_every_programme_effect_that_is_not_null_has_a_distribution() -> None:
+    drawn = {prior.key for prior in PRIORS}
+    missing = []
+    for name, programme in Scenario().interventions:
+        for field, value in programme.model_dump().items():
+            if field in PROGRAMME_DESIGN or isinstance(value, bool):
+                continue
+            if not isinstance(value, int | float):
+                continue
+            # A null effect (a logit of 0, a multiplier of 1) stays null in every draw.
+            null = value == (0.0 if field.endswith("_logit") else 1.0)
+            key = f"interventions.{name}.{field}"
+            if not null and key not in drawn:
+                missing.append(key)
+    assert not missing, missing
+
+
 def test_the_design_is_reproducible_from_the_seed() -> None:
     first = make_design(PRIORS, ECONOMICS, draws=6, replicates=3, base_seed=11)
     again = make_design(PRIORS, ECONOMICS, draws=6, replicates=3, base_seed=11)
