@@ -7,7 +7,7 @@ import string
 import pytest
 
 from hikisim.dashboard import controls
-from hikisim.dashboard.i18n import LANGUAGES, tr
+from hikisim.dashboard.i18n import LANGUAGES, number, tr
 from hikisim.dashboard.strings import EXPLANATIONS, PROGRAMMES, STRINGS
 
 
@@ -77,3 +77,11 @@ def test_recoveries_are_not_called_recovering(lang: str) -> None:
 @pytest.mark.parametrize("lang", sorted(LANGUAGES))
 def test_the_seed_box_says_it_starts_at_zero(lang: str) -> None:
     assert "0" in tr("ctl_seed", lang)
+
+
+def test_numbers_are_written_as_the_page_s_language_writes_them() -> None:
+    assert number(1_000, ",", "en") == "1,000" and number(1_000, ",", "ja") == "1,000"
+    assert number(1_000, ",", "it") == "1.000"
+    assert number(1.6, ".1f", "it") == "1,6"
+    assert number(-12_345.5, "+,.1f", "it") == "-12.345,5"
+    assert tr("unit_youths", "it", n=number(1_000, ",", "it")) == "1.000 giovani"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hikisim.dashboard.i18n import number
 from hikisim.metrics import current_cases
 from hikisim.model import HikiModel
 from hikisim.states import WEEKS_PER_YEAR, State
@@ -83,15 +84,19 @@ def _counts(base: int, treated: int) -> tuple[str, str, str]:
 
 
 def _amounts(base: float, treated: float) -> tuple[str, str, str]:
-    return f"{base:.1f}", f"{treated:.1f}", f"{treated - base:+.1f}"
+    return number(base, ".1f"), number(treated, ".1f"), number(treated - base, "+.1f")
 
 
 def _whole(base: float, treated: float) -> tuple[str, str, str]:
-    return f"{base:,.0f}", f"{treated:,.0f}", f"{treated - base:+,.0f}"
+    return number(base, ",.0f"), number(treated, ",.0f"), number(treated - base, "+,.0f")
 
 
 def _money(base: float, treated: float) -> tuple[str, str, str]:
-    return f"{base / 1e3:,.0f}", f"{treated / 1e3:,.0f}", f"{(treated - base) / 1e3:+,.0f}"
+    return (
+        number(base / 1e3, ",.0f"),
+        number(treated / 1e3, ",.0f"),
+        number((treated - base) / 1e3, "+,.0f"),
+    )
 
 
 def compare(model: HikiModel, baseline: HikiModel) -> Comparison:

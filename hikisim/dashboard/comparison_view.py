@@ -9,7 +9,7 @@ from matplotlib.ticker import MaxNLocator
 from hikisim.dashboard.chart import Chart, LegendItem, ViewFrame
 from hikisim.dashboard.comparison import Comparison, compare
 from hikisim.dashboard.ensemble import Ensemble
-from hikisim.dashboard.i18n import tr
+from hikisim.dashboard.i18n import number, tr
 from hikisim.dashboard.prose import Prose
 from hikisim.dashboard.render import Frame, fit_axes
 from hikisim.dashboard.style import (
@@ -146,9 +146,9 @@ def ensemble_sentence(ensemble: Ensemble | None, week: int) -> str:
         "ensemble_sentence",
         n=summary.towns,
         weeks=week,
-        mean=f"{summary.mean:.1f}",
-        low=f"{summary.low:g}",
-        high=f"{summary.high:g}",
+        mean=number(summary.mean, ".1f"),
+        low=number(summary.low, "g"),
+        high=number(summary.high, "g"),
     )
 
 
@@ -188,7 +188,7 @@ def ComparisonView(  # noqa: N802
             "averted_sentence",
             weeks=week,
             cases=comparison.cases_averted,
-            years=f"{comparison.person_years_averted:.1f}",
+            years=number(comparison.person_years_averted, ".1f"),
         )
         Prose(averted + " " + ensemble_sentence(ensemble, week), classes=["hikisim-averted"])
         with solara.Details(tr("table")):

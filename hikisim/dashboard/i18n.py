@@ -34,3 +34,27 @@ def tr(key: str, lang: str | None = None, **values: Any) -> str:
     table = STRINGS.get(lang or language.value, STRINGS[DEFAULT_LANGUAGE])
     text = table.get(key, STRINGS[DEFAULT_LANGUAGE][key])
     return text.format(**values) if values else text
+
+
+# Italian groups thousands with a point and writes decimals after a comma; English and
+# Japanese the other way round.
+DECIMAL_COMMA = {"it"}
+
+
+def number(value: float, spec: str, lang: str | None = None) -> str:
+    """A number for the page's text, written as the page's language writes numbers.
+
+    Args:
+        value: The number.
+        spec: A ``format`` spec in English conventions, e.g. ``",.0f"`` or ``"+.1f"``.
+        lang: A language code; the page's current language if omitted.
+
+    Returns:
+        ``format(value, spec)``, with the thousands and decimal separators swapped for a
+        language that writes a decimal comma (``1.000`` and ``1,6`` in Italian). CSV
+        exports keep the English form, which spreadsheets and scripts read.
+    """
+    text = format(value, spec)
+    if (lang or language.value) in DECIMAL_COMMA:
+        text = text.translate(str.maketrans({",": ".", ".": ","}))
+    return text

@@ -13,7 +13,7 @@ from typing import Any
 import solara
 
 from hikisim.dashboard import controls
-from hikisim.dashboard.i18n import LANGUAGES, language, tr
+from hikisim.dashboard.i18n import LANGUAGES, language, number, tr
 from hikisim.dashboard.session import JUMP_YEARS, SPEEDS, Session
 from hikisim.dashboard.strings import PROGRAMMES
 
@@ -24,14 +24,14 @@ def value_text(spec: dict[str, Any], value: float) -> str:
     """A slider's value with its unit, such as ``25 %``, ``weight ×1.50`` or ``1000 youths``."""
     unit = spec.get("unit", "weight")
     if unit == "share":
-        return tr("unit_share", n=f"{100 * value:.0f}")
+        return tr("unit_share", n=number(100 * value, ".0f"))
     if unit == "youths":
-        return tr("unit_youths", n=f"{int(value):,}")
+        return tr("unit_youths", n=number(int(value), ","))
     if unit == "years":
         return tr("unit_years", n=int(value))
     if unit == "level":
-        return tr("unit_level", n=f"{value:.2f}")
-    return tr("unit_weight", n=f"{value:.2f}")
+        return tr("unit_level", n=number(value, ".2f"))
+    return tr("unit_weight", n=number(value, ".2f"))
 
 
 @solara.component

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import solara
 
-from hikisim.dashboard.i18n import language, tr
+from hikisim.dashboard.i18n import language, number, tr
 from hikisim.dashboard.session import Session
 from hikisim.dashboard.story import describe, person_news, town_news
 from hikisim.dashboard.strings import PROGRAMMES
@@ -19,7 +19,7 @@ def week_text(session: Session) -> str:
         "status_week",
         week=max(model.horizon_week, 0),
         total=model.horizon_weeks,
-        year=f"{model.years_shown:.1f}",
+        year=number(model.years_shown, ".1f"),
     )
 
 
@@ -34,7 +34,7 @@ def scenario_text(session: Session) -> str:
         "status_scenario",
         name=settings.name,
         seed=settings.run.seed,
-        youths=f"{settings.population.youths:,}",
+        youths=number(settings.population.youths, ","),
     )
     return f"{scenario} · {programmes}"
 
