@@ -17,7 +17,12 @@ from hikisim.dashboard import controls, ensemble, style
 from hikisim.dashboard.app import Page, Views
 from hikisim.dashboard.chart import ClickableImage, legend_html
 from hikisim.dashboard.comparison import compare
-from hikisim.dashboard.comparison_view import ComparisonCanvas, ComparisonView, comparison_csv
+from hikisim.dashboard.comparison_view import (
+    ComparisonCanvas,
+    ComparisonView,
+    comparison_csv,
+    ensemble_sentence,
+)
 from hikisim.dashboard.controller import Controller
 from hikisim.dashboard.episode_view import EpisodeCanvas, duration_histogram
 from hikisim.dashboard.i18n import language, tr
@@ -685,6 +690,17 @@ def test_no_two_time_series_lines_look_alike() -> None:
     drawn = canvas.lines["prevalence_15_39"].get_linestyle()
     assert drawn != canvas.lines["withdrawn"].get_linestyle()
     assert "repeating-linear-gradient" in legend_html([i for i in items if i.kind == "dashdot"])
+
+
+def test_the_other_towns_sentence_points_to_the_band() -> None:
+    class FinishedTowns:
+        def at_week(self, week: int) -> ensemble.EnsembleSummary:
+            return ensemble.EnsembleSummary(towns=4, mean=3.0, low=0.0, high=4.0)
+
+    sentence = ensemble_sentence(FinishedTowns(), 260)
+    assert sentence.endswith("(from 0 to 4, the shaded band).")
+    language.set("it")
+    assert "(da 0 a 4, la fascia ombreggiata)" in ensemble_sentence(FinishedTowns(), 260)
 
 
 def test_view_titles_are_short_names_and_the_figures_say_the_rest() -> None:

@@ -113,7 +113,8 @@ EN: dict[str, str] = {
     "ensemble_running": "Running {n} more towns in the background to average out luck…",
     "ensemble_ready": "{n} more towns with other seeds are ready: step on to compare them.",
     "ensemble_sentence": (
-        "{n} other towns: **{mean}** cases averted on average (from {low} to {high})."
+        "{n} other towns: **{mean}** cases averted on average (from {low} to {high}, the "
+        "shaded band)."
     ),
     "row_withdrawn": "withdrawn now",
     "row_cases": "hikikomori cases now",
@@ -265,7 +266,9 @@ JA: dict[str, str] = {
     "averted_sentence": "この町({weeks} 週):**{cases}** ケースと **{years}** 人年を防ぎました。",
     "ensemble_running": "運の影響をならすため、別の町 {n} つを裏で計算しています…",
     "ensemble_ready": "別のシードの町 {n} つの準備ができました。進めると比べられます。",
-    "ensemble_sentence": "ほかの町 {n} つ:平均 **{mean}** ケースを防ぎました({low} 〜 {high})。",
+    "ensemble_sentence": (
+        "ほかの町 {n} つ:平均 **{mean}** ケースを防ぎました({low} 〜 {high}、影の帯)。"
+    ),
     "row_withdrawn": "現在ひきこもり状態",
     "row_cases": "現在のひきこもり",
     "row_new": "これまでの新しいケース",
@@ -416,7 +419,10 @@ IT: dict[str, str] = {
     ),
     "ensemble_running": "Simulo altre {n} città in sottofondo per togliere l'effetto del caso…",
     "ensemble_ready": "Altre {n} città con semi diversi sono pronte: avanza per confrontarle.",
-    "ensemble_sentence": ("Altre {n} città: in media **{mean}** casi evitati (da {low} a {high})."),
+    "ensemble_sentence": (
+        "Altre {n} città: in media **{mean}** casi evitati (da {low} a {high}, la fascia "
+        "ombreggiata)."
+    ),
     "row_withdrawn": "ritirati ora",
     "row_cases": "casi di hikikomori ora",
     "row_new": "nuovi casi finora",
