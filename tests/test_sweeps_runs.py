@@ -261,14 +261,19 @@ def test_morris_recovers_a_known_linear_effect(tmp_path: Path) -> None:
     assert "| family.neglect_weight |" in (out / "sensitivity.md").read_text()
 
 
-def test_sobol_attributes_all_variance_to_the_only_active_parameter(tmp_path: Path) -> None:
-    path = tmp_path / "sobol.toml"
+def write_sobol(path: Path, outcome: str, design: str) -> Path:
+    """A Sobol experiment over the neglect and peer weights (``design``: its settings)."""
     path.write_text(
-        f'scenario = "{BASELINE}"\noutcomes = ["prevalence_15_39"]\n'
-        '[design]\nmethod = "sobol"\nsamples = 64\n'
+        f'scenario = "{BASELINE}"\noutcomes = ["{outcome}"]\n'
+        f'[design]\nmethod = "sobol"\n{design}\n'
         '[parameters]\n"family.neglect_weight" = { min = 0.0, max = 1.0 }\n'
         '"dynamics.peer_weight" = { min = 1.0, max = 4.0 }\n'
     )
+    return path
+
+
+def test_sobol_attributes_all_variance_to_the_only_active_parameter(tmp_path: Path) -> None:
+    path = write_sobol(tmp_path / "sobol.toml", "prevalence_15_39", "samples = 64")
     out = tmp_path / "out"
     results = run_sweep(path, out, workers=2, progress=False, simulator=linear_simulator)
     assert len(results) == 64 * (2 + 2)
@@ -281,13 +286,8 @@ def test_sobol_attributes_all_variance_to_the_only_active_parameter(tmp_path: Pa
 
 
 def test_sobol_leaves_an_outcome_that_never_varies_undefined(tmp_path: Path) -> None:
-    path = tmp_path / "sobol.toml"
-    path.write_text(
-        f'scenario = "{BASELINE}"\noutcomes = ["person_years_withdrawn"]\n'
-        '[design]\nmethod = "sobol"\nsamples = 8\nsecond_order = true\n'
-        '[parameters]\n"family.neglect_weight" = { min = 0.0, max = 1.0 }\n'
-        '"dynamics.peer_weight" = { min = 1.0, max = 4.0 }\n'
-    )
+    design = "samples = 8\nsecond_order = true"
+    path = write_sobol(tmp_path / "sobol.toml", "person_years_withdrawn", design)
     out = tmp_path / "out"
     run_sweep(path, out, workers=1, progress=False, simulator=linear_simulator)
     with warnings.catch_warnings():

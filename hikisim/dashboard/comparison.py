@@ -70,33 +70,21 @@ class Comparison:
         """The comparison table: what (a key of the page's strings), without, with, difference."""
         base, treated = self.baseline, self.intervention
         return [
-            ("row_withdrawn", *_counts(base.withdrawn_now, treated.withdrawn_now)),
-            ("row_cases", *_counts(base.cases_now, treated.cases_now)),
-            ("row_new", *_counts(base.new_cases, treated.new_cases)),
-            ("row_years", *_amounts(base.person_years, treated.person_years)),
-            ("row_help", *_whole(base.help_weeks, treated.help_weeks)),
-            ("row_cost", *_money(base.cost, treated.cost)),
+            ("row_withdrawn", *_cells(base.withdrawn_now, treated.withdrawn_now, "d")),
+            ("row_cases", *_cells(base.cases_now, treated.cases_now, "d")),
+            ("row_new", *_cells(base.new_cases, treated.new_cases, "d")),
+            ("row_years", *_cells(base.person_years, treated.person_years, ".1f")),
+            ("row_help", *_cells(base.help_weeks, treated.help_weeks, ",.0f")),
+            ("row_cost", *_cells(base.cost, treated.cost, ",.0f", per=1e3)),
         ]
 
 
-def _counts(base: int, treated: int) -> tuple[str, str, str]:
-    return f"{base}", f"{treated}", f"{treated - base:+d}"
-
-
-def _amounts(base: float, treated: float) -> tuple[str, str, str]:
-    return number(base, ".1f"), number(treated, ".1f"), number(treated - base, "+.1f")
-
-
-def _whole(base: float, treated: float) -> tuple[str, str, str]:
-    return number(base, ",.0f"), number(treated, ",.0f"), number(treated - base, "+,.0f")
-
-
-def _money(base: float, treated: float) -> tuple[str, str, str]:
-    return (
-        number(base / 1e3, ",.0f"),
-        number(treated / 1e3, ",.0f"),
-        number((treated - base) / 1e3, "+,.0f"),
-    )
+def _cells(base: float, treated: float, spec: str, per: float = 1) -> tuple[str, str, str]:
+    """Without, with and the signed difference, in units of ``per``, written with ``spec``."""
+    difference = treated - base
+    if per != 1:  # only then: a count divided by 1 would become a float, which "d" refuses
+        base, treated, difference = base / per, treated / per, difference / per
+    return number(base, spec), number(treated, spec), number(difference, f"+{spec}")
 
 
 def compare(model: HikiModel, baseline: HikiModel) -> Comparison:

@@ -39,6 +39,7 @@ def tr(key: str, lang: str | None = None, **values: Any) -> str:
 # Italian groups thousands with a point and writes decimals after a comma; English and
 # Japanese the other way round.
 DECIMAL_COMMA = {"it"}
+SWAP_SEPARATORS = str.maketrans({",": ".", ".": ","})
 
 
 def number(value: float, spec: str, lang: str | None = None) -> str:
@@ -56,5 +57,5 @@ def number(value: float, spec: str, lang: str | None = None) -> str:
     """
     text = format(value, spec)
     if (lang or language.value) in DECIMAL_COMMA:
-        text = text.translate(str.maketrans({",": ".", ".": ","}))
+        text = text.translate(SWAP_SEPARATORS)
     return text
