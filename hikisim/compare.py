@@ -70,6 +70,7 @@ MEASURES = {
 PSA_OUTPUTS = (
     "psa.parquet",
     "ceac.csv",
+    "ceaf.csv",
     "ceac.png",
     "evpi.csv",
     "evppi.csv",
@@ -750,6 +751,7 @@ def write_psa(psa: PsaResults, settings: AppraisalSettings, comparator: str, fol
     """Write the PSA's tables and figures into ``folder`` (the names in PSA_OUTPUTS)."""
     psa.draws.to_parquet(folder / "psa.parquet", index=False)
     psa.ceac.reset_index().to_csv(folder / "ceac.csv", index=False)
+    psa.ceaf.to_csv(folder / "ceaf.csv", index=False)
     psa.evpi.rename("evpi").reset_index().to_csv(folder / "evpi.csv", index=False)
     psa.evppi.assign(wtp=settings.wtp).to_csv(folder / "evppi.csv", index=False)
     psa.variance.to_csv(folder / "variance.csv", index=False)

@@ -445,6 +445,12 @@ class ModelKernelInterface:
         return self._model.horizon_week
 
     @property
+    def delivering(self) -> bool:
+        """Whether programmes take new participants this week (``run.delivery_years``)."""
+        model = self._model
+        return model.horizon_week < round(model.settings.run.delivery_years * WEEKS_PER_YEAR)
+
+    @property
     def youths(self) -> YouthColumns:
         """Read-only youth columns."""
         return cast(YouthColumns, self._youths)

@@ -18,13 +18,17 @@ from hikisim.appraisal import incremental_markdown
 from hikisim.clock import shift_month
 from hikisim.economics.outcomes import AppraisalSettings
 from hikisim.economics.parameters import EconomicParameters, Parameter
+from hikisim.expected_values import evpi_interval, expected_values
 from hikisim.psa_analysis import PsaResults, variance_gap
 from hikisim.scenario import Scenario
 
 PERSPECTIVE_TEXT = {
-    "payer": "the health-care payer: programme costs as the model counts them "
-    "(participant-weeks times unit costs) and the person-weeks in usual care, clinical or "
-    "psychosocial, which the programmes change",
+    "payer": "the public payer, health care and beyond it: programme costs as the model "
+    "counts them (participant-weeks times unit costs), which fall on schools and "
+    "municipal services (training in schools, parenting courses, outreach) as well as on "
+    "health care, and the person-weeks in usual care, clinical or psychosocial, which the "
+    "programmes change. Japan's guideline takes the public health-care payer as its "
+    "standard; this one is wider, because most of the programmes are not health care",
     "societal": "societal: the payer's costs (programmes and usual care) plus earnings "
     "lost in weeks that adults (20+) spend withdrawn and, after re-entry, to the lasting "
     "mark of the years withdrawn on work (human-capital method)",
@@ -119,13 +123,15 @@ def report_markdown(
         "## Perspective, horizon and discounting",
         "",
         f"- Perspective: {PERSPECTIVE_TEXT[settings.perspective]}.",
-        f"- Time horizon: {horizon:g} years from the start of the programmes.",
+        f"- Time horizon: {horizon:g} years from the start of the programmes, "
+        + _delivery_text(first.run.delivery_years, horizon)
+        + ".",
         f"- Discount rate: {settings.discount_rate:.1%} a year for costs and QALYs alike, each "
         "week's amount discounted at its mid-point (Japan's guideline uses 2%, with 0-4% "
         "in sensitivity analysis).",
         f"- Willingness to pay: {settings.wtp:,.0f} yen per QALY.",
         f"- Currency: {params.currency} at {params.price_year} prices (the unit costs "
-        "below and in the scenario files).",
+        f"below and in the scenario files){_price_note(params)}.",
         "",
         *(
             [
@@ -232,9 +238,76 @@ def report_markdown(
         "state's gap (the minimum method), an assumption that errs towards smaller losses "
         "from disorders outside engagement.",
         "- The model's calibration fits a handful of survey figures; " + _calibration_limit(psa),
+        *_horizon_limit(table, horizon, first.run.delivery_years),
+        "- Nobody dies in the model: people leave it only by passing its oldest age, so "
+        "the excess mortality of withdrawal and of the disorders, suicide among them, is "
+        "left out, and with it any life-years a programme saves.",
+        "- The PSA draws its parameters independently, except the calibrated ones (drawn "
+        "jointly from the posterior) and the utilities (drawn as ordered gaps). Effects "
+        "whose source is 'as psychotherapy' share one assumption but not one draw, which "
+        "understates the joint uncertainty of a package that combines them.",
         "",
     ]
     return "\n".join(lines)
+
+
+def _delivery_text(delivery_years: float, horizon: float) -> str:
+    """Which years of the horizon the programmes take new participants in."""
+    if delivery_years >= horizon:
+        return "which take new participants throughout"
+    return (
+        f"which take new participants in its first {delivery_years:g} years "
+        "(`run.delivery_years`); the rest of the horizon follows the effects they leave "
+        "and pays only for participants finishing a programme"
+    )
+
+
+def _price_note(params: EconomicParameters) -> str:
+    """The economic file's caveat on its price year, as a clause (or nothing)."""
+    return f"; {params.price_note}" if params.price_note else ""
+
+
+def _horizon_limit(table: pd.DataFrame, horizon: float, delivery_years: float) -> list[str]:
+    """A limitation when some programme's effects outlast the horizon, with the cure."""
+    if "effects_gone_years" not in table:
+        return []
+    gone = pd.to_numeric(table["effects_gone_years"], errors="coerce").max()
+    if not gone > horizon:
+        return []
+    return [
+        f"- Programme effects outlast the horizon: the last of them fades below 5% "
+        f"{gone:.1f} years after the start (the health table's 'effects gone'). The "
+        "horizon counts the costs of every programme delivered in it but not the QALYs "
+        "of that tail, which understates the programmes' value. A horizon that outlasts "
+        "them, with delivery kept to the same years, counts it: `--years "
+        f"{math.ceil(gone / 10) * 10} --set run.delivery_years={min(delivery_years, horizon):g}`."
+    ]
+
+
+def expected_value_lines(
+    psa: PsaResults, settings: AppraisalSettings, comparator: str
+) -> list[str]:
+    """The PSA's means beside the deterministic results, as Markdown lines."""
+    names = list(psa.ceac.columns)
+    means = expected_values(psa.draws, names)
+    return [
+        f"Expected values over the draws (means; the incremental NMB against {comparator} "
+        f"at {settings.wtp / 1e6:g} M yen per QALY, with the 2.5th and 97.5th percentiles "
+        "of its draws). The Results above ran the model at the parameters' point values; "
+        "the model is not linear in them, so its means over the draws differ from those "
+        "results, and the best buy above rests on the means (Briggs et al. 2012, "
+        "ISPOR-SMDM):",
+        "",
+        "| scenario | cost (M yen) | QALYs | NMB (M yen) | iNMB (M yen) | 95% of draws |",
+        "|---|---|---|---|---|---|",
+        *(
+            f"| {name} | {row.cost / 1e6:,.1f} | {row.qalys:,.1f} | {row.nmb / 1e6:,.1f} "
+            f"| {row.inmb / 1e6:,.1f} | {row.inmb_low / 1e6:,.1f} to "
+            f"{row.inmb_high / 1e6:,.1f} |"
+            for name, row in means.iterrows()
+        ),
+        "",
+    ]
 
 
 def psa_summary_lines(
@@ -243,9 +316,12 @@ def psa_summary_lines(
     """EVPI and the EVPPI ranking, with the overfit check, as Markdown lines."""
     town = f" ({people:,} people)" if people else ""
     per_person = f", {evpi_now / people:,.0f} yen per person" if people else ""
+    low, high = evpi_interval(psa.draws, list(psa.ceac.columns), settings.wtp)
     return [
         f"EVPI for the modelled town{town} over the horizon at {settings.wtp / 1e6:g} M yen "
-        f"per QALY: {evpi_now / 1e6:,.2f} M yen{per_person}. EVPPI of each parameter "
+        f"per QALY: {evpi_now / 1e6:,.2f} M yen{per_person}; a bootstrap over the draws puts "
+        f"it between {low / 1e6:,.2f} and {high / 1e6:,.2f} M yen (95%), an interval "
+        "that more draws narrow. EVPPI of each parameter "
         "group, by regression on the "
         f"{draws} draws (only parameters of programmes that some scenario runs). A "
         "regression on few draws fits noise, so each group is set against a noise floor: "
@@ -376,6 +452,7 @@ def psa_section(
         "|---|---|",
         *(f"| {name} | {value:.2f} |" for name, value in at_wtp.items()),
         "",
+        *expected_value_lines(psa, settings, comparator),
         *psa_summary_lines(psa, settings, draws, evpi_now, people),
     ]
     if len(psa.variance):

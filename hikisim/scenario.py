@@ -136,6 +136,18 @@ class RunSettings(Section):
             raise ValueError(f"must be at least one week (1/52 = {1 / WEEKS_PER_YEAR:.4f} years)")
         return years
 
+    delivery_years: float = Field(
+        100.0,
+        gt=0.0,
+        le=100.0,
+        description="Years from the start of the horizon in which programmes take new "
+        "participants. After them, those already in a programme finish it, and the effects "
+        "programmes left fade as after any course, so a horizon longer than this follows "
+        "delivery's lasting effects without paying for more delivery. The default, the "
+        "longest horizon, delivers to the end of any horizon. Unit: years. Source: model "
+        "setting.",
+    )
+
 
 class PopulationSettings(Section):
     """Size and structure of the population of youths, families and schools."""

@@ -78,7 +78,7 @@ def test_outputs_of_an_earlier_psa_compare_are_removed(tmp_path: Path) -> None:
     earlier_psa_compare(out)
     write(out)
     assert sorted(path.name for path in out.iterdir()) == WITHOUT_PSA
-    assert "old" not in (out / "report.md").read_text()
+    assert "old report.md" not in (out / "report.md").read_text()
     assert "did not run (`--psa N`)" in (out / "report.md").read_text()
 
 

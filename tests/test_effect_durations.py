@@ -103,6 +103,7 @@ class Kernel:
     def __init__(self) -> None:
         self.week = 0
         self.horizon_week = 0
+        self.delivering = True
         self.youths = Youths()
         self.modifiers = Modifiers()
 

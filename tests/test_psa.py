@@ -220,6 +220,12 @@ def test_compare_psa_writes_its_tables_and_figures(psa_out: Path) -> None:
     }
     ceac = pd.read_csv(psa_out / "ceac.csv").set_index("wtp")
     assert np.allclose(ceac.sum(axis=1), 1.0)
+    # The frontier: at each willingness to pay, the strategy of highest expected NMB and
+    # its probability of being optimal, read from the acceptability curves.
+    frontier = pd.read_csv(psa_out / "ceaf.csv").set_index("wtp")
+    assert list(frontier.index) == list(ceac.index)
+    chosen = [ceac.at[wtp, strategy] for wtp, strategy in frontier["strategy"].items()]
+    assert np.allclose(frontier["probability"], chosen)
     assert (pd.read_csv(psa_out / "evpi.csv")["evpi"] >= 0).all()
     evppi = pd.read_csv(psa_out / "evppi.csv")
     assert set(evppi["group"]) == {"effects", "costs", "utilities", "natural_history"}

@@ -148,7 +148,7 @@ def ceaf(
 
 
 def evpi(costs: ArrayLike, effects: ArrayLike, wtp: float) -> float:
-    """Per-person expected value of perfect information, E[max NMB] - max E[NMB].
+    """Expected value of perfect information, E[max NMB] - max E[NMB], in the inputs' units.
 
     Args:
         costs: PSA costs, shape (draws, strategies).

@@ -53,7 +53,7 @@ def evppi(
     method: Method = "auto",
     seed: int = 0,
 ) -> pd.Series:
-    """Per-person EVPPI of parameter groups, by regression on PSA draws.
+    """EVPPI of parameter groups, by regression on PSA draws, in the inputs' units.
 
     Args:
         costs: PSA costs, shape (draws, strategies).

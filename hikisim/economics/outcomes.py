@@ -4,7 +4,8 @@ The model records, each week of the horizon, how many people are in each state a
 the programmes cost. This module turns those weekly series into the two numbers an
 incremental analysis compares:
 
-* **Cost.** The health-care payer perspective counts programme costs as the model
+* **Cost.** The public payer perspective (programmes fall on schools and municipal
+  services as well as on health care) counts programme costs as the model
   accounts them (participant-weeks times unit costs), and the weeks people spend in
   usual care, clinical or psychosocial (``care_costs`` in economics.toml), since the
   programmes change how many are in care: home visits link youths to it, the parenting

@@ -236,11 +236,13 @@ class EconomicParameters:
         sections: Section name to parameter key to :class:`Parameter`.
         currency: Currency of the costs.
         price_year: Year the costs are priced in.
+        price_note: Which costs come from other years' prices, uninflated ("" if none).
     """
 
     sections: dict[str, dict[str, Parameter]]
     currency: str
     price_year: int
+    price_note: str = ""
 
     def section(self, name: str) -> dict[str, Parameter]:
         """The parameters of one section."""
@@ -277,7 +279,7 @@ class EconomicParameters:
                     midpoint = sum(changed[other].value for other in p.between) / len(p.between)
                     changed[key] = replace(p, value=midpoint)
             sections[name] = changed
-        return EconomicParameters(sections, self.currency, self.price_year)
+        return replace(self, sections=sections)
 
     def sample(
         self, rng: np.random.Generator, size: int, sections: Sequence[str] | None = None
@@ -340,6 +342,7 @@ def load_economics(path: str | Path | None = None) -> EconomicParameters:
         sections=sections,
         currency=str(meta.get("currency", "JPY")),
         price_year=int(meta.get("price_year", 0)),
+        price_note=str(meta.get("price_note", "")),
     )
 
 

@@ -80,9 +80,11 @@ class EmotionalTraining(Intervention, FadingEffects):
         """Train this week's pupils; former pupils keep the onset effect, fading."""
         kernel = model.kernel_interface
         p, y, mod = self.params, kernel.youths, kernel.modifiers
-        kernel.set_ei_training_schools(self.covered)
+        # After the delivery years the schools stop training; former pupils' effect fades.
+        running = self.covered & kernel.delivering
+        kernel.set_ei_training_schools(running)
         pupils = np.flatnonzero(
-            (y.track == Track.SCHOOL) & (y.age_weeks < 18 * 52) & self.covered[y.school]
+            (y.track == Track.SCHOOL) & (y.age_weeks < 18 * 52) & running[y.school]
         )
         self.trained[pupils] = y.person_id[pupils]
         self.last_trained_week[pupils] = kernel.week

@@ -158,7 +158,9 @@ class Programme(Intervention, FadingEffects):
         self.leave(current[leaving])
         # Last week was their last full week.
         self.left_week[current[leaving & ~dropped & same_person]] = kernel.week - 1
-        candidates = np.flatnonzero(self.eligible(kernel) & self.reached & ~self.enrolled)
+        # After the delivery years nobody starts; participants finish (run.delivery_years).
+        eligible = self.eligible(kernel) & self.reached & ~self.enrolled & kernel.delivering
+        candidates = np.flatnonzero(eligible)
         starting = self.select_new(kernel, candidates[draw[candidates] < p.uptake])
         self.enrolled[starting] = True
         self.participant[starting] = y.person_id[starting]

@@ -85,6 +85,15 @@ class KernelInterface(Protocol):
         ...
 
     @property
+    def delivering(self) -> bool:
+        """Whether programmes take new participants this week.
+
+        True in the horizon's first ``run.delivery_years``; after them programmes enrol
+        nobody, those already in one finish it, and the effects left fade as usual.
+        """
+        ...
+
+    @property
     def youths(self) -> YouthColumns:
         """Read-only youth columns."""
         ...

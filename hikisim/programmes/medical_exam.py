@@ -109,8 +109,12 @@ class MedicalExam(Intervention):
         kernel = model.kernel_interface
         p, y = self.params, kernel.youths
         draw = self.rng.random(len(y), dtype=np.float32)
+        # After the delivery years nobody new is examined; hospital stays run their course.
         entrants = np.flatnonzero(
-            (y.care != Care.NONE) & (self.examined != y.person_id) & (draw < p.coverage)
+            (y.care != Care.NONE)
+            & (self.examined != y.person_id)
+            & (draw < p.coverage)
+            & kernel.delivering
         )
         self.examined[entrants] = y.person_id[entrants]
         exam_draw = draw[entrants] / max(p.coverage, 1e-9)

@@ -166,7 +166,10 @@ class ParentingCourse(Intervention, FadingEffects):
         attending = np.flatnonzero(self.attending)
         dropped = attending[draw[attending] < p.dropout]
         self.attending[dropped] = False
-        candidates = np.flatnonzero(self.eligible_families(kernel) & self.reached & ~self.attending)
+        # After the delivery years no family starts; those attending finish the course.
+        candidates = np.flatnonzero(
+            self.eligible_families(kernel) & self.reached & ~self.attending & kernel.delivering
+        )
         starting = candidates[draw[candidates] < p.uptake]
         self.attending[starting] = True
         self.weeks_in_course[starting] = 0
