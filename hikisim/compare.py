@@ -44,6 +44,7 @@ from hikisim.fonts import with_japanese_fallback
 from hikisim.intervals import mean_interval
 from hikisim.metrics import summarize
 from hikisim.model import PROGRAMME_KEYS, HikiModel, all_share_burn_in
+from hikisim.one_way import economic_one_way, one_way_markdown
 from hikisim.output import atomic_directory, check_replaceable
 from hikisim.psa import PsaStore
 from hikisim.psa_analysis import PsaResults, plot_ceac, plot_tornado
@@ -84,6 +85,7 @@ COMPARE_OUTPUTS = (
     "runs.csv",
     "qaly_gains.csv",
     "discounting.csv",
+    "one_way.csv",
     "comparison.json",
     "prevalence.png",
     "cost_effectiveness.png",
@@ -609,6 +611,7 @@ def write_comparison(
     weekly_runs = [(r.scenario, r.replicate, r.weekly) for r in results]
     gains = qaly_gains(weekly_runs, settings, params)
     discounting = discount_sensitivity(weekly_runs, settings, params)
+    one_way, one_way_strategy = economic_one_way(weekly_runs, settings, params, comparator)
     note = (
         f"\nMeans over {replicates} replicates with 95% intervals (t-interval, cut at 0 "
         "for prevalence, person-years, cases and cost, which cannot be negative; cost per "
@@ -627,6 +630,7 @@ def write_comparison(
         runs.to_csv(staging / "runs.csv", index=False)
         gains.to_csv(staging / "qaly_gains.csv", index=False)
         discounting.to_csv(staging / "discounting.csv", index=False)
+        one_way.to_csv(staging / "one_way.csv", index=False)
         (staging / "comparison.json").write_text(json.dumps(provenance, indent=2) + "\n")
         (staging / "comparison.md").write_text(
             incremental_markdown(table, settings, comparator) + "\n" + health + note
@@ -648,6 +652,7 @@ def write_comparison(
                 qaly_gains_markdown(gains),
                 differences_note(scenarios),
                 discount_sensitivity_markdown(discounting, comparator),
+                one_way_markdown(one_way, one_way_strategy, comparator),
             )
             (staging / REPORT).write_text(report)
         if Path(out).is_dir():

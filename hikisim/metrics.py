@@ -179,52 +179,70 @@ def weekly_record(model: HikiModel, events: WeekEvents, cost: float) -> dict[str
         model.settings.labour.work_scar_per_year_lost,
         kernels.CODE_VALUES,
     )
-    count = dict(zip(kernels.CENSUS_FIELDS, counts.tolist(), strict=False))
-    # After the census fields, rows of one count per disorder code: the well, each
-    # unwell category's disorders, then each group's episodes by latent disorder.
-    rows = counts[len(kernels.CENSUS_FIELDS) :].reshape(-1, len(Disorder)).tolist()
-    disorders, unwell = rows[0], len(kernels.UNWELL_CATEGORIES)
-    by_state = {}
-    for row, columns in zip(rows[1 : 1 + unwell], DISORDER_STATE_COLUMNS.values(), strict=True):
-        by_state |= {column: row[disorder] for disorder, column in columns.items()}
-    episode_rows = rows[1 + unwell :]
-    # A group's people in an episode, whatever their latent disorder: its row's sum.
-    totals = DEPRESSION_EPISODE_STATE_COLUMNS.values()
-    by_state |= {column: sum(row) for row, column in zip(episode_rows[1:], totals, strict=True)}
-    for row, columns in zip(episode_rows, EPISODE_WITH_LATENT_COLUMNS.values(), strict=True):
-        by_state |= {column: row[disorder] for disorder, column in columns.items()}
+    values = counts.tolist()
+    count = dict(zip(kernels.CENSUS_FIELDS, values, strict=False))
     n = len(y)
-    return (
-        {
-            "week": model.horizon_week,
-            "engaged": count["engaged"],
-            "at_risk": count["at_risk"],
-            "withdrawn": count["withdrawn"],
-            "withdrawn_adults": count["withdrawn_adults"],
-            "work_scar_weeks": scar_weeks,
-            "withdrawn_narrow": count["withdrawn_narrow"],
-            "withdrawn_quasi": count["withdrawn"] - count["withdrawn_narrow"],
-            "recovering": count["recovering"],
-            "hikikomori": count["hikikomori"],
-            "prevalence_15_39": share(count["hikikomori"], count["survey_band"]),
-            "school_refusal_rate": share(count["refusing_pupils"], count["pupils"]),
-            "internet_addiction_rate": share(count["internet_addicted"], n),
-            "sleep_reversal_rate": share(count["sleep_reversed"], n),
-            "in_treatment": count["in_treatment"],
-            "in_clinical_care": count["in_clinical_care"],
-            "new_episodes": events.new_episodes,
-            "new_cases": events.new_cases,
-            "recoveries": events.recoveries,
-            "help_sought": events.help_sought,
-            "treatment_dropouts": events.dropouts,
-            "tie_losses": events.tie_losses,
-            "cost": cost,
-            **_work_five_years_after_reentry(model),
-        }
-        | {column: disorders[disorder] for disorder, column in DISORDER_COLUMNS.items()}
-        | {DEPRESSION_EPISODE_COLUMN: count["depressed_well"]}
-        | by_state
-    )
+    return {
+        "week": model.horizon_week,
+        "engaged": count["engaged"],
+        "at_risk": count["at_risk"],
+        "withdrawn": count["withdrawn"],
+        "withdrawn_adults": count["withdrawn_adults"],
+        "work_scar_weeks": scar_weeks,
+        "withdrawn_narrow": count["withdrawn_narrow"],
+        "withdrawn_quasi": count["withdrawn"] - count["withdrawn_narrow"],
+        "recovering": count["recovering"],
+        "hikikomori": count["hikikomori"],
+        "prevalence_15_39": share(count["hikikomori"], count["survey_band"]),
+        "school_refusal_rate": share(count["refusing_pupils"], count["pupils"]),
+        "internet_addiction_rate": share(count["internet_addicted"], n),
+        "sleep_reversal_rate": share(count["sleep_reversed"], n),
+        "in_treatment": count["in_treatment"],
+        "in_clinical_care": count["in_clinical_care"],
+        "new_episodes": events.new_episodes,
+        "new_cases": events.new_cases,
+        "recoveries": events.recoveries,
+        "help_sought": events.help_sought,
+        "treatment_dropouts": events.dropouts,
+        "tie_losses": events.tie_losses,
+        "cost": cost,
+        **_work_five_years_after_reentry(model),
+    } | {
+        column: values[source] if type(source) is int else sum(values[source])
+        for column, source in _DISORDER_SOURCES
+    }
+
+
+def _disorder_sources() -> tuple[tuple[str, int | slice], ...]:
+    """Where each disorder column of the weekly record is in the census's counts.
+
+    After the census fields come rows of one count per disorder code: the well, each
+    unwell category's disorders, then each group's (the well, then each unwell
+    category) people in a depressive episode by latent disorder. A column reads one
+    count (an index) or, for a group's people in an episode whatever their latent
+    disorder, its row's sum (a slice). Worked out once, so that a week's record is a
+    lookup per column.
+    """
+    codes = len(Disorder)
+    unwell = len(kernels.UNWELL_CATEGORIES)
+
+    def row(number: int) -> int:
+        return len(kernels.CENSUS_FIELDS) + number * codes
+
+    sources: list[tuple[str, int | slice]] = [
+        (column, row(0) + disorder) for disorder, column in DISORDER_COLUMNS.items()
+    ]
+    sources.append((DEPRESSION_EPISODE_COLUMN, kernels.CENSUS_FIELDS.index("depressed_well")))
+    for number, columns in enumerate(DISORDER_STATE_COLUMNS.values(), start=1):
+        sources += [(column, row(number) + disorder) for disorder, column in columns.items()]
+    for number, column in enumerate(DEPRESSION_EPISODE_STATE_COLUMNS.values(), start=2 + unwell):
+        sources.append((column, slice(row(number), row(number) + codes)))
+    for number, columns in enumerate(EPISODE_WITH_LATENT_COLUMNS.values(), start=1 + unwell):
+        sources += [(column, row(number) + disorder) for disorder, column in columns.items()]
+    return tuple(sources)
+
+
+_DISORDER_SOURCES = _disorder_sources()
 
 
 def _work_five_years_after_reentry(model: HikiModel) -> dict[str, int]:

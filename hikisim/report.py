@@ -76,6 +76,7 @@ def report_markdown(
     qaly_gains_table: str = "",
     notes: Sequence[str] = (),
     discounting_table: str = "",
+    one_way_table: str = "",
 ) -> str:
     """The report as Markdown.
 
@@ -93,6 +94,8 @@ def report_markdown(
             programmes (:func:`hikisim.compare.differences_note`).
         discounting_table: The incremental analysis at other discount rates, in
             Markdown (:func:`hikisim.appraisal.discount_sensitivity_markdown`).
+        one_way_table: The one-way sensitivity of the economic parameters, in Markdown
+            (:func:`hikisim.one_way.one_way_markdown`); none if empty.
 
     Returns:
         The report.
@@ -212,6 +215,21 @@ def report_markdown(
                 qaly_gains_table,
             ]
             if qaly_gains_table
+            else []
+        ),
+        *(
+            [
+                "One-way sensitivity of the economic parameters (`one_way.csv`, the widest "
+                "ten): each moved alone to the 2.5th and 97.5th percentiles of its PSA "
+                "distribution and the same runs valued again, with the strategy of highest "
+                "NMB at each end. A state below another moves with its gap and the states "
+                "below it keep theirs, so they stay in order. Parameters of the model "
+                "itself (programme effects, half-lives, natural history) need new runs; the "
+                "PSA covers them:",
+                "",
+                one_way_table,
+            ]
+            if one_way_table
             else []
         ),
         "Health outcomes (undiscounted; the cost column is the undiscounted programme cost):",

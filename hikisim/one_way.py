@@ -1,0 +1,162 @@
+"""Deterministic one-way sensitivity of the economic parameters: the same runs revalued.
+
+Utilities, disorder decrements, the shares of weeks a disorder is active, the prices of
+usual care and (in the societal perspective) productivity only value what the runs
+recorded, so moving one of them needs no new run. Each is set in turn to the 2.5th and
+97.5th percentiles of its PSA distribution, the others staying at their point values,
+and the incremental NMB of the base case's best alternative to the comparator is
+recomputed, with the strategy of highest NMB at each end: whether the decision turns
+on the parameter. A state drawn as a gap below a better one moves with its gap, and the
+states below it keep theirs, as in the PSA, so the states stay in order.
+
+Parameters of the model itself (programme effects, half-lives, natural history) need
+new runs: the PSA covers them, and a sweep (``hikisim sweep``) varies any of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from hikisim.appraisal import economics_frame
+from hikisim.economics.outcomes import AppraisalSettings
+from hikisim.economics.parameters import UNDRAWN, EconomicParameters
+
+TAIL = (0.025, 0.975)
+#: The sections whose parameters only value the runs, in the report's order.
+VALUING_SECTIONS = ("utilities", "disorder_decrements", "disorder_active_shares", "care_costs")
+SOCIETAL_SECTIONS = ("productivity",)
+COLUMNS = (
+    "parameter",
+    "low_value",
+    "high_value",
+    "inmb_low",
+    "inmb_high",
+    "range",
+    "best_low",
+    "best_high",
+)
+REPORT_ROWS = 10
+
+
+def values_at(params: EconomicParameters, name: str, probability: float) -> dict[str, float]:
+    """Every value of ``name``'s section with ``name`` at a quantile, the others at theirs.
+
+    Args:
+        params: The economic parameters.
+        name: A drawn parameter, ``section.key``.
+        probability: The quantile's cumulative probability.
+
+    Returns:
+        ``section.key`` to value for the section's parameters drawn as values or gaps
+        (derived ones follow in :meth:`EconomicParameters.with_values`).
+    """
+    section_name = name.split(".", 1)[0]
+    section = params.section(section_name)
+    values: dict[str, float] = {}
+    for parameter in section.values():
+        if parameter.distribution in UNDRAWN:
+            continue
+        moved = float(parameter.quantile(probability)) if parameter.name == name else None
+        if parameter.below:
+            gap = parameter.gap if moved is None else moved
+            values[parameter.name] = values[section[parameter.below].name] - gap
+        else:
+            values[parameter.name] = parameter.value if moved is None else moved
+    return values
+
+
+def _nmb_by_scenario(
+    runs: Sequence[tuple[str, int, Mapping[str, ArrayLike]]],
+    settings: AppraisalSettings,
+    params: EconomicParameters,
+) -> pd.Series:
+    frame = economics_frame(runs, settings, params)
+    means = frame.groupby("scenario", sort=False)[["cost", "qalys"]].mean()
+    return settings.wtp * means["qalys"] - means["cost"]
+
+
+def economic_one_way(
+    runs: Sequence[tuple[str, int, Mapping[str, ArrayLike]]],
+    settings: AppraisalSettings,
+    params: EconomicParameters,
+    comparator: str,
+) -> tuple[pd.DataFrame, str]:
+    """Each valuing parameter at both ends: the best alternative's iNMB and the best buy.
+
+    Args:
+        runs: (scenario, replicate, weekly series) of every run.
+        settings: Discount rate, perspective and willingness to pay.
+        params: The economic parameters at their point values.
+        comparator: The scenario the incremental NMB is taken against.
+
+    Returns:
+        The table (columns :data:`COLUMNS`, largest range first; empty with one
+        scenario) and the strategy compared with the comparator (the base case's
+        highest NMB among the others; "" with one scenario).
+    """
+    base = _nmb_by_scenario(runs, settings, params)
+    others = base.drop(comparator)
+    if others.empty:
+        return pd.DataFrame(columns=list(COLUMNS)), ""
+    strategy = str(others.idxmax())
+    sections = VALUING_SECTIONS + (SOCIETAL_SECTIONS if settings.perspective == "societal" else ())
+    rows = []
+    for section in sections:
+        for parameter in params.section(section).values():
+            if parameter.distribution in UNDRAWN:
+                continue
+            ends = []
+            for probability in TAIL:
+                values = values_at(params, parameter.name, probability)
+                nmb = _nmb_by_scenario(runs, settings, params.with_values(values))
+                ends.append((values[parameter.name], nmb))
+            (low_value, low), (high_value, high) = ends
+            rows.append(
+                {
+                    "parameter": parameter.name,
+                    "low_value": low_value,
+                    "high_value": high_value,
+                    "inmb_low": low[strategy] - low[comparator],
+                    "inmb_high": high[strategy] - high[comparator],
+                    "best_low": str(low.idxmax()),
+                    "best_high": str(high.idxmax()),
+                }
+            )
+    table = pd.DataFrame(rows, columns=[c for c in COLUMNS if c != "range"])
+    table["range"] = (table["inmb_high"] - table["inmb_low"]).abs()
+    table = table.sort_values("range", ascending=False, kind="stable", ignore_index=True)
+    return table[list(COLUMNS)], strategy
+
+
+def _value(value: float) -> str:
+    # Prices in whole yen, utilities and shares to three significant figures.
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def one_way_markdown(table: pd.DataFrame, strategy: str, comparator: str) -> str:
+    """The widest rows of :func:`economic_one_way` as a Markdown table ("" if none).
+
+    Args:
+        table: :func:`economic_one_way` output.
+        strategy: The strategy compared.
+        comparator: The comparator.
+    """
+    if table.empty:
+        return ""
+    lines = [
+        f"| parameter | value (2.5th to 97.5th percentile) | iNMB of {strategy} vs "
+        f"{comparator} (M yen) | best buy |",
+        "|---|---|---|---|",
+    ]
+    for row in table.head(REPORT_ROWS).itertuples():
+        best = (
+            row.best_low if row.best_low == row.best_high else f"{row.best_low} / {row.best_high}"
+        )
+        lines.append(
+            f"| `{row.parameter}` | {_value(row.low_value)} to {_value(row.high_value)} "
+            f"| {row.inmb_low / 1e6:,.1f} to {row.inmb_high / 1e6:,.1f} | {best} |"
+        )
+    return "\n".join(lines) + "\n"
