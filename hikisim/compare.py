@@ -43,7 +43,12 @@ from hikisim.errors import InputError
 from hikisim.fonts import with_japanese_fallback
 from hikisim.intervals import mean_interval
 from hikisim.metrics import summarize
-from hikisim.model import PROGRAMME_KEYS, HikiModel, all_share_burn_in
+from hikisim.model import (
+    PROGRAMME_RUN_KEYS,
+    HikiModel,
+    all_share_burn_in,
+    settings_beyond_programmes,
+)
 from hikisim.one_way import economic_one_way, one_way_markdown
 from hikisim.output import atomic_directory, check_replaceable
 from hikisim.psa import PsaStore
@@ -56,9 +61,10 @@ from hikisim.states import WEEKS_PER_YEAR
 from hikisim.sweeps.executors import Executor, make_executor, run_all
 from hikisim.sweeps.storage import changed_fields
 
-# The seed differs by design (``--seed`` sets it for all); everything else in ``run``
-# and ``population`` must match for replicates to be paired.
-PAIRING_EXEMPT_RUN_KEYS = ("seed",)
+# The seed differs by design (``--seed`` sets it for all), and the delivery years belong
+# to the programmes compared; everything else in ``run`` and ``population`` must match
+# for replicates to be paired.
+PAIRING_EXEMPT_RUN_KEYS = ("seed", *PROGRAMME_RUN_KEYS)
 EFFECT_GONE_SUFFIX = "_effect_gone_week"
 MEASURES = {
     "prevalence": "prevalence_15_39",
@@ -665,7 +671,8 @@ def write_comparison(
 def settings_differences(first: Scenario, other: Scenario) -> list[str]:
     """The settings other than programmes in which two scenarios differ (dotted keys).
 
-    The run's seed is left out: a comparison gives every scenario the same seeds.
+    The run's seed is left out: a comparison gives every scenario the same seeds. So
+    are the delivery years, which belong to the programmes.
 
     Args:
         first: The reference scenario.
@@ -674,8 +681,7 @@ def settings_differences(first: Scenario, other: Scenario) -> list[str]:
     Returns:
         The differing keys, sorted; empty when the two differ only in programmes.
     """
-    exclude = set(PROGRAMME_KEYS)
-    changed = changed_fields(first.model_dump(exclude=exclude), other.model_dump(exclude=exclude))
+    changed = changed_fields(settings_beyond_programmes(first), settings_beyond_programmes(other))
     return sorted(key for key in changed if key != "run.seed")
 
 

@@ -1,13 +1,17 @@
 """The PSA's expected values, and how far its few draws pin down the EVPI.
 
-A model that is not linear in its parameters gives, at the parameters' point values, a
-different cost and QALY total from the mean over the PSA's draws; the decision rests
-on the means (Briggs, Weinstein, Fenwick et al. 2012, "Model parameter estimation and
+The runs at the parameters' point values give other costs and QALYs than the mean
+over the PSA's draws: the point values of the calibrated parameters are the posterior
+draw nearest its median, the distributions are skewed, the model is not linear in its
+parameters, and each draw's runs carry Monte Carlo noise. The decision rests on the
+means (Briggs, Weinstein, Fenwick et al. 2012, "Model parameter estimation and
 uncertainty analysis", ISPOR-SMDM Task Force 6, Med Decis Making 32(5):722-732). The
 report shows them beside the deterministic results.
 
-An EVPI from a few dozen draws is itself uncertain. A bootstrap over the draws (each
-draw resampled whole, its strategies together) gives an interval for it.
+An EVPI from a few dozen draws is itself uncertain. A percentile bootstrap over the
+draws (each draw resampled whole, its strategies together) shows how far it moves. It
+leaves out the upward bias that Monte Carlo noise in each draw's NMB gives a statistic
+built on a maximum: more runs per draw remove that, not more draws.
 """
 
 from __future__ import annotations
@@ -18,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 from hikisim.economics import evpi
+from hikisim.intervals import TAILS
 
-TAIL = (0.025, 0.975)
 BOOTSTRAP_RESAMPLES = 1000
 # A fixed seed: the interval is part of a report that must come out the same each time.
 BOOTSTRAP_SEED = 0x45565049  # "EVPI"
@@ -43,8 +47,8 @@ def expected_values(draws: pd.DataFrame, names: Sequence[str]) -> pd.DataFrame:
     nmb = draws.pivot(index="draw", columns="scenario", values="nmb")[list(names)]
     incremental = nmb.sub(nmb[names[0]], axis=0)
     means["inmb"] = incremental.mean()
-    means["inmb_low"] = incremental.quantile(TAIL[0])
-    means["inmb_high"] = incremental.quantile(TAIL[1])
+    means["inmb_low"] = incremental.quantile(TAILS[0])
+    means["inmb_high"] = incremental.quantile(TAILS[1])
     return means
 
 
@@ -70,5 +74,5 @@ def evpi_interval(
         0, len(costs), size=(resamples, len(costs))
     )
     values = [evpi(costs[picked], effects[picked], wtp) for picked in rows]
-    low, high = np.quantile(values, TAIL)
+    low, high = np.quantile(values, TAILS)
     return float(low), float(high)

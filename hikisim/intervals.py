@@ -6,6 +6,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import stats
 
+#: The cumulative probabilities of a central 95% interval's ends.
+TAILS = (0.025, 0.975)
+
 
 def mean_interval(
     values: ArrayLike, level: float = 0.95, floor: float | None = None

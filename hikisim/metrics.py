@@ -208,7 +208,7 @@ def weekly_record(model: HikiModel, events: WeekEvents, cost: float) -> dict[str
         "cost": cost,
         **_work_five_years_after_reentry(model),
     } | {
-        column: values[source] if type(source) is int else sum(values[source])
+        column: values[source] if isinstance(source, int) else sum(values[source])
         for column, source in _DISORDER_SOURCES
     }
 

@@ -210,7 +210,8 @@ class HikiModel(mesa.Model):
 
         Args:
             scenario: The scenario to continue under; it may differ from this model's
-                only in ``interventions``, ``name`` and ``description``.
+                only in ``interventions``, ``name``, ``description`` and
+                ``run.delivery_years``.
 
         Returns:
             The forked model.
@@ -398,12 +399,29 @@ class HikiModel(mesa.Model):
 
 
 PROGRAMME_KEYS = ("name", "description", "interventions")
+#: Run settings that belong to the programmes: they matter only once the horizon starts.
+PROGRAMME_RUN_KEYS = ("delivery_years",)
+
+
+def settings_beyond_programmes(scenario: Scenario) -> dict[str, Any]:
+    """The scenario's settings without its programmes, name, description and delivery years.
+
+    Args:
+        scenario: The scenario.
+
+    Returns:
+        Its ``model_dump`` less :data:`PROGRAMME_KEYS` and the run's
+        :data:`PROGRAMME_RUN_KEYS`.
+    """
+    settings = scenario.model_dump(exclude=set(PROGRAMME_KEYS))
+    for key in PROGRAMME_RUN_KEYS:
+        del settings["run"][key]
+    return settings
 
 
 def shares_burn_in(first: Scenario, second: Scenario) -> bool:
     """Whether two scenarios differ only in their programmes (and name and description)."""
-    exclude = set(PROGRAMME_KEYS)
-    return first.model_dump(exclude=exclude) == second.model_dump(exclude=exclude)
+    return settings_beyond_programmes(first) == settings_beyond_programmes(second)
 
 
 def all_share_burn_in(scenarios: Sequence[Scenario]) -> bool:

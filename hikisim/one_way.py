@@ -6,8 +6,13 @@ recorded, so moving one of them needs no new run. Each is set in turn to the 2.5
 97.5th percentiles of its PSA distribution, the others staying at their point values,
 and the incremental NMB of the base case's best alternative to the comparator is
 recomputed, with the strategy of highest NMB at each end: whether the decision turns
-on the parameter. A state drawn as a gap below a better one moves with its gap, and the
-states below it keep theirs, as in the PSA, so the states stay in order.
+on the parameter. A state drawn as a gap below a better one moves with its gap (its
+2.5th percentile is the smaller gap, so the higher utility), and the states below it
+keep theirs and move with it, as in the PSA, so the states stay in order.
+
+Programme unit costs are left out: the weekly records hold the programmes' cost
+together, not programme by programme, so one price cannot be moved alone. The PSA
+draws them.
 
 Parameters of the model itself (programme effects, half-lives, natural history) need
 new runs: the PSA covers them, and a sweep (``hikisim sweep``) varies any of them.
@@ -23,8 +28,8 @@ from numpy.typing import ArrayLike
 from hikisim.appraisal import economics_frame
 from hikisim.economics.outcomes import AppraisalSettings
 from hikisim.economics.parameters import UNDRAWN, EconomicParameters
+from hikisim.intervals import TAILS
 
-TAIL = (0.025, 0.975)
 #: The sections whose parameters only value the runs, in the report's order.
 VALUING_SECTIONS = ("utilities", "disorder_decrements", "disorder_active_shares", "care_costs")
 SOCIETAL_SECTIONS = ("productivity",)
@@ -62,7 +67,9 @@ def values_at(params: EconomicParameters, name: str, probability: float) -> dict
         moved = float(parameter.quantile(probability)) if parameter.name == name else None
         if parameter.below:
             gap = parameter.gap if moved is None else moved
-            values[parameter.name] = values[section[parameter.below].name] - gap
+            better = section[parameter.below]
+            # A fixed better state is not in ``values``: its point value, as the PSA has.
+            values[parameter.name] = values.get(better.name, better.value) - gap
         else:
             values[parameter.name] = parameter.value if moved is None else moved
     return values
@@ -73,6 +80,7 @@ def _nmb_by_scenario(
     settings: AppraisalSettings,
     params: EconomicParameters,
 ) -> pd.Series:
+    """Each scenario's NMB at the willingness to pay: its means over the replicates."""
     frame = economics_frame(runs, settings, params)
     means = frame.groupby("scenario", sort=False)[["cost", "qalys"]].mean()
     return settings.wtp * means["qalys"] - means["cost"]
@@ -109,7 +117,7 @@ def economic_one_way(
             if parameter.distribution in UNDRAWN:
                 continue
             ends = []
-            for probability in TAIL:
+            for probability in TAILS:
                 values = values_at(params, parameter.name, probability)
                 nmb = _nmb_by_scenario(runs, settings, params.with_values(values))
                 ends.append((values[parameter.name], nmb))
@@ -137,17 +145,20 @@ def _value(value: float) -> str:
 
 
 def one_way_markdown(table: pd.DataFrame, strategy: str, comparator: str) -> str:
-    """The widest rows of :func:`economic_one_way` as a Markdown table ("" if none).
+    """The widest rows of :func:`economic_one_way` as a Markdown table.
 
     Args:
         table: :func:`economic_one_way` output.
         strategy: The strategy compared.
         comparator: The comparator.
+
+    Returns:
+        The table, or "" when ``table`` is empty.
     """
     if table.empty:
         return ""
     lines = [
-        f"| parameter | value (2.5th to 97.5th percentile) | iNMB of {strategy} vs "
+        f"| parameter | value at the 2.5th and 97.5th percentiles | iNMB of {strategy} vs "
         f"{comparator} (M yen) | best buy |",
         "|---|---|---|---|",
     ]

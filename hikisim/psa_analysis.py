@@ -37,10 +37,10 @@ from hikisim.economics.outcomes import (
 )
 from hikisim.economics.parameters import EconomicParameters
 from hikisim.fonts import with_japanese_fallback
+from hikisim.intervals import TAILS
 from hikisim.psa import ECONOMIC_GROUPS, PosteriorPrior, PsaDesign, drawn_values
 from hikisim.scenario import Scenario
 
-TAIL = (0.025, 0.975)
 NULL_STREAM = 0x4E55  # "NU": the noise columns of the EVPPI overfit check
 VARIANCE_COLUMNS = (
     "scenario",
@@ -499,7 +499,7 @@ def tornado_table(incremental: np.ndarray, parameters: pd.DataFrame) -> tuple[pd
     coefficients = np.linalg.lstsq(regressors, y, rcond=None)[0]
     # With centred regressors the intercept is the fit at every parameter's mean.
     slopes = coefficients[1:] / scale
-    low, high = np.quantile(x, TAIL, axis=0)
+    low, high = np.quantile(x, TAILS, axis=0)
     at_low = coefficients[0] + slopes * (low - centre)
     at_high = coefficients[0] + slopes * (high - centre)
     table = pd.DataFrame(

@@ -20,7 +20,7 @@ from hikisim.economics.outcomes import AppraisalSettings
 from hikisim.economics.parameters import EconomicParameters, Parameter
 from hikisim.expected_values import evpi_interval, expected_values
 from hikisim.psa_analysis import PsaResults, variance_gap
-from hikisim.scenario import Scenario
+from hikisim.scenario import MAX_HORIZON_YEARS, Scenario
 
 PERSPECTIVE_TEXT = {
     "payer": "the public payer, health care and beyond it: programme costs as the model "
@@ -127,7 +127,7 @@ def report_markdown(
         "",
         f"- Perspective: {PERSPECTIVE_TEXT[settings.perspective]}.",
         f"- Time horizon: {horizon:g} years from the start of the programmes, "
-        + _delivery_text(first.run.delivery_years, horizon)
+        + delivery_text(scenarios, horizon)
         + ".",
         f"- Discount rate: {settings.discount_rate:.1%} a year for costs and QALYs alike, each "
         "week's amount discounted at its mid-point (Japan's guideline uses 2%, with 0-4% "
@@ -222,10 +222,12 @@ def report_markdown(
                 "One-way sensitivity of the economic parameters (`one_way.csv`, the widest "
                 "ten): each moved alone to the 2.5th and 97.5th percentiles of its PSA "
                 "distribution and the same runs valued again, with the strategy of highest "
-                "NMB at each end. A state below another moves with its gap and the states "
-                "below it keep theirs, so they stay in order. Parameters of the model "
-                "itself (programme effects, half-lives, natural history) need new runs; the "
-                "PSA covers them:",
+                "NMB at each end. A state below another moves with its gap (the smaller "
+                "gap, the higher utility, comes first) and carries the states below it, "
+                "which keep their gaps. Programme unit costs are not among them (the runs "
+                "record the programmes' cost together), nor are the model's own parameters "
+                "(programme effects, half-lives, natural history), which need new runs; "
+                "the PSA draws both:",
                 "",
                 one_way_table,
             ]
@@ -256,7 +258,7 @@ def report_markdown(
         "state's gap (the minimum method), an assumption that errs towards smaller losses "
         "from disorders outside engagement.",
         "- The model's calibration fits a handful of survey figures; " + _calibration_limit(psa),
-        *_horizon_limit(table, horizon, first.run.delivery_years),
+        *horizon_limit(table, scenarios, horizon),
         "- Nobody dies in the model: people leave it only by passing its oldest age, so "
         "the excess mortality of withdrawal and of the disorders, suicide among them, is "
         "left out, and with it any life-years a programme saves.",
@@ -269,15 +271,26 @@ def report_markdown(
     return "\n".join(lines)
 
 
-def _delivery_text(delivery_years: float, horizon: float) -> str:
-    """Which years of the horizon the programmes take new participants in."""
-    if delivery_years >= horizon:
+def delivery_text(scenarios: Sequence[Scenario], horizon: float) -> str:
+    """Which years of the horizon the programmes take new participants in, as a clause.
+
+    Args:
+        scenarios: The compared scenarios (they may differ in ``run.delivery_years``).
+        horizon: The horizon in years.
+    """
+    years = [min(scenario.run.delivery_years, horizon) for scenario in scenarios]
+    if min(years) >= horizon:
         return "which take new participants throughout"
-    return (
-        f"which take new participants in its first {delivery_years:g} years "
-        "(`run.delivery_years`); the rest of the horizon follows the effects they leave "
-        "and pays only for participants finishing a programme"
+    after = (
+        "; the rest of the horizon follows the effects they leave and pays only for "
+        "participants finishing a programme"
     )
+    if len(set(years)) == 1:
+        return f"which take new participants in its first {years[0]:g} years " + (
+            "(`run.delivery_years`)" + after
+        )
+    each = ", ".join(f"{s.name} {y:g}" for s, y in zip(scenarios, years, strict=True))
+    return f"which take new participants for as many years as each scenario says ({each})" + after
 
 
 def _price_note(params: EconomicParameters) -> str:
@@ -285,20 +298,38 @@ def _price_note(params: EconomicParameters) -> str:
     return f"; {params.price_note}" if params.price_note else ""
 
 
-def _horizon_limit(table: pd.DataFrame, horizon: float, delivery_years: float) -> list[str]:
-    """A limitation when some programme's effects outlast the horizon, with the cure."""
+def horizon_limit(table: pd.DataFrame, scenarios: Sequence[Scenario], horizon: float) -> list[str]:
+    """A limitation when some programme's effects outlast the horizon, with the cure.
+
+    Args:
+        table: The comparison table, with ``effects_gone_years``.
+        scenarios: The compared scenarios.
+        horizon: The horizon in years.
+
+    Returns:
+        One Markdown line, or none when every effect is gone within the horizon.
+    """
     if "effects_gone_years" not in table:
         return []
     gone = pd.to_numeric(table["effects_gone_years"], errors="coerce").max()
     if not gone > horizon:
         return []
+    longer = min(math.ceil(gone / 10) * 10, int(MAX_HORIZON_YEARS))
+    years = {min(scenario.run.delivery_years, horizon) for scenario in scenarios}
+    # One delivery length for all can be set on the command line; several stay in the
+    # scenario files.
+    delivery = f" --set run.delivery_years={years.pop():g}" if len(years) == 1 else ""
+    beyond = (
+        f" (the longest horizon; the tail beyond {longer} years stays uncounted)"
+        if gone > longer
+        else ""
+    )
     return [
         f"- Programme effects outlast the horizon: the last of them fades below 5% "
         f"{gone:.1f} years after the start (the health table's 'effects gone'). The "
         "horizon counts the costs of every programme delivered in it but not the QALYs "
-        "of that tail, which understates the programmes' value. A horizon that outlasts "
-        "them, with delivery kept to the same years, counts it: `--years "
-        f"{math.ceil(gone / 10) * 10} --set run.delivery_years={min(delivery_years, horizon):g}`."
+        "of that tail, which understates the programmes' value. A longer horizon, with "
+        f"delivery kept to the same years, counts it: `--years {longer}{delivery}`{beyond}."
     ]
 
 
@@ -311,9 +342,11 @@ def expected_value_lines(
     return [
         f"Expected values over the draws (means; the incremental NMB against {comparator} "
         f"at {settings.wtp / 1e6:g} M yen per QALY, with the 2.5th and 97.5th percentiles "
-        "of its draws). The Results above ran the model at the parameters' point values; "
-        "the model is not linear in them, so its means over the draws differ from those "
-        "results, and the best buy above rests on the means (Briggs et al. 2012, "
+        "of its draws). The Results above ran the model at the parameters' point values "
+        "(for the calibrated ones, the posterior draw nearest its median), and the means "
+        "over the draws differ from them: the distributions are skewed, the model is not "
+        "linear in its parameters, and the draws' runs carry Monte Carlo noise of their "
+        "own. The PSA's best buy above rests on these means (Briggs et al. 2012, "
         "ISPOR-SMDM):",
         "",
         "| scenario | cost (M yen) | QALYs | NMB (M yen) | iNMB (M yen) | 95% of draws |",
@@ -337,9 +370,11 @@ def psa_summary_lines(
     low, high = evpi_interval(psa.draws, list(psa.ceac.columns), settings.wtp)
     return [
         f"EVPI for the modelled town{town} over the horizon at {settings.wtp / 1e6:g} M yen "
-        f"per QALY: {evpi_now / 1e6:,.2f} M yen{per_person}; a bootstrap over the draws puts "
-        f"it between {low / 1e6:,.2f} and {high / 1e6:,.2f} M yen (95%), an interval "
-        "that more draws narrow. EVPPI of each parameter "
+        f"per QALY: {evpi_now / 1e6:,.2f} M yen{per_person}. Over resampled draws (a "
+        f"percentile bootstrap) it spreads from {low / 1e6:,.2f} to {high / 1e6:,.2f} M yen "
+        "(95%); the spread shrinks with more draws, but it leaves out the upward bias that "
+        "the runs' Monte Carlo noise gives an EVPI, which only more runs per draw remove. "
+        "EVPPI of each parameter "
         "group, by regression on the "
         f"{draws} draws (only parameters of programmes that some scenario runs). A "
         "regression on few draws fits noise, so each group is set against a noise floor: "

@@ -86,6 +86,10 @@ MAX_NAME_LENGTH = 80
 MAX_FAMILY_WEIGHT = 1e6
 
 
+#: The longest horizon, in years.
+MAX_HORIZON_YEARS = 100.0
+
+
 class RunSettings(Section):
     """How long to run and with which seed."""
 
@@ -123,12 +127,12 @@ class RunSettings(Section):
     years: float = Field(
         10.0,
         gt=0.0,
-        le=100.0,
+        le=MAX_HORIZON_YEARS,
         description="Length of the recorded horizon after the burn-in. Unit: years. Source: model "
         "setting (the design's 10-year horizon).",
     )
 
-    @field_validator("years")
+    @field_validator("years", "delivery_years")
     @classmethod
     def _at_least_one_week(cls, years: float) -> float:
         # The horizon is counted in whole weeks; less than one would run nothing.
@@ -137,9 +141,9 @@ class RunSettings(Section):
         return years
 
     delivery_years: float = Field(
-        100.0,
+        MAX_HORIZON_YEARS,
         gt=0.0,
-        le=100.0,
+        le=MAX_HORIZON_YEARS,
         description="Years from the start of the horizon in which programmes take new "
         "participants. After them, those already in a programme finish it, and the effects "
         "programmes left fade as after any course, so a horizon longer than this follows "

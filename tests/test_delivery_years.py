@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from test_interventions import EFFECT_OVERRIDES, EFFECT_SEED, MISSION_PROGRAMMES
 
-from hikisim.model import HikiModel
+from hikisim.compare import settings_differences
+from hikisim.model import HikiModel, shares_burn_in, without_programmes
 from hikisim.programmes import MedicalExam, Programme
 from hikisim.programmes.ei_training import EmotionalTraining
 from hikisim.programmes.parenting_course import ParentingCourse
@@ -118,3 +119,24 @@ def test_the_first_delivery_years_run_as_without_an_end() -> None:
     same = DELIVERY_WEEKS
     assert delivered.weekly_records[:same] == default.weekly_records[:same]
     assert delivered.weekly_records[same]["cost"] < default.weekly_records[same]["cost"]
+
+
+def test_former_participants_keep_their_effects_after_delivery(weeks_after_delivery) -> None:
+    *_, model = weeks_after_delivery[-1]
+    # Online therapy's effects have a four-year half-life: two years after the last
+    # course started, former participants still leave faster.
+    online = next(p for p in model.interventions if p.name == "online_therapy")
+    assert (online.left_week >= 0).any()
+    assert model.kernel.modifiers.exit_multiplier.max() > 1.0
+
+
+def test_scenarios_that_differ_in_delivery_years_share_the_burn_in() -> None:
+    short = scenario(**{"run.delivery_years": DELIVERY_YEARS})
+    assert shares_burn_in(scenario(), short)
+    assert settings_differences(scenario(), short) == []
+    trunk = HikiModel(without_programmes(scenario()), seed=EFFECT_SEED)
+    while trunk.week < trunk.horizon_start:
+        trunk.step()
+    forked = trunk.fork(short)
+    forked.run()
+    assert forked.weekly_records == run_model(short, seed=EFFECT_SEED).weekly_records

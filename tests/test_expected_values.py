@@ -8,7 +8,8 @@ import pytest
 
 from hikisim.economics import evpi
 from hikisim.expected_values import evpi_interval, expected_values
-from hikisim.report import _delivery_text, _horizon_limit
+from hikisim.report import delivery_text, horizon_limit
+from hikisim.scenario import Scenario
 
 WTP = 2.0
 
@@ -51,9 +52,14 @@ def test_a_strategy_best_in_every_draw_has_no_value_of_information() -> None:
     assert evpi_interval(table, ["a", "b"], WTP) == (0.0, 0.0)
 
 
-def test_identical_draws_give_the_evpi_itself() -> None:
-    table = draws_table([[0, 1]] * 4, [[1, 1]] * 4)
-    assert evpi_interval(table, ["a", "b"], WTP) == (0.0, 0.0)
+def test_draws_are_resampled_whole() -> None:
+    # Two draws with opposite best buys (NMB a, b: 2, 0 and 0, 2). A resample holding one
+    # draw twice has an EVPI of 0 (half the time); one holding both, the EVPI of the two,
+    # 1. Resampling the strategies' columns apart would mix the draws and give others.
+    table = draws_table([[0, 0], [0, 0]], [[1, 0], [0, 1]])
+    point = evpi(np.zeros((2, 2)), np.array([[1.0, 0.0], [0.0, 1.0]]), WTP)
+    assert point == 1.0
+    assert evpi_interval(table, ["a", "b"], WTP) == (0.0, point)
 
 
 def test_the_interval_holds_the_evpi_of_draws_where_the_best_buy_changes() -> None:
@@ -67,16 +73,34 @@ def test_the_interval_holds_the_evpi_of_draws_where_the_best_buy_changes() -> No
     assert evpi_interval(table, ["a", "b"], WTP) == (low, high)
 
 
+def delivering(*years: float) -> list[Scenario]:
+    return [
+        Scenario().with_overrides({"name": f"s{i}", "run.delivery_years": value})
+        for i, value in enumerate(years)
+    ]
+
+
 def test_effects_past_the_horizon_are_a_limitation_with_the_cure() -> None:
     table = pd.DataFrame({"effects_gone_years": [np.nan, 53.2, 12.0]})
-    (line,) = _horizon_limit(table, 10.0, 100.0)
-    assert "53.2 years" in line and "`--years 60 --set run.delivery_years=10`" in line
-    (line,) = _horizon_limit(table, 20.0, 5.0)
+    (line,) = horizon_limit(table, delivering(100.0, 100.0), 10.0)
+    assert "53.2 years" in line and "`--years 60 --set run.delivery_years=10`." in line
+    (line,) = horizon_limit(table, delivering(5.0, 5.0), 20.0)
     assert "`--years 60 --set run.delivery_years=5`" in line
-    assert _horizon_limit(table, 60.0, 100.0) == []
-    assert _horizon_limit(pd.DataFrame({"effects_gone_years": [np.nan]}), 10.0, 100.0) == []
+    # Scenarios that deliver for different years keep them: only the horizon is given.
+    (line,) = horizon_limit(table, delivering(5.0, 10.0), 20.0)
+    assert "`--years 60`." in line
+    assert horizon_limit(table, delivering(100.0), 60.0) == []
+    assert horizon_limit(pd.DataFrame({"effects_gone_years": [np.nan]}), [], 10.0) == []
+
+
+def test_the_cure_never_asks_for_more_than_the_longest_horizon() -> None:
+    table = pd.DataFrame({"effects_gone_years": [433.4]})
+    (line,) = horizon_limit(table, delivering(100.0), 10.0)
+    assert "`--years 100 --set run.delivery_years=10`" in line
+    assert "the tail beyond 100 years stays uncounted" in line
 
 
 def test_the_horizon_says_when_delivery_stops() -> None:
-    assert _delivery_text(100.0, 10.0) == "which take new participants throughout"
-    assert "first 10 years" in _delivery_text(10.0, 60.0)
+    assert delivery_text(delivering(100.0, 100.0), 10.0) == "which take new participants throughout"
+    assert "first 10 years" in delivery_text(delivering(10.0, 10.0), 60.0)
+    assert "(s0 5, s1 10)" in delivery_text(delivering(5.0, 10.0), 60.0)

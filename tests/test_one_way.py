@@ -6,7 +6,8 @@ import pytest
 from test_appraisal import PARAMS, UTILITY, WEEKS, constant_weekly
 
 from hikisim.economics.outcomes import AppraisalSettings
-from hikisim.one_way import TAIL, economic_one_way, one_way_markdown, values_at
+from hikisim.intervals import TAILS
+from hikisim.one_way import economic_one_way, one_way_markdown, values_at
 
 # B keeps one more person engaged instead of at risk, for 10 yen a week: undiscounted,
 # its incremental NMB is wtp x the at-risk gap x 2 years - 10 x 104 weeks, so the
@@ -23,7 +24,7 @@ SETTINGS = AppraisalSettings(discount_rate=0.0, wtp=WTP)
 def test_a_state_moves_with_its_gap_and_the_states_below_keep_theirs() -> None:
     at_risk = PARAMS.section("utilities")["at_risk"]
     quasi = PARAMS.section("utilities")["withdrawn_quasi"]
-    for probability in TAIL:
+    for probability in TAILS:
         values = values_at(PARAMS, "utilities.at_risk", probability)
         gap = float(at_risk.quantile(probability))
         assert values["utilities.engaged"] == UTILITY["engaged"]
@@ -42,7 +43,7 @@ def test_the_at_risk_gap_moves_the_incremental_nmb_by_its_closed_form() -> None:
     assert strategy == "B"
     row = table.set_index("parameter").loc["utilities.at_risk"]
     gap = PARAMS.section("utilities")["at_risk"]
-    low_gap, high_gap = (float(gap.quantile(p)) for p in TAIL)
+    low_gap, high_gap = (float(gap.quantile(p)) for p in TAILS)
     assert row["inmb_low"] == pytest.approx(WTP * low_gap * 2 - 10 * WEEKS)
     assert row["inmb_high"] == pytest.approx(WTP * high_gap * 2 - 10 * WEEKS)
     assert row["low_value"] == pytest.approx(UTILITY["engaged"] - low_gap)

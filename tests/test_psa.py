@@ -237,6 +237,18 @@ def test_compare_psa_writes_its_tables_and_figures(psa_out: Path) -> None:
     assert ((variance["monte_carlo_share"] >= 0) & (variance["monte_carlo_share"] <= 1)).all()
     report = (psa_out / "report.md").read_text()
     assert "## Probabilistic sensitivity analysis" in report and "4 parameter draws" in report
+    # What a health economist asks of the report beside the deterministic results.
+    for text in (
+        "Expected values over the draws",
+        "(a percentile bootstrap) it spreads from",
+        "One-way sensitivity of the economic parameters",
+        "Perspective: the public payer",
+        "which take new participants throughout",
+        "Nobody dies in the model",
+    ):
+        assert text in report, text
+    one_way = pd.read_csv(psa_out / "one_way.csv")
+    assert "utilities.at_risk" in set(one_way["parameter"])
 
 
 def test_the_psa_is_reproducible_for_a_seed(psa_out: Path, tmp_path: Path) -> None:
