@@ -132,6 +132,8 @@ def _result(model: HikiModel, replicate: int, seed: int) -> RunResult:
     records = model.weekly_records
     series = np.array([record["prevalence_15_39"] for record in records])
     weekly = {name: np.array([record[name] for record in records]) for name in WEEKLY_INPUTS}
+    # The programme cost by unit price too, so that a price can be moved alone (one_way).
+    weekly |= {key: np.array(costs) for key, costs in model.weekly_cost_parts.items()}
     return RunResult(model.settings.name, replicate, seed, summarize(model), series, weekly)
 
 

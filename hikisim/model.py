@@ -184,6 +184,9 @@ class HikiModel(mesa.Model):
             self.calendar, self.total_weeks, load_targets() if targets is None else targets
         )
         self.weekly_records: list[dict[str, float]] = []
+        # Each horizon week's programme cost by unit price (cost_parts), for revaluing a
+        # run at other prices without running it again (hikisim.one_way).
+        self.weekly_cost_parts: dict[str, list[float]] = {}
         self.last_record: dict[str, float] = {}
         self.datacollector = WeeklyCollector()
 
@@ -273,6 +276,7 @@ class HikiModel(mesa.Model):
         events = self.kernel.step(self.week)
         self._note_newcomers()
         cost_before = self.intervention_cost()
+        parts_before = self.cost_parts()
         # Only interventions set modifiers; without any they stay neutral all run.
         if self.interventions:
             self.kernel.modifiers.reset()
@@ -286,7 +290,18 @@ class HikiModel(mesa.Model):
         if record["week"] >= 0:
             self.weekly_records.append(record)
             self.datacollector.collect(self)
+            for key, cost in self.cost_parts().items():
+                weeks = self.weekly_cost_parts.setdefault(key, [])
+                weeks.append(cost - parts_before[key])
         self.running = not self.finished
+
+    def cost_parts(self) -> dict[str, float]:
+        """Every switched-on programme's cost so far by unit price (``interventions.x.price``)."""
+        return {
+            f"interventions.{intervention.name}.{price}": cost
+            for intervention in self.interventions
+            for price, cost in intervention.cost_parts.items()
+        }
 
     @property
     def parents(self) -> Parents:

@@ -243,7 +243,7 @@ def load_priors(
             raise InputError(f"unknown group {group!r} (allowed: {', '.join(GROUPS)})", str(source))
         for key, entry in entries.items():
             priors.append(_prior(key, group, entry, str(source), defaults))
-    return priors + _cost_priors(economics)
+    return priors + cost_priors(economics)
 
 
 def _prior(
@@ -267,7 +267,15 @@ def _prior(
     )
 
 
-def _cost_priors(economics: EconomicParameters) -> list[ScenarioPrior]:
+def cost_priors(economics: EconomicParameters) -> list[ScenarioPrior]:
+    """The programme prices' PSA distributions, relative to each scenario's own price.
+
+    Args:
+        economics: The economic parameters (``programme_costs``).
+
+    Returns:
+        One prior per drawn price, keyed by its dotted scenario key.
+    """
     priors = []
     for name, parameter in economics.section("programme_costs").items():
         key = (

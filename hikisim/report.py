@@ -224,10 +224,9 @@ def report_markdown(
                 "distribution and the same runs valued again, with the strategy of highest "
                 "NMB at each end. A state below another moves with its gap (the smaller "
                 "gap, the higher utility, comes first) and carries the states below it, "
-                "which keep their gaps. Programme unit costs are not among them (the runs "
-                "record the programmes' cost together), nor are the model's own parameters "
-                "(programme effects, half-lives, natural history), which need new runs; "
-                "the PSA draws both:",
+                "which keep their gaps; a programme price moves as a multiple of each "
+                "scenario's own price (x). The model's own parameters (programme effects, "
+                "half-lives, natural history) need new runs; the PSA draws them:",
                 "",
                 one_way_table,
             ]
@@ -277,6 +276,9 @@ def delivery_text(scenarios: Sequence[Scenario], horizon: float) -> str:
     Args:
         scenarios: The compared scenarios (they may differ in ``run.delivery_years``).
         horizon: The horizon in years.
+
+    Returns:
+        A clause that follows "N years from the start of the programmes, ".
     """
     years = [min(scenario.run.delivery_years, horizon) for scenario in scenarios]
     if min(years) >= horizon:

@@ -214,6 +214,16 @@ def test_costs_add_up() -> None:
     weekly_total = sum(record["cost"] for record in model.weekly_records)
     assert weekly_total == pytest.approx(sum(by_programme.values()))
     assert sum(isinstance(i, Programme) for i in model.interventions) == 6
+    # Week by week, the cost by unit price adds up to the week's cost, and each price's
+    # weeks to what the programme paid at it (what the one-way analysis scales).
+    parts = model.weekly_cost_parts
+    assert all(len(weeks) == len(model.weekly_records) for weeks in parts.values())
+    for week, record in enumerate(model.weekly_records):
+        assert sum(weeks[week] for weeks in parts.values()) == pytest.approx(record["cost"])
+    hospital = parts["interventions.medical_exam.cost_per_hospital_week"]
+    exam = next(i for i in model.interventions if isinstance(i, MedicalExam))
+    assert sum(hospital) == pytest.approx(exam.hospital_weeks * exam.params.cost_per_hospital_week)
+    assert sum(hospital) > 0
 
 
 def test_treated_episodes_name_their_programmes() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from scipy import stats
 from test_appraisal import PARAMS, UTILITY, WEEKS, constant_weekly
 
 from hikisim.economics.outcomes import AppraisalSettings
@@ -74,3 +75,31 @@ def test_one_scenario_has_no_one_way_table() -> None:
     table, strategy = economic_one_way(RUNS[:2], SETTINGS, PARAMS, "A")
     assert table.empty and strategy == ""
     assert one_way_markdown(table, strategy, "A") == ""
+
+
+PRICE = "interventions.psychotherapy.cost_per_participant_week"
+
+
+def test_a_programme_price_scales_its_own_part_of_the_cost() -> None:
+    # B's 10 yen a week are all psychotherapy at that price: at a multiple f of the
+    # price, B costs 10 f a week, and its iNMB falls by 10 (f - 1) x 104 weeks.
+    runs = [
+        (name, replicate, weekly | ({PRICE: weekly["cost"]} if name == "B" else {}))
+        for name, replicate, weekly in RUNS
+    ]
+    table, _ = economic_one_way(runs, SETTINGS, PARAMS, "A")
+    row = table.set_index("parameter").loc[PRICE]
+    assert row["scale"] == "multiple of each scenario's price"
+    base = WTP * 0.08 * 2 - 10 * WEEKS
+    price = PARAMS.section("programme_costs")["psychotherapy"]
+    cv = price.se / price.value
+    low, high = (float(stats.gamma.ppf(p, 1 / cv**2, scale=cv**2)) for p in TAILS)
+    assert (row["low_value"], row["high_value"]) == pytest.approx((low, high))
+    assert row["inmb_low"] == pytest.approx(base - 10 * (low - 1) * WEEKS)
+    assert row["inmb_high"] == pytest.approx(base - 10 * (high - 1) * WEEKS)
+    assert f"| `{PRICE}` | x{low:.2f} to x{high:.2f} |" in one_way_markdown(table, "B", "A")
+
+
+def test_prices_no_run_pays_are_not_moved() -> None:
+    table, _ = economic_one_way(RUNS, SETTINGS, PARAMS, "A")
+    assert not table["parameter"].str.startswith("interventions.").any()

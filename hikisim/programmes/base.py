@@ -85,8 +85,18 @@ class Intervention:
 
     @property
     def cost(self) -> float:
-        """Total cost so far: participant-weeks times the unit cost."""
-        return self.participant_weeks * self.params.cost_per_participant_week
+        """Total cost so far: the sum of :attr:`cost_parts`."""
+        return sum(self.cost_parts.values())
+
+    @property
+    def cost_parts(self) -> dict[str, float]:
+        """Cost so far by the unit price it is paid at (each part linear in its price).
+
+        Returns:
+            Price parameter name to cost: participant-weeks times the unit cost.
+        """
+        price = self.params.cost_per_participant_week
+        return {"cost_per_participant_week": self.participant_weeks * price}
 
     @property
     def bit(self) -> int:

@@ -97,12 +97,13 @@ class MedicalExam(Intervention):
         self.hospital_weeks = 0
 
     @property
-    def cost(self) -> float:
-        """Exams at the exam price plus hospital weeks at the hospital price."""
+    def cost_parts(self) -> dict[str, float]:
+        """Exams at the exam price, and hospital weeks at the hospital price."""
         p = self.params
-        return self.participant_weeks * p.cost_per_participant_week + (
-            self.hospital_weeks * p.cost_per_hospital_week
-        )
+        return {
+            "cost_per_participant_week": self.participant_weeks * p.cost_per_participant_week,
+            "cost_per_hospital_week": self.hospital_weeks * p.cost_per_hospital_week,
+        }
 
     def apply(self, model: ProgrammeHost) -> None:
         """Examine new entrants to care, route them, and run hospital stays."""
