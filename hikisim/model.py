@@ -275,7 +275,6 @@ class HikiModel(mesa.Model):
         self.kernel.calendar = self.calendar_effects(self.week)
         events = self.kernel.step(self.week)
         self._note_newcomers()
-        cost_before = self.intervention_cost()
         parts_before = self.cost_parts()
         # Only interventions set modifiers; without any they stay neutral all run.
         if self.interventions:
@@ -283,25 +282,23 @@ class HikiModel(mesa.Model):
         for intervention in self.interventions:
             if intervention.is_running(self):
                 intervention.apply(self)
-        record = weekly_record(self, events, self.intervention_cost() - cost_before)
+        parts = self.cost_parts()
+        record = weekly_record(self, events, total_cost(parts) - total_cost(parts_before))
         self.survey_recorder.observe(self, self.week)
         self.week += 1
         self.last_record = record
         if record["week"] >= 0:
             self.weekly_records.append(record)
             self.datacollector.collect(self)
-            for key, cost in self.cost_parts().items():
-                weeks = self.weekly_cost_parts.setdefault(key, [])
-                weeks.append(cost - parts_before[key])
+            for name, prices in parts.items():
+                for price, cost in prices.items():
+                    weeks = self.weekly_cost_parts.setdefault(f"interventions.{name}.{price}", [])
+                    weeks.append(cost - parts_before[name][price])
         self.running = not self.finished
 
-    def cost_parts(self) -> dict[str, float]:
-        """Every switched-on programme's cost so far by unit price (``interventions.x.price``)."""
-        return {
-            f"interventions.{intervention.name}.{price}": cost
-            for intervention in self.interventions
-            for price, cost in intervention.cost_parts.items()
-        }
+    def cost_parts(self) -> dict[str, dict[str, float]]:
+        """Each switched-on programme's cost so far, by the unit price it is paid at."""
+        return {intervention.name: intervention.cost_parts for intervention in self.interventions}
 
     @property
     def parents(self) -> Parents:
@@ -395,7 +392,7 @@ class HikiModel(mesa.Model):
 
     def intervention_cost(self) -> float:
         """Cost of all interventions so far."""
-        return float(sum(intervention.cost for intervention in self.interventions))
+        return total_cost(self.cost_parts())
 
     def extra_outcomes(self) -> dict[str, Any]:
         """Outcomes that interventions add to the summary."""
@@ -411,6 +408,15 @@ class HikiModel(mesa.Model):
         # A negative row is no episode (-1 would write into the log's last row).
         open_seats = open_seats[y.episode_row[open_seats] >= 0]
         self.episode_log.set("weeks", y.episode_row[open_seats], y.withdrawn_weeks[open_seats])
+
+
+def total_cost(parts: dict[str, dict[str, float]]) -> float:
+    """The cost of all programmes from :meth:`HikiModel.cost_parts`.
+
+    Summed programme by programme, each its parts' sum (as ``Intervention.cost``), so
+    the weekly cost is the same float whether taken from the parts or the programmes.
+    """
+    return float(sum(sum(prices.values()) for prices in parts.values()))
 
 
 PROGRAMME_KEYS = ("name", "description", "interventions")

@@ -63,20 +63,14 @@ def values_at(params: EconomicParameters, name: str, probability: float) -> dict
         (derived ones follow in :meth:`EconomicParameters.with_values`).
     """
     section_name = name.split(".", 1)[0]
-    section = params.section(section_name)
-    values: dict[str, float] = {}
-    for parameter in section.values():
-        if parameter.distribution in UNDRAWN:
-            continue
-        moved = float(parameter.quantile(probability)) if parameter.name == name else None
-        if parameter.below:
-            gap = parameter.gap if moved is None else moved
-            better = section[parameter.below]
-            # A fixed better state is not in ``values``: its point value, as the PSA has.
-            values[parameter.name] = values.get(better.name, better.value) - gap
-        else:
-            values[parameter.name] = parameter.value if moved is None else moved
-    return values
+    quantities = {
+        parameter.name: float(parameter.quantile(probability))
+        if parameter.name == name
+        else parameter.drawn_mean
+        for parameter in params.section(section_name).values()
+        if parameter.distribution not in UNDRAWN
+    }
+    return params.values_of(section_name, quantities)
 
 
 def _nmb_by_scenario(

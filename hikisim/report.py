@@ -280,7 +280,7 @@ def delivery_text(scenarios: Sequence[Scenario], horizon: float) -> str:
     Returns:
         A clause that follows "N years from the start of the programmes, ".
     """
-    years = [min(scenario.run.delivery_years, horizon) for scenario in scenarios]
+    years = _delivery_years(scenarios, horizon)
     if min(years) >= horizon:
         return "which take new participants throughout"
     after = (
@@ -293,6 +293,11 @@ def delivery_text(scenarios: Sequence[Scenario], horizon: float) -> str:
         )
     each = ", ".join(f"{s.name} {y:g}" for s, y in zip(scenarios, years, strict=True))
     return f"which take new participants for as many years as each scenario says ({each})" + after
+
+
+def _delivery_years(scenarios: Sequence[Scenario], horizon: float) -> list[float]:
+    """Each scenario's years of delivery within the horizon, in the scenarios' order."""
+    return [min(scenario.run.delivery_years, horizon) for scenario in scenarios]
 
 
 def _price_note(params: EconomicParameters) -> str:
@@ -317,7 +322,7 @@ def horizon_limit(table: pd.DataFrame, scenarios: Sequence[Scenario], horizon: f
     if not gone > horizon:
         return []
     longer = min(math.ceil(gone / 10) * 10, int(MAX_HORIZON_YEARS))
-    years = {min(scenario.run.delivery_years, horizon) for scenario in scenarios}
+    years = set(_delivery_years(scenarios, horizon))
     # One delivery length for all can be set on the command line; several stay in the
     # scenario files.
     delivery = f" --set run.delivery_years={years.pop():g}" if len(years) == 1 else ""

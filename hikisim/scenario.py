@@ -135,7 +135,8 @@ class RunSettings(Section):
     @field_validator("years", "delivery_years")
     @classmethod
     def _at_least_one_week(cls, years: float) -> float:
-        # The horizon is counted in whole weeks; less than one would run nothing.
+        # The horizon and delivery are counted in whole weeks; less than one would run,
+        # or deliver, nothing.
         if years * WEEKS_PER_YEAR < 1:
             raise ValueError(f"must be at least one week (1/52 = {1 / WEEKS_PER_YEAR:.4f} years)")
         return years

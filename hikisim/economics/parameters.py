@@ -301,17 +301,41 @@ class EconomicParameters:
         """
         drawn: dict[str, NDArray[np.float64]] = {}
         for name in self.sections if sections is None else sections:
-            section = self.sections[name]
-            for p in section.values():
-                if p.distribution in UNDRAWN:
-                    continue
-                values = p.sample(rng, size)
-                if p.below:
-                    better = section[p.below]
-                    drawn_better = drawn.get(better.name, np.full(size, better.value))
-                    values = drawn_better - values
-                drawn[p.name] = values
+            quantities = {
+                p.name: p.sample(rng, size)
+                for p in self.sections[name].values()
+                if p.distribution not in UNDRAWN
+            }
+            drawn |= self.values_of(name, quantities)
         return pd.DataFrame(drawn)
+
+    def values_of[T: (float, NDArray[np.float64])](
+        self, section: str, quantities: dict[str, T]
+    ) -> dict[str, T]:
+        """The values of a section's parameters from what the PSA draws for them.
+
+        A state ``below`` a better one is drawn as its gap: it takes the better state's
+        value (as given here, or its point value if the better state is not drawn) less
+        the gap, in file order, so the states keep their order.
+
+        Args:
+            section: The section.
+            quantities: ``section.key`` to the drawn quantity (a gap for a state
+                ``below`` another, else the value), for the parameters drawn.
+
+        Returns:
+            ``section.key`` to value, for the same parameters.
+        """
+        values: dict[str, T] = {}
+        for p in self.sections[section].values():
+            if p.name not in quantities:
+                continue
+            quantity = quantities[p.name]
+            if p.below:
+                better = self.sections[section][p.below]
+                quantity = values.get(better.name, better.value) - quantity
+            values[p.name] = quantity
+        return values
 
 
 def default_path() -> Path:
