@@ -84,7 +84,12 @@ def test_compare_on_the_cluster_matches_the_local_pool(
     # With a small PSA, so its draws (shared burn-in groups) run on the cluster too.
     common = [*scenarios, "--replicates", "2", "--psa", "2", *set_options(TINY)]
     on_cluster_and_locally(cluster, tmp_path, "compare", *common)
-    same_files(tmp_path, ("comparison.csv", "runs.csv", "comparison.md", "ceac.csv", "evppi.csv"))
+    # one_way.csv too: the programme costs by unit price it revalues come back from the
+    # workers with each run.
+    names = ("comparison.csv", "runs.csv", "comparison.md", "ceac.csv", "evppi.csv", "one_way.csv")
+    same_files(tmp_path, names)
+    one_way = pd.read_csv(tmp_path / "local" / "one_way.csv")
+    assert one_way["parameter"].str.startswith("interventions.").any()
     runs = pd.read_csv(tmp_path / "local" / "runs.csv")
     assert runs.groupby("scenario")["cost"].mean().nunique() == 2
 
