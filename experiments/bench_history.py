@@ -29,12 +29,20 @@ FIGURES: dict[str, str] = {
     "million_run_s": "million-person run (s)",
     "ratio_large_paired": "paired ratio, large model",
     "ratio_small_paired": "paired ratio, small model",
+    "ratio_large_one_thread_paired": "paired ratio, large model, one thread",
+    "ms_week_large_one_thread": "ms/week, large, one thread",
 }
 FIELDS: tuple[str, ...] = ("date", "commit", "config", "load_1min", *FIGURES)
 # Figures the log gained later: runs logged before them have no value ("") for them.
-ADDED_LATER: tuple[str, ...] = ("ratio_large_paired", "ratio_small_paired")
-# The header of a log written before those figures existed; it is read as it is and
-# rewritten under FIELDS when the next run is appended (its runs are kept, with "").
+ADDED_LATER: tuple[str, ...] = (
+    "ratio_large_paired",
+    "ratio_small_paired",
+    "ratio_large_one_thread_paired",
+    "ms_week_large_one_thread",
+)
+# The header of a log written before any of those figures existed. It, and any header
+# that lacks only some of them, is read as it is and rewritten under FIELDS when the
+# next run is appended (its runs are kept, with "").
 EARLIER_FIELDS: tuple[str, ...] = tuple(field for field in FIELDS if field not in ADDED_LATER)
 # Paths whose changes do not make a run's code differ from its commit.
 _NOT_CODE = (":!docs", ":!*.md")
@@ -89,7 +97,7 @@ def check(path: Path) -> None:
     with path.open(newline="") as handle:
         reader = csv.reader(handle)
         header = tuple(next(reader))
-        if header not in (FIELDS, EARLIER_FIELDS):
+        if not _readable(header):
             raise ValueError(f"{path}: header: must be {','.join(FIELDS)} (move the old log aside)")
         for number, row in enumerate(reader, start=2):
             if len(row) != len(header):
@@ -134,7 +142,7 @@ def record(
     earlier = read(path)  # checks the log
     path.parent.mkdir(parents=True, exist_ok=True)
     if not _is_new(path) and _header(path) != FIELDS:
-        # A log from before the paired figures: rewrite it whole under the current
+        # A log from before some figures: rewrite it whole under the current
         # header (its runs keep "" for them), through a temporary file so that a failed
         # write leaves the old log as it was.
         temporary = path.with_name(path.name + ".tmp")
@@ -153,6 +161,12 @@ def record(
             writer.writeheader()
         writer.writerow(line)
     return line
+
+
+def _readable(header: tuple[str, ...]) -> bool:
+    """Whether a log's header is FIELDS, or FIELDS without some figures added later."""
+    in_order = header == tuple(field for field in FIELDS if field in header)
+    return in_order and set(FIELDS) - set(header) <= set(ADDED_LATER)
 
 
 def _header(path: Path) -> tuple[str, ...]:

@@ -315,8 +315,12 @@ class MesaStepper:
 SERVERS: dict[str, Callable[[Config], HikisimStepper | MesaStepper]] = {
     "hikisim": lambda config: HikisimStepper(config, config.youths),
     "hikisim_small": lambda config: HikisimStepper(config, config.small_youths),
+    "hikisim_one_core": lambda config: HikisimStepper(config, config.youths),
     "mesa": MesaStepper,
 }
+# Servers kept to one thread: the large model again, as it steps where threads are not
+# allowed (a sweep's workers) and as the one-core Mesa reference does.
+ONE_THREAD_SERVERS = {"hikisim_one_core": {"NUMBA_NUM_THREADS": "1"}}
 # Replies carry this prefix, and go to a copy of the original stdout while stdout itself
 # is sent to stderr, so that nothing a library prints can be taken for a reply.
 REPLY = "benchmark-reply "
@@ -376,6 +380,7 @@ class Server:
             stderr=errors,
             text=True,
             cwd=ROOT,
+            env={**os.environ, **ONE_THREAD_SERVERS.get(name, {})},
         )
 
     def reply(self) -> dict[str, Any]:
@@ -422,12 +427,11 @@ class Server:
                 pipe.close()
 
 
-def interleaved_stepping(
-    config: Config, quick: bool
-) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+def interleaved_stepping(config: Config, quick: bool) -> tuple[dict[str, Any], ...]:
     """Time hikisim's warm models and the Mesa reference in alternation.
 
-    Three servers (hikisim at both sizes, then Mesa with every round's model built) are
+    Four servers (hikisim at both sizes, the large size again on one thread, then Mesa
+    with every round's model built) are
     started one at a time, each once the one before is built and warm, so that no build
     or start-up figure is timed while another process starts. Each round then times one
     block of each hikisim model and one Mesa run, one after the other and with nothing
@@ -436,8 +440,9 @@ def interleaved_stepping(
     so that neither side always follows the other.
 
     Returns:
-        The pooled Mesa result (:func:`combine_mesa`) and the two hikisim results, each
-        with its ``paired_ratios`` to the Mesa run of the same round.
+        The pooled Mesa result (:func:`combine_mesa`) and the three hikisim results
+        (large, small, large on one thread), each with its ``paired_ratios`` to the Mesa
+        run of the same round.
     """
     names = tuple(SERVERS)
     servers: dict[str, Server] = {}
@@ -459,7 +464,8 @@ def interleaved_stepping(
     mesa_rates = [
         config.mesa_nodes * config.mesa_steps / run["step_s"] for run in mesa_result["runs"]
     ]
-    for name in ("hikisim", "hikisim_small"):
+    hikisim_names = ("hikisim", "hikisim_small", "hikisim_one_core")
+    for name in hikisim_names:
         result = results[name]
         block_rates = [
             result["youths"] * config.block_weeks / seconds for seconds in result["blocks_s"]
@@ -467,7 +473,7 @@ def interleaved_stepping(
         result["paired_ratios"] = [
             block / mesa for block, mesa in zip(block_rates, mesa_rates, strict=True)
         ]
-    return mesa_result, results["hikisim"], results["hikisim_small"]
+    return mesa_result, *(results[name] for name in hikisim_names)
 
 
 def combine_mesa(config: Config, runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -636,7 +642,11 @@ def machine() -> dict[str, str]:
 
 
 def core_rows(
-    config: Config, hiki: dict[str, Any], small: dict[str, Any], mesa_result: dict[str, Any]
+    config: Config,
+    hiki: dict[str, Any],
+    small: dict[str, Any],
+    one_core: dict[str, Any],
+    mesa_result: dict[str, Any],
 ) -> list[Row]:
     """The table rows of the core benchmarks, with each target's verdict.
 
@@ -644,6 +654,7 @@ def core_rows(
         config: The benchmark sizes.
         hiki: The warm stepping result at ``config.youths``.
         small: The warm stepping result at ``config.small_youths``.
+        one_core: The warm stepping result at ``config.youths`` on one thread.
         mesa_result: The pooled Mesa reference runs.
     """
 
@@ -672,6 +683,7 @@ def core_rows(
     ]
     for result, target in ((hiki, RATIO_TARGET), (small, SMALL_RATIO_TARGET)):
         rows += stepping_rows(config, result, mesa_result, target, verdict)
+    rows += stepping_rows(config, one_core, mesa_result, RATIO_TARGET, verdict, ONE_THREAD)
     rows += [
         {
             "benchmark": f"Simulated {(config.warmup_weeks + hiki['timed_weeks']) / 52:g} years, "
@@ -708,14 +720,16 @@ def stepping_rows(
     mesa_result: dict[str, Any],
     target: float,
     verdict: Callable[[bool], str],
+    threads: str = "",
 ) -> list[Row]:
     """The stepping rate of one warm model and its ratios to the Mesa reference.
 
     The first ratio, the target's measure, is the median over the rounds of each
     block's rate over the rate of the Mesa run timed next to it; the pooled and the
-    least disturbed ratios follow.
+    least disturbed ratios follow. ``threads`` is added to the size in every row's name
+    (:data:`ONE_THREAD` for the model kept to one thread).
     """
-    n = f"{result['youths']:,}"
+    n = f"{result['youths']:,}{threads}"
     paired = result["paired_ratios"]
     median = statistics.median(paired)
     ratio = result["rate"] / mesa_result["rate"]
@@ -753,6 +767,10 @@ def stepping_rows(
             f"({verdict(best_ratio >= target)}); the three ratios agree on a quiet machine",
         },
     ]
+
+
+# How the rows of the large model kept to one thread name it.
+ONE_THREAD = ", one thread"
 
 
 def compilation_rows(quick: bool) -> list[Row]:
@@ -871,6 +889,8 @@ def document(
         command: The command that reproduces the page.
         spread: The run-to-run section (:func:`bench_history.spread_section`).
     """
+    from hikisim import threads
+
     machine_lines = "\n".join(f"| {key} | {value} |" for key, value in host.items())
     return f"""# Performance
 
@@ -923,7 +943,16 @@ script. Rerun it on your machine with:
   each model is built; building (layout included) is not timed. Its rate is nodes times
   steps over the stepping time; its epidemic usually burns out early, so this is close to
   Mesa's per-agent floor.
-- **Same-run ratios, interleaved.** The three processes are started one at a time, each
+- **Threads.** In a town of {threads.MIN_SEATS:,} people or more, stepped from a
+  process's main thread, the four passes that read every person (onset, the conditions,
+  careers and the weekly census; `hikisim/threads.py`) split their seats into ranges run
+  on numba's threads, one per core; the results are byte-identical to one thread (each
+  uniform is counted by seat, ranges write only their own seats and are joined in seat
+  order, and only integer counts are summed across them). A fourth process steps the
+  {config.youths:,}-person model again with `NUMBA_NUM_THREADS=1`, as a sweep's workers
+  and the one-core Mesa reference run, and its ratio is given beside the other; the
+  {config.small_youths:,}-person model, below that size, runs on one thread anyway.
+- **Same-run ratios, interleaved.** The four processes are started one at a time, each
   once the one before is built and warm (the Mesa process builds every round's model
   first), so no build is timed while another process starts, and stay alive, idle while
   another is timed. Each of the {config.rounds} rounds times one block of each hikisim
@@ -936,8 +965,8 @@ script. Rerun it on your machine with:
   given too.
 - **Compilation.** The weekly passes are compiled with numba (`hikisim/kernels.py`,
   `conditions.py`, `careers.py`, `help_seeking.py`, `ties.py`, `entries.py`,
-  `population.py`, `parents.py`, `seat_lists.py` and `philox.py`, `cache=True`), on
-  one core: no pass starts threads. Before anything is timed the script fills the
+  `population.py`, `parents.py`, `seat_lists.py` and `philox.py`, `cache=True`).
+  Before anything is timed the script fills the
   repository's cache (`python -m hikisim.precompile`, as `make venv` does), so no figure
   includes compiling after a code change. Then two fresh processes share an empty
   `NUMBA_CACHE_DIR`: in the first, a 1,000-person model's first sixty weeks (and its
@@ -998,8 +1027,8 @@ def main(argv: list[str] | None = None) -> int:
         f"reference, {config.rounds} interleaved rounds ...",
         flush=True,
     )
-    mesa_result, hiki, small = interleaved_stepping(config, args.quick)
-    rows = core_rows(config, hiki, small, mesa_result) + compile_rows
+    mesa_result, hiki, small, one_core = interleaved_stepping(config, args.quick)
+    rows = core_rows(config, hiki, small, one_core, mesa_result) + compile_rows
     print("hikisim: the default run ...", flush=True)
     default_run = run_worker("default_run", args.quick)
     rows.append(default_run_row(default_run))
@@ -1016,7 +1045,7 @@ def main(argv: list[str] | None = None) -> int:
         command = ".venv/bin/python experiments/benchmark.py" + (" --quick" if args.quick else "")
         size = "quick" if args.quick else "full"
         load = float(host["Load average at start (1, 5, 15 min)"].split(",")[0] or "nan")
-        figures = headline_figures(hiki, small, mesa_result, default_run, million)
+        figures = headline_figures(hiki, small, one_core, mesa_result, default_run, million)
         bench_history.record(log, commit, size, load, figures)
         log_name = str(log.relative_to(ROOT)) if log.is_relative_to(ROOT) else log.name
         spread = bench_history.spread_section(bench_history.read(log), commit, size, log_name)
@@ -1029,6 +1058,7 @@ def main(argv: list[str] | None = None) -> int:
 def headline_figures(
     hiki: dict[str, Any],
     small: dict[str, Any],
+    one_core: dict[str, Any],
     mesa_result: dict[str, Any],
     default_run: dict[str, Any],
     million: dict[str, Any],
@@ -1046,6 +1076,8 @@ def headline_figures(
         "million_run_s": million["seconds"],
         "ratio_large_paired": statistics.median(hiki["paired_ratios"]),
         "ratio_small_paired": statistics.median(small["paired_ratios"]),
+        "ratio_large_one_thread_paired": statistics.median(one_core["paired_ratios"]),
+        "ms_week_large_one_thread": 1e3 * one_core["timed_s"] / one_core["timed_weeks"],
     }
 
 

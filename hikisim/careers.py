@@ -16,14 +16,14 @@ results are the same bit for bit.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numba
 import numpy as np
 
 from hikisim.kernels import job_moves, work_finders
 from hikisim.philox import uniform
-from hikisim.seat_lists import sparse_true_seats
+from hikisim.seat_lists import empty_seat_lists, join_seats, sparse_true_seats
 
 Counter = tuple[np.uint64, np.uint64, np.int64, np.int64]
 
@@ -304,7 +304,113 @@ def update(
     Returns:
         Everyone whose track changed (dropouts, new workers, job losers, retirees).
     """
+    moves = _update_range(
+        0,
+        len(track),
+        track,
+        state,
+        age_weeks,
+        years_lost,
+        school_refusal,
+        work_start_age,
+        refusers,
+        weeks_into_year,
+        rates,
+        codes,
+        track_counter,
+        labour_counter,
+    )
+    return np.concatenate(moves)
+
+
+@numba.njit(cache=True, parallel=True)
+def update_threaded(bounds: np.ndarray, *flat_inputs: Any) -> np.ndarray:
+    """:func:`update` with its seats split into ranges run on numba's threads.
+
+    Each rule reads and writes one person's own columns, and each uniform is counted by
+    seat, so the ranges give what one pass gives; each kind of move is joined across
+    the ranges in seat order, as :func:`update` lists it.
+
+    Args:
+        bounds: Where each range starts, and the end of the last
+            (:func:`hikisim.threads.range_bounds`).
+        *flat_inputs: :func:`update`'s arguments with every tuple spread out
+            (:func:`flat_inputs`): numba's threaded loops take arrays and numbers, not
+            tuples of them. The columns are updated.
+
+    Returns:
+        What :func:`update` returns.
+    """
+    ranges = len(bounds) - 1
+    dropouts, finders = empty_seat_lists(ranges), empty_seat_lists(ranges)
+    losing, retiring = empty_seat_lists(ranges), empty_seat_lists(ranges)
+    for index in numba.prange(ranges):
+        moves = _update_flat(bounds[index], bounds[index + 1], *flat_inputs)
+        dropouts[index] = moves[0]
+        finders[index] = moves[1]
+        losing[index] = moves[2]
+        retiring[index] = moves[3]
+    return np.concatenate(
+        (join_seats(dropouts), join_seats(finders), join_seats(losing), join_seats(retiring))
+    )
+
+
+def flat_inputs(*inputs: Any) -> tuple:
+    """:func:`update`'s arguments as :func:`update_threaded` takes them: one flat tuple."""
+    *columns, weeks_into_year, rates, codes, track_counter, labour_counter = inputs
+    return (*columns, weeks_into_year, *rates, *codes, *track_counter, *labour_counter)
+
+
+# How many of update's arguments its rates and codes spread into. numba cuts a tuple
+# only at places written as numbers, so _update_flat's slices spell these out; a field
+# added to either stops the import here instead of mixing arguments.
+if (len(CareerRates._fields), len(CareerCodes._fields)) != (5, 7):
+    raise ImportError("careers._update_flat's slices no longer match its argument tuples")
+
+
+@numba.njit(cache=True)
+def _update_flat(
+    start: int, stop: int, *flat: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_update_range` from the flat tuple of :func:`flat_inputs`."""
+    return _update_range(start, stop, *flat[:8], flat[8:13], flat[13:20], flat[20:24], flat[24:28])
+
+
+@numba.njit(cache=True)
+def _update_range(
+    start: int, stop: int, *inputs: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`update` for seats ``start`` to ``stop - 1``.
+
+    Args:
+        start: The range's first seat.
+        stop: The seat after its last.
+        *inputs: :func:`update`'s arguments, in its order.
+
+    Returns:
+        The range's dropouts, new workers, job losers and retirees (each ascending).
+    """
+    (
+        track,
+        state,
+        age_weeks,
+        years_lost,
+        school_refusal,
+        work_start_age,
+        refusers,
+        weeks_into_year,
+        rates,
+        codes,
+        track_counter,
+        labour_counter,
+    ) = inputs
     rates, codes = CareerRates(*rates), CareerCodes(*codes)
+    # The range's columns as slices, indexed from 0 (vectorized as whole columns are);
+    # seats below are indices into the range, whose first is start.
+    track, state, age_weeks = track[start:stop], state[start:stop], age_weeks[start:stop]
+    years_lost, school_refusal = years_lost[start:stop], school_refusal[start:stop]
+    work_start_age = work_start_age[start:stop]
+    refusers = refusers[np.searchsorted(refusers, start) : np.searchsorted(refusers, stop)]
     finders = work_finders(
         track,
         state,
@@ -316,24 +422,26 @@ def update(
         codes.engaged,
         codes.working_age_weeks,
         track_counter,
+        start,
     )
     k0, k1, week, draw = track_counter
     dropouts = []
-    for seat in refusers:
+    for person in refusers:
+        seat = person - start
         age = age_weeks[seat]
         in_high_school = age - weeks_into_year >= codes.working_age_weeks
         if (
             in_high_school
             and age < codes.adult_weeks
-            and uniform(k0, k1, seat, week, draw) < rates.dropout_32
+            and uniform(k0, k1, person, week, draw) < rates.dropout_32
         ):
-            dropouts.append(seat)
-    for seat in dropouts:
-        track[seat] = codes.neither
-        school_refusal[seat] = False
-    for seat in finders:
-        track[seat] = codes.work
-        work_start_age[seat] = age_weeks[seat]
+            dropouts.append(person)
+    for person in dropouts:
+        track[person - start] = codes.neither
+        school_refusal[person - start] = False
+    for person in finders:
+        track[person - start] = codes.work
+        work_start_age[person - start] = age_weeks[person - start]
     losing, retiring = job_moves(
         track,
         age_weeks,
@@ -342,9 +450,10 @@ def update(
         codes.retirement_weeks,
         codes.work,
         labour_counter,
+        start,
     )
-    for seat in losing:
-        track[seat] = codes.neither
-    for seat in retiring:
-        track[seat] = codes.retired
-    return np.concatenate((np.array(dropouts, np.int64), finders, losing, retiring))
+    for person in losing:
+        track[person - start] = codes.neither
+    for person in retiring:
+        track[person - start] = codes.retired
+    return np.array(dropouts, np.int64), finders, losing, retiring

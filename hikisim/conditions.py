@@ -14,13 +14,13 @@ float32 (the ``*_32`` arguments), and in float64 where the chance was a float64 
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numba
 import numpy as np
 
-from hikisim.philox import uniform, uniforms_at
-from hikisim.seat_lists import true_seats
+from hikisim.philox import uniform
+from hikisim.seat_lists import empty_seat_lists, join_seats, true_seats
 
 Counter = tuple[np.uint64, np.uint64, np.int64, np.int64]
 
@@ -127,8 +127,13 @@ def _candidates(
     weeks_into_year: int,
     refusal: Counter,
     refusal_top: float,
+    start: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Youths whom some rule could change this week (ascending), and their refusal uniforms.
+
+    The columns may be a seat range's (see :func:`update_threaded`): the seats returned
+    are then indices into the range, whose first seat is ``start``, and the uniforms
+    are those of the seats ``start`` on.
 
     Holders of a flag or a depression or remission, the symptomatic, those in clinical
     care, and the pupils of the compulsory grades whose refusal uniform is below the
@@ -165,8 +170,7 @@ def _candidates(
     # all without a branch costs less than listing the pupils apart (in a warm town of
     # 100,000: the whole screen 123 us, against 137 us with the pupils listed in a pass
     # of their own).
-    k0, k1, week, draw = refusal
-    draws = uniforms_at(k0, k1, week, draw, marked)
+    draws = _uniforms_from(refusal, marked, start)
     # Each seat is written before the loop knows whether to keep it, at or before its
     # own index: the list fits in as many places as there are marked seats.
     seats = np.empty(len(marked), np.int64)
@@ -178,6 +182,40 @@ def _candidates(
         kept_draws[place] = draws[index]
         place += (kind[seat] == HOLDER) | (draws[index] < refusal_top)
     return seats[:place], kept_draws[:place]
+
+
+@numba.njit(cache=True, inline="always")
+def _uniforms_from(counter: Counter, seats: np.ndarray, start: int) -> np.ndarray:
+    """The uniforms of seats ``start + seats`` from a stream's counter (float32)."""
+    k0, k1, week, draw = counter
+    out = np.empty(len(seats), np.float32)
+    for index in range(len(seats)):
+        out[index] = uniform(k0, k1, start + seats[index], week, draw)
+    return out
+
+
+@numba.njit(cache=True, inline="always")
+def _columns_in(youths: ConditionArrays, start: int, stop: int) -> ConditionArrays:
+    """The columns of seats ``start`` to ``stop - 1``, as views."""
+    return ConditionArrays(
+        youths.state[start:stop],
+        youths.track[start:stop],
+        youths.age_weeks[start:stop],
+        youths.care[start:stop],
+        youths.disorder[start:stop],
+        youths.disorder_detected[start:stop],
+        youths.disorder_remitted[start:stop],
+        youths.depressed[start:stop],
+        youths.ever_depressed[start:stop],
+        youths.withdrawn_weeks[start:stop],
+        youths.internet_intensity[start:stop],
+        youths.internet_addiction[start:stop],
+        youths.sleep_reversal[start:stop],
+        youths.school_refusal[start:stop],
+        youths.school_year_refusal_weeks[start:stop],
+        youths.ever_refused_school[start:stop],
+        youths.refused_final_junior_high_year[start:stop],
+    )
 
 
 @numba.njit(cache=True, inline="always")
@@ -218,8 +256,83 @@ def update(
         reached MEXT's 30 days of absence before high school this week (their onset
         logit needs a refresh).
     """
-    youths, rates = ConditionArrays(*youths), ConditionRates(*rates)
-    codes, counters = ConditionCodes(*codes), ConditionCounters(*counters)
+    return _update_range(0, len(youths[0]), youths, rates, codes, weeks_into_year, counters)
+
+
+@numba.njit(cache=True, parallel=True)
+def update_threaded(bounds: np.ndarray, *flat_inputs: Any) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`update` with its seats split into ranges run on numba's threads.
+
+    Every rule reads and writes one youth's own columns, and each uniform is counted by
+    seat, so the ranges give what one pass gives.
+
+    Args:
+        bounds: Where each range starts, and the end of the last
+            (:func:`hikisim.threads.range_bounds`).
+        *flat_inputs: :func:`update`'s arguments with every tuple spread out
+            (:func:`flat_inputs`): numba's threaded loops take arrays and numbers, not
+            tuples of them. The youth columns are updated.
+
+    Returns:
+        What :func:`update` returns.
+    """
+    ranges = len(bounds) - 1
+    refusers, first_refusals = empty_seat_lists(ranges), empty_seat_lists(ranges)
+    for index in numba.prange(ranges):
+        found = _update_flat(bounds[index], bounds[index + 1], *flat_inputs)
+        refusers[index] = found[0]
+        first_refusals[index] = found[1]
+    return join_seats(refusers), join_seats(first_refusals)
+
+
+def flat_inputs(
+    youths: tuple, rates: tuple, codes: tuple, weeks_into_year: int, counters: tuple
+) -> tuple:
+    """:func:`update`'s arguments as :func:`update_threaded` takes them: one flat tuple."""
+    return (*youths, *rates, *codes, weeks_into_year, *(word for c in counters for word in c))
+
+
+# How many of update's arguments each of its tuples spreads into, in order. numba cuts
+# a tuple only at places written as numbers, so _update_flat's slices spell these out;
+# a field added to one of the tuples stops the import here instead of mixing columns.
+_FLAT_SIZES = (17, 15, 12, 5)
+_ARGUMENT_TUPLES = (ConditionArrays, ConditionRates, ConditionCodes, ConditionCounters)
+if tuple(len(kind._fields) for kind in _ARGUMENT_TUPLES) != _FLAT_SIZES:
+    raise ImportError("conditions._FLAT_SIZES no longer matches the argument tuples")
+
+
+@numba.njit(cache=True)
+def _update_flat(start: int, stop: int, *flat: Any) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_update_range` from the flat tuple of :func:`flat_inputs`."""
+    return _update_range(
+        start,
+        stop,
+        flat[:17],
+        flat[17:32],
+        flat[32:44],
+        flat[44],
+        (flat[45:49], flat[49:53], flat[53:57], flat[57:61], flat[61:65]),
+    )
+
+
+@numba.njit(cache=True)
+def _update_range(start: int, stop: int, *inputs: Any) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`update` for seats ``start`` to ``stop - 1``.
+
+    Args:
+        start: The range's first seat.
+        stop: The seat after its last.
+        *inputs: :func:`update`'s arguments, in its order.
+
+    Returns:
+        What :func:`update` returns, for the range's seats.
+    """
+    youths, rates, codes, weeks_into_year, counters = inputs
+    # The range's columns as slices, indexed from 0: the screen's loops vectorize as
+    # over whole columns. Seats below are indices into the range; its first is start.
+    youths = _columns_in(ConditionArrays(*youths), start, stop)
+    rates, codes = ConditionRates(*rates), ConditionCodes(*codes)
+    counters = ConditionCounters(*counters)
     # Most pupils need their refusal uniform only to see that they do not start, which
     # the screen settles in bulk. No chance of starting exceeds the top (the same
     # products, each factor at least 1).
@@ -227,11 +340,11 @@ def update(
     # The refusal uniforms come with the candidates (the screen computed them), so the
     # refusal rules draw none one at a time (7 of the pass's 330 us in a warm town of
     # 100,000).
-    seats, refusal_draws = _candidates(youths, codes, weeks_into_year, counters.refusal, top)
+    seats, refusal_draws = _candidates(youths, codes, weeks_into_year, counters.refusal, top, start)
     # Most candidates are symptomatic and read both of these streams: computed for all
     # of them in vectorized passes, the uniforms cost a fraction of one at a time.
-    internet_draws = uniforms_at(*counters.internet, seats)
-    sleep_draws = uniforms_at(*counters.sleep, seats)
+    internet_draws = _uniforms_from(counters.internet, seats, start)
+    sleep_draws = _uniforms_from(counters.sleep, seats, start)
     refusers = np.empty(len(seats), np.int64)
     first_refusals = np.empty(len(seats), np.int64)
     n_refusers = 0
@@ -272,13 +385,13 @@ def update(
 
         # A week of refusal; MEXT counts 30+ school days in a year.
         if youths.school_refusal[seat]:
-            refusers[n_refusers] = seat
+            refusers[n_refusers] = start + seat
             n_refusers += 1
             youths.school_year_refusal_weeks[seat] += 1
             if youths.school_year_refusal_weeks[seat] == codes.mext_absence_weeks:
                 if start_age < codes.high_school_start and not youths.ever_refused_school[seat]:
                     youths.ever_refused_school[seat] = True
-                    first_refusals[n_first] = seat
+                    first_refusals[n_first] = start + seat
                     n_first += 1
                 if _in_year_from(start_age, codes.final_junior_high_start, codes.weeks_per_year):
                     youths.refused_final_junior_high_year[seat] = True
@@ -311,18 +424,20 @@ def update(
             remission = rates.depression_remission * (
                 rates.clinical_remission_multiplier if clinical else 1.0
             )
-            if _draw(counters.depression, seat) < remission:
+            if _draw(counters.depression, start + seat) < remission:
                 youths.depressed[seat] = False
         elif withdrawn and youths.disorder[seat] != codes.depression:
             years = youths.withdrawn_weeks[seat] / codes.weeks_per_year
             hazard = rates.depression_onset * (1.0 + rates.depression_growth * years)
-            if _draw(counters.depression, seat) < hazard:
+            if _draw(counters.depression, start + seat) < hazard:
                 youths.depressed[seat] = True
                 youths.ever_depressed[seat] = True
 
         # A detected latent disorder remits in clinical care and relapses after it.
         if youths.disorder_remitted[seat]:
-            if not clinical and (_draw(counters.remission, seat) < rates.disorder_relapse_32):
+            if not clinical and (
+                _draw(counters.remission, start + seat) < rates.disorder_relapse_32
+            ):
                 youths.disorder_remitted[seat] = False
         elif (
             clinical
@@ -331,7 +446,7 @@ def update(
                 youths.disorder[seat] == codes.depression
                 or youths.disorder[seat] == codes.social_anxiety
             )
-            and _draw(counters.remission, seat) < rates.treated_remission_32
+            and _draw(counters.remission, start + seat) < rates.treated_remission_32
         ):
             youths.disorder_remitted[seat] = True
     return refusers[:n_refusers].copy(), first_refusals[:n_first].copy()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from hikisim import careers, conditions, entries, help_seeking, kernels, seat_lists, ties
+from hikisim import careers, conditions, entries, help_seeking, kernels, seat_lists, threads, ties
 from hikisim.clock import MONTH_START_WEEK
 from hikisim.episodes import OUTCOMES, EpisodeLog
 from hikisim.network import SocialNetwork, TieKind
@@ -269,6 +269,10 @@ class Kernel:
         self._turning: np.ndarray | None = None
         # The CSR structure never changes (ties are switched on and off in place).
         self.has_ties = np.diff(network.adjacency.indptr) > 0
+        # This week's seat ranges for the threaded passes (None: one thread), and the
+        # bounds last worked out (the town's size never changes).
+        self._seat_ranges: np.ndarray | None = None
+        self._bounds: np.ndarray | None = None
 
     @property
     def scenario(self) -> Scenario:
@@ -380,6 +384,7 @@ class Kernel:
         """
         events = WeekEvents()
         self.streams.start_week(week)
+        self._seat_ranges = self._ranges_this_week()
         if self.scenario.population.aging:
             self.age_and_turnover(week)
         if self.calendar.week_of_year == SCHOOL_YEAR_START_WEEK:
@@ -396,6 +401,28 @@ class Kernel:
         self.seek_help_and_treat(events, symptomatic)
         self.erode_ties(events, withdrawn)
         return events
+
+    @property
+    def seat_ranges(self) -> np.ndarray | None:
+        """The seat ranges of this week's threaded passes, or None if they use one thread.
+
+        Set at the start of each week (:mod:`hikisim.threads`); the weekly record's
+        census, taken after the week, uses them too.
+        """
+        return self._seat_ranges
+
+    def _ranges_this_week(self) -> np.ndarray | None:
+        """The seat ranges of this week's threaded passes, or None to use one thread.
+
+        Asked every week, as the thread that steps the model may change (a dashboard's
+        model is stepped by whichever thread serves the page).
+        """
+        ranges = threads.ranges_for(len(self.youths))
+        if ranges == 1:
+            return None
+        if self._bounds is None or len(self._bounds) != ranges + 1:
+            self._bounds = threads.range_bounds(len(self.youths), ranges)
+        return self._bounds
 
     def take_newcomers(self) -> np.ndarray:
         """The seats that took a new occupant since the last call (ascending, each once).
@@ -463,9 +490,10 @@ class Kernel:
         draw = self.streams.draw("state")
         state = y.state
 
-        # Onset: one compiled pass over everyone (hikisim.kernels.onset).
+        # Onset: one compiled pass over everyone (hikisim.kernels.onset), in seat ranges
+        # on threads in a large town (hikisim.threads).
         labour = s.labour
-        to_at_risk = kernels.onset(
+        onset_inputs = (
             state,
             self.static_onset,
             self.exposure,
@@ -482,6 +510,10 @@ class Kernel:
             np.int8(ENGAGED),
             *draw.counter,
         )
+        if self._seat_ranges is None:
+            to_at_risk = kernels.onset(*onset_inputs)
+        else:
+            to_at_risk = kernels.onset_threaded(self._seat_ranges, *onset_inputs)
 
         # The other states are rare: one compiled pass over them (kernels).
         if others is None:
@@ -846,7 +878,8 @@ class Kernel:
     def update_conditions(self) -> np.ndarray:
         """School refusal, internet addiction, sleep reversal, depression and remission.
 
-        One compiled pass (:func:`hikisim.conditions.update`), whose rules are these.
+        One compiled pass (:func:`hikisim.conditions.update`, in seat ranges on threads
+        in a large town), whose rules are these.
 
         - *School refusal* is its own process for pupils of the compulsory grades. Any
           pupil whose school year started before 15 may start refusing, engaged or not:
@@ -875,13 +908,19 @@ class Kernel:
         # In the order of conditions.ConditionCounters; plain tuples, which numba types
         # faster (see kernels.plain_columns_of).
         counters = tuple(streams.draw(name).counter for name in CONDITION_STREAMS)
-        refusers, first_refusals = conditions.update(
+        inputs = (
             kernels.plain_columns_of(y, conditions.ConditionArrays),
             tuple(rates),
             CONDITION_CODE_VALUES,
             self.calendar.weeks_into_school_year,
             counters,
         )
+        if self._seat_ranges is None:
+            refusers, first_refusals = conditions.update(*inputs)
+        else:
+            refusers, first_refusals = conditions.update_threaded(
+                self._seat_ranges, *conditions.flat_inputs(*inputs)
+            )
         # A refusal history raises the onset logit (school.refusal_history_weight).
         self.mark_stale(first_refusals)
         return refusers
@@ -958,7 +997,7 @@ class Kernel:
             job_loss=min(labour.job_loss_rate * math.exp(labour.job_market_effect * gap), 1.0),
             retirement=min(labour.retirement_rate * math.exp(labour.job_market_effect * gap), 1.0),
         )
-        changed = careers.update(
+        inputs = (
             y.track,
             y.state,
             y.age_weeks,
@@ -972,6 +1011,10 @@ class Kernel:
             self.streams.draw("track").counter,
             self.streams.draw("labour").counter,
         )
+        if self._seat_ranges is None:
+            changed = careers.update(*inputs)
+        else:
+            changed = careers.update_threaded(self._seat_ranges, *careers.flat_inputs(*inputs))
         # Refreshed with next week's newcomers, before the onset hazard needs them.
         self.mark_stale(np.concatenate((at_18, at_22, changed)))
 

@@ -23,8 +23,8 @@ from typing import Any, NamedTuple
 import numba
 import numpy as np
 
-from hikisim.philox import uniform, uniforms_all, uniforms_at, word
-from hikisim.seat_lists import sparse_true_seats
+from hikisim.philox import uniform, uniforms_at, word
+from hikisim.seat_lists import empty_seat_lists, join_seats, sparse_true_seats
 from hikisim.states import Care, State, Track
 
 
@@ -122,38 +122,122 @@ def onset(
     Returns:
         The seats moving ENGAGED to AT_RISK (int64, ascending).
     """
-    size = len(state)
+    return _onset_range(
+        0,
+        len(state),
+        state,
+        static_onset,
+        exposure,
+        age_weeks,
+        age_logit,
+        onset_modifier,
+        track,
+        work_start_age,
+        peer_weight,
+        shift,
+        misfit,
+        misfit_weeks,
+        work_track,
+        engaged,
+        k0,
+        k1,
+        week,
+        draw,
+    )
+
+
+@numba.njit(cache=True, error_model="numpy", parallel=True)
+def onset_threaded(bounds: np.ndarray, *inputs: Any) -> np.ndarray:
+    """:func:`onset` with its screen split into seat ranges run on numba's threads.
+
+    Args:
+        bounds: Where each range starts, and the end of the last
+            (:func:`hikisim.threads.range_bounds`).
+        *inputs: The arguments of :func:`onset`, in its order.
+
+    Returns:
+        What :func:`onset` returns for the same inputs (the same seats: each seat's
+        screen reads only its own columns and uniform).
+    """
+    ranges = len(bounds) - 1
+    found = empty_seat_lists(ranges)
+    for index in numba.prange(ranges):
+        found[index] = _onset_range(bounds[index], bounds[index + 1], *inputs)
+    return join_seats(found)
+
+
+@numba.njit(cache=True, error_model="numpy")
+def _onset_range(start: int, stop: int, *inputs: Any) -> np.ndarray:
+    """:func:`onset` among seats ``start`` to ``stop - 1``.
+
+    Args:
+        start: The range's first seat.
+        stop: The seat after its last.
+        *inputs: :func:`onset`'s arguments, in its order.
+
+    Returns:
+        Those of the seats moving ENGAGED to AT_RISK (int64, ascending).
+    """
+    (
+        state,
+        static_onset,
+        exposure,
+        age_weeks,
+        age_logit,
+        onset_modifier,
+        track,
+        work_start_age,
+        peer_weight,
+        shift,
+        misfit,
+        misfit_weeks,
+        work_track,
+        engaged,
+        k0,
+        k1,
+        week,
+        draw,
+    ) = inputs
     last_age = np.uint16(len(age_logit) - 1)
+    # The range's columns as slices: indexed from 0, the loops vectorize (indexed from
+    # ``start`` they take twice as long).
+    state, static_onset = state[start:stop], static_onset[start:stop]
+    exposure = exposure[start:stop]
+    age_weeks, onset_modifier = age_weeks[start:stop], onset_modifier[start:stop]
+    track, work_start_age = track[start:stop], work_start_age[start:stop]
+    count = stop - start
     # Short branch-free passes, each of which LLVM vectorizes (fused loops do not, and
     # are slower): the uniforms, the age effects (a gather), the logits, and whether a
     # uniform falls below a cheap upper bound of the chance. The exact chance (an exp)
     # is computed only for the few below the bound.
-    draws = uniforms_all(k0, k1, week, draw, size)
-    logits = np.empty(size, np.float32)
-    for seat in range(size):
+    draws = np.empty(count, np.float32)
+    for index in range(count):
+        draws[index] = uniform(k0, k1, start + index, week, draw)
+    logits = np.empty(count, np.float32)
+    for index in range(count):
         # Ages are never negative: as uint16 the index needs one clamp, not two, which
         # makes the gather a fifth faster.
-        logits[seat] = age_logit[min(np.uint16(age_weeks[seat]), last_age)]
-    for seat in range(size):
-        tenure = age_weeks[seat] - work_start_age[seat]
-        new_worker = (track[seat] == work_track) & (tenure < misfit_weeks)
-        logits[seat] = (
-            static_onset[seat]
-            + logits[seat]
-            + peer_weight * exposure[seat]
-            + onset_modifier[seat]
+        logits[index] = age_logit[min(np.uint16(age_weeks[index]), last_age)]
+    for index in range(count):
+        tenure = age_weeks[index] - work_start_age[index]
+        new_worker = (track[index] == work_track) & (tenure < misfit_weeks)
+        logits[index] = (
+            static_onset[index]
+            + logits[index]
+            + peer_weight * exposure[index]
+            + onset_modifier[index]
             + shift
             + misfit * new_worker
         )
-    maybe = np.empty(size, np.bool_)
-    for seat in range(size):
-        maybe[seat] = (draws[seat] < _logistic_bound(logits[seat])) & (state[seat] == engaged)
+    maybe = np.empty(count, np.bool_)
+    for index in range(count):
+        maybe[index] = (draws[index] < _logistic_bound(logits[index])) & (state[index] == engaged)
     found = []
     # The bound keeps a few youths in a thousand: found eight seats at a time.
-    for seat in sparse_true_seats(maybe):
-        chance = np.float32(1.0) / (np.float32(1.0) + np.float32(math.exp(-logits[seat])))
-        if draws[seat] < chance:
-            found.append(seat)
+    for index in sparse_true_seats(maybe):
+        chance = np.float32(1.0) / (np.float32(1.0) + np.float32(math.exp(-logits[index])))
+        if draws[index] < chance:
+            found.append(start + index)
     return np.array(found, np.int64)
 
 
@@ -896,6 +980,7 @@ def job_moves(
     retirement_age: int,
     work: int,
     counter: tuple[np.uint64, np.uint64, np.int64, np.int64],
+    start: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Workers who lose their job, and those past ``retirement_age`` who retire.
 
@@ -910,9 +995,11 @@ def job_moves(
         retirement_age: Age in weeks from which a worker may retire.
         work: The code of the WORK track.
         counter: The labour stream's key words, week and draw.
+        start: The seat of the columns' first entry, where they are a seat range's.
 
     Returns:
-        The seats losing work and the seats retiring (each ascending).
+        The seats losing work and the seats retiring (each ascending), counted from
+        ``start``.
     """
     k0, k1, week, draw = counter
     # A float32 uniform u = (word >> 8) / 2**24 is below t exactly when the word is
@@ -922,15 +1009,15 @@ def job_moves(
     bound = np.uint64(math.ceil(max(p_loss + p_retire, 0.0) * 2.0**24)) << np.uint64(8)
     maybe = np.empty(len(track), np.bool_)
     for seat in range(len(track)):  # branch-free, vectorized
-        maybe[seat] = (word(k0, k1, seat, week, draw) < bound) & (track[seat] == work)
+        maybe[seat] = (word(k0, k1, start + seat, week, draw) < bound) & (track[seat] == work)
     losing = []
     retiring = []
     # A few workers in a thousand pass: found eight seats at a time.
     for seat in sparse_true_seats(maybe):
-        if uniform(k0, k1, seat, week, draw) < p_loss:
-            losing.append(seat)
+        if uniform(k0, k1, start + seat, week, draw) < p_loss:
+            losing.append(start + seat)
         elif age_weeks[seat] >= retirement_age:
-            retiring.append(seat)
+            retiring.append(start + seat)
     return np.array(losing, np.int64), np.array(retiring, np.int64)
 
 
@@ -946,6 +1033,7 @@ def work_finders(
     engaged: int,
     min_age: int,
     counter: tuple[np.uint64, np.uint64, np.int64, np.int64],
+    start: int = 0,
 ) -> np.ndarray:
     """Engaged people of working age in neither school nor work who find work (ascending).
 
@@ -963,9 +1051,11 @@ def work_finders(
         engaged: The code of the ENGAGED state.
         min_age: Age in weeks from which people look for work.
         counter: The track stream's key words, week and draw.
+        start: The seat of the columns' first entry, where they are a seat range's
+            (their uniforms are those of seats ``start`` on).
 
     Returns:
-        The seats finding work (int64, ascending).
+        The seats finding work (int64, ascending), counted from ``start``.
     """
     k0, k1, week, draw = counter
     looking = np.empty(len(track), np.bool_)
@@ -981,14 +1071,14 @@ def work_finders(
     # up to a few in a hundred is faster in compiled code than true_seats (a write per
     # seat) or numba's np.flatnonzero (a branch per seat).
     for seat in sparse_true_seats(looking):
-        u = uniform(k0, k1, seat, week, draw)
+        u = uniform(k0, k1, start + seat, week, draw)
         if screened and u >= rate:
             continue
         chance = rate
         if scar != 0.0:
             chance = rate * math.exp(-scar * float(years_lost[seat]))
         if u < chance:
-            found.append(seat)
+            found.append(start + seat)
     return np.array(found, np.int64)
 
 
@@ -1244,31 +1334,195 @@ def census(
         and the expected working weeks lost this week to the scar of years withdrawn
         (people aged ``adult_age`` or over who are not withdrawn: 1 - exp(-scar * years)).
     """
-    youths, codes = Census(*youths), Codes(*codes)
-    counts = np.zeros(len(CENSUS_FIELDS), np.int64)
-    by_disorder = np.zeros(disorder_count, np.int64)
-    state, age_weeks = youths.state, youths.age_weeks
+    columns, codes = Census(*youths), Codes(*codes)
+    everyone = _everyone_counts(
+        0,
+        len(columns.state),
+        columns.age_weeks,
+        columns.school_refusal,
+        columns.internet_addiction,
+        columns.sleep_reversal,
+        columns.care,
+        columns.depressed,
+        columns.disorder,
+        columns.disorder_remitted,
+        band_start,
+        band_end,
+        pupil_end,
+        codes.no_care,
+        codes.clinical,
+        disorder_count,
+    )
+    return _census_of_the_few(
+        everyone,
+        columns,
+        others,
+        marked,
+        qualified,
+        disorder_count,
+        depression,
+        band_start,
+        band_end,
+        adult_age,
+        scar,
+        codes,
+    )
+
+
+@numba.njit(cache=True, parallel=True)
+def census_threaded(
+    bounds: np.ndarray,
+    youths: tuple,
+    others: np.ndarray,
+    marked: np.ndarray,
+    qualified: np.ndarray,
+    disorder_count: int,
+    depression: int,
+    band_start: int,
+    band_end: int,
+    adult_age: int,
+    pupil_end: int,
+    scar: float,
+    codes: tuple,
+) -> tuple[np.ndarray, float]:
+    """:func:`census` with its pass over everyone split into ranges on numba's threads.
+
+    The ranges' counts are integers, added exactly; the short lists after them are
+    read on one thread, in the same order, so the float sum is the same too.
+
+    Args:
+        bounds: Where each range starts, and the end of the last
+            (:func:`hikisim.threads.range_bounds`).
+        youths: As for :func:`census`.
+        others: As for :func:`census`.
+        marked: As for :func:`census`.
+        qualified: As for :func:`census`.
+        disorder_count: As for :func:`census`.
+        depression: As for :func:`census`.
+        band_start: As for :func:`census`.
+        band_end: As for :func:`census`.
+        adult_age: As for :func:`census`.
+        pupil_end: As for :func:`census`.
+        scar: As for :func:`census`.
+        codes: As for :func:`census`.
+
+    Returns:
+        What :func:`census` returns.
+    """
+    columns, codes = Census(*youths), Codes(*codes)
+    # The threaded loop reads arrays and numbers only (numba passes no tuples to it).
+    age_weeks, school_refusal = columns.age_weeks, columns.school_refusal
+    internet_addiction, sleep_reversal = columns.internet_addiction, columns.sleep_reversal
+    care, depressed, disorder = columns.care, columns.depressed, columns.disorder
+    disorder_remitted, no_care, clinical = columns.disorder_remitted, codes.no_care, codes.clinical
+    ranges = len(bounds) - 1
+    per_range = np.zeros((ranges, EVERYONE_COUNTS + disorder_count), np.int64)
+    for index in numba.prange(ranges):
+        per_range[index] = _everyone_counts(
+            bounds[index],
+            bounds[index + 1],
+            age_weeks,
+            school_refusal,
+            internet_addiction,
+            sleep_reversal,
+            care,
+            depressed,
+            disorder,
+            disorder_remitted,
+            band_start,
+            band_end,
+            pupil_end,
+            no_care,
+            clinical,
+            disorder_count,
+        )
+    everyone = per_range.sum(axis=0)
+    return _census_of_the_few(
+        everyone,
+        columns,
+        others,
+        marked,
+        qualified,
+        disorder_count,
+        depression,
+        band_start,
+        band_end,
+        adult_age,
+        scar,
+        codes,
+    )
+
+
+# _everyone_counts' counts before its active disorders by code, and where the depressed
+# are among them.
+EVERYONE_COUNTS = 8
+DEPRESSED_AT = 6
+
+
+@numba.njit(cache=True)
+def _everyone_counts(
+    start: int,
+    stop: int,
+    age_weeks: np.ndarray,
+    school_refusal: np.ndarray,
+    internet_addiction: np.ndarray,
+    sleep_reversal: np.ndarray,
+    care: np.ndarray,
+    depressed: np.ndarray,
+    disorder: np.ndarray,
+    disorder_remitted: np.ndarray,
+    band_start: int,
+    band_end: int,
+    pupil_end: int,
+    no_care: int,
+    clinical: int,
+    disorder_count: int,
+) -> np.ndarray:
+    """The census's counts over seats ``start`` to ``stop - 1``.
+
+    Returns:
+        Those in the survey band, pupils, refusing pupils, the addicted, the reversed
+        rhythms, those in care, the depressed and those in clinical care, then the
+        active disorders by code (int64, :data:`EVERYONE_COUNTS` + ``disorder_count``).
+    """
+    # The range as slices, indexed from 0, which the loops vectorize best.
+    age_weeks, school_refusal = age_weeks[start:stop], school_refusal[start:stop]
+    internet_addiction, sleep_reversal = internet_addiction[start:stop], sleep_reversal[start:stop]
+    care, depressed = care[start:stop], depressed[start:stop]
+    disorder, disorder_remitted = disorder[start:stop], disorder_remitted[start:stop]
     # Everyone, in sums of comparisons without branches, which LLVM vectorizes (a
     # branch in the loop would make it several times slower).
-    band = pupils = refusing = addicted = reversed_rhythm = in_care = depressed = clinical = 0
-    for seat in range(len(state)):
+    band = pupils = refusing = addicted = reversed_rhythm = in_care = sad = in_clinic = 0
+    for seat in range(stop - start):
         age = age_weeks[seat]
         band += (age >= band_start) & (age < band_end)
         pupil = age < pupil_end
         pupils += pupil
-        refusing += pupil & youths.school_refusal[seat]
-        addicted += youths.internet_addiction[seat]
-        reversed_rhythm += youths.sleep_reversal[seat]
-        in_care += youths.care[seat] != codes.no_care
-        clinical += youths.care[seat] == codes.clinical
-        depressed += youths.depressed[seat]
+        refusing += pupil & school_refusal[seat]
+        addicted += internet_addiction[seat]
+        reversed_rhythm += sleep_reversal[seat]
+        in_care += care[seat] != no_care
+        in_clinic += care[seat] == clinical
+        sad += depressed[seat]
+    counts = np.zeros(EVERYONE_COUNTS + disorder_count, np.int64)
+    counts[:EVERYONE_COUNTS] = (
+        band,
+        pupils,
+        refusing,
+        addicted,
+        reversed_rhythm,
+        in_care,
+        sad,
+        in_clinic,
+    )
     # Active disorders: codes 1-5 (all there are today) in one vectorized pass with an
     # accumulator each, which is about twice as fast as a pass per code; any further
     # codes one pass each.
+    by_disorder = counts[EVERYONE_COUNTS:]
     first = np.zeros(FUSED_DISORDER_CODES + 1, np.int64)
     one = two = three = four = five = 0
-    for seat in range(len(state)):
-        code = youths.disorder[seat] * ~youths.disorder_remitted[seat]
+    for seat in range(stop - start):
+        code = disorder[seat] * ~disorder_remitted[seat]
         one += code == 1
         two += code == 2
         three += code == 3
@@ -1279,9 +1533,33 @@ def census(
     by_disorder[:fused] = first[:fused]
     for code in range(FUSED_DISORDER_CODES + 1, disorder_count):
         active = 0
-        for seat in range(len(state)):
-            active += (youths.disorder[seat] == code) & ~youths.disorder_remitted[seat]
+        for seat in range(stop - start):
+            active += (disorder[seat] == code) & ~disorder_remitted[seat]
         by_disorder[code] = active
+    return counts
+
+
+@numba.njit(cache=True)
+def _census_of_the_few(
+    everyone: np.ndarray,
+    youths: Census,
+    others: np.ndarray,
+    marked: np.ndarray,
+    qualified: np.ndarray,
+    disorder_count: int,
+    depression: int,
+    band_start: int,
+    band_end: int,
+    adult_age: int,
+    scar: float,
+    codes: Codes,
+) -> tuple[np.ndarray, float]:
+    """The census from :func:`_everyone_counts` over everyone and the short lists."""
+    counts = np.zeros(len(CENSUS_FIELDS), np.int64)
+    # The depressed among the well: everyone's count less the unwell's, below.
+    depressed = everyone[DEPRESSED_AT]
+    by_disorder = everyone[EVERYONE_COUNTS:].copy()
+    state, age_weeks = youths.state, youths.age_weeks
     # The few not engaged: states, the withdrawn's measures, the unwell's disorders
     # taken off the counts among the well, and every category's disorders.
     by_category = np.zeros((len(UNWELL_CATEGORIES), disorder_count), np.int64)
@@ -1317,7 +1595,8 @@ def census(
             episodes[1 + _unwell_position(code, youths.narrow[seat], codes), latent] += 1
     counts[0] = len(state) - len(others)
     by_disorder[depression] += depressed
-    counts[7:] = (band, pupils, refusing, addicted, reversed_rhythm, in_care, depressed, clinical)
+    counts[7:] = everyone[:EVERYONE_COUNTS]
+    counts[7 + DEPRESSED_AT] = depressed
     scar_weeks = 0.0
     for seat in marked:
         if state[seat] != codes.withdrawn and age_weeks[seat] >= adult_age:

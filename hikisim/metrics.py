@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -165,7 +166,11 @@ def weekly_record(model: HikiModel, events: WeekEvents, cost: float) -> dict[str
         One value per column of :data:`WEEKLY_COLUMNS`.
     """
     y = model.population.youths
-    counts, scar_weeks = kernels.census(
+    ranges = model.kernel.seat_ranges
+    census = (
+        kernels.census if ranges is None else functools.partial(kernels.census_threaded, ranges)
+    )
+    counts, scar_weeks = census(
         kernels.plain_columns_of(y, kernels.Census),
         model.kernel.nonengaged(),
         np.flatnonzero(y.years_lost > 0),

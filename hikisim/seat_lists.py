@@ -211,3 +211,37 @@ def nonzero_among(seats: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, boo
             remaining[place] = seat
             place += 1
     return remaining, kept == total
+
+
+@numba.njit(cache=True)
+def join_seats(parts: list[np.ndarray]) -> np.ndarray:
+    """Seat lists one after another, as one array (the seat ranges' results, in order).
+
+    Args:
+        parts: Integer seat arrays, each from a range after the one before.
+
+    Returns:
+        Their seats in the parts' order (int64).
+    """
+    total = 0
+    for part in parts:
+        total += len(part)
+    joined = np.empty(total, np.int64)
+    place = 0
+    for part in parts:
+        joined[place : place + len(part)] = part
+        place += len(part)
+    return joined
+
+
+@numba.njit(cache=True)
+def empty_seat_lists(count: int) -> list[np.ndarray]:
+    """``count`` empty seat arrays (int64), one per seat range, for the ranges to fill.
+
+    Args:
+        count: How many.
+
+    Returns:
+        A list of distinct empty arrays.
+    """
+    return [np.empty(0, np.int64) for _ in range(count)]

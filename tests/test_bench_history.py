@@ -149,3 +149,27 @@ def test_a_header_only_earlier_log_gets_the_current_header(tmp_path: Path) -> No
     bench_history.record(log, "abc1234", "full", 0.1, figures(1.0))
     lines = log.read_text().splitlines()
     assert lines[0] == ",".join(bench_history.FIELDS) and len(lines) == 2
+
+
+def test_a_log_from_before_the_one_thread_figures_is_kept_and_rewritten(tmp_path: Path) -> None:
+    log = tmp_path / "history.csv"
+    one_thread = ("ratio_large_one_thread_paired", "ms_week_large_one_thread")
+    header = [field for field in bench_history.FIELDS if field not in one_thread]
+    values = [str(float(index + 1)) for index in range(len(header) - 4)]
+    old_row = ",".join(["2026-01-01 10:00", "abc1234", "full", "0.3", *values])
+    log.write_text(",".join(header) + "\n" + old_row + "\n")
+    (old,) = bench_history.read(log)
+    assert old["ratio_large_paired"] != "" and old["ratio_large_one_thread_paired"] == ""
+    bench_history.record(log, "abc1234", "full", 0.1, figures(1.0))
+    lines = log.read_text().splitlines()
+    assert lines[0] == ",".join(bench_history.FIELDS)
+    assert lines[1] == old_row + ",,"
+
+
+def test_a_header_with_its_figures_out_of_order_is_refused(tmp_path: Path) -> None:
+    log = tmp_path / "history.csv"
+    fields = list(bench_history.FIELDS)
+    fields[-1], fields[-2] = fields[-2], fields[-1]
+    log.write_text(",".join(fields) + "\n")
+    with pytest.raises(ValueError, match="header: must be"):
+        bench_history.check(log)

@@ -29,6 +29,7 @@ from concurrent.futures import CancelledError
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from hikisim import threads
 from hikisim.errors import InputError
 from hikisim.source_hash import model_source_hash
 from hikisim.stopping import deferred_stop
@@ -349,7 +350,7 @@ class LocalExecutor(Executor):
 
 
 def watch_driver(driver_pid: int) -> None:
-    """Pool initializer: ignore Ctrl-C, and exit once the driver that started it is gone.
+    """Pool initializer: ignore Ctrl-C, keep runs to one thread, and exit with the driver.
 
     A worker's parent is the fork server, which exits when the driver does, so a change
     of parent is the reliable sign (a killed driver may linger as a zombie, still
@@ -362,6 +363,9 @@ def watch_driver(driver_pid: int) -> None:
     # Ctrl-C reaches the whole process group; the driver alone decides how to stop, so
     # workers do not print tracebacks of their own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The pool keeps every core busy with one run per worker: threads within a run would
+    # only compete with the other workers.
+    threads.allow(False)
     parent = os.getppid()
 
     def watch() -> None:
