@@ -726,17 +726,17 @@ def stepping_rows(
 
     The first ratio, the target's measure, is the median over the rounds of each
     block's rate over the rate of the Mesa run timed next to it; the pooled and the
-    least disturbed ratios follow. ``threads`` is added to the size in every row's name
+    least disturbed ratios follow. ``threads`` follows the size in every row's name
     (:data:`ONE_THREAD` for the model kept to one thread).
     """
-    n = f"{result['youths']:,}{threads}"
+    who = f"{result['youths']:,} youths{threads}"
     paired = result["paired_ratios"]
     median = statistics.median(paired)
     ratio = result["rate"] / mesa_result["rate"]
     best_ratio = result["best_block_rate"] / mesa_result["best_rate"]
     return [
         {
-            "benchmark": f"Stepping, {n} youths (warm model)",
+            "benchmark": f"Stepping, {who} (warm model)",
             "value": result["rate"] / 1e6,
             "unit": "M youth-weeks/s",
             "note": f"{result['timed_weeks']} weeks timed after {config.warmup_weeks} warm-up "
@@ -745,7 +745,7 @@ def stepping_rows(
             f"{100 * result['symptomatic_share']:.1f}% at risk or withdrawn at the end",
         },
         {
-            "benchmark": f"hikisim youth-weeks/s over Mesa agent-steps/s, {n} youths",
+            "benchmark": f"hikisim youth-weeks/s over Mesa agent-steps/s, {who}",
             "value": median,
             "unit": "x",
             "note": f"target >= {target:g}x: {verdict(median >= target)}; median of "
@@ -754,13 +754,13 @@ def stepping_rows(
             f"{sum(r >= target for r in paired)} of {len(paired)} at or above the target",
         },
         {
-            "benchmark": f"Same ratio, pooled, {n} youths",
+            "benchmark": f"Same ratio, pooled, {who}",
             "value": ratio,
             "unit": "x",
             "note": f"all timed weeks over all Mesa runs ({verdict(ratio >= target)})",
         },
         {
-            "benchmark": f"Same ratio, least disturbed by load, {n} youths",
+            "benchmark": f"Same ratio, least disturbed by load, {who}",
             "value": best_ratio,
             "unit": "x",
             "note": f"best {config.block_weeks}-week block over the fastest Mesa run "
@@ -770,7 +770,7 @@ def stepping_rows(
 
 
 # How the rows of the large model kept to one thread name it.
-ONE_THREAD = ", one thread"
+ONE_THREAD = " on one thread"
 
 
 def compilation_rows(quick: bool) -> list[Row]:
