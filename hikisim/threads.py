@@ -1,10 +1,11 @@
 """Whether the weekly passes over every youth split their seats across threads.
 
-The compiled passes that read every youth (onset and the conditions' screen) can run
-seat ranges on numba's threads. A run's results are the same either way: each youth's
-uniforms are counted by seat (:mod:`hikisim.philox`), so they do not depend on which
-thread draws them; every range writes only its own seats; and the ranges' seat lists
-are joined in seat order, with nothing summed across ranges.
+The four compiled passes that read every youth (onset, the conditions, careers and the
+weekly census) can run seat ranges on numba's threads. A run's results are the same
+either way: each youth's uniforms are counted by seat (:mod:`hikisim.philox`), so they
+do not depend on which thread draws them; every range writes only its own seats; the
+ranges' seat lists are joined in seat order; and only integer counts are summed across
+ranges.
 
 Threads pay only in large towns (a few microseconds to start them, against a pass of a
 quarter of a millisecond at 100,000 youths), and only in a process that runs one model
@@ -27,10 +28,10 @@ import threading
 import numba
 import numpy as np
 
-# Measured on the 2-core benchmark machine (docs/performance.md): at 10,000 youths the
-# threaded onset pass saves about a fifth of a 24 us pass, at 100,000 about 100 of
-# 225 us; below some tens of thousands the whole week is Python overhead, which threads
-# do not touch, so small towns (the tests', the dashboard's) stay on one thread.
+# Measured on the 2-core benchmark machine (docs/performance.md): at 10,000 youths two
+# threads save about a fifth of the 24 us onset pass, at 100,000 about 100 of 225 us;
+# below some tens of thousands the week is mostly Python overhead, which threads do not
+# touch, so small towns (the default's, the tests', the dashboard's) stay on one thread.
 MIN_SEATS = 50_000
 # Seat ranges start at multiples of this, so that no two threads write the same cache
 # line of a one-byte column.
