@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from hikisim import threads
 from hikisim.simulation import simulate
 
 BURN_INS = (66, 86)  # the runs start in 1960 and in 1940; the horizon starts in 2026
@@ -56,7 +57,8 @@ def main() -> None:
     args = parser.parse_args()
     seeds = range(args.first_seed, args.first_seed + args.replicates)
     jobs = [(burn_in, seed, args.youths) for burn_in in BURN_INS for seed in seeds]
-    with ProcessPoolExecutor() as pool:
+    # One run per core: each worker keeps its run to one thread (hikisim.threads).
+    with ProcessPoolExecutor(initializer=threads.allow, initargs=(False,)) as pool:
         summaries = list(pool.map(run, jobs))
     values: dict[int, dict[str, list[float]]] = {b: {} for b in BURN_INS}
     for (burn_in, _, _), summary in zip(jobs, summaries, strict=True):

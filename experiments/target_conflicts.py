@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from hikisim import threads
 from hikisim.scenario import Scenario
 from hikisim.simulation import simulate
 
@@ -81,7 +82,8 @@ def main() -> None:
     seeds = range(args.first_seed, args.first_seed + args.replicates)
     plan = probes()
     jobs = [(overrides, seed) for _, overrides in plan for seed in seeds]
-    with ProcessPoolExecutor() as pool:
+    # One run per core: each worker keeps its run to one thread (hikisim.threads).
+    with ProcessPoolExecutor(initializer=threads.allow, initargs=(False,)) as pool:
         summaries = list(pool.map(run, jobs))
     header = ["probe", *SHOWN, *RATIOS]
     print("| " + " | ".join(header) + " |")

@@ -335,8 +335,9 @@ def update_threaded(bounds: np.ndarray, *flat_inputs: Any) -> np.ndarray:
         bounds: Where each range starts, and the end of the last
             (:func:`hikisim.threads.range_bounds`).
         *flat_inputs: :func:`update`'s arguments with every tuple spread out
-            (:func:`flat_inputs`): numba's threaded loops take arrays and numbers, not
-            tuples of them. The columns are updated.
+            (:func:`flat_inputs`): numba's threaded loops take arrays, numbers and
+            flat tuples of them, not tuples nested in a tuple. The columns are updated;
+            the refusers must be ascending (each range takes its own by bisection).
 
     Returns:
         What :func:`update` returns.
@@ -355,8 +356,16 @@ def update_threaded(bounds: np.ndarray, *flat_inputs: Any) -> np.ndarray:
     )
 
 
-def flat_inputs(*inputs: Any) -> tuple:
-    """:func:`update`'s arguments as :func:`update_threaded` takes them: one flat tuple."""
+def flat_inputs(*inputs: Any) -> tuple[Any, ...]:
+    """:func:`update`'s arguments as :func:`update_threaded` takes them: one flat tuple.
+
+    Args:
+        *inputs: :func:`update`'s arguments, in its order.
+
+    Returns:
+        The columns, the week's position in the school year, then each field of the
+        rates, the codes and the two counters in turn.
+    """
     *columns, weeks_into_year, rates, codes, track_counter, labour_counter = inputs
     return (*columns, weeks_into_year, *rates, *codes, *track_counter, *labour_counter)
 
@@ -372,7 +381,16 @@ if (len(CareerRates._fields), len(CareerCodes._fields)) != (5, 7):
 def _update_flat(
     start: int, stop: int, *flat: Any
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`_update_range` from the flat tuple of :func:`flat_inputs`."""
+    """:func:`_update_range` from the flat tuple of :func:`flat_inputs`.
+
+    Args:
+        start: The range's first seat.
+        stop: The seat after its last.
+        *flat: :func:`flat_inputs`'s tuple.
+
+    Returns:
+        What :func:`_update_range` returns.
+    """
     return _update_range(start, stop, *flat[:8], flat[8:13], flat[13:20], flat[20:24], flat[24:28])
 
 

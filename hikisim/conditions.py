@@ -270,8 +270,9 @@ def update_threaded(bounds: np.ndarray, *flat_inputs: Any) -> tuple[np.ndarray, 
         bounds: Where each range starts, and the end of the last
             (:func:`hikisim.threads.range_bounds`).
         *flat_inputs: :func:`update`'s arguments with every tuple spread out
-            (:func:`flat_inputs`): numba's threaded loops take arrays and numbers, not
-            tuples of them. The youth columns are updated.
+            (:func:`flat_inputs`): numba's threaded loops take arrays, numbers and
+            flat tuples of them, not tuples nested in a tuple. The youth columns are
+            updated.
 
     Returns:
         What :func:`update` returns.
@@ -287,8 +288,20 @@ def update_threaded(bounds: np.ndarray, *flat_inputs: Any) -> tuple[np.ndarray, 
 
 def flat_inputs(
     youths: tuple, rates: tuple, codes: tuple, weeks_into_year: int, counters: tuple
-) -> tuple:
-    """:func:`update`'s arguments as :func:`update_threaded` takes them: one flat tuple."""
+) -> tuple[Any, ...]:
+    """:func:`update`'s arguments as :func:`update_threaded` takes them: one flat tuple.
+
+    Args:
+        youths: As for :func:`update`.
+        rates: As for :func:`update`.
+        codes: As for :func:`update`.
+        weeks_into_year: As for :func:`update`.
+        counters: As for :func:`update`.
+
+    Returns:
+        The columns, the rates, the codes, the week's position in the school year and
+        each counter's four words, one after another.
+    """
     return (*youths, *rates, *codes, weeks_into_year, *(word for c in counters for word in c))
 
 
@@ -303,7 +316,16 @@ if tuple(len(kind._fields) for kind in _ARGUMENT_TUPLES) != _FLAT_SIZES:
 
 @numba.njit(cache=True)
 def _update_flat(start: int, stop: int, *flat: Any) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`_update_range` from the flat tuple of :func:`flat_inputs`."""
+    """:func:`_update_range` from the flat tuple of :func:`flat_inputs`.
+
+    Args:
+        start: The range's first seat.
+        stop: The seat after its last.
+        *flat: :func:`flat_inputs`'s tuple.
+
+    Returns:
+        What :func:`_update_range` returns.
+    """
     return _update_range(
         start,
         stop,

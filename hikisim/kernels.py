@@ -1480,6 +1480,24 @@ def _everyone_counts(
 ) -> np.ndarray:
     """The census's counts over seats ``start`` to ``stop - 1``.
 
+    Args:
+        start: The range's first seat.
+        stop: The seat after its last.
+        age_weeks: Age in weeks, by seat (whole columns, this and the next seven).
+        school_refusal: Whether each youth refuses school.
+        internet_addiction: Whether each youth has internet addiction.
+        sleep_reversal: Whether each youth's sleep rhythm is reversed.
+        care: Care code per youth.
+        depressed: Whether each youth is in a depressive episode.
+        disorder: Latent disorder code per youth.
+        disorder_remitted: Whether each youth's disorder is in remission.
+        band_start: Start of the survey age band, in weeks.
+        band_end: Its end, exclusive.
+        pupil_end: End of the compulsory-school ages, exclusive.
+        no_care: The code of no care.
+        clinical: The code of clinical care.
+        disorder_count: Number of disorder codes (NONE included).
+
     Returns:
         Those in the survey band, pupils, refusing pupils, the addicted, the reversed
         rhythms, those in care, the depressed and those in clinical care, then the
@@ -1492,7 +1510,8 @@ def _everyone_counts(
     disorder, disorder_remitted = disorder[start:stop], disorder_remitted[start:stop]
     # Everyone, in sums of comparisons without branches, which LLVM vectorizes (a
     # branch in the loop would make it several times slower).
-    band = pupils = refusing = addicted = reversed_rhythm = in_care = sad = in_clinic = 0
+    band = pupils = refusing = addicted = reversed_rhythm = in_care = depressed_count = 0
+    clinical_count = 0
     for seat in range(stop - start):
         age = age_weeks[seat]
         band += (age >= band_start) & (age < band_end)
@@ -1502,8 +1521,8 @@ def _everyone_counts(
         addicted += internet_addiction[seat]
         reversed_rhythm += sleep_reversal[seat]
         in_care += care[seat] != no_care
-        in_clinic += care[seat] == clinical
-        sad += depressed[seat]
+        clinical_count += care[seat] == clinical
+        depressed_count += depressed[seat]
     counts = np.zeros(EVERYONE_COUNTS + disorder_count, np.int64)
     counts[:EVERYONE_COUNTS] = (
         band,
@@ -1512,8 +1531,8 @@ def _everyone_counts(
         addicted,
         reversed_rhythm,
         in_care,
-        sad,
-        in_clinic,
+        depressed_count,
+        clinical_count,
     )
     # Active disorders: codes 1-5 (all there are today) in one vectorized pass with an
     # accumulator each, which is about twice as fast as a pass per code; any further
@@ -1554,7 +1573,25 @@ def _census_of_the_few(
     scar: float,
     codes: Codes,
 ) -> tuple[np.ndarray, float]:
-    """The census from :func:`_everyone_counts` over everyone and the short lists."""
+    """The census from :func:`_everyone_counts` over everyone and the short lists.
+
+    Args:
+        everyone: :func:`_everyone_counts` over every seat.
+        youths: The youth columns.
+        others: As for :func:`census`.
+        marked: As for :func:`census`.
+        qualified: As for :func:`census`.
+        disorder_count: As for :func:`census`.
+        depression: As for :func:`census`.
+        band_start: As for :func:`census`.
+        band_end: As for :func:`census`.
+        adult_age: As for :func:`census`.
+        scar: As for :func:`census`.
+        codes: State, track and care codes.
+
+    Returns:
+        What :func:`census` returns.
+    """
     counts = np.zeros(len(CENSUS_FIELDS), np.int64)
     # The depressed among the well: everyone's count less the unwell's, below.
     depressed = everyone[DEPRESSED_AT]
