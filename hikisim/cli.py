@@ -25,7 +25,7 @@ from hikisim.cli_errors import PATH_ERRNOS, click_errors, os_error_line, usage_e
 from hikisim.errors import InputError
 from hikisim.locking import output_lock
 from hikisim.output import check_output_folder
-from hikisim.scenario import Scenario, load_scenario, parse_assignment
+from hikisim.scenario import Scenario, load_scenario, parse_assignments
 from hikisim.seeds import checked_seed as checked_run_seed
 from hikisim.sweeps.executors import make_executor
 
@@ -194,7 +194,7 @@ def scenario_from_options(
     scenario = load_scenario(path)
     applied: dict[str, Any] = {}
     for source, overrides in (
-        ("--set", dict(parse_assignment(item) for item in assignments or [])),
+        ("--set", parse_assignments(assignments or [])),
         ("--seed", {} if seed is None else {"run.seed": seed}),
         ("--years", {} if years is None else {"run.years": years}),
     ):
@@ -489,7 +489,7 @@ def calibrate(
     if method not in ("bayes", "point"):
         raise InputError(f"{method!r} is not allowed: must be bayes or point", "--method")
     checked_seed(seed)
-    overrides = dict(parse_assignment(item) for item in set_ or [])
+    overrides = parse_assignments(set_ or [])
     base = Scenario().with_overrides(overrides, "--set")
     command = shlex.join(["hikisim", "calibrate", *sys.argv[2:]])
     bayes_only = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import math
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -1383,6 +1383,35 @@ def parse_assignment(item: str) -> tuple[str, Any]:
     if not sep or not key.strip():
         raise InputError(f"expected dotted.key=value, got {item!r}", source="--set")
     return key.strip(), parse_value(value.strip())
+
+
+def parse_assignments(items: Sequence[str]) -> dict[str, Any]:
+    """``dotted.key=value`` options as one mapping, each key given once.
+
+    A key given twice with different values is refused rather than settled by order
+    (the last would win silently, and a script that builds its options may not mean
+    it); the same value twice is one assignment.
+
+    Args:
+        items: The options' texts, in the order given.
+
+    Returns:
+        Each dotted key and its parsed value.
+
+    Raises:
+        InputError: If an option is malformed (:func:`parse_assignment`) or a key is
+            given twice with different values.
+    """
+    assignments: dict[str, Any] = {}
+    for item in items:
+        key, value = parse_assignment(item)
+        if key in assignments and assignments[key] != value:
+            raise InputError(
+                f"{key} given twice ({assignments[key]!r} and {value!r}); allowed: each key once",
+                source="--set",
+            )
+        assignments[key] = value
+    return assignments
 
 
 def recorded_overrides(overrides: Mapping[str, Any]) -> dict[str, Any]:

@@ -70,6 +70,19 @@ CASES = {
         True,
         "no such command 'rn' (did you mean 'run'?); allowed: one of run, compare",
     ),
+    "set_twice_differently": (
+        ["run", BASELINE, "--set", "run.years=2", "--set", "run.years = 3"],
+        True,
+        "--set: run.years given twice (2 and 3); allowed: each key once",
+    ),
+    "compare_set_twice_differently": (
+        [
+            *("compare", BASELINE, COMPREHENSIVE),
+            *("--set", "population.youths=900", "--set", "population.youths=800"),
+        ],
+        True,
+        "--set: population.youths given twice (900 and 800); allowed: each key once",
+    ),
     "extra_argument": (
         ["run", BASELINE, BASELINE],
         True,

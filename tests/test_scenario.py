@@ -10,7 +10,7 @@ import pytest
 
 from hikisim import load_scenario
 from hikisim.errors import InputError
-from hikisim.scenario import Scenario, parse_assignment, parse_value
+from hikisim.scenario import Scenario, parse_assignment, parse_assignments, parse_value
 
 REPO = Path(__file__).resolve().parents[1]
 BASELINE = REPO / "scenarios" / "baseline.toml"
@@ -198,6 +198,13 @@ def test_errors_are_one_line(tmp_path: Path) -> None:
 )
 def test_parse_value(text: str, expected: object) -> None:
     assert parse_value(text) == expected
+
+
+def test_parse_assignments_takes_each_key_once() -> None:
+    assert parse_assignments(["a.b=1", "c.d = x", "a.b=1"]) == {"a.b": 1, "c.d": "x"}
+    assert parse_assignments([]) == {}
+    with pytest.raises(InputError, match=r"a\.b given twice \(1 and 2\); allowed: each key once"):
+        parse_assignments(["a.b=1", "a.b=2"])
 
 
 def test_parse_assignment() -> None:
