@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 import numba
 import numpy as np
 
-from hikisim.philox import uniform
+from hikisim.philox import uniform, uniforms_at
 from hikisim.seat_lists import empty_seat_lists, join_seats, true_seats
 
 Counter = tuple[np.uint64, np.uint64, np.int64, np.int64]
@@ -170,7 +170,7 @@ def _candidates(
     # all without a branch costs less than listing the pupils apart (in a warm town of
     # 100,000: the whole screen 123 us, against 137 us with the pupils listed in a pass
     # of their own).
-    draws = _uniforms_from(refusal, marked, start)
+    draws = uniforms_at(*refusal, marked, start)
     # Each seat is written before the loop knows whether to keep it, at or before its
     # own index: the list fits in as many places as there are marked seats.
     seats = np.empty(len(marked), np.int64)
@@ -182,16 +182,6 @@ def _candidates(
         kept_draws[place] = draws[index]
         place += (kind[seat] == HOLDER) | (draws[index] < refusal_top)
     return seats[:place], kept_draws[:place]
-
-
-@numba.njit(cache=True, inline="always")
-def _uniforms_from(counter: Counter, seats: np.ndarray, start: int) -> np.ndarray:
-    """The uniforms of seats ``start + seats`` from a stream's counter (float32)."""
-    k0, k1, week, draw = counter
-    out = np.empty(len(seats), np.float32)
-    for index in range(len(seats)):
-        out[index] = uniform(k0, k1, start + seats[index], week, draw)
-    return out
 
 
 @numba.njit(cache=True, inline="always")
@@ -365,8 +355,8 @@ def _update_range(start: int, stop: int, *inputs: Any) -> tuple[np.ndarray, np.n
     seats, refusal_draws = _candidates(youths, codes, weeks_into_year, counters.refusal, top, start)
     # Most candidates are symptomatic and read both of these streams: computed for all
     # of them in vectorized passes, the uniforms cost a fraction of one at a time.
-    internet_draws = _uniforms_from(counters.internet, seats, start)
-    sleep_draws = _uniforms_from(counters.sleep, seats, start)
+    internet_draws = uniforms_at(*counters.internet, seats, start)
+    sleep_draws = uniforms_at(*counters.sleep, seats, start)
     refusers = np.empty(len(seats), np.int64)
     first_refusals = np.empty(len(seats), np.int64)
     n_refusers = 0

@@ -113,7 +113,12 @@ def uniform(
 
 @numba.njit(cache=True)
 def uniforms_at(
-    k0: np.uint64, k1: np.uint64, week: np.int64, draw: np.int64, seats: np.ndarray
+    k0: np.uint64,
+    k1: np.uint64,
+    week: np.int64,
+    draw: np.int64,
+    seats: np.ndarray,
+    start: int = 0,
 ) -> np.ndarray:
     """The uniforms of some youths (float32, in the order of ``seats``).
 
@@ -123,13 +128,15 @@ def uniforms_at(
         week: The absolute week.
         draw: Which of the mechanism's draws in the week (0 for the first).
         seats: The youths (integer array; repeats allowed).
+        start: Added to every seat: for seats counted within a seat range, the range's
+            first seat (:mod:`hikisim.threads`).
 
     Returns:
         Each seat's :func:`uniform` (float32, one per entry of ``seats``).
     """
     out = np.empty(len(seats), np.float32)
     for i in range(len(seats)):
-        out[i] = uniform(k0, k1, seats[i], week, draw)
+        out[i] = uniform(k0, k1, start + seats[i], week, draw)
     return out
 
 
